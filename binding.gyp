@@ -1,0 +1,34 @@
+{
+  "targets": [
+    {
+      "target_name": "netlink_native",
+      "sources": [
+        "native/core/value.cc",
+        "native/core/spec.cc",
+        "native/core/message.cc",
+        "native/core/codec.cc",
+        "native/core/rtnl_link_spec.cc",
+        "native/core/message_specs.cc",
+        "native/core/socket.cc",
+        "native/core/channel.cc",
+        "native/core/netns.cc",
+        "native/core/namespace.cc",
+        "native/core/task_thread.cc",
+        "native/binding/addon.cc",
+        "native/binding/addon_state.cc",
+        "native/binding/completer.cc",
+        "native/binding/convert.cc",
+        "native/binding/namespace_wrap.cc",
+        "native/binding/netns_functions.cc",
+        "native/binding/codec_functions.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
+      "defines+": ["NAPI_CPP_EXCEPTIONS"],
+      "ldflags": ["-pthread"]
+    }
+  ]
+}

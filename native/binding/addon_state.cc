@@ -1,0 +1,37 @@
+#include "addon_state.h"
+
+#include <cstring>
+#include <vector>
+
+namespace nln_binding {
+
+void AddonState::track(const std::shared_ptr<nln::Namespace>& ns) {
+  std::lock_guard<std::mutex> lock(mu);
+  open[ns.get()] = ns;
+}
+
+void AddonState::untrack(nln::Namespace* ns) {
+  std::lock_guard<std::mutex> lock(mu);
+  open.erase(ns);
+}
+
+void AddonState::shutdown_all() {
+  std::vector<std::shared_ptr<nln::Namespace>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto& e : open) {
+      if (auto ns = e.second.lock()) all.push_back(ns);
+    }
+    open.clear();
+  }
+  for (auto& ns : all) ns->shutdown();
+}
+
+Napi::Error make_error(Napi::Env env, const nln::Status& s) {
+  Napi::Error e = Napi::Error::New(env, s.detail.empty() ? std::strerror(s.err) : s.detail);
+  e.Set("errno", Napi::Number::New(env, s.err));
+  if (!s.detail.empty()) e.Set(s.from_kernel ? "kernelMessage" : "detail", Napi::String::New(env, s.detail));
+  return e;
+}
+
+}  // namespace nln_binding

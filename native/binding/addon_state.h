@@ -1,0 +1,36 @@
+// Per-environment state: the task thread, the completer, and the namespaces still open (so that
+// environment teardown can stop their threads). Shared by every object the addon hands out.
+#pragma once
+#include <napi.h>
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "../core/namespace.h"
+#include "../core/status.h"
+#include "../core/task_thread.h"
+#include "completer.h"
+
+namespace nln_binding {
+
+struct AddonState {
+  explicit AddonState(Napi::Env env) : completer(env) {}
+
+  nln::TaskThread tasks;
+  Completer completer;
+  Napi::FunctionReference namespace_class;
+
+  std::mutex mu;
+  std::unordered_map<nln::Namespace*, std::weak_ptr<nln::Namespace>> open;
+
+  void track(const std::shared_ptr<nln::Namespace>& ns);
+  void untrack(nln::Namespace* ns);
+  void shutdown_all();  // environment teardown
+};
+
+// A rejected promise's reason: an Error whose errno and detail the TS layer turns into a
+// NetlinkError with the operation's name.
+Napi::Error make_error(Napi::Env env, const nln::Status& s);
+
+}  // namespace nln_binding

@@ -1,0 +1,36 @@
+// Hands results from addon threads to the JS thread. One thread-safe function per environment,
+// referenced only while work is outstanding, so an idle addon never keeps the process alive.
+#pragma once
+#include <napi.h>
+
+#include <functional>
+#include <mutex>
+#include <vector>
+
+namespace nln_binding {
+
+class Completer {
+ public:
+  using Job = std::function<void(Napi::Env)>;
+
+  explicit Completer(Napi::Env env);
+  // JS thread: one more result is coming; keeps the event loop alive until it has been delivered.
+  void expect(Napi::Env env);
+  // Any thread: run job on the JS thread. Dropped once the environment is shutting down.
+  void post(Job job);
+  // JS thread, at environment teardown.
+  void close();
+
+ private:
+  static void drain(Napi::Env env, Napi::Function, Completer* self, void*);
+  using Tsfn = Napi::TypedThreadSafeFunction<Completer, void, drain>;
+
+  Tsfn tsfn_;
+  std::mutex mu_;
+  std::vector<Job> ready_;
+  bool scheduled_ = false;
+  bool closed_ = false;
+  size_t outstanding_ = 0;  // JS thread only
+};
+
+}  // namespace nln_binding

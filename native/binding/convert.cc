@@ -1,0 +1,68 @@
+#include "convert.h"
+
+#include <cmath>
+
+namespace nln_binding {
+
+nln::Value from_js(const Napi::Value& v, const std::string& path) {
+  Napi::Env env = v.Env();
+  if (v.IsNull() || v.IsUndefined()) return nln::Value();
+  if (v.IsBoolean()) return nln::Value::boolean(v.As<Napi::Boolean>().Value());
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(d) || std::floor(d) != d)
+      throw Napi::TypeError::New(env, path + ": expected an integer, got " + std::to_string(d));
+    return nln::Value::integer(static_cast<int64_t>(d));
+  }
+  if (v.IsBigInt()) {
+    bool lossless;
+    return nln::Value::big(v.As<Napi::BigInt>().Uint64Value(&lossless));
+  }
+  if (v.IsString()) return nln::Value::string(v.As<Napi::String>().Utf8Value());
+  if (v.IsBuffer()) {
+    auto b = v.As<Napi::Buffer<char>>();
+    return nln::Value::bytes(std::string(b.Data(), b.Length()));
+  }
+  if (v.IsArray()) {
+    auto a = v.As<Napi::Array>();
+    nln::Value out = nln::Value::list();
+    for (uint32_t i = 0; i < a.Length(); ++i) out.push(from_js(a.Get(i), path + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+  if (v.IsObject()) {
+    auto o = v.As<Napi::Object>();
+    Napi::Array keys = o.GetPropertyNames();
+    nln::Value out = nln::Value::map();
+    for (uint32_t i = 0; i < keys.Length(); ++i) {
+      std::string k = keys.Get(i).As<Napi::String>().Utf8Value();
+      out.set(k, from_js(o.Get(k), path.empty() ? k : path + "." + k));
+    }
+    return out;
+  }
+  throw Napi::TypeError::New(env, path + ": unsupported value type");
+}
+
+Napi::Value to_js(Napi::Env env, const nln::Value& v) {
+  using T = nln::Value::Type;
+  switch (v.type()) {
+    case T::Null: return env.Null();
+    case T::Bool: return Napi::Boolean::New(env, v.as_bool());
+    case T::Int: return Napi::Number::New(env, static_cast<double>(v.as_int()));
+    case T::Big: return Napi::BigInt::New(env, v.as_u64());
+    case T::String: return Napi::String::New(env, v.as_string());
+    case T::Bytes: return Napi::Buffer<char>::Copy(env, v.as_string().data(), v.as_string().size());
+    case T::List: {
+      Napi::Array a = Napi::Array::New(env, v.items().size());
+      for (size_t i = 0; i < v.items().size(); ++i) a.Set(static_cast<uint32_t>(i), to_js(env, v.items()[i]));
+      return a;
+    }
+    case T::Map: {
+      Napi::Object o = Napi::Object::New(env);
+      for (const auto& e : v.entries()) o.Set(e.first, to_js(env, e.second));
+      return o;
+    }
+  }
+  return env.Undefined();
+}
+
+}  // namespace nln_binding

@@ -1,0 +1,117 @@
+#include "namespace_wrap.h"
+
+#include <errno.h>
+
+#include "../core/codec.h"
+#include "convert.h"
+
+namespace nln_binding {
+
+namespace {
+struct WrapArgs {
+  std::shared_ptr<AddonState> state;
+  std::shared_ptr<nln::Namespace> ns;
+};
+}  // namespace
+
+Napi::Function NamespaceWrap::Define(Napi::Env env) {
+  return DefineClass(env, "NativeNamespace", {
+      InstanceMethod<&NamespaceWrap::Request>("request"),
+      InstanceMethod<&NamespaceWrap::Close>("close"),
+      InstanceAccessor<&NamespaceWrap::Fd>("fd"),
+      InstanceAccessor<&NamespaceWrap::Inode>("inode"),
+  });
+}
+
+Napi::Object NamespaceWrap::Wrap(Napi::Env env, const std::shared_ptr<AddonState>& state,
+                                 std::shared_ptr<nln::Namespace> ns) {
+  state->track(ns);
+  WrapArgs args{state, std::move(ns)};
+  return state->namespace_class.New({Napi::External<WrapArgs>::New(env, &args)});
+}
+
+NamespaceWrap::NamespaceWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NamespaceWrap>(info) {
+  if (info.Length() != 1 || !info[0].IsExternal())
+    throw Napi::TypeError::New(info.Env(), "NativeNamespace is made by netns functions only");
+  WrapArgs* args = info[0].As<Napi::External<WrapArgs>>().Data();
+  state_ = args->state;
+  ns_ = args->ns;
+}
+
+NamespaceWrap::~NamespaceWrap() {
+  // Collected without close(): release it on the task thread (joining threads may block).
+  if (!ns_) return;
+  state_->untrack(ns_.get());
+  auto ns = std::move(ns_);
+  state_->tasks.post([ns] { ns->shutdown(); });
+}
+
+Napi::Value NamespaceWrap::Request(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int protocol = info[0].As<Napi::Number>().Int32Value();
+  bool dump = info[2].ToBoolean().Value();
+  nln::MessageWriter w;
+  try {
+    nln::encode_message(w, protocol, from_js(info[1], "message"));
+  } catch (const nln::CodecError& e) {
+    throw Napi::TypeError::New(env, e.what());
+  }
+  auto deferred = Napi::Promise::Deferred::New(env);
+  nln::Channel* ch = ns_ ? ns_->channel(protocol) : nullptr;
+  if (!ch) {
+    deferred.Reject(make_error(env, nln::Status::fail(EBADF, "the namespace handle is closed")).Value());
+    return deferred.Promise();
+  }
+  Completer* completer = &state_->completer;
+  completer->expect(env);
+  auto req = std::make_unique<nln::Request>();
+  req->message = w.take();
+  req->dump = dump;
+  req->done = [completer, deferred, protocol](nln::Outcome&& out) {
+    // Decoding runs here, on the channel thread; only the JS objects are built on the JS thread.
+    auto replies = std::make_shared<std::vector<nln::Value>>();
+    for (const auto& r : out.replies)
+      replies->push_back(nln::decode_message(protocol, reinterpret_cast<const nlmsghdr*>(r.data())));
+    nln::Status status = out.status;
+    completer->post([deferred, status, replies](Napi::Env env) {
+      if (!status.ok()) {
+        deferred.Reject(make_error(env, status).Value());
+        return;
+      }
+      Napi::Array a = Napi::Array::New(env, replies->size());
+      for (size_t i = 0; i < replies->size(); ++i) a.Set(static_cast<uint32_t>(i), to_js(env, (*replies)[i]));
+      deferred.Resolve(a);
+    });
+  };
+  ch->submit(std::move(req));
+  return deferred.Promise();
+}
+
+Napi::Value NamespaceWrap::Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (!ns_) {
+    deferred.Resolve(env.Undefined());
+    return deferred.Promise();
+  }
+  state_->untrack(ns_.get());
+  auto ns = std::move(ns_);
+  Completer* completer = &state_->completer;
+  completer->expect(env);
+  state_->tasks.post([ns, completer, deferred]() mutable {
+    ns->shutdown();
+    ns.reset();
+    completer->post([deferred](Napi::Env env) { deferred.Resolve(env.Undefined()); });
+  });
+  return deferred.Promise();
+}
+
+Napi::Value NamespaceWrap::Fd(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), ns_ ? ns_->fd() : -1);
+}
+
+Napi::Value NamespaceWrap::Inode(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), ns_ ? static_cast<double>(ns_->inode()) : 0);
+}
+
+}  // namespace nln_binding

@@ -1,0 +1,84 @@
+// netnsCreate/netnsOpen/netnsOpenFd/netnsDelete/netnsList: namespace file work, run on the task
+// thread and answered through the completer.
+#include "netns_functions.h"
+
+#include "namespace_wrap.h"
+
+namespace nln_binding {
+
+namespace {
+
+std::shared_ptr<AddonState> state_of(Napi::Env env) { return *env.GetInstanceData<std::shared_ptr<AddonState>>(); }
+
+// Runs work on the task thread; then, on the JS thread, resolves with settle(env) or rejects.
+template <typename Result>
+Napi::Value run(Napi::Env env, std::function<nln::Status(Result*)> work,
+                std::function<Napi::Value(Napi::Env, Result&, const std::shared_ptr<AddonState>&)> settle) {
+  auto state = state_of(env);
+  auto deferred = Napi::Promise::Deferred::New(env);
+  state->completer.expect(env);
+  state->tasks.post([state, deferred, work, settle] {
+    auto result = std::make_shared<Result>();
+    nln::Status s = work(result.get());
+    state->completer.post([state, deferred, s, result, settle](Napi::Env env) {
+      if (s.ok()) {
+        deferred.Resolve(settle(env, *result, state));
+      } else {
+        deferred.Reject(make_error(env, s).Value());
+      }
+    });
+  });
+  return deferred.Promise();
+}
+
+Napi::Value wrap_handle(Napi::Env env, nln::NetnsHandle& h, const std::shared_ptr<AddonState>& state) {
+  return NamespaceWrap::Wrap(env, state, std::make_shared<nln::Namespace>(h));
+}
+
+Napi::Value Create(const Napi::CallbackInfo& info) {
+  std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  return run<nln::NetnsHandle>(
+      info.Env(), [name](nln::NetnsHandle* h) { return nln::netns_create(name, h); }, wrap_handle);
+}
+
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  return run<nln::NetnsHandle>(
+      info.Env(), [path](nln::NetnsHandle* h) { return nln::netns_open(path, h); }, wrap_handle);
+}
+
+Napi::Value OpenFd(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  return run<nln::NetnsHandle>(
+      info.Env(), [fd](nln::NetnsHandle* h) { return nln::netns_open_fd(fd, h); }, wrap_handle);
+}
+
+Napi::Value Delete(const Napi::CallbackInfo& info) {
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  return run<int>(
+      info.Env(), [name](int*) { return nln::netns_delete(name); },
+      [](Napi::Env env, int&, const std::shared_ptr<AddonState>&) -> Napi::Value { return env.Undefined(); });
+}
+
+Napi::Value List(const Napi::CallbackInfo& info) {
+  using Names = std::vector<std::string>;
+  return run<Names>(
+      info.Env(), [](Names* n) { return nln::netns_list(n); },
+      [](Napi::Env env, Names& n, const std::shared_ptr<AddonState>&) -> Napi::Value {
+        Napi::Array a = Napi::Array::New(env, n.size());
+        for (size_t i = 0; i < n.size(); ++i) a.Set(static_cast<uint32_t>(i), n[i]);
+        return a;
+      });
+}
+
+}  // namespace
+
+void define_netns_functions(Napi::Env env, Napi::Object exports) {
+  exports.Set("netnsCreate", Napi::Function::New<Create>(env));
+  exports.Set("netnsOpen", Napi::Function::New<Open>(env));
+  exports.Set("netnsOpenFd", Napi::Function::New<OpenFd>(env));
+  exports.Set("netnsDelete", Napi::Function::New<Delete>(env));
+  exports.Set("netnsList", Napi::Function::New<List>(env));
+}
+
+}  // namespace nln_binding

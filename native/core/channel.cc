@@ -1,0 +1,218 @@
+#include "channel.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <sched.h>
+
+#include <cstring>
+#include <unordered_map>
+
+namespace nln {
+
+namespace {
+
+// Upper bounds for one sendmsg: the kernel queues one ACK per message on our socket, so a batch
+// must fit the receive buffer (socket.cc) with room to spare.
+constexpr size_t kMaxBatchMessages = 512;
+constexpr size_t kMaxBatchBytes = 512 << 10;
+// A dump the kernel marks NLM_F_DUMP_INTR raced with a change; it is redone up to this many
+// times, then reported as EINTR rather than returned partial.
+constexpr int kMaxDumpRetries = 8;
+constexpr size_t kInitialReceiveBuffer = 1 << 20;
+
+// Reads NLMSG_ERROR / NLMSG_DONE extended-ACK attributes (NLMSGERR_ATTR_MSG, _OFFS).
+void read_ext_ack(const nlmsghdr* h, size_t tlv_offset, Status* s) {
+  if (!(h->nlmsg_flags & NLM_F_ACK_TLVS) || h->nlmsg_len <= tlv_offset) return;
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(h) + tlv_offset;
+  const uint8_t* end = reinterpret_cast<const uint8_t*>(h) + h->nlmsg_len;
+  while (end - p >= static_cast<ptrdiff_t>(NLA_HDRLEN)) {
+    nlattr a;
+    std::memcpy(&a, p, sizeof a);
+    if (a.nla_len < NLA_HDRLEN || a.nla_len > end - p) break;
+    if ((a.nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
+      const char* text = reinterpret_cast<const char*>(p + NLA_HDRLEN);
+      s->detail.assign(text, strnlen(text, a.nla_len - NLA_HDRLEN));
+      s->from_kernel = true;
+    }
+    p += NLA_ALIGN(a.nla_len);
+  }
+}
+
+}  // namespace
+
+struct Channel::InFlight {
+  std::unique_ptr<Request> req;
+  Outcome out;
+  int retries = 0;
+  bool interrupted = false;
+};
+
+Channel::Channel(int protocol, int nsfd) : protocol_(protocol) {
+  thread_ = std::thread([this, nsfd] { run(nsfd); });
+}
+
+Channel::~Channel() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Channel::submit(std::unique_ptr<Request> r) {
+  // Every request ends in a reply we can see: NLMSG_DONE for a dump, an ACK for anything else
+  // (a GET answers with its message, then the ACK).
+  if (!r->dump) reinterpret_cast<nlmsghdr*>(&r->message[0])->nlmsg_flags |= NLM_F_ACK;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(r));
+  }
+  cv_.notify_one();
+}
+
+void Channel::run(int nsfd) {
+  // This thread belongs to the namespace from here on; it is never handed other work.
+  if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0) {
+    open_status_ = Status::fail(errno, "setns into the namespace");
+  } else {
+    open_status_ = sock_.open(protocol_);
+  }
+  rx_.resize(kInitialReceiveBuffer);
+  for (;;) {
+    std::vector<std::unique_ptr<Request>> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping, and everything submitted has been answered
+      size_t bytes = 0;
+      while (!queue_.empty() && batch.size() < kMaxBatchMessages && bytes < kMaxBatchBytes) {
+        // The kernel runs one dump per socket at a time: a dump ends its batch.
+        bool dump = queue_.front()->dump;
+        bytes += queue_.front()->message.size();
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+        if (dump) break;
+      }
+    }
+    if (!open_status_.ok()) {
+      for (auto& r : batch) r->done(Outcome{open_status_, {}});
+      continue;
+    }
+    exchange(batch);
+  }
+  sock_.close();
+}
+
+bool Channel::resend(InFlight& f) {
+  nlmsghdr* h = reinterpret_cast<nlmsghdr*>(&f.req->message[0]);
+  h->nlmsg_seq = next_seq_++;
+  struct iovec iov{&f.req->message[0], f.req->message.size()};
+  Status s = sock_.send(&iov, 1);
+  if (!s.ok()) f.out.status = s;
+  return s.ok();
+}
+
+void Channel::exchange(std::vector<std::unique_ptr<Request>>& batch) {
+  std::vector<InFlight> flights(batch.size());
+  std::unordered_map<uint32_t, size_t> by_seq;
+  std::vector<struct iovec> iov(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    flights[i].req = std::move(batch[i]);
+    std::string& m = flights[i].req->message;
+    nlmsghdr* h = reinterpret_cast<nlmsghdr*>(&m[0]);
+    h->nlmsg_seq = next_seq_++;
+    by_seq[h->nlmsg_seq] = i;
+    iov[i] = {&m[0], m.size()};
+  }
+  size_t open = flights.size();
+  auto finish = [&](size_t i) {
+    InFlight& f = flights[i];
+    f.req->done(std::move(f.out));
+    f.req.reset();
+    --open;
+  };
+
+  Status sent = sock_.send(iov.data(), iov.size());
+  if (!sent.ok()) {
+    for (size_t i = 0; i < flights.size(); ++i) {
+      flights[i].out.status = sent;
+      finish(i);
+    }
+    return;
+  }
+
+  while (open > 0) {
+    size_t len = 0;
+    bool truncated = false;
+    Status r = sock_.receive(reinterpret_cast<uint8_t*>(&rx_[0]), rx_.size(), &len, &truncated);
+    if (!r.ok() || truncated) {
+      // ENOBUFS: the kernel dropped replies for lack of buffer; truncated: a reply was larger than
+      // our buffer. Either way some answers are lost, so every open request fails rather than
+      // waiting forever or returning partial data. Late replies to them are ignored (unknown seq).
+      if (truncated) {
+        r = Status::fail(EMSGSIZE, "a netlink reply was larger than the receive buffer");
+        rx_.resize(len * 2);
+      } else if (r.err == ENOBUFS) {
+        r.detail = "the kernel dropped netlink replies (receive buffer overrun)";
+      }
+      for (size_t i = 0; i < flights.size(); ++i) {
+        if (!flights[i].req) continue;
+        flights[i].out.status = r;
+        flights[i].out.replies.clear();
+        finish(i);
+      }
+      return;
+    }
+    size_t remaining = len;
+    for (const nlmsghdr* h = reinterpret_cast<const nlmsghdr*>(rx_.data()); NLMSG_OK(h, remaining);
+         h = NLMSG_NEXT(h, remaining)) {
+      if (h->nlmsg_pid != sock_.port_id() && h->nlmsg_pid != 0) continue;
+      auto it = by_seq.find(h->nlmsg_seq);
+      if (it == by_seq.end() || !flights[it->second].req) continue;  // stale: a failed request's
+      size_t i = it->second;
+      InFlight& f = flights[i];
+      if (h->nlmsg_type == NLMSG_ERROR) {
+        const nlmsgerr* e = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
+        if (h->nlmsg_len < NLMSG_LENGTH(sizeof(int))) continue;
+        f.out.status.err = -e->error;
+        size_t tlv = NLMSG_HDRLEN + sizeof(int) +
+                     ((h->nlmsg_flags & NLM_F_CAPPED) ? sizeof(nlmsghdr) : e->msg.nlmsg_len);
+        if (e->error != 0) read_ext_ack(h, tlv, &f.out.status);
+        if (e->error != 0) f.out.replies.clear();
+        finish(i);
+      } else if (h->nlmsg_type == NLMSG_DONE && f.req->dump) {
+        int err = 0;
+        if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) std::memcpy(&err, NLMSG_DATA(h), sizeof err);
+        if (err != 0) {
+          f.out.status.err = -err;
+          read_ext_ack(h, NLMSG_HDRLEN + sizeof(int), &f.out.status);
+          f.out.replies.clear();
+          finish(i);
+        } else if (f.interrupted && f.retries < kMaxDumpRetries) {
+          f.interrupted = false;
+          ++f.retries;
+          f.out.replies.clear();
+          by_seq.erase(it);
+          if (resend(f)) {
+            by_seq[reinterpret_cast<nlmsghdr*>(&f.req->message[0])->nlmsg_seq] = i;
+          } else {
+            finish(i);
+          }
+        } else if (f.interrupted) {
+          f.out.status = Status::fail(EINTR, "the dump kept changing under concurrent updates; "
+                                             "refusing to return a partial result");
+          f.out.replies.clear();
+          finish(i);
+        } else {
+          finish(i);
+        }
+      } else if (h->nlmsg_type >= NLMSG_MIN_TYPE) {
+        if (h->nlmsg_flags & NLM_F_DUMP_INTR) f.interrupted = true;
+        f.out.replies.emplace_back(reinterpret_cast<const char*>(h), h->nlmsg_len);
+      }
+    }
+  }
+}
+
+}  // namespace nln

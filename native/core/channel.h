@@ -1,0 +1,62 @@
+// A channel is one netlink socket inside one network namespace, served by one thread the addon
+// owns. The thread enters the namespace once, opens the socket there and serves only that
+// socket until it exits, so no thread that entered a namespace ever runs unrelated work.
+//
+// Requests submitted while the thread is busy queue up; the next exchange sends all of them in
+// one sendmsg (pipelining) and matches each reply to its request by sequence number.
+#pragma once
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "socket.h"
+#include "status.h"
+
+namespace nln {
+
+struct Outcome {
+  Status status;                       // errno + the kernel's extended-ACK text
+  std::vector<std::string> replies;    // each a whole netlink message (header included)
+};
+
+struct Request {
+  std::string message;                 // one netlink message; the channel sets its seq
+  bool dump = false;                   // NLM_F_DUMP: replies end with NLMSG_DONE
+  std::function<void(Outcome&&)> done; // called on the channel thread
+};
+
+class Channel {
+ public:
+  // nsfd < 0: stay in the namespace of the thread that constructs the channel.
+  Channel(int protocol, int nsfd);
+  ~Channel();  // stops and joins; call from a thread that may block (never the JS thread)
+  Channel(const Channel&) = delete;
+  Channel& operator=(const Channel&) = delete;
+
+  void submit(std::unique_ptr<Request> r);
+
+ private:
+  struct InFlight;
+  void run(int nsfd);
+  void exchange(std::vector<std::unique_ptr<Request>>& batch);
+  bool resend(InFlight& f);
+
+  const int protocol_;
+  NetlinkSocket sock_;
+  Status open_status_;
+  uint32_t next_seq_ = 1;
+  std::string rx_;  // receive buffer, grown when a datagram did not fit
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<Request>> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace nln

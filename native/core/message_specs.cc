@@ -1,0 +1,22 @@
+// Maps (protocol, message type) to the table that encodes and decodes it.
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "rtnl_specs.h"
+
+namespace nln {
+
+const MessageSpec* find_message_spec(int protocol, uint16_t type) {
+  if (protocol == NETLINK_ROUTE) {
+    switch (type) {
+      case RTM_NEWLINK:
+      case RTM_DELLINK:
+      case RTM_GETLINK:
+      case RTM_SETLINK: return &kLinkMessage;
+      default: return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace nln

@@ -1,0 +1,36 @@
+// One open network namespace: its fd and the channels (one per netlink protocol) that work in it.
+#pragma once
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "channel.h"
+#include "netns.h"
+
+namespace nln {
+
+class Namespace {
+ public:
+  explicit Namespace(NetnsHandle h) : handle_(h) {}
+  ~Namespace() { shutdown(); }
+  Namespace(const Namespace&) = delete;
+  Namespace& operator=(const Namespace&) = delete;
+
+  // The channel for a protocol, started on first use (its thread enters this namespace).
+  // Returns nullptr after shutdown().
+  Channel* channel(int protocol);
+  // Answers what is queued, joins the channel threads and closes the fd. Blocks: call it from
+  // an addon thread. Idempotent.
+  void shutdown();
+
+  int fd() const { return handle_.fd; }
+  uint64_t inode() const { return handle_.inode; }
+
+ private:
+  std::mutex mu_;
+  NetnsHandle handle_;
+  bool closed_ = false;
+  std::map<int, std::unique_ptr<Channel>> channels_;
+};
+
+}  // namespace nln

@@ -1,0 +1,139 @@
+#include "netns.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace nln {
+
+const char* const kNetnsRunDir = "/run/netns";
+
+namespace {
+
+std::string path_of(const std::string& name) { return std::string(kNetnsRunDir) + "/" + name; }
+
+Status check_and_stat(int fd, NetnsHandle* out) {
+  int type = ioctl(fd, NS_GET_NSTYPE);
+  if (type < 0 && errno != ENOTTY) return Status::fail(errno, "ioctl(NS_GET_NSTYPE)");
+  if (type >= 0 && type != CLONE_NEWNET) return Status::fail(EINVAL, "not a network namespace");
+  if (type < 0) return Status::fail(EINVAL, "not a namespace file");
+  struct stat st;
+  if (fstat(fd, &st) < 0) return Status::fail(errno, "fstat");
+  out->fd = fd;
+  out->inode = st.st_ino;
+  return {};
+}
+
+// Same as iproute2: make /run/netns a shared mount (bind-mounting it on itself first if it is
+// not a mount point yet), so namespaces mounted here show up in every mount namespace.
+Status prepare_run_dir() {
+  if (mkdir(kNetnsRunDir, 0755) < 0 && errno != EEXIST) return Status::fail(errno, "mkdir /run/netns");
+  if (mount("", kNetnsRunDir, "none", MS_SHARED | MS_REC, nullptr) == 0) return {};
+  if (errno != EINVAL) return Status::fail(errno, "mount --make-rshared /run/netns");
+  if (mount(kNetnsRunDir, kNetnsRunDir, "none", MS_BIND | MS_REC, nullptr) < 0)
+    return Status::fail(errno, "mount --bind /run/netns /run/netns");
+  if (mount("", kNetnsRunDir, "none", MS_SHARED | MS_REC, nullptr) < 0)
+    return Status::fail(errno, "mount --make-rshared /run/netns");
+  return {};
+}
+
+// unshare(CLONE_NEWNET) changes only the calling thread, so it runs on a thread made for this
+// one job, which exits right after: no other work ever runs in the namespace it moved into.
+Status unshare_in_thread(const std::string& mount_on, NetnsHandle* out) {
+  Status s;
+  std::thread([&] {
+    if (unshare(CLONE_NEWNET) < 0) {
+      s = Status::fail(errno, "unshare(CLONE_NEWNET)");
+      return;
+    }
+    if (!mount_on.empty() &&
+        mount("/proc/thread-self/ns/net", mount_on.c_str(), "none", MS_BIND, nullptr) < 0) {
+      s = Status::fail(errno, "bind mount on " + mount_on);
+      return;
+    }
+    int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      s = Status::fail(errno, "open /proc/thread-self/ns/net");
+      return;
+    }
+    s = check_and_stat(fd, out);
+    if (!s.ok()) close(fd);
+  }).join();
+  return s;
+}
+
+}  // namespace
+
+Status netns_create(const std::string& name, NetnsHandle* out) {
+  if (name.empty()) return unshare_in_thread("", out);
+  Status s = prepare_run_dir();
+  if (!s.ok()) return s;
+  std::string path = path_of(name);
+  int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+  if (fd < 0) {
+    if (errno == EEXIST) return Status::fail(EEXIST, "network namespace \"" + name + "\" already exists");
+    return Status::fail(errno, "create " + path);
+  }
+  close(fd);
+  s = unshare_in_thread(path, out);
+  if (!s.ok()) {
+    umount2(path.c_str(), MNT_DETACH);
+    unlink(path.c_str());
+  }
+  return s;
+}
+
+Status netns_open(const std::string& path, NetnsHandle* out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::fail(errno, "open " + path);
+  Status s = check_and_stat(fd, out);
+  if (!s.ok()) {
+    close(fd);
+    s.detail = path + ": " + s.detail;
+  }
+  return s;
+}
+
+Status netns_open_fd(int fd, NetnsHandle* out) {
+  int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return Status::fail(errno, "dup fd " + std::to_string(fd));
+  Status s = check_and_stat(dup, out);
+  if (!s.ok()) close(dup);
+  return s;
+}
+
+Status netns_delete(const std::string& name) {
+  std::string path = path_of(name);
+  // Detach first (as iproute2 does): the namespace lives on while anything still holds it.
+  if (umount2(path.c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+    return Status::fail(errno, "umount " + path);
+  if (unlink(path.c_str()) < 0) {
+    if (errno == ENOENT) return Status::fail(ENOENT, "network namespace \"" + name + "\" does not exist");
+    return Status::fail(errno, "unlink " + path);
+  }
+  return {};
+}
+
+Status netns_list(std::vector<std::string>* names) {
+  names->clear();
+  DIR* d = opendir(kNetnsRunDir);
+  if (!d) return errno == ENOENT ? Status{} : Status::fail(errno, "opendir /run/netns");
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    names->push_back(e->d_name);
+  }
+  closedir(d);
+  std::sort(names->begin(), names->end());
+  return {};
+}
+
+}  // namespace nln

@@ -1,0 +1,29 @@
+// Network namespaces as iproute2 keeps them: a named namespace is a bind mount of the namespace
+// file on /run/netns/NAME, with /run/netns a shared mount so every mount namespace sees it.
+// Everything here blocks in system calls; callers run it on an addon thread, never the JS thread.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "status.h"
+
+namespace nln {
+
+extern const char* const kNetnsRunDir;  // "/run/netns"
+
+struct NetnsHandle {
+  int fd = -1;        // O_RDONLY|O_CLOEXEC on the namespace file
+  uint64_t inode = 0; // st_ino: the namespace's identity
+};
+
+// name empty: an anonymous namespace that lives as long as the returned fd (or anything in it).
+Status netns_create(const std::string& name, NetnsHandle* out);
+// Opens a namespace file (/run/netns/NAME, /proc/PID/ns/net, …) and checks it is a network one.
+Status netns_open(const std::string& path, NetnsHandle* out);
+// Duplicates a caller's fd (close-on-exec) after checking it refers to a network namespace.
+Status netns_open_fd(int fd, NetnsHandle* out);
+Status netns_delete(const std::string& name);
+Status netns_list(std::vector<std::string>* names);
+
+}  // namespace nln

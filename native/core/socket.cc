@@ -1,0 +1,88 @@
+#include "socket.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace nln {
+
+namespace {
+constexpr int kSendBuffer = 1 << 20;
+// Pipelined batches make the kernel queue one ACK per message before we read any of them: a
+// small buffer would overflow (ENOBUFS) and lose replies.
+constexpr int kReceiveBuffer = 8 << 20;
+
+void set_int(int fd, int level, int opt, int value) { setsockopt(fd, level, opt, &value, sizeof value); }
+}  // namespace
+
+NetlinkSocket::~NetlinkSocket() { close(); }
+
+void NetlinkSocket::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+Status NetlinkSocket::open(int protocol) {
+  fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+  if (fd_ < 0) return Status::fail(errno, "socket(AF_NETLINK)");
+  set_int(fd_, SOL_SOCKET, SO_SNDBUF, kSendBuffer);
+  // SO_RCVBUFFORCE passes rmem_max when we have CAP_NET_ADMIN; SO_RCVBUF is the fallback.
+  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) < 0)
+    set_int(fd_, SOL_SOCKET, SO_RCVBUF, kReceiveBuffer);
+  set_int(fd_, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+  set_int(fd_, SOL_NETLINK, NETLINK_CAP_ACK, 1);
+  set_int(fd_, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
+  sockaddr_nl local{};
+  local.nl_family = AF_NETLINK;
+  if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
+    Status s = Status::fail(errno, "bind(AF_NETLINK)");
+    close();
+    return s;
+  }
+  socklen_t alen = sizeof local;
+  if (getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &alen) < 0) {
+    Status s = Status::fail(errno, "getsockname(AF_NETLINK)");
+    close();
+    return s;
+  }
+  port_id_ = local.nl_pid;
+  return {};
+}
+
+Status NetlinkSocket::send(const struct iovec* iov, size_t count) {
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  msghdr m{};
+  m.msg_name = &kernel;
+  m.msg_namelen = sizeof kernel;
+  m.msg_iov = const_cast<struct iovec*>(iov);
+  m.msg_iovlen = count;
+  for (;;) {
+    if (sendmsg(fd_, &m, 0) >= 0) return {};
+    if (errno != EINTR) return Status::fail(errno, "sendmsg");
+  }
+}
+
+Status NetlinkSocket::receive(uint8_t* buf, size_t cap, size_t* len, bool* truncated) {
+  sockaddr_nl from{};
+  struct iovec iov{buf, cap};
+  msghdr m{};
+  m.msg_name = &from;
+  m.msg_namelen = sizeof from;
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  for (;;) {
+    ssize_t n = recvmsg(fd_, &m, MSG_TRUNC);
+    if (n >= 0) {
+      *len = static_cast<size_t>(n);
+      *truncated = (m.msg_flags & MSG_TRUNC) != 0 || static_cast<size_t>(n) > cap;
+      return {};
+    }
+    if (errno != EINTR) return Status::fail(errno, "recvmsg");
+  }
+}
+
+}  // namespace nln

@@ -1,0 +1,39 @@
+// A netlink socket set up the way iproute2's libnetlink does it: close-on-exec, large buffers,
+// extended ACK (the kernel says why it refused), capped ACKs (no echo of our request), and strict
+// dump checking (filters in dump requests are applied by the kernel or refused, never ignored).
+#pragma once
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "status.h"
+
+namespace nln {
+
+class NetlinkSocket {
+ public:
+  NetlinkSocket() = default;
+  ~NetlinkSocket();
+  NetlinkSocket(const NetlinkSocket&) = delete;
+  NetlinkSocket& operator=(const NetlinkSocket&) = delete;
+
+  // Opens the socket in the calling thread's network namespace.
+  Status open(int protocol);
+  void close();
+
+  // One sendmsg carrying every message in iov: the kernel handles them in order, in this call.
+  Status send(const struct iovec* iov, size_t count);
+  // Receives one datagram (possibly several netlink messages) into buf. *len is the datagram's
+  // real length; *truncated is set when it did not fit (the caller grows buf for next time).
+  Status receive(uint8_t* buf, size_t cap, size_t* len, bool* truncated);
+
+  uint32_t port_id() const { return port_id_; }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+  uint32_t port_id_ = 0;
+};
+
+}  // namespace nln
