@@ -1,0 +1,59 @@
+// The typed face of the native addon (native/binding). Everything the addon exports is declared
+// here; nothing else in src/ touches the loader.
+import * as path from 'node:path';
+
+/** A decoded netlink message: the table-driven codec's view (native/core/*_spec.cc). */
+export interface WireMessage {
+  type: number;
+  flags?: number;
+  seq?: number;
+  header?: Record<string, number | bigint>;
+  attrs?: Record<string, unknown>;
+  payload?: Buffer;
+}
+
+export interface NativeNamespace {
+  /** Queues one message on this namespace's channel for `protocol`; resolves with the replies. */
+  request(protocol: number, message: WireMessage, dump: boolean): Promise<WireMessage[]>;
+  /** Answers what is queued, stops the namespace's threads, closes its fd. */
+  close(): Promise<void>;
+  readonly fd: number;
+  readonly inode: number;
+}
+
+/** What a rejected native promise carries; errors.ts turns it into a NetlinkError. */
+export interface NativeFailure extends Error {
+  errno: number;
+  kernelMessage?: string;
+  detail?: string;
+}
+
+export interface NativeAddon {
+  netnsCreate(name?: string): Promise<NativeNamespace>;
+  netnsOpen(path: string): Promise<NativeNamespace>;
+  netnsOpenFd(fd: number): Promise<NativeNamespace>;
+  netnsDelete(name: string): Promise<void>;
+  netnsList(): Promise<string[]>;
+  encode(protocol: number, message: WireMessage): Buffer;
+  decode(protocol: number, bytes: Buffer): WireMessage[];
+}
+
+function load(): NativeAddon {
+  const root = path.join(__dirname, '..', '..');
+  try {
+    // node-gyp-build picks prebuilds/<platform>-<arch>/ when one matches, else build/Release.
+    return require('node-gyp-build')(root) as NativeAddon;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `netlink-native: could not load the native addon from ${root}: ${why}\n` +
+        'Possible fixes: run `npm install` (it builds the addon with node-gyp: needs python3, make, g++),\n' +
+        'or `npm run build:native`; the addon is Linux-only.',
+    );
+  }
+}
+
+export const native: NativeAddon = load();
+
+export const NETLINK_ROUTE = 0;
+export const NETLINK_NETFILTER = 12;

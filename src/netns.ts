@@ -1,0 +1,176 @@
+// Network namespaces. A Netns handle owns an fd on the namespace; the native side runs one thread
+// per netlink protocol inside it, so the JS thread's own namespace never changes.
+import * as fs from 'node:fs';
+import { nativeCall, NetlinkError } from './errors';
+import { Links } from './link/links';
+import { native, type NativeNamespace, type WireMessage } from './native';
+import { checkInteger, checkNetnsName, checkObject, typeError } from './validate';
+
+export type NetnsRef = Netns | string | { name: string } | { path: string } | { pid: number } | { fd: number };
+
+export const NETNS_RUN_DIR = '/run/netns';
+const SELF_PATH = '/proc/self/ns/net';
+
+interface NetnsInit {
+  native: NativeNamespace | null;
+  inode: number;
+  name?: string;
+  path?: string;
+}
+
+export class Netns {
+  /** The name under /run/netns, for a named namespace. */
+  readonly name?: string;
+  /** The file the handle was opened from, when there is one. */
+  readonly path?: string;
+  /** st_ino of the namespace file: equal inodes mean the same namespace. */
+  readonly inode: number;
+  readonly links: Links;
+
+  #native: NativeNamespace | null;
+  #opening: Promise<NativeNamespace> | null = null;
+  #closed = false;
+  static #current: Netns | undefined;
+
+  private constructor(init: NetnsInit) {
+    this.#native = init.native;
+    this.inode = init.inode;
+    if (init.name !== undefined) this.name = init.name;
+    if (init.path !== undefined) this.path = init.path;
+    this.links = new Links(this);
+  }
+
+  /** Like `ip netns add NAME`; with no name, an anonymous namespace that lives while this handle is open. */
+  static async create(name?: string): Promise<Netns> {
+    if (name !== undefined) checkNetnsName('name', name);
+    const n = await nativeCall('netns.create', native.netnsCreate(name));
+    return new Netns({ native: n, inode: n.inode, name, path: name === undefined ? undefined : `${NETNS_RUN_DIR}/${name}` });
+  }
+
+  /** Opens an existing namespace by handle, name, path, pid or fd. */
+  static async open(ref: NetnsRef): Promise<Netns> {
+    if (ref instanceof Netns) {
+      // Through its fd, not its path: a /proc/PID path dies with the process, the namespace may not.
+      const copy = await Netns.#openFd(await ref.nativeFd('netns.open'));
+      return new Netns({ native: copy.#native, inode: copy.inode, name: ref.name, path: ref.path });
+    }
+    const where = describeRef(ref);
+    if (where.fd !== undefined) return Netns.#openFd(where.fd);
+    return Netns.#openPath(where.path, where.name);
+  }
+
+  static async #openPath(path: string, name?: string): Promise<Netns> {
+    const detail = name !== undefined ? `network namespace "${name}" does not exist (no ${path})` : undefined;
+    const n = await nativeCall('netns.open', native.netnsOpen(path), detail);
+    return new Netns({ native: n, inode: n.inode, name, path });
+  }
+
+  static async #openFd(fd: number): Promise<Netns> {
+    const n = await nativeCall('netns.open', native.netnsOpenFd(fd));
+    return new Netns({ native: n, inode: n.inode });
+  }
+
+  /** The namespace this process runs in. Its native side opens on first use. */
+  static current(): Netns {
+    if (!Netns.#current) {
+      Netns.#current = new Netns({ native: null, inode: fs.statSync(SELF_PATH).ino, path: SELF_PATH });
+    }
+    return Netns.#current;
+  }
+
+  /** Names under /run/netns, like `ip netns list`. */
+  static async list(): Promise<string[]> {
+    return nativeCall('netns.list', native.netnsList());
+  }
+
+  /** Like `ip netns delete NAME`: unmounts and removes the name; the namespace ends when nothing holds it. */
+  static async delete(name: string): Promise<void> {
+    checkNetnsName('name', name);
+    await nativeCall('netns.delete', native.netnsDelete(name));
+  }
+
+  /** Removes this named namespace (like `ip netns delete`) and closes the handle. */
+  async delete(): Promise<void> {
+    if (this.name === undefined) {
+      throw new TypeError('netns.delete: this namespace has no name (it is anonymous or opened by path, pid or fd); close() releases it');
+    }
+    await Netns.delete(this.name);
+    await this.close();
+  }
+
+  /** Answers what is queued, then releases the fd and threads held for this namespace. */
+  async close(): Promise<void> {
+    const isCurrent = this === Netns.#current;
+    if (!isCurrent) this.#closed = true;
+    const n = this.#native ?? (this.#opening ? await this.#opening.catch(() => null) : null);
+    this.#native = null;
+    this.#opening = null;
+    if (n) await n.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** @internal The native handle, opened now for Netns.current(). */
+  async nativeHandle(operation: string): Promise<NativeNamespace> {
+    if (this.#native) return this.#native;
+    if (this.#closed) throw new NetlinkError(operation, 9 /* EBADF */, { detail: 'the namespace handle is closed' });
+    if (!this.#opening) {
+      this.#opening = nativeCall('netns.open', native.netnsOpen(SELF_PATH)).then((n) => {
+        this.#native = n;
+        return n;
+      });
+    }
+    return this.#opening;
+  }
+
+  /** @internal An fd on this namespace, valid while the handle is open (for IFLA_NET_NS_FD). */
+  async nativeFd(operation: string): Promise<number> {
+    return (await this.nativeHandle(operation)).fd;
+  }
+
+  /** @internal Sends one rtnetlink/nfnetlink message in this namespace; failures become NetlinkError. */
+  async request(protocol: number, message: WireMessage, dump: boolean, operation: string): Promise<WireMessage[]> {
+    const n = await this.nativeHandle(operation);
+    return nativeCall(operation, n.request(protocol, message, dump));
+  }
+
+  /**
+   * @internal Sends several messages to this namespace in order, all queued before any is sent, so
+   * that they usually share one sendmsg. Each keeps its own result; a failure does not stop the rest.
+   */
+  async pipeline(protocol: number, items: Array<{ message: WireMessage; dump?: boolean; operation: string }>): Promise<Array<Promise<WireMessage[]>>> {
+    const n = await this.nativeHandle(items[0]?.operation ?? 'netns.request');
+    return items.map((i) => nativeCall(i.operation, n.request(protocol, i.message, i.dump ?? false)));
+  }
+
+  /** @internal A handle for ref: this one when ref is a Netns, else a new one the caller must close. */
+  static async borrow(ref: NetnsRef): Promise<{ netns: Netns; release(): Promise<void> }> {
+    if (ref instanceof Netns) return { netns: ref, release: async () => {} };
+    const netns = await Netns.open(ref);
+    return { netns, release: () => netns.close() };
+  }
+}
+
+/** Checks a NetnsRef's shape (synchronously, before anything is opened). */
+export function checkNetnsRef(field: string, ref: unknown): NetnsRef {
+  if (ref instanceof Netns) return ref;
+  describeRef(ref as NetnsRef, field);
+  return ref as NetnsRef;
+}
+
+function describeRef(ref: NetnsRef, field = 'netns'): { path: string; name?: string; fd?: undefined } | { fd: number; path?: undefined; name?: undefined } {
+  if (typeof ref === 'string') return { path: `${NETNS_RUN_DIR}/${checkNetnsName(field, ref)}`, name: ref };
+  const o = checkObject(field, ref);
+  const keys = Object.keys(o);
+  if (keys.length !== 1) throw typeError(field, ref, 'a Netns, a name, or one of { name }, { path }, { pid }, { fd }');
+  if ('name' in o) return { path: `${NETNS_RUN_DIR}/${checkNetnsName(`${field}.name`, o.name)}`, name: o.name as string };
+  if ('path' in o) {
+    if (typeof o.path !== 'string' || o.path === '' || o.path.includes('\0')) throw typeError(`${field}.path`, o.path, 'a file path');
+    return { path: o.path };
+  }
+  if ('pid' in o) return { path: `/proc/${checkInteger(`${field}.pid`, o.pid, 1, 0x3fffffff)}/ns/net` };
+  if ('fd' in o) return { fd: checkInteger(`${field}.fd`, o.fd, 0, 0x7fffffff) };
+  throw typeError(field, ref, 'a Netns, a name, or one of { name }, { path }, { pid }, { fd }');
+}
