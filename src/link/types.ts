@@ -91,7 +91,11 @@ export interface Link {
   name: string;
   kind?: string;
   up: boolean;
-  /** Interface flags as `ip link` prints them, e.g. ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP']. */
+  /**
+   * Interface flags as `ip link` prints them, e.g. ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'] (with
+   * 'NO-CARRIER' first when up without carrier). ip's 'M-DOWN' is not a flag of the link (ip derives
+   * it from the parent's state) and is not included.
+   */
   flags: string[];
   /** RFC 2863 state as `ip link` prints it: 'UP', 'DOWN', 'LOWERLAYERDOWN', 'UNKNOWN', … */
   operState: string;

@@ -1,0 +1,72 @@
+// Shared test fixtures: unique throwaway namespaces that are always removed, the `ip` oracle,
+// and the check that the JS thread never changes namespace.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import { promisify } from 'node:util';
+import { Netns } from '../src/index';
+
+const run = promisify(execFile);
+let counter = 0;
+
+/** A name no other test (or earlier run) uses: nlnt-<pid>-<n>. */
+export function uniqueName(tag = 'ns'): string {
+  return `nlnt-${process.pid}-${tag}-${counter++}`;
+}
+
+/** Runs a command (no shell) and returns its stdout; rejects with its stderr on failure. */
+export async function sh(file: string, args: string[]): Promise<string> {
+  try {
+    return (await run(file, args, { maxBuffer: 64 << 20 })).stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`${file} ${args.join(' ')} failed: ${e.stderr || e.message}`);
+  }
+}
+
+/** `ip -j [-d] -n NS ...` parsed. */
+export async function ipJson(ns: string | undefined, args: string[]): Promise<any[]> {
+  const out = await sh('ip', ['-j', ...(ns ? ['-n', ns] : []), ...args]);
+  return out.trim() ? JSON.parse(out) : [];
+}
+
+/** The inode of the calling thread's network namespace (here: the JS thread's). */
+export function jsThreadNetns(): number {
+  return fs.statSync('/proc/thread-self/ns/net').ino;
+}
+
+/**
+ * Creates `count` named namespaces, runs fn, and deletes them whatever happens (with `ip netns
+ * del` as a fallback so a library bug cannot leave one behind).
+ */
+export async function withNamespaces<T>(count: number, fn: (...ns: Netns[]) => Promise<T>): Promise<T> {
+  const made: Netns[] = [];
+  const before = jsThreadNetns();
+  try {
+    for (let i = 0; i < count; i++) made.push(await Netns.create(uniqueName()));
+    return await fn(...made);
+  } finally {
+    for (const ns of made) {
+      await ns.delete().catch(async () => {
+        await sh('ip', ['netns', 'del', ns.name!]).catch(() => {});
+      });
+    }
+    if (jsThreadNetns() !== before) throw new Error('the JS thread changed network namespace');
+  }
+}
+
+/** Names under /run/netns (what `ip netns list` reads), independent of the library. */
+export function runNetnsNames(): string[] {
+  try {
+    return fs.readdirSync('/run/netns').sort();
+  } catch {
+    return [];
+  }
+}
+
+export function fdCount(): number {
+  return fs.readdirSync('/proc/self/fd').length;
+}
+
+export function threadCount(): number {
+  return fs.readdirSync('/proc/self/task').length;
+}

@@ -1,0 +1,244 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { type Link, NetlinkError, Netns } from '../../src/index';
+import { ipJson, jsThreadNetns, sh, withNamespaces } from '../helpers';
+
+const startNetns = jsThreadNetns();
+after(() => assert.equal(jsThreadNetns(), startNetns, 'the JS thread must never change namespace'));
+
+/** Asserts that our Link says what `ip -j -d link show` says about the same link. */
+function assertSameAsIp(ours: Link, ip: any, all: Link[]): void {
+  const where = `link ${ip.ifname}`;
+  assert.equal(ours.index, ip.ifindex, where);
+  assert.equal(ours.name, ip.ifname, where);
+  assert.equal(ours.mtu, ip.mtu, where);
+  assert.equal(ours.mac, ip.address, where);
+  assert.equal(ours.broadcast, ip.broadcast, where);
+  // ip adds "M-DOWN" when a link's parent in the same namespace is down: derived by ip from the
+  // parent's flags, not a flag of this link, so it is not part of Link.flags.
+  assert.deepEqual(ours.flags, ip.flags.filter((f: string) => f !== 'M-DOWN'), where);
+  assert.equal(ours.operState, ip.operstate, where);
+  assert.equal(ours.group, ip.group === 'default' ? 0 : Number(ip.group), where);
+  assert.equal(ours.txqueuelen, ip.txqlen, where);
+  assert.equal(ours.kind, ip.linkinfo?.info_kind, where);
+  assert.equal(ours.alias, ip.ifalias, where);
+  assert.equal(ours.minMtu, ip.min_mtu, where);
+  assert.equal(ours.maxMtu, ip.max_mtu, where);
+  assert.equal(ours.linkNetnsId, ip.link_netnsid, where);
+  assert.equal(ours.portKind, ip.linkinfo?.info_slave_kind, where);
+  const masterName = ours.master === undefined ? undefined : all.find((l) => l.index === ours.master)?.name;
+  assert.equal(masterName, ip.master, where);
+  // A veth's peer: ip names it when it is in the same namespace, else gives its index.
+  if (ip.link_index !== undefined) assert.equal(ours.peerIndex ?? ours.parent, ip.link_index, where);
+  if (typeof ip.link === 'string') assert.equal(all.find((l) => l.index === (ours.peerIndex ?? ours.parent))?.name, ip.link, where);
+}
+
+async function assertNamespaceMatchesIp(ns: Netns): Promise<Link[]> {
+  const ours = await ns.links.list();
+  const ip = await ipJson(ns.name, ['-d', 'link', 'show']);
+  assert.deepEqual(ours.map((l) => l.name), ip.map((l) => l.ifname));
+  for (const l of ip) assertSameAsIp(ours.find((o) => o.name === l.ifname)!, l, ours);
+  return ours;
+}
+
+describe('links: the classic recipe, step by step, no ip process', () => {
+  it('does every step and ip agrees after each', async () => {
+    await withNamespaces(2, async (host, myNetns) => {
+      // The recipe's eth1 is a NIC of the host; here the "host" is a namespace, so eth1 is a veth end.
+      await host.links.add({ kind: 'veth', name: 'eth1', peer: { name: 'eth1-wire' } });
+
+      // ip link set eth1 netns my_netns
+      await host.links.set('eth1', { netns: myNetns });
+      assert.deepEqual((await myNetns.links.list()).map((l) => l.name), ['lo', 'eth1']);
+      assert.ok((await ipJson(myNetns.name, ['link', 'show', 'eth1']))[0]);
+      // ip netns exec my_netns ip link list
+      await using opened = await Netns.open(myNetns.name!);
+      await assertNamespaceMatchesIp(opened);
+
+      // ip link set eth1 netns 1 — "1" is the host's init process; here the host is a namespace,
+      // so a process living in it stands in for pid 1.
+      const hostProcess = spawn('ip', ['netns', 'exec', host.name!, 'sleep', '30'], { stdio: 'ignore' });
+      try {
+        for (let i = 0; i < 200 && fs.statSync(`/proc/${hostProcess.pid}/ns/net`).ino !== host.inode; i++) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        await myNetns.links.set('eth1', { netns: { pid: hostProcess.pid! } });
+      } finally {
+        hostProcess.kill();
+      }
+      assert.ok((await host.links.list()).some((l) => l.name === 'eth1'));
+
+      // ip link add docker1 type bridge
+      const docker1 = await host.links.add({ kind: 'bridge', name: 'docker1' });
+      // ip link add veth_br type veth peer name veth_my_netns
+      const vethBr = await host.links.add({ kind: 'veth', name: 'veth_br', peer: { name: 'veth_my_netns' } });
+      // ip link set veth_br master docker1
+      await host.links.set('veth_br', { master: 'docker1' });
+      // ip link set veth_my_netns netns my_netns
+      await host.links.set('veth_my_netns', { netns: myNetns });
+      // ip link set veth_br up
+      await host.links.set('veth_br', { up: true });
+
+      const ip = (await ipJson(host.name, ['-d', 'link', 'show', 'veth_br']))[0];
+      assert.equal(ip.master, 'docker1');
+      assert.ok(ip.flags.includes('UP'));
+      assert.equal(ip.linkinfo.info_kind, 'veth');
+      assert.equal(ip.ifindex, vethBr.index);
+      assert.equal((await ipJson(host.name, ['link', 'show', 'docker1']))[0].ifindex, docker1.index);
+      assert.equal((await ipJson(myNetns.name, ['-d', 'link', 'show', 'veth_my_netns']))[0].linkinfo.info_kind, 'veth');
+      await assertNamespaceMatchesIp(host);
+      await assertNamespaceMatchesIp(myNetns);
+    });
+  });
+
+  it('the shortcut: one add makes the veth with its peer born in the namespace, host end mastered and up', async () => {
+    await withNamespaces(2, async (host, container) => {
+      await host.links.add({ kind: 'bridge', name: 'docker1', up: true, mtu: 1450 });
+      const link = await host.links.add({
+        kind: 'veth', name: 'veth_br', master: 'docker1', up: true, mtu: 1450, mac: '02:00:00:00:00:01',
+        peer: { name: 'eth0', netns: container, mtu: 1450, mac: '02:00:00:00:00:02', up: true },
+      });
+      const bridge = await host.links.get('docker1');
+      assert.equal(link.master, bridge.index);
+      assert.equal(link.up, true);
+      assert.equal(link.mac, '02:00:00:00:00:01');
+      const hostIp = (await ipJson(host.name, ['-d', 'link', 'show', 'veth_br']))[0];
+      assert.equal(hostIp.master, 'docker1');
+      assert.equal(hostIp.mtu, 1450);
+      assert.equal(hostIp.address, '02:00:00:00:00:01');
+      assert.equal(hostIp.ifindex, link.index);
+      assert.equal(hostIp.link_index, link.peerIndex);
+      const peerIp = (await ipJson(container.name, ['-d', 'link', 'show', 'eth0']))[0];
+      assert.deepEqual(peerIp.flags, ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP']);
+      assert.equal(peerIp.mtu, 1450);
+      assert.equal(peerIp.address, '02:00:00:00:00:02');
+      assert.equal(peerIp.ifindex, link.peerIndex);
+      // The peer's namespace, as ip identifies it: link-netnsid maps to the host namespace.
+      const ids = await ipJson(container.name, ['netns', 'list-id']);
+      assert.ok(ids.some((i) => i.nsid === peerIp.link_netnsid));
+      await assertNamespaceMatchesIp(host);
+      await assertNamespaceMatchesIp(container);
+    });
+  });
+
+  it('reads back links made by ip exactly as ip shows them', async () => {
+    await withNamespaces(2, async (a, b) => {
+      const n = a.name!;
+      await sh('ip', ['-n', n, 'link', 'add', 'br7', 'mtu', '1400', 'type', 'bridge']);
+      await sh('ip', ['-n', n, 'link', 'add', 'v1', 'address', '02:11:22:33:44:55', 'mtu', '1400', 'type', 'veth', 'peer', 'name', 'v1p', 'netns', b.name!]);
+      await sh('ip', ['-n', n, 'link', 'add', 'v2', 'type', 'veth', 'peer', 'name', 'v2p']);
+      await sh('ip', ['-n', n, 'link', 'set', 'v1', 'master', 'br7', 'up', 'alias', 'uplink', 'group', '7', 'txqueuelen', '500']);
+      await sh('ip', ['-n', n, 'link', 'set', 'br7', 'up']);
+      await sh('ip', ['-n', b.name!, 'link', 'set', 'v1p', 'up']);
+      const links = await assertNamespaceMatchesIp(a);
+      await assertNamespaceMatchesIp(b);
+      const v1 = links.find((l) => l.name === 'v1')!;
+      assert.equal(v1.alias, 'uplink');
+      assert.equal(v1.group, 7);
+      assert.equal(v1.txqueuelen, 500);
+      assert.equal(v1.portKind, 'bridge');
+      assert.equal((await a.links.get('br7')).info?.forward_delay, 1500);
+      assert.deepEqual((await a.links.list({ master: 'br7' })).map((l) => l.name), ['v1']);
+      assert.deepEqual((await a.links.list({ kind: 'bridge' })).map((l) => l.name), ['br7']);
+      assert.deepEqual((await a.links.list({ kind: 'veth' })).map((l) => l.name).sort(), ['v1', 'v2', 'v2p']);
+      assert.deepEqual((await a.links.list({ group: 7 })).map((l) => l.name), ['v1']);
+      assert.deepEqual((await a.links.list({ up: true })).map((l) => l.name), ['br7', 'v1']);
+      assert.equal((await a.links.get(v1.index)).name, 'v1');
+    });
+  });
+
+  it('set changes what ip shows: up/down, master/nomaster, name, mtu, mac, alias, group, txqueuelen, promisc', async () => {
+    await withNamespaces(1, async (ns) => {
+      await ns.links.add({ kind: 'bridge', name: 'br0' });
+      await ns.links.add({ kind: 'veth', name: 'a0', peer: { name: 'a1' } });
+      await ns.links.set('a0', { up: true, master: 'br0', mtu: 1300, mac: '02:aa:bb:cc:dd:ee', alias: 'x', group: 3, txqueuelen: 77, promisc: true });
+      let ip = (await ipJson(ns.name, ['-d', 'link', 'show', 'a0']))[0];
+      assert.ok(ip.flags.includes('UP') && ip.flags.includes('PROMISC'));
+      assert.equal(ip.master, 'br0');
+      assert.equal(ip.mtu, 1300);
+      assert.equal(ip.address, '02:aa:bb:cc:dd:ee');
+      assert.equal(ip.ifalias, 'x');
+      assert.equal(ip.group, '3');
+      assert.equal(ip.txqlen, 77);
+      await ns.links.set('a0', { bridgePort: { hairpin: true, learning: false, cost: 42 } });
+      ip = (await ipJson(ns.name, ['-d', 'link', 'show', 'a0']))[0];
+      assert.equal(ip.linkinfo.info_slave_data.hairpin, true);
+      assert.equal(ip.linkinfo.info_slave_data.learning, false);
+      assert.equal(ip.linkinfo.info_slave_data.cost, 42);
+      const port = await ns.links.get('a0');
+      assert.equal(port.portInfo?.hairpin, 1);
+      assert.equal(port.portInfo?.cost, 42);
+      await ns.links.set('a0', { master: null, up: false, promisc: false });
+      await ns.links.set('a0', { name: 'renamed' });
+      ip = (await ipJson(ns.name, ['-d', 'link', 'show', 'renamed']))[0];
+      assert.equal(ip.master, undefined);
+      assert.ok(!ip.flags.includes('UP') && !ip.flags.includes('PROMISC'));
+      const byIndex = await ns.links.get('renamed');
+      await ns.links.set(byIndex.index, { name: 'again' });
+      assert.equal((await ns.links.get(byIndex.index)).name, 'again');
+    });
+  });
+
+  it('get/delete/deleteGroup, and kernel refusals keep the kernel words', async () => {
+    await withNamespaces(1, async (ns) => {
+      await assert.rejects(ns.links.get('nope'), (e: unknown) => e instanceof NetlinkError && e.code === 'ENODEV' && e.operation === 'link.get');
+      await assert.rejects(ns.links.delete('nope'), (e: unknown) => e instanceof NetlinkError && e.code === 'ENODEV' && e.operation === 'link.delete');
+      await ns.links.add({ kind: 'bridge', name: 'br0' });
+      await assert.rejects(ns.links.add({ kind: 'bridge', name: 'br0' }), (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST' && e.operation === 'link.add');
+      // A bridge cannot be its own port: the kernel explains why in its extended ACK.
+      await assert.rejects(ns.links.set('br0', { master: 'br0' }), (e: unknown) => e instanceof NetlinkError
+        && e.operation === 'link.set' && typeof e.kernelMessage === 'string' && e.message.includes(e.kernelMessage));
+      for (let i = 0; i < 5; i++) await ns.links.add({ kind: 'veth', name: `g${i}`, group: 9, peer: { name: `g${i}p`, } });
+      await ns.links.add({ kind: 'veth', name: 'keep', group: 8, peer: { name: 'keepp' } });
+      await ns.links.deleteGroup(9);
+      assert.deepEqual((await ipJson(ns.name, ['link', 'show'])).map((l) => l.ifname).sort(), ['br0', 'keep', 'keepp', 'lo']);
+      await ns.links.delete('keep');
+      assert.deepEqual((await ipJson(ns.name, ['link', 'show'])).map((l) => l.ifname).sort(), ['br0', 'lo']);
+    });
+  });
+
+  it('a failed add leaves nothing behind (peer name taken in the target namespace)', async () => {
+    await withNamespaces(2, async (host, container) => {
+      await container.links.add({ kind: 'bridge', name: 'eth0' });
+      await assert.rejects(host.links.add({ kind: 'veth', name: 'vx', peer: { name: 'eth0', netns: container, up: true } }),
+        (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST');
+      assert.deepEqual((await ipJson(host.name, ['link', 'show'])).map((l) => l.ifname), ['lo']);
+      assert.deepEqual((await ipJson(container.name, ['link', 'show'])).map((l) => l.ifname), ['lo', 'eth0']);
+    });
+  });
+
+  it('bad input is refused before anything is sent, naming the field and value', async () => {
+    await withNamespaces(1, async (ns) => {
+      await ns.links.add({ kind: 'bridge', name: 'br0' });
+      const cases: Array<[() => Promise<unknown>, new (...a: any[]) => Error, RegExp]> = [
+        [() => ns.links.add({ kind: 'bridge', name: '' }), RangeError, /^name: "" is empty/],
+        [() => ns.links.add({ kind: 'bridge', name: 'sixteen-chars-xx' }), RangeError, /^name: "sixteen-chars-xx" is 16 bytes/],
+        [() => ns.links.add({ kind: 'bridge', name: 'a/b' }), RangeError, /^name: "a\/b" contains "\/"/],
+        [() => ns.links.add({ kind: 'bridge', name: 'a b' }), RangeError, /^name: "a b" contains " "/],
+        [() => ns.links.add({ kind: 'bridge', name: 'a:b' }), RangeError, /^name: "a:b" contains ":"/],
+        [() => ns.links.add({ kind: 'bridge', name: '.' }), RangeError, /^name: "\." is not allowed/],
+        [() => ns.links.add({ kind: 'bridge', name: '..' }), RangeError, /^name: "\.\." is not allowed/],
+        [() => ns.links.add({ kind: 'bridge', name: 'ok', mtu: 70000 }), RangeError, /^mtu: 70000 is out of range/],
+        [() => ns.links.add({ kind: 'bridge', name: 'ok', mac: '01:00:5e:00:00:01' }), RangeError, /^mac: "01:00:5e:00:00:01" is a multicast/],
+        [() => ns.links.add({ kind: 'bridge', name: 'ok', mac: 'zz' }), RangeError, /^mac: "zz" is not a MAC/],
+        [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'x'.repeat(16) } }), RangeError, /^peer\.name: /],
+        [() => ns.links.add({ kind: 'veth', name: 'ok' } as never), TypeError, /^peer: expected an object/],
+        [() => ns.links.add({ kind: 'nonsense', name: 'ok' } as never), RangeError, /^kind: "nonsense" is not a supported/],
+        [() => ns.links.add({ kind: 'bridge', name: 'ok', mut: 1500 } as never), TypeError, /unknown option "mut"/],
+        [() => ns.links.add({ kind: 'bridge', name: 'ok', netns: '../etc' }), RangeError, /^netns: "\.\.\/etc" contains "\/"/],
+        [() => ns.links.set('br0', { mtu: 10 }), RangeError, /^mtu: 10 is out of range/],
+        [() => ns.links.set('br0', { name: 'bad name' }), RangeError, /^name: "bad name"/],
+        [() => ns.links.set('br0', { up: 'yes' } as never), TypeError, /^up: expected a boolean, got "yes"/],
+        [() => ns.links.get(''), RangeError, /^ref: "" is empty/],
+        [() => ns.links.get(-3), RangeError, /^ref: -3 is out of range/],
+        [() => ns.links.deleteGroup(0), RangeError, /^group: 0 is out of range/],
+      ];
+      for (const [call, type, message] of cases) {
+        await assert.rejects(call, (e: unknown) => e instanceof type && message.test((e as Error).message), message.source);
+      }
+      assert.deepEqual((await ipJson(ns.name, ['link', 'show'])).map((l) => l.ifname), ['lo', 'br0']);
+    });
+  });
+});

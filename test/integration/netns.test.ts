@@ -1,0 +1,137 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { NetlinkError, Netns } from '../../src/index';
+import { ipJson, jsThreadNetns, runNetnsNames, sh, uniqueName, withNamespaces } from '../helpers';
+
+const startNetns = jsThreadNetns();
+after(() => assert.equal(jsThreadNetns(), startNetns, 'the JS thread must never change namespace'));
+
+describe('Netns.create / list / delete, seen by ip netns', () => {
+  it('a named namespace is listed and usable by `ip netns`', async () => {
+    const name = uniqueName();
+    const ns = await Netns.create(name);
+    try {
+      assert.equal(ns.name, name);
+      assert.equal(ns.path, `/run/netns/${name}`);
+      assert.equal(ns.inode, fs.statSync(`/run/netns/${name}`).ino);
+      assert.ok((await sh('ip', ['netns', 'list'])).split('\n').some((l) => l.split(' ')[0] === name));
+      const links = await ipJson(undefined, ['-n', name, 'link', 'show']);
+      assert.deepEqual(links.map((l) => l.ifname), ['lo']);
+      const viaExec = JSON.parse(await sh('ip', ['netns', 'exec', name, 'ip', '-j', 'link', 'show']));
+      assert.deepEqual(viaExec.map((l: any) => l.ifname), ['lo']);
+      assert.ok((await Netns.list()).includes(name));
+    } finally {
+      await ns.delete();
+    }
+    assert.ok(!runNetnsNames().includes(name));
+    assert.ok(!(await Netns.list()).includes(name));
+  });
+
+  it('a namespace made by `ip netns add` is listed, opened and read', async () => {
+    const name = uniqueName();
+    await sh('ip', ['netns', 'add', name]);
+    try {
+      assert.ok((await Netns.list()).includes(name));
+      await using ns = await Netns.open(name);
+      assert.equal(ns.inode, fs.statSync(`/run/netns/${name}`).ino);
+      const links = await ns.links.list();
+      assert.deepEqual(links.map((l) => l.name), ['lo']);
+    } finally {
+      await Netns.delete(name);
+    }
+    assert.equal((await sh('ip', ['netns', 'list'])).split('\n').filter((l) => l.startsWith(`${name} `) || l === name).length, 0);
+  });
+
+  it('creating an existing name fails with EEXIST and leaves the first intact', async () => {
+    await withNamespaces(1, async (ns) => {
+      await assert.rejects(Netns.create(ns.name!), (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST'
+        && e.errno === 17 && e.operation === 'netns.create' && e.message.includes(ns.name!));
+      assert.deepEqual((await ns.links.list()).map((l) => l.name), ['lo']);
+    });
+  });
+
+  it('deleting or opening a missing namespace is ENOENT', async () => {
+    const name = uniqueName();
+    await assert.rejects(Netns.delete(name), (e: unknown) => e instanceof NetlinkError && e.code === 'ENOENT' && e.operation === 'netns.delete');
+    await assert.rejects(Netns.open(name), (e: unknown) => e instanceof NetlinkError && e.code === 'ENOENT'
+      && e.operation === 'netns.open' && e.message.includes('does not exist'));
+  });
+
+  it('an anonymous namespace works while its handle is open and is not listed', async () => {
+    const before = await Netns.list();
+    const ns = await Netns.create();
+    assert.equal(ns.name, undefined);
+    assert.deepEqual(await Netns.list(), before);
+    const br = await ns.links.add({ kind: 'bridge', name: 'br0' });
+    assert.equal((await ns.links.get('br0')).index, br.index);
+    await assert.rejects(ns.delete(), TypeError);
+    await ns.close();
+    await assert.rejects(ns.links.list(), (e: unknown) => e instanceof NetlinkError && e.code === 'EBADF');
+    await ns.close(); // twice is fine
+  });
+
+  it('opens by name, { name }, { path }, { pid }, { fd } and by handle: all the same namespace', async () => {
+    await withNamespaces(1, async (ns) => {
+      const sleeper = spawn('ip', ['netns', 'exec', ns.name!, 'sleep', '30'], { stdio: 'ignore' });
+      const fd = fs.openSync(ns.path!, 'r');
+      try {
+        // Wait until `ip netns exec` has become the sleeper inside the namespace.
+        const pidNs = `/proc/${sleeper.pid}/ns/net`;
+        for (let i = 0; i < 200 && fs.statSync(pidNs).ino !== ns.inode; i++) await new Promise((r) => setTimeout(r, 10));
+        const refs = [ns.name!, { name: ns.name! }, { path: ns.path! }, { pid: sleeper.pid! }, { fd }, ns];
+        for (const ref of refs) {
+          await using h = await Netns.open(ref);
+          assert.equal(h.inode, ns.inode, `ref ${JSON.stringify(ref instanceof Netns ? 'handle' : ref)}`);
+          assert.deepEqual((await h.links.list()).map((l) => l.name), ['lo']);
+        }
+      } finally {
+        sleeper.kill();
+        fs.closeSync(fd);
+      }
+    });
+  });
+
+  it('Netns.current() is the namespace this process runs in', async () => {
+    const cur = Netns.current();
+    assert.equal(cur, Netns.current());
+    assert.equal(cur.inode, fs.statSync('/proc/self/ns/net').ino);
+    const ours = (await cur.links.list()).map((l) => l.name).sort();
+    const ip = (await ipJson(undefined, ['link', 'show'])).map((l) => l.ifname).sort();
+    assert.deepEqual(ours, ip);
+    await cur.close(); // releases its threads; it reopens on next use
+    assert.ok((await cur.links.list()).length > 0);
+    await cur.close();
+  });
+
+  it('rejects bad names before touching the filesystem', async () => {
+    const before = runNetnsNames();
+    const bad: Array<[unknown, RegExp]> = [
+      ['', /empty/], ['.', /not allowed/], ['..', /not allowed/], ['a/b', /"\/"/], ['a\0b', /NUL/],
+      ['x'.repeat(256), /256 bytes/], [42, /expected a string/],
+    ];
+    for (const [name, why] of bad) {
+      await assert.rejects(Netns.create(name as string), (e: unknown) => (e instanceof RangeError || e instanceof TypeError)
+        && e.message.startsWith('name:') && why.test(e.message), `create(${JSON.stringify(name)})`);
+      await assert.rejects(Netns.delete(name as string), (e: unknown) => e instanceof RangeError || e instanceof TypeError);
+    }
+    await assert.rejects(Netns.open({ pid: -1 }), RangeError);
+    await assert.rejects(Netns.open({ nope: 1 } as never), TypeError);
+    assert.deepEqual(runNetnsNames(), before);
+  });
+
+  it('without CAP_NET_ADMIN/CAP_SYS_ADMIN: EPERM that says what is needed', async () => {
+    const script = `
+      const { Netns } = require(${JSON.stringify(require.resolve('../../src/index'))});
+      Netns.create('nlnt-eperm-${process.pid}').then(() => console.log('created'),
+        (e) => console.log(JSON.stringify({ code: e.code, op: e.operation, msg: e.message })));`;
+    const out = await sh('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all',
+      process.execPath, '-e', script]);
+    const r = JSON.parse(out);
+    assert.ok(r.code === 'EPERM' || r.code === 'EACCES', out);
+    assert.equal(r.op, 'netns.create');
+    assert.match(r.msg, /root or CAP_NET_ADMIN/);
+    assert.ok(!runNetnsNames().includes(`nlnt-eperm-${process.pid}`));
+  });
+});
