@@ -1,6 +1,7 @@
 #include "convert.h"
 
 #include <cmath>
+#include <vector>
 
 namespace nln_binding {
 
@@ -57,8 +58,20 @@ Napi::Value to_js(Napi::Env env, const nln::Value& v) {
       return a;
     }
     case T::Map: {
+      // One napi_define_properties per object: far cheaper than a Set per key for the
+      // hundreds of attributes a link dump carries.
+      std::vector<napi_property_descriptor> props;
+      props.reserve(v.entries().size());
+      for (const auto& e : v.entries()) {
+        napi_property_descriptor d{};
+        d.utf8name = e.first.c_str();
+        d.value = to_js(env, e.second);
+        d.attributes = static_cast<napi_property_attributes>(napi_writable | napi_enumerable | napi_configurable);
+        props.push_back(d);
+      }
       Napi::Object o = Napi::Object::New(env);
-      for (const auto& e : v.entries()) o.Set(e.first, to_js(env, e.second));
+      napi_status st = napi_define_properties(env, o, props.size(), props.data());
+      NAPI_THROW_IF_FAILED(env, st, Napi::Value());
       return o;
     }
   }

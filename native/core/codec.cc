@@ -61,7 +61,8 @@ Value decode_one(const AttrSpec& spec, const uint8_t* p, size_t len, const Value
     return scalar(load(p, is.size, is.big_endian), is.size, is.is_signed);
   }
   switch (spec.kind) {
-    case Kind::String: {
+    case Kind::String:
+    case Kind::Chars: {
       size_t n = strnlen(reinterpret_cast<const char*>(p), len);
       return Value::string(std::string(reinterpret_cast<const char*>(p), n));
     }
@@ -117,9 +118,10 @@ void encode_one(MessageWriter& w, const AttrSpec& spec, const Value& v, const Va
     return;
   }
   switch (spec.kind) {
-    case Kind::String: {
+    case Kind::String:
+    case Kind::Chars: {
       const std::string& s = want_string(v, path);
-      w.attr(spec.type, s.c_str(), s.size() + 1);
+      w.attr(spec.type, s.c_str(), s.size() + (spec.kind == Kind::String ? 1 : 0));
       return;
     }
     case Kind::Binary: {
@@ -183,7 +185,7 @@ Value decode_struct(const StructSpec& spec, const uint8_t* data, size_t len) {
   Value v = Value::map();
   for (const auto& f : spec.fields) {
     if (f.offset + f.size > len) break;  // an older kernel's shorter struct: fields it lacks stay absent
-    v.set(f.name, scalar(load(data + f.offset, f.size, f.big_endian), f.size, f.is_signed));
+    v.append(f.name, scalar(load(data + f.offset, f.size, f.big_endian), f.size, f.is_signed));
   }
   return v;
 }
@@ -219,8 +221,10 @@ Value decode_attrs(const AttrSet& set, const uint8_t* data, size_t len) {
       Value list = prev ? *prev : Value::list();
       list.push(std::move(v));
       out.set(spec->name, std::move(list));
+    } else if (out.get(spec->name)) {
+      out.set(spec->name, std::move(v));  // a repeated single attribute: the last one counts
     } else {
-      out.set(spec->name, std::move(v));
+      out.append(spec->name, std::move(v));
     }
   }
   if (has_sub) {

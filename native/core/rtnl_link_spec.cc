@@ -134,9 +134,9 @@ const SubMessageSpec kLinkInfoSlaveData{"slave_kind", {
 }};
 
 const AttrSet kLinkInfoAttrs{"linkinfo", {
-    {IFLA_INFO_KIND, "kind", Kind::String},
+    {IFLA_INFO_KIND, "kind", Kind::Chars},
     {IFLA_INFO_DATA, "data", Kind::SubMessage, nullptr, nullptr, &kLinkInfoData},
-    {IFLA_INFO_SLAVE_KIND, "slave_kind", Kind::String},
+    {IFLA_INFO_SLAVE_KIND, "slave_kind", Kind::Chars},
     {IFLA_INFO_SLAVE_DATA, "slave_data", Kind::SubMessage, nullptr, nullptr, &kLinkInfoSlaveData},
 }};
 

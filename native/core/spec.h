@@ -11,7 +11,8 @@ namespace nln {
 enum class Kind : uint8_t {
   U8, U16, U32, U64, S32,
   U16BE, U32BE, U64BE,  // network byte order (nfnetlink)
-  String,               // NUL-terminated text
+  String,               // text, sent NUL-terminated
+  Chars,                // text, sent without the NUL (as iproute2 sends IFLA_INFO_KIND)
   Binary,               // raw bytes (Buffer in JS)
   Mac,                  // link-layer address, "aa:bb:cc:dd:ee:ff"
   IPAddr,               // 4 or 16 bytes, dotted quad / RFC 5952 text

@@ -37,6 +37,8 @@ class Value {
   Value& set(const std::string& key, Value v);
   const Value* get(const std::string& key) const;
   void push(Value v) { list_.push_back(std::move(v)); }
+  // Map: adds without looking for an earlier entry (the caller knows the key is new).
+  void append(std::string key, Value v) { map_.emplace_back(std::move(key), std::move(v)); }
 
  private:
   explicit Value(Type t) : type_(t) {}

@@ -121,8 +121,9 @@ export class Links {
           peer: {
             header: {},
             attrs: {
-              ifname: p.name, mtu: p.mtu, address: p.mac,
+              mtu: p.mtu, address: p.mac,
               net_ns_fd: peerTarget ? await peerTarget.netns.nativeFd('link.add') : undefined,
+              ifname: p.name,
             },
           },
         };
@@ -132,10 +133,12 @@ export class Links {
         type: RTM.NEWLINK,
         flags: NLM_F.REQUEST | NLM_F.CREATE | NLM_F.EXCL,
         header: { flags: spec.up ? IFF_UP : 0, change: spec.up ? IFF_UP : 0 },
+        // Attribute order as iproute2 sends them (options, then IFLA_IFNAME, then IFLA_LINKINFO),
+        // so requests compare byte for byte with `ip link add`.
         attrs: {
-          ifname: spec.name, mtu: spec.mtu, address: spec.mac, master, txqlen: spec.txqueuelen,
-          ifalias: spec.alias, group: spec.group,
+          mtu: spec.mtu, address: spec.mac, master, txqlen: spec.txqueuelen, ifalias: spec.alias, group: spec.group,
           net_ns_fd: target ? await target.netns.nativeFd('link.add') : undefined,
+          ifname: spec.name,
           linkinfo: { kind: spec.kind, data },
         },
       };

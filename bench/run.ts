@@ -1,0 +1,125 @@
+// `npm run bench`: per-operation costs of this library next to the ip CLI (one process per
+// operation, as scripts do), all in throwaway namespaces. Writes bench/results/latest.json.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { Netns } from '../src/index';
+import { formatTable, measure, type Result, type Workload } from './harness';
+
+const exec = promisify(execFile);
+const ip = (...args: string[]) => exec('ip', args);
+const prefix = `nln-bench-${process.pid}`;
+let serial = 0;
+const fresh = () => `${prefix}-${serial++}`;
+
+/** Named namespaces a round made; removed after it (untimed). */
+const made: string[] = [];
+async function removeMade(): Promise<void> {
+  for (const name of made.splice(0)) await Netns.delete(name).catch(() => {});
+}
+
+function netnsCreate(rounds: number, ops: number): Workload {
+  return {
+    name: 'netns create', ops, rounds,
+    peers: [
+      { name: 'netlink-native', run: async (n) => { for (let i = 0; i < n; i++) { const name = fresh(); made.push(name); await (await Netns.create(name)).close(); } }, teardown: removeMade },
+      { name: 'ip netns add (process per op)', run: async (n) => { for (let i = 0; i < n; i++) { const name = fresh(); made.push(name); await ip('netns', 'add', name); } }, teardown: removeMade },
+    ],
+  };
+}
+
+/** Peers that work in a fresh host namespace and container namespace each round. */
+function inHostAndContainer(make: (host: () => Netns, container: () => Netns) => Workload['peers']): Workload['peers'] {
+  let host: Netns;
+  let container: Netns;
+  const setup = async () => {
+    host = await Netns.create(fresh());
+    container = await Netns.create(fresh());
+    made.push(host.name!, container.name!);
+  };
+  const teardown = async () => {
+    await host.close();
+    await container.close();
+    await removeMade();
+  };
+  return make(() => host, () => container).map((p) => ({ setup, teardown, ...p }));
+}
+
+function vethCreate(rounds: number, ops: number): Workload {
+  return {
+    name: 'veth create, peer in namespace', ops, rounds,
+    peers: inHostAndContainer((host, c) => [
+      { name: 'netlink-native', run: async (n) => { for (let i = 0; i < n; i++) await host().links.add({ kind: 'veth', name: `v${i}`, peer: { name: `p${i}`, netns: c() } }); } },
+      { name: 'ip link add (process per op)', run: async (n) => { for (let i = 0; i < n; i++) await ip('-n', host().name!, 'link', 'add', `v${i}`, 'type', 'veth', 'peer', 'name', `p${i}`, 'netns', c().name!); } },
+    ]),
+  };
+}
+
+function linkUp(rounds: number, ops: number): Workload {
+  const withLinks = (peer: Workload['peers'][number]): Workload['peers'][number] => ({
+    ...peer,
+    setup: async (round) => {
+      await peer.setup!(round);
+      await sharedHost!().links.add({ kind: 'bridge', name: 'br0' });
+      for (let i = 0; i < ops; i++) await sharedHost!().links.add({ kind: 'veth', name: `v${i}`, peer: { name: `p${i}` } });
+    },
+  });
+  let sharedHost: (() => Netns) | undefined;
+  const peers = inHostAndContainer((host) => {
+    sharedHost = host;
+    return [
+      { name: 'netlink-native, one at a time', run: async (n) => { for (let i = 0; i < n; i++) await host().links.set(`v${i}`, { up: true }); } },
+      { name: 'netlink-native, all in flight', run: async (n) => { await Promise.all(Array.from({ length: n }, (_, i) => host().links.set(`v${i}`, { up: true }))); } },
+      { name: 'ip link set up (process per op)', run: async (n) => { for (let i = 0; i < n; i++) await ip('-n', host().name!, 'link', 'set', `v${i}`, 'up'); } },
+    ];
+  });
+  return { name: 'link set up', ops, rounds, peers: peers.map(withLinks) };
+}
+
+function linkList(rounds: number, ops: number, links: number): Workload {
+  let sharedHost: (() => Netns) | undefined;
+  const peers = inHostAndContainer((host) => {
+    sharedHost = host;
+    return [
+      { name: 'netlink-native', run: async (n) => { for (let i = 0; i < n; i++) await host().links.list(); } },
+      { name: 'ip -j link show (process per op)', run: async (n) => { for (let i = 0; i < n; i++) await ip('-j', '-n', host().name!, 'link', 'show'); } },
+    ];
+  });
+  return {
+    name: `link list (${links} links)`, ops, rounds,
+    peers: peers.map((p) => ({
+      ...p,
+      setup: async (round) => {
+        await p.setup!(round);
+        await Promise.all(Array.from({ length: links / 2 }, (_, i) => sharedHost!().links.add({ kind: 'veth', name: `v${i}`, peer: { name: `p${i}` } })));
+      },
+    })),
+  };
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const rounds = quick ? 3 : 7;
+  const ops = quick ? 10 : 40;
+  const workloads = [netnsCreate(rounds, ops), vethCreate(rounds, ops), linkUp(rounds, ops), linkList(rounds, ops, 100)];
+  const results: Result[] = [];
+  const stop = () => void removeMade().finally(() => process.exit(130));
+  process.once('SIGINT', stop);
+  try {
+    for (const w of workloads) {
+      process.stderr.write(`measuring: ${w.name} …\n`);
+      results.push(...(await measure(w)));
+    }
+  } finally {
+    await removeMade();
+  }
+  console.log(`\nmedian of ${rounds} rounds × ${ops} operations each; "vs first" is measured in this same run\n`);
+  console.log(formatTable(results));
+  const dir = path.join(__dirname, '..', '..', 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), rounds, ops, results }, null, 2));
+  console.log(`\nwritten: bench/results/latest.json`);
+}
+
+void main();
