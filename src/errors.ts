@@ -5,8 +5,11 @@ import type { NativeFailure } from './native';
 const errnoNames: Map<number, [string, string]> = util.getSystemErrorMap() as Map<number, [string, string]>;
 
 /** 'EEXIST' for 17, and the C library's description ("file already exists"). */
+// On Linux ENOTSUP and EOPNOTSUPP are both 95; netlink users know it as EOPNOTSUPP.
+const PREFERRED: Record<number, [string, string]> = { 95: ['EOPNOTSUPP', 'operation not supported'] };
+
 export function errnoName(errno: number): { code: string; text: string } {
-  const entry = errnoNames.get(-errno);
+  const entry = PREFERRED[errno] ?? errnoNames.get(-errno);
   return entry ? { code: entry[0], text: entry[1] } : { code: `E${errno}`, text: `error ${errno}` };
 }
 

@@ -34,6 +34,7 @@ export interface NativeAddon {
   netnsOpenFd(fd: number): Promise<NativeNamespace>;
   netnsDelete(name: string): Promise<void>;
   netnsList(): Promise<string[]>;
+  tunCreate(nsfd: number, name: string, options: { tap: boolean; multiQueue?: boolean; vnetHdr?: boolean; pi?: boolean; owner?: number; group?: number }): Promise<void>;
   encode(protocol: number, message: WireMessage): Buffer;
   decode(protocol: number, bytes: Buffer): WireMessage[];
 }

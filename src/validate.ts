@@ -1,4 +1,5 @@
 // Argument checks that run before anything is sent. Each error names the field and the value.
+import { isIP } from 'node:net';
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : String(v));
 
@@ -82,4 +83,18 @@ export function checkMtu(field: string, value: unknown): number {
 
 export function checkU32(field: string, value: unknown): number {
   return checkInteger(field, value, 0, 0xffffffff);
+}
+
+export function checkOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw rangeError(field, value, `is not one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+  }
+  return value as T;
+}
+
+/** An IPv4 or IPv6 address (no prefix). */
+export function checkIp(field: string, value: unknown): string {
+  const s = checkString(field, value);
+  if (isIP(s) === 0) throw rangeError(field, s, 'is not an IPv4 or IPv6 address');
+  return s;
 }

@@ -1,7 +1,8 @@
-// netnsCreate/netnsOpen/netnsOpenFd/netnsDelete/netnsList: namespace file work, run on the task
-// thread and answered through the completer.
+// netnsCreate/netnsOpen/netnsOpenFd/netnsDelete/netnsList and tunCreate: namespace and device-file
+// work, run on the task thread and answered through the completer.
 #include "netns_functions.h"
 
+#include "../core/tun.h"
 #include "namespace_wrap.h"
 
 namespace nln_binding {
@@ -71,6 +72,23 @@ Napi::Value List(const Napi::CallbackInfo& info) {
       });
 }
 
+// tunCreate(nsfd, name, { tap, multiQueue, vnetHdr, pi, owner, group })
+Napi::Value TunCreate(const Napi::CallbackInfo& info) {
+  int nsfd = info[0].As<Napi::Number>().Int32Value();
+  std::string name = info[1].As<Napi::String>().Utf8Value();
+  Napi::Object o = info[2].As<Napi::Object>();
+  nln::TunOptions opts;
+  opts.tap = o.Get("tap").ToBoolean();
+  opts.multi_queue = o.Get("multiQueue").ToBoolean();
+  opts.vnet_hdr = o.Get("vnetHdr").ToBoolean();
+  opts.pi = o.Get("pi").ToBoolean();
+  if (o.Get("owner").IsNumber()) opts.owner = o.Get("owner").As<Napi::Number>().Int64Value();
+  if (o.Get("group").IsNumber()) opts.group = o.Get("group").As<Napi::Number>().Int64Value();
+  return run<int>(
+      info.Env(), [nsfd, name, opts](int*) { return nln::tun_create(nsfd, name, opts); },
+      [](Napi::Env env, int&, const std::shared_ptr<AddonState>&) -> Napi::Value { return env.Undefined(); });
+}
+
 }  // namespace
 
 void define_netns_functions(Napi::Env env, Napi::Object exports) {
@@ -79,6 +97,7 @@ void define_netns_functions(Napi::Env env, Napi::Object exports) {
   exports.Set("netnsOpenFd", Napi::Function::New<OpenFd>(env));
   exports.Set("netnsDelete", Napi::Function::New<Delete>(env));
   exports.Set("netnsList", Napi::Function::New<List>(env));
+  exports.Set("tunCreate", Napi::Function::New<TunCreate>(env));
 }
 
 }  // namespace nln_binding

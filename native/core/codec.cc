@@ -69,7 +69,8 @@ Value decode_one(const AttrSpec& spec, const uint8_t* p, size_t len, const Value
     case Kind::Binary: return Value::bytes(std::string(reinterpret_cast<const char*>(p), len));
     case Kind::Mac: return Value::string(format_mac(p, len));
     case Kind::IPAddr: return Value::string(format_ip(p, len));
-    case Kind::Flag: return Value::boolean(true);
+    // Present = on; some kernels send such switches as a u8 instead, so a payload is read too.
+    case Kind::Flag: return Value::boolean(len == 0 || p[0] != 0);
     case Kind::Nested: return decode_attrs(*spec.nested, p, len);
     case Kind::Struct: return decode_struct(*spec.st, p, len);
     case Kind::HeaderNested: {

@@ -127,6 +127,19 @@ const AttrSet kBridgePortAttrs{"bridge_slave", {
 const SubMessageSpec kLinkInfoData{"kind", {
     {"veth", &kVethAttrs},
     {"bridge", &kBridgeAttrs},
+    {"macvlan", &kMacvlanAttrs},
+    {"macvtap", &kMacvlanAttrs},
+    {"vxlan", &kVxlanAttrs},
+    {"vlan", &kVlanAttrs},
+    {"ipvlan", &kIpvlanAttrs},
+    {"ipvtap", &kIpvlanAttrs},
+    {"bond", &kBondAttrs},
+    {"geneve", &kGeneveAttrs},
+    {"vrf", &kVrfAttrs},
+    {"tun", &kTunAttrs},
+    {"dummy", &kNoAttrs},
+    {"ifb", &kNoAttrs},
+    {"wireguard", &kNoAttrs},
 }};
 
 const SubMessageSpec kLinkInfoSlaveData{"slave_kind", {

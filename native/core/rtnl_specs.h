@@ -6,4 +6,8 @@ namespace nln {
 
 extern const MessageSpec kLinkMessage;
 
+// IFLA_INFO_DATA tables of the kinds beyond veth and bridge (rtnl_link_kinds_spec.cc).
+extern const AttrSet kMacvlanAttrs, kVxlanAttrs, kVlanAttrs, kIpvlanAttrs, kBondAttrs, kGeneveAttrs,
+    kVrfAttrs, kTunAttrs, kNoAttrs;
+
 }  // namespace nln

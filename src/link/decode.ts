@@ -1,6 +1,7 @@
 // RTM_NEWLINK replies -> Link objects.
 import { IFF, IFF_RUNNING, IFF_UP, OPER_STATES } from '../constants';
 import type { WireMessage } from '../native';
+import { decodeInfo } from './info';
 import type { Link, LinkStats } from './types';
 
 type Attrs = Record<string, unknown>;
@@ -49,8 +50,10 @@ export function decodeLink(m: WireMessage): Link {
   if (a.min_mtu !== undefined) link.minMtu = a.min_mtu as number;
   if (a.max_mtu !== undefined) link.maxMtu = a.max_mtu as number;
   if (a.stats64 !== undefined) link.stats = decodeStats(a.stats64 as Record<string, bigint>);
-  if (info?.data !== undefined && !Buffer.isBuffer(info.data)) link.info = info.data as Attrs;
+  if (info?.data !== undefined && !Buffer.isBuffer(info.data)) link.info = decodeInfo(link.kind!, info.data as Attrs);
   if (info?.slave_kind !== undefined) link.portKind = info.slave_kind as string;
-  if (info?.slave_data !== undefined && !Buffer.isBuffer(info.slave_data)) link.portInfo = info.slave_data as Attrs;
+  if (info?.slave_data !== undefined && !Buffer.isBuffer(info.slave_data)) {
+    link.portInfo = decodeInfo(`${link.portKind}_port`, info.slave_data as Attrs);
+  }
   return link;
 }

@@ -1,17 +1,20 @@
 // ns.links: create, change, read and delete links in one namespace over rtnetlink.
-import { IFF_PROMISC, IFF_UP, NLM_F, RTM } from '../constants';
+import { NLM_F, RTM } from '../constants';
 import { NetlinkError } from '../errors';
-import { NETLINK_ROUTE, type WireMessage } from '../native';
+import { native, NETLINK_ROUTE, type WireMessage } from '../native';
 import { checkNetnsRef, Netns, type NetnsRef } from '../netns';
 import {
-  checkBoolean, checkIfname, checkInteger, checkKeys, checkMac, checkMtu, checkObject, checkString, checkU32,
-  typeError,
+  checkBoolean, checkInteger, checkIfname, checkKeys, checkMac, checkMtu, checkObject, checkString, checkU32,
 } from '../validate';
 import { decodeLink } from './decode';
-import { COMMON_KEYS, kindEntry } from './kinds';
-import type { BridgePortChange, Link, LinkChange, LinkRef, LinkSpec } from './types';
+import { checkLinkRef, COMMON_KEYS, kindEntry, type KindEntry } from './kinds';
+import { addMessage, commonAttrs, flagChange, getMessage, type Resolved, selector } from './message';
+import type { BridgePortChange, Link, LinkChange, LinkRef, LinkSpec, TunSpec } from './types';
 
-const CHANGE_KEYS = ['up', 'master', 'netns', 'name', 'mtu', 'mac', 'alias', 'group', 'txqueuelen', 'promisc', 'bridgePort'] as const;
+const CHANGE_KEYS = [
+  'up', 'master', 'netns', 'name', 'mtu', 'mac', 'broadcast', 'alias', 'group', 'txqueuelen', 'promisc',
+  'allmulticast', 'arp', 'gsoMaxSize', 'gsoMaxSegs', 'groMaxSize', 'bridgePort',
+] as const;
 const BRIDGE_PORT_KEYS = ['hairpin', 'learning', 'flood', 'isolated', 'cost', 'priority', 'neighSuppress'] as const;
 
 export interface LinkFilter {
@@ -21,61 +24,30 @@ export interface LinkFilter {
   up?: boolean;
 }
 
-function checkRef(field: string, ref: unknown): LinkRef {
-  if (typeof ref === 'number') return checkInteger(field, ref, 1, 0x7fffffff);
-  if (typeof ref === 'string') return checkIfname(field, ref);
-  throw typeError(field, ref, 'an interface name or ifindex');
+/** Checks the options links.add and links.set share. */
+function checkCommon(o: Record<string, unknown>): void {
+  if (o.mtu !== undefined) checkMtu('mtu', o.mtu);
+  if (o.mac !== undefined) checkMac('mac', o.mac);
+  if (o.broadcast !== undefined) checkString('broadcast', o.broadcast);
+  if (o.master !== undefined && o.master !== null) checkLinkRef('master', o.master);
+  if (o.netns !== undefined) checkNetnsRef('netns', o.netns);
+  if (o.group !== undefined) checkU32('group', o.group);
+  if (o.alias !== undefined) checkString('alias', o.alias);
+  if (o.txqueuelen !== undefined) checkU32('txqueuelen', o.txqueuelen);
+  for (const k of ['up', 'promisc', 'allmulticast', 'arp'] as const) if (o[k] !== undefined) checkBoolean(k, o[k]);
+  if (o.gsoMaxSize !== undefined) checkInteger('gsoMaxSize', o.gsoMaxSize, 1, 0x7fffffff);
+  if (o.gsoMaxSegs !== undefined) checkInteger('gsoMaxSegs', o.gsoMaxSegs, 1, 0xffff);
+  if (o.groMaxSize !== undefined) checkInteger('groMaxSize', o.groMaxSize, 1, 0x7fffffff);
 }
 
-/** The ifinfomsg index and IFLA_IFNAME that select a link by name or index. */
-function selector(ref: LinkRef): { index: number; ifname?: string } {
-  return typeof ref === 'number' ? { index: ref } : { index: 0, ifname: ref };
-}
-
-function checkCommon(spec: Record<string, unknown>): void {
-  checkIfname('name', spec.name);
-  if (spec.mtu !== undefined) checkMtu('mtu', spec.mtu);
-  if (spec.mac !== undefined) checkMac('mac', spec.mac);
-  if (spec.master !== undefined) checkRef('master', spec.master);
-  if (spec.up !== undefined) checkBoolean('up', spec.up);
-  if (spec.netns !== undefined) checkNetnsRef('netns', spec.netns);
-  if (spec.group !== undefined) checkU32('group', spec.group);
-  if (spec.alias !== undefined) checkString('alias', spec.alias);
-  if (spec.txqueuelen !== undefined) checkU32('txqueuelen', spec.txqueuelen);
-}
-
-function checkChange(change: Record<string, unknown>): void {
-  checkKeys('change', change, CHANGE_KEYS);
-  if (change.up !== undefined) checkBoolean('up', change.up);
-  if (change.master !== undefined && change.master !== null) checkRef('master', change.master);
-  if (change.netns !== undefined) checkNetnsRef('netns', change.netns);
-  if (change.name !== undefined) checkIfname('name', change.name);
-  if (change.mtu !== undefined) checkMtu('mtu', change.mtu);
-  if (change.mac !== undefined) checkMac('mac', change.mac);
-  if (change.alias !== undefined) checkString('alias', change.alias);
-  if (change.group !== undefined) checkU32('group', change.group);
-  if (change.txqueuelen !== undefined) checkU32('txqueuelen', change.txqueuelen);
-  if (change.promisc !== undefined) checkBoolean('promisc', change.promisc);
-  if (change.bridgePort !== undefined) {
-    const bp = checkObject('bridgePort', change.bridgePort);
-    checkKeys('bridgePort', bp, BRIDGE_PORT_KEYS);
-    for (const k of ['hairpin', 'learning', 'flood', 'isolated', 'neighSuppress'] as const) {
-      if (bp[k] !== undefined) checkBoolean(`bridgePort.${k}`, bp[k]);
-    }
-    if (bp.cost !== undefined) checkInteger('bridgePort.cost', bp.cost, 1, 0xffffffff);
-    if (bp.priority !== undefined) checkInteger('bridgePort.priority', bp.priority, 0, 63);
+function checkBridgePort(value: unknown): void {
+  const bp = checkObject('bridgePort', value);
+  checkKeys('bridgePort', bp, BRIDGE_PORT_KEYS);
+  for (const k of ['hairpin', 'learning', 'flood', 'isolated', 'neighSuppress'] as const) {
+    if (bp[k] !== undefined) checkBoolean(`bridgePort.${k}`, bp[k]);
   }
-}
-
-function getMessage(ref: LinkRef): WireMessage {
-  const { index, ifname } = selector(ref);
-  return { type: RTM.GETLINK, flags: NLM_F.REQUEST, header: { index }, attrs: { ifname } };
-}
-
-function linkFrom(replies: WireMessage[], ref: LinkRef): Link {
-  const reply = replies.find((r) => r.type === RTM.NEWLINK);
-  if (!reply) throw new NetlinkError('link.get', 19 /* ENODEV */, { detail: `no link ${JSON.stringify(ref)}` });
-  return decodeLink(reply);
+  if (bp.cost !== undefined) checkInteger('bridgePort.cost', bp.cost, 1, 0xffffffff);
+  if (bp.priority !== undefined) checkInteger('bridgePort.priority', bp.priority, 0, 63);
 }
 
 const flag = (b: boolean | undefined): number | undefined => (b === undefined ? undefined : b ? 1 : 0);
@@ -87,6 +59,23 @@ function bridgePortData(bp: BridgePortChange): Record<string, unknown> {
   };
 }
 
+function linkFrom(replies: WireMessage[], ref: LinkRef): Link {
+  const reply = replies.find((r) => r.type === RTM.NEWLINK);
+  if (!reply) throw new NetlinkError('link.get', 19 /* ENODEV */, { detail: `no link ${JSON.stringify(ref)}` });
+  return decodeLink(reply);
+}
+
+/** Checks a LinkSpec completely (synchronously); returns its kind's entry. */
+export function checkLinkSpec(spec: unknown): KindEntry {
+  const s = checkObject('spec', spec);
+  const kind = kindEntry(s.kind);
+  checkKeys('spec', s, [...COMMON_KEYS, ...kind.keys]);
+  checkIfname('name', s.name);
+  checkCommon(kind.keys.includes('group') ? { ...s, group: undefined } : s); // vxlan/tun: `group` is theirs
+  kind.check(s);
+  return kind;
+}
+
 export class Links {
   readonly #ns: Netns;
 
@@ -96,105 +85,102 @@ export class Links {
 
   /** Creates a link; resolves with the link as the kernel made it (real ifindex). */
   async add(spec: LinkSpec): Promise<Link> {
-    const s = checkObject('spec', spec);
-    const kind = kindEntry(s.kind);
-    checkKeys('spec', s, [...COMMON_KEYS, ...kind.keys]);
-    checkCommon(s);
-    kind.check(s);
-
+    const kind = checkLinkSpec(spec);
     const held: Array<{ release(): Promise<void> }> = [];
+    const borrow = async (ref: NetnsRef) => {
+      const b = await Netns.borrow(ref);
+      held.push(b);
+      return b.netns;
+    };
     try {
-      const target = spec.netns === undefined ? undefined : await Netns.borrow(spec.netns);
-      if (target) held.push(target);
-      const where = target?.netns ?? this.#ns; // the namespace the new link lands in
-      let data = kind.data(spec);
+      const where = spec.netns === undefined ? this.#ns : await borrow(spec.netns); // where the link lands
+      if (kind.viaTun) return await where.links.#addTun(spec as TunSpec);
+      const s = spec as unknown as Record<string, LinkRef | undefined>;
+      const r: Resolved = {
+        master: spec.master === undefined ? undefined : await where.links.#index(spec.master, 'link.add', 'master'),
+        parent: s.parent === undefined ? undefined : await this.#index(s.parent, 'link.add', 'parent'),
+        dev: s.dev === undefined ? undefined : await this.#index(s.dev, 'link.add', 'dev'),
+        netnsFd: where === this.#ns ? undefined : await where.nativeFd('link.add'),
+      };
       let peer: { ns: Netns; name: string; up?: boolean } | undefined;
       if (spec.kind === 'veth') {
-        const p = spec.peer;
-        const peerTarget = p.netns === undefined ? undefined : await Netns.borrow(p.netns);
-        if (peerTarget) held.push(peerTarget);
-        const peerNs = peerTarget?.netns ?? where;
-        peer = { ns: peerNs, name: p.name, up: p.up };
-        // VETH_INFO_PEER carries its own ifinfomsg. IFF_UP there makes the kernel refuse the whole
-        // creation, so the peer is brought up afterwards, from inside its namespace.
-        data = {
-          peer: {
-            header: {},
-            attrs: {
-              mtu: p.mtu, address: p.mac,
-              net_ns_fd: peerTarget ? await peerTarget.netns.nativeFd('link.add') : undefined,
-              ifname: p.name,
-            },
-          },
-        };
+        const peerNs = spec.peer.netns === undefined ? where : await borrow(spec.peer.netns);
+        if (peerNs !== where) r.peerNetnsFd = await peerNs.nativeFd('link.add');
+        peer = { ns: peerNs, name: spec.peer.name, up: spec.peer.up };
       }
-      const master = spec.master === undefined ? undefined : await where.links.#index(spec.master, 'link.add', 'master');
-      const message: WireMessage = {
-        type: RTM.NEWLINK,
-        flags: NLM_F.REQUEST | NLM_F.CREATE | NLM_F.EXCL,
-        header: { flags: spec.up ? IFF_UP : 0, change: spec.up ? IFF_UP : 0 },
-        // Attribute order as iproute2 sends them (options, then IFLA_IFNAME, then IFLA_LINKINFO),
-        // so requests compare byte for byte with `ip link add`.
-        attrs: {
-          mtu: spec.mtu, address: spec.mac, master, txqlen: spec.txqueuelen, ifalias: spec.alias, group: spec.group,
-          net_ns_fd: target ? await target.netns.nativeFd('link.add') : undefined,
-          ifname: spec.name,
-          linkinfo: { kind: spec.kind, data },
-        },
-      };
       // The read-back rides in the same sendmsg as the creation when nothing has to happen in
       // between; the kernel handles them in order, so it sees the link with its master and flags.
       const readBackNow = where === this.#ns && !peer?.up;
       const [created, readBack] = await this.#ns.pipeline(NETLINK_ROUTE, [
-        { message, operation: 'link.add' },
+        { message: addMessage(spec, kind, r), operation: 'link.add' },
         ...(readBackNow ? [{ message: getMessage(spec.name), operation: 'link.add' }] : []),
       ]);
       readBack?.catch(() => {}); // its outcome only matters if the creation succeeded
-      await created;
-      try {
+      await created.catch((err: unknown) => {
+        throw explainAddFailure(err, spec.kind);
+      });
+      return await this.#completeOrUndo(where, spec.name, async () => {
         if (peer?.up) await peer.ns.links.set(peer.name, { up: true });
-        if (readBack) return linkFrom(await readBack, spec.name);
-        return await where.links.get(spec.name);
-      } catch (err) {
-        // All or nothing: the link (and a veth's peer with it) goes away before the error is thrown.
-        await where.links.delete(spec.name).catch(() => {});
-        throw err;
-      }
+        return readBack ? linkFrom(await readBack, spec.name) : where.links.get(spec.name);
+      });
     } finally {
       for (const h of held) await h.release();
     }
   }
 
+  /** tun/tap: made through /dev/net/tun as `ip tuntap add` does, then configured like any link. */
+  async #addTun(spec: TunSpec): Promise<Link> {
+    const fd = await this.#ns.nativeFd('link.add');
+    const { kind, name, owner, group, multiQueue, vnetHdr, pi, netns: _netns, ...rest } = spec;
+    try {
+      await native.tunCreate(fd, name, { tap: kind === 'tap', owner, group, multiQueue, vnetHdr, pi });
+    } catch (err) {
+      throw new NetlinkError('link.add', (err as { errno: number }).errno, { detail: (err as { detail?: string }).detail });
+    }
+    return this.#completeOrUndo(this, name, async () => {
+      const change = rest as LinkChange;
+      if (Object.values(change).some((v) => v !== undefined)) await this.set(name, change);
+      return this.get(name);
+    });
+  }
+
+  /** All or nothing: if a step after creation fails, the link (and a veth's peer) is deleted first. */
+  async #completeOrUndo(where: Netns | Links, name: string, rest: () => Promise<Link>): Promise<Link> {
+    const links = where instanceof Links ? where : where.links;
+    try {
+      return await rest();
+    } catch (err) {
+      await links.delete(name).catch(() => {});
+      throw err;
+    }
+  }
+
   /** Changes a link, like `ip link set`: one request for everything asked. */
   async set(ref: LinkRef, change: LinkChange): Promise<void> {
-    checkRef('ref', ref);
-    checkChange(checkObject('change', change));
+    checkLinkRef('ref', ref);
+    const c = checkObject('change', change);
+    checkKeys('change', c, CHANGE_KEYS);
+    checkCommon(c);
+    if (c.name !== undefined) checkIfname('name', c.name);
+    if (c.bridgePort !== undefined) checkBridgePort(c.bridgePort);
     let target: { netns: Netns; release(): Promise<void> } | undefined;
     try {
       // Renaming a link named by its old name needs its index: IFLA_IFNAME then carries the new one.
       const sel = change.name !== undefined && typeof ref === 'string'
         ? { index: await this.#index(ref, 'link.set', 'ref'), ifname: undefined }
         : selector(ref);
-      const master = change.master === null ? 0 : change.master === undefined ? undefined : await this.#index(change.master, 'link.set', 'master');
       if (change.netns !== undefined) target = await Netns.borrow(change.netns);
-      let flags = 0;
-      let mask = 0;
-      if (change.up !== undefined) {
-        mask |= IFF_UP;
-        if (change.up) flags |= IFF_UP;
-      }
-      if (change.promisc !== undefined) {
-        mask |= IFF_PROMISC;
-        if (change.promisc) flags |= IFF_PROMISC;
-      }
+      const r: Resolved = {
+        master: change.master === null ? 0 : change.master === undefined ? undefined : await this.#index(change.master, 'link.set', 'master'),
+        netnsFd: target ? await target.netns.nativeFd('link.set') : undefined,
+      };
       const message: WireMessage = {
         type: RTM.NEWLINK,
         flags: NLM_F.REQUEST,
-        header: { index: sel.index, flags, change: mask },
+        header: { index: sel.index, ...flagChange(change) },
         attrs: {
-          ifname: change.name ?? sel.ifname, mtu: change.mtu, address: change.mac, master,
-          txqlen: change.txqueuelen, ifalias: change.alias, group: change.group,
-          net_ns_fd: target ? await target.netns.nativeFd('link.set') : undefined,
+          ...commonAttrs(change, r),
+          ifname: change.name ?? sel.ifname,
           linkinfo: change.bridgePort ? { slave_kind: 'bridge', slave_data: bridgePortData(change.bridgePort) } : undefined,
         },
       };
@@ -206,7 +192,7 @@ export class Links {
 
   /** One link by name or ifindex; NetlinkError ENODEV when there is none. */
   async get(ref: LinkRef): Promise<Link> {
-    checkRef('ref', ref);
+    checkLinkRef('ref', ref);
     return linkFrom(await this.#request(getMessage(ref), 'link.get', ref), ref);
   }
 
@@ -214,7 +200,7 @@ export class Links {
   async list(filter: LinkFilter = {}): Promise<Link[]> {
     checkKeys('filter', checkObject('filter', filter), ['kind', 'master', 'group', 'up']);
     if (filter.kind !== undefined) checkString('filter.kind', filter.kind);
-    if (filter.master !== undefined) checkRef('filter.master', filter.master);
+    if (filter.master !== undefined) checkLinkRef('filter.master', filter.master);
     if (filter.group !== undefined) checkU32('filter.group', filter.group);
     if (filter.up !== undefined) checkBoolean('filter.up', filter.up);
     const master = filter.master === undefined ? undefined : await this.#index(filter.master, 'link.list', 'filter.master');
@@ -236,7 +222,7 @@ export class Links {
 
   /** Deletes a link (a veth's peer goes with it). */
   async delete(ref: LinkRef): Promise<void> {
-    checkRef('ref', ref);
+    checkLinkRef('ref', ref);
     const { index, ifname } = selector(ref);
     await this.#request({ type: RTM.DELLINK, flags: NLM_F.REQUEST, header: { index }, attrs: { ifname } }, 'link.delete', ref);
   }
@@ -271,4 +257,13 @@ export class Links {
   }
 }
 
-export type { NetnsRef };
+/** A kernel without the kind's driver answers EOPNOTSUPP "Unknown device type": say which kind. */
+function explainAddFailure(err: unknown, kind: string): unknown {
+  if (err instanceof NetlinkError && err.code === 'EOPNOTSUPP') {
+    return new NetlinkError('link.add', err.errno, {
+      kernelMessage: err.kernelMessage,
+      detail: `this kernel has no "${kind}" link kind (driver not built or module not loaded; see docs/troubleshooting.md)`,
+    });
+  }
+  return err;
+}

@@ -8,6 +8,8 @@ export interface LinkCommon {
   name: string;
   mtu?: number;
   mac?: string;
+  /** Link-layer broadcast address. */
+  broadcast?: string;
   /** Enslave to this bridge (or other master) at creation. */
   master?: LinkRef;
   up?: boolean;
@@ -16,6 +18,13 @@ export interface LinkCommon {
   group?: number;
   alias?: string;
   txqueuelen?: number;
+  promisc?: boolean;
+  allmulticast?: boolean;
+  /** false: IFF_NOARP, like `ip link set X arp off`. */
+  arp?: boolean;
+  gsoMaxSize?: number;
+  gsoMaxSegs?: number;
+  groMaxSize?: number;
 }
 
 export interface VethPeer {
@@ -45,7 +54,105 @@ export interface BridgeSpec extends LinkCommon {
   defaultPvid?: number;
 }
 
-export type LinkSpec = VethSpec | BridgeSpec;
+export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru' | 'source';
+
+export interface MacvlanSpec extends LinkCommon {
+  kind: 'macvlan' | 'macvtap';
+  parent: LinkRef;
+  mode?: MacvlanMode;
+}
+
+/** `group` here is the multicast group; set a vxlan's link group with links.set afterwards. */
+export interface VxlanSpec extends Omit<LinkCommon, 'group'> {
+  kind: 'vxlan';
+  /** VXLAN network identifier, 0 to 2^24-1. */
+  vni: number;
+  local?: string;
+  /** Unicast peer VTEP (exclusive with group). */
+  remote?: string;
+  /** Multicast group (needs dev). */
+  group?: string;
+  /** UDP destination port; the kernel's default is 8472, IANA's is 4789. */
+  port?: number;
+  /** Underlying link for the tunnel. */
+  dev?: LinkRef;
+  ttl?: number;
+  tos?: number;
+  learning?: boolean;
+  proxy?: boolean;
+  l2miss?: boolean;
+  l3miss?: boolean;
+  /** Ageing of learned FDB entries, seconds. */
+  ageing?: number;
+  udpChecksum?: boolean;
+  udp6ZeroChecksumTx?: boolean;
+  udp6ZeroChecksumRx?: boolean;
+  /** Metadata (collect_metadata) mode, for flow-based tunnels. */
+  external?: boolean;
+}
+
+export interface VlanSpec extends LinkCommon {
+  kind: 'vlan';
+  parent: LinkRef;
+  /** VLAN id, 1–4094. */
+  id: number;
+  protocol?: '802.1Q' | '802.1ad';
+}
+
+export interface IpvlanSpec extends LinkCommon {
+  kind: 'ipvlan';
+  parent: LinkRef;
+  mode?: 'l2' | 'l3' | 'l3s';
+}
+
+export type BondMode = 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';
+
+export interface BondSpec extends LinkCommon {
+  kind: 'bond';
+  mode?: BondMode;
+  /** MII link monitoring interval, ms. */
+  miimon?: number;
+}
+
+export interface GeneveSpec extends LinkCommon {
+  kind: 'geneve';
+  vni: number;
+  remote?: string;
+  /** UDP destination port (default 6081, as ip sends it). */
+  port?: number;
+  ttl?: number;
+  tos?: number;
+}
+
+export interface VrfSpec extends LinkCommon {
+  kind: 'vrf';
+  /** The routing table this VRF uses. */
+  table: number;
+}
+
+export interface SimpleSpec extends LinkCommon {
+  kind: 'dummy' | 'ifb' | 'wireguard';
+}
+
+/**
+ * A persistent tun/tap device, made through /dev/net/tun as `ip tuntap add` does. `group` here is
+ * the gid allowed to use it; set a tun's link group with links.set afterwards.
+ */
+export interface TunSpec extends Omit<LinkCommon, 'group'> {
+  kind: 'tun' | 'tap';
+  /** uid allowed to attach to the device. */
+  owner?: number;
+  /** gid allowed to attach to the device. */
+  group?: number;
+  multiQueue?: boolean;
+  vnetHdr?: boolean;
+  /** Keep the packet-information header (ip's `pi`); off by default, as with ip. */
+  pi?: boolean;
+}
+
+export type LinkSpec =
+  | VethSpec | BridgeSpec | MacvlanSpec | VxlanSpec | VlanSpec | IpvlanSpec | BondSpec | GeneveSpec | VrfSpec
+  | SimpleSpec | TunSpec;
 
 export interface BridgePortChange {
   hairpin?: boolean;
@@ -59,6 +166,12 @@ export interface BridgePortChange {
 
 export interface LinkChange {
   up?: boolean;
+  allmulticast?: boolean;
+  arp?: boolean;
+  broadcast?: string;
+  gsoMaxSize?: number;
+  gsoMaxSegs?: number;
+  groMaxSize?: number;
   /** A master to enslave to; null to release (`nomaster`). */
   master?: LinkRef | null;
   /** Move the link into that namespace. */
