@@ -19,13 +19,15 @@ function booleans(raw: Raw, keys: readonly string[]): Raw {
   return raw;
 }
 
-/** ip's "8000.aa:bb:cc:dd:ee:ff" for a struct ifla_bridge_id. */
+/** A struct ifla_bridge_id as ip prints it: priority, then the address bytes in unpadded hex ("8000.2:0:0:0:0:1"). */
 function bridgeId(id: unknown): unknown {
   if (typeof id !== 'object' || id === null) return id;
   const { prio, addr_hi: hi, addr_lo: lo } = id as Record<string, number>;
   const bytes = [hi >> 8, hi & 255, lo >>> 24, (lo >> 16) & 255, (lo >> 8) & 255, lo & 255];
-  return `${prio.toString(16).padStart(4, '0')}.${bytes.map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+  return `${prio.toString(16).padStart(4, '0')}.${bytes.map((b) => b.toString(16)).join(':')}`;
 }
+
+const BOOLOPTS = ['no_linklocal_learn', 'mcast_vlan_snooping', 'mst_enabled'];
 
 const DECODERS: Record<string, (raw: Raw) => Raw> = {
   bridge: (raw) => {
@@ -33,6 +35,13 @@ const DECODERS: Record<string, (raw: Raw) => Raw> = {
     out.bridge_id = bridgeId(out.bridge_id);
     out.root_id = bridgeId(out.root_id);
     if (out.vlan_protocol !== undefined) out.vlan_protocol = nameOf(VLAN_PROTOCOLS, out.vlan_protocol);
+    // IFLA_BR_MULTI_BOOLOPT packs on/off options in bits (BR_BOOLOPT_*), which ip prints by name.
+    const multi = out.multi_boolopt as { optval: number; optmask: number } | undefined;
+    if (multi) {
+      BOOLOPTS.forEach((name, bit) => {
+        if (multi.optmask & (1 << bit)) out[name] = (multi.optval >> bit) & 1;
+      });
+    }
     return out;
   },
   macvlan: (raw) => ({ ...raw, mode: nameOf(MACVLAN_MODES, raw.mode) }),

@@ -2,46 +2,12 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { type Link, NetlinkError, Netns } from '../../src/index';
+import { NetlinkError, Netns } from '../../src/index';
 import { ipJson, jsThreadNetns, sh, withNamespaces } from '../helpers';
+import { assertNamespaceMatchesIp } from '../link-oracle';
 
 const startNetns = jsThreadNetns();
 after(() => assert.equal(jsThreadNetns(), startNetns, 'the JS thread must never change namespace'));
-
-/** Asserts that our Link says what `ip -j -d link show` says about the same link. */
-function assertSameAsIp(ours: Link, ip: any, all: Link[]): void {
-  const where = `link ${ip.ifname}`;
-  assert.equal(ours.index, ip.ifindex, where);
-  assert.equal(ours.name, ip.ifname, where);
-  assert.equal(ours.mtu, ip.mtu, where);
-  assert.equal(ours.mac, ip.address, where);
-  assert.equal(ours.broadcast, ip.broadcast, where);
-  // ip adds "M-DOWN" when a link's parent in the same namespace is down: derived by ip from the
-  // parent's flags, not a flag of this link, so it is not part of Link.flags.
-  assert.deepEqual(ours.flags, ip.flags.filter((f: string) => f !== 'M-DOWN'), where);
-  assert.equal(ours.operState, ip.operstate, where);
-  assert.equal(ours.group, ip.group === 'default' ? 0 : Number(ip.group), where);
-  assert.equal(ours.txqueuelen, ip.txqlen, where);
-  assert.equal(ours.kind, ip.linkinfo?.info_kind, where);
-  assert.equal(ours.alias, ip.ifalias, where);
-  assert.equal(ours.minMtu, ip.min_mtu, where);
-  assert.equal(ours.maxMtu, ip.max_mtu, where);
-  assert.equal(ours.linkNetnsId, ip.link_netnsid, where);
-  assert.equal(ours.portKind, ip.linkinfo?.info_slave_kind, where);
-  const masterName = ours.master === undefined ? undefined : all.find((l) => l.index === ours.master)?.name;
-  assert.equal(masterName, ip.master, where);
-  // A veth's peer: ip names it when it is in the same namespace, else gives its index.
-  if (ip.link_index !== undefined) assert.equal(ours.peerIndex ?? ours.parent, ip.link_index, where);
-  if (typeof ip.link === 'string') assert.equal(all.find((l) => l.index === (ours.peerIndex ?? ours.parent))?.name, ip.link, where);
-}
-
-async function assertNamespaceMatchesIp(ns: Netns): Promise<Link[]> {
-  const ours = await ns.links.list();
-  const ip = await ipJson(ns.name, ['-d', 'link', 'show']);
-  assert.deepEqual(ours.map((l) => l.name), ip.map((l) => l.ifname));
-  for (const l of ip) assertSameAsIp(ours.find((o) => o.name === l.ifname)!, l, ours);
-  return ours;
-}
 
 describe('links: the classic recipe, step by step, no ip process', () => {
   it('does every step and ip agrees after each', async () => {

@@ -1,0 +1,85 @@
+// Comparing links with what `ip -j -d link show` says, and capturing the requests `ip` sends.
+import * as assert from 'node:assert/strict';
+import type { Link, Netns } from '../src/index';
+import { ipJson, sh } from './helpers';
+
+/** Asserts that our Link says what `ip -j -d link show` says about the same link. */
+export function assertSameAsIp(ours: Link, ip: any, all: Link[]): void {
+  const where = `link ${ip.ifname}`;
+  assert.equal(ours.index, ip.ifindex, where);
+  assert.equal(ours.name, ip.ifname, where);
+  assert.equal(ours.mtu, ip.mtu, where);
+  assert.equal(ours.mac, ip.address, where);
+  assert.equal(ours.broadcast, ip.broadcast, where);
+  // ip adds "M-DOWN" when a link's parent in the same namespace is down: derived by ip from the
+  // parent's flags, not a flag of this link, so it is not part of Link.flags.
+  assert.deepEqual(ours.flags, ip.flags.filter((f: string) => f !== 'M-DOWN'), where);
+  assert.equal(ours.operState, ip.operstate, where);
+  assert.equal(ours.group, ip.group === 'default' ? 0 : Number(ip.group), where);
+  assert.equal(ours.txqueuelen, ip.txqlen, where);
+  assert.equal(ours.kind, ip.linkinfo?.info_kind, where);
+  assert.equal(ours.alias, ip.ifalias, where);
+  assert.equal(ours.minMtu, ip.min_mtu, where);
+  assert.equal(ours.maxMtu, ip.max_mtu, where);
+  assert.equal(ours.linkNetnsId, ip.link_netnsid, where);
+  assert.equal(ours.portKind, ip.linkinfo?.info_slave_kind, where);
+  const nameOf = (index: number | undefined) => (index === undefined ? undefined : all.find((l) => l.index === index)?.name);
+  assert.equal(nameOf(ours.master), ip.master, where);
+  // The peer or parent: ip names it when it is in the same namespace, else gives its index.
+  if (ip.link_index !== undefined) assert.equal(ours.peerIndex ?? ours.parent, ip.link_index, where);
+  if (typeof ip.link === 'string') assert.equal(nameOf(ours.peerIndex ?? ours.parent), ip.link, where);
+  if (ip.linkinfo?.info_data) assertInfoSameAsIp(ours, ip.linkinfo.info_data, nameOf, where);
+}
+
+/** Kind data: ip prints some values its own way (names for indexes, "0x10" for a tos, …). */
+function assertInfoSameAsIp(ours: Link, ipData: Record<string, unknown>, nameOf: (i: number | undefined) => string | undefined, where: string): void {
+  const info = ours.info ?? {};
+  for (const [key, ipValue] of Object.entries(ipData)) {
+    let mine: unknown = info[key];
+    let theirs: unknown = ipValue;
+    if (key === 'link') mine = nameOf(mine as number);
+    if (key === 'tos' && theirs === 'inherit') theirs = 1;
+    if (key === 'df') theirs = ({ unset: 0, set: 1, inherit: 2 } as Record<string, number>)[theirs as string];
+    if (key === 'ttl' && theirs === 'auto') theirs = 0;
+    if (ours.kind === 'bridge' && /_timer$/.test(key)) continue; // ticking clocks: they differ by the time between reads
+    if (typeof theirs === 'boolean' && typeof mine === 'number') mine = mine !== 0;
+    // ip prints some numbers as hex strings ("0x10", "0x0") or, for tun owners, as strings.
+    if (typeof theirs === 'string' && typeof mine === 'number' && /^(0x[0-9a-f]+|\d+)$/i.test(theirs)) theirs = Number(theirs);
+    assert.deepEqual(mine, theirs, `${where}: info.${key}`);
+  }
+}
+
+export async function assertNamespaceMatchesIp(ns: Netns): Promise<Link[]> {
+  const ours = await ns.links.list();
+  const ip = await ipJson(ns.name, ['-d', 'link', 'show']);
+  assert.deepEqual(ours.map((l) => l.name), ip.map((l) => l.ifname));
+  for (const l of ip) assertSameAsIp(ours.find((o) => o.name === l.ifname)!, l, ours);
+  return ours;
+}
+
+/**
+ * The RTM_NEWLINK request `ip ARGS` sends, as strace shows it (`-e write=all` dumps each sendmsg's
+ * bytes). The command may fail (a kernel without the kind): only the request matters.
+ */
+export async function captureIpNewlink(args: string[]): Promise<Buffer> {
+  const out = await sh('sh', ['-c', `strace -xx -e trace=sendmsg -e write=all ip ${args.map((a) => `'${a}'`).join(' ')} 2>&1 || true`]);
+  const dumps: Buffer[] = [];
+  let current: number[] | undefined;
+  for (const line of out.split('\n')) {
+    if (/^ \* \d+ bytes in buffer/.test(line)) {
+      current = [];
+      dumps.push(Buffer.alloc(0));
+      continue;
+    }
+    // " | 00000  38 00 00 00 10 00 05 06  13 cf 09 6b 00 00 00 00  8..........k.... |": 49 columns of hex.
+    const m = /^ \| [0-9a-f]{5}  (.{1,49})/.exec(line);
+    if (m && current) {
+      current.push(...(m[1].match(/[0-9a-f]{2}/g) ?? []).map((h) => parseInt(h, 16)));
+      dumps[dumps.length - 1] = Buffer.from(current);
+    }
+  }
+  const request = dumps.find((d) => d.length >= 16 && d.readUInt16LE(4) === 16 && (d.readUInt16LE(6) & 0x400) !== 0);
+  assert.ok(request, `no RTM_NEWLINK create request in: ip ${args.join(' ')}\n${out}`);
+  request.writeUInt32LE(0, 8); // seq: ip's is a timestamp
+  return request;
+}
