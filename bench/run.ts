@@ -98,11 +98,57 @@ function linkList(rounds: number, ops: number, links: number): Workload {
   };
 }
 
+/**
+ * Tearing down veth pairs whose peers sit in container namespaces: by link group (one request), one
+ * at a time, all in flight, and by deleting the container namespaces (timed until the host ends
+ * are gone, since the kernel finishes that teardown after the call returns).
+ */
+function teardown(rounds: number, pairs: number): Workload {
+  let host: Netns;
+  let containers: Netns[] = [];
+  const setup = async () => {
+    host = await Netns.create(fresh());
+    made.push(host.name!);
+    containers = [];
+    for (let i = 0; i < pairs; i++) {
+      const c = await Netns.create(fresh());
+      made.push(c.name!);
+      containers.push(c);
+      await host.links.add({ kind: 'veth', name: `v${i}`, group: 7, peer: { name: 'eth0', netns: c } });
+    }
+  };
+  const finish = async () => {
+    for (const c of containers) await c.close();
+    await host.close();
+    await removeMade();
+  };
+  const vethsLeft = async () => (await host.links.list({ kind: 'veth' })).length;
+  return {
+    name: `teardown of ${pairs} veth pairs`, ops: pairs, rounds,
+    peers: [
+      { name: 'links.deleteGroup (one request)', setup, teardown: finish, run: async () => { await host.links.deleteGroup(7); } },
+      { name: 'links.delete, one at a time', setup, teardown: finish, run: async (n) => { for (let i = 0; i < n; i++) await host.links.delete(`v${i}`); } },
+      { name: 'links.delete, all in flight', setup, teardown: finish, run: async (n) => { await Promise.all(Array.from({ length: n }, (_, i) => host.links.delete(`v${i}`))); } },
+      {
+        name: 'delete the container namespaces', setup, teardown: finish,
+        run: async () => {
+          for (const c of containers) await c.delete();
+          containers = [];
+          while ((await vethsLeft()) > 0) await new Promise((r) => setTimeout(r, 2));
+        },
+      },
+    ],
+  };
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const rounds = quick ? 3 : 7;
   const ops = quick ? 10 : 40;
-  const workloads = [netnsCreate(rounds, ops), vethCreate(rounds, ops), linkUp(rounds, ops), linkList(rounds, ops, 100)];
+  const workloads = [
+    netnsCreate(rounds, ops), vethCreate(rounds, ops), linkUp(rounds, ops), linkList(rounds, ops, 100),
+    teardown(quick ? 1 : 3, quick ? 50 : 200),
+  ];
   const results: Result[] = [];
   const stop = () => void removeMade().finally(() => process.exit(130));
   process.once('SIGINT', stop);

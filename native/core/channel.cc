@@ -20,6 +20,7 @@ constexpr size_t kMaxBatchBytes = 512 << 10;
 constexpr int kMaxDumpRetries = 8;
 constexpr size_t kInitialReceiveBuffer = 1 << 20;
 
+
 // Reads NLMSG_ERROR / NLMSG_DONE extended-ACK attributes (NLMSGERR_ATTR_MSG, _OFFS).
 void read_ext_ack(const nlmsghdr* h, size_t tlv_offset, Status* s) {
   if (!(h->nlmsg_flags & NLM_F_ACK_TLVS) || h->nlmsg_len <= tlv_offset) return;
@@ -64,11 +65,13 @@ void Channel::submit(std::unique_ptr<Request> r) {
   // Every request ends in a reply we can see: NLMSG_DONE for a dump, an ACK for anything else
   // (a GET answers with its message, then the ACK).
   if (!r->dump) reinterpret_cast<nlmsghdr*>(&r->message[0])->nlmsg_flags |= NLM_F_ACK;
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.push_back(std::move(r));
+    wake = sleeping_;
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
 }
 
 void Channel::run(int nsfd) {
@@ -83,7 +86,9 @@ void Channel::run(int nsfd) {
     std::vector<std::unique_ptr<Request>> batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
+      sleeping_ = true;
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      sleeping_ = false;
       if (queue_.empty()) break;  // stopping, and everything submitted has been answered
       size_t bytes = 0;
       while (!queue_.empty() && batch.size() < kMaxBatchMessages && bytes < kMaxBatchBytes) {
@@ -94,7 +99,7 @@ void Channel::run(int nsfd) {
         queue_.pop_front();
         if (dump) break;
       }
-    }
+      }
     if (!open_status_.ok()) {
       for (auto& r : batch) r->done(Outcome{open_status_, {}});
       continue;

@@ -55,6 +55,7 @@ class Channel {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<Request>> queue_;
+  bool sleeping_ = false;  // the thread waits on cv_: only then does submit() need to wake it
   bool stopping_ = false;
   std::thread thread_;
 };
