@@ -9,12 +9,15 @@
         "native/core/codec.cc",
         "native/core/rtnl_link_spec.cc",
         "native/core/rtnl_link_kinds_spec.cc",
+        "native/core/rtnl_addr_route_spec.cc",
         "native/core/message_specs.cc",
         "native/core/socket.cc",
         "native/core/channel.cc",
         "native/core/netns.cc",
         "native/core/namespace.cc",
         "native/core/tun.cc",
+        "native/core/in_netns.cc",
+        "native/core/netns_io.cc",
         "native/core/task_thread.cc",
         "native/binding/addon.cc",
         "native/binding/addon_state.cc",
@@ -31,6 +34,12 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
       "defines+": ["NAPI_CPP_EXCEPTIONS"],
       "ldflags": ["-pthread"]
+    },
+    {
+      "target_name": "nln-netns-exec",
+      "type": "executable",
+      "sources": ["native/helper/netns_exec.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]
 }

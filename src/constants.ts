@@ -18,7 +18,22 @@ export const RTM = {
   DELLINK: 17,
   GETLINK: 18,
   SETLINK: 19,
+  NEWADDR: 20,
+  DELADDR: 21,
+  GETADDR: 22,
+  NEWROUTE: 24,
+  DELROUTE: 25,
+  GETROUTE: 26,
+  NEWNEIGH: 28,
+  DELNEIGH: 29,
+  GETNEIGH: 30,
+  NEWRULE: 32,
+  DELRULE: 33,
+  GETRULE: 34,
 } as const;
+
+/** rtm_scope / ifa_scope names, as ip prints them. */
+export const SCOPES: Record<string, number> = { global: 0, universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
 
 /** Interface flags (linux/if.h), in the order `ip link` prints them. */
 export const IFF: ReadonlyArray<readonly [string, number]> = [

@@ -35,6 +35,10 @@ export interface NativeAddon {
   netnsDelete(name: string): Promise<void>;
   netnsList(): Promise<string[]>;
   tunCreate(nsfd: number, name: string, options: { tap: boolean; multiQueue?: boolean; vnetHdr?: boolean; pi?: boolean; owner?: number; group?: number }): Promise<void>;
+  sysctlGet(nsfd: number, path: string): Promise<string>;
+  sysctlSet(nsfd: number, path: string, value: string): Promise<void>;
+  tcpListen(nsfd: number, host: string, port: number, backlog: number): Promise<number>;
+  tcpConnect(nsfd: number, host: string, port: number, timeoutMs: number): Promise<number>;
   encode(protocol: number, message: WireMessage): Buffer;
   decode(protocol: number, bytes: Buffer): WireMessage[];
 }
@@ -55,6 +59,9 @@ function load(): NativeAddon {
 }
 
 export const native: NativeAddon = load();
+
+/** The helper that enters a namespace (fd 3) and execs a program, built beside the addon. */
+export const NETNS_EXEC_HELPER = path.join(__dirname, '..', '..', 'build', 'Release', 'nln-netns-exec');
 
 export const NETLINK_ROUTE = 0;
 export const NETLINK_NETFILTER = 12;

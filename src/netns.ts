@@ -2,7 +2,15 @@
 // per netlink protocol inside it, so the JS thread's own namespace never changes.
 import * as fs from 'node:fs';
 import { nativeCall, NetlinkError } from './errors';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import type * as net from 'node:net';
+import { Addresses } from './addr';
 import { Links } from './link/links';
+import { Neighbors } from './neigh';
+import { connectIn, execIn, type ExecOptions, type ExecResult, listenIn, spawnIn } from './process';
+import { Routes } from './route';
+import { Rules } from './rule';
+import { Sysctl } from './sysctl';
 import { native, type NativeNamespace, type WireMessage } from './native';
 import { checkInteger, checkNetnsName, checkObject, typeError } from './validate';
 
@@ -26,6 +34,11 @@ export class Netns {
   /** st_ino of the namespace file: equal inodes mean the same namespace. */
   readonly inode: number;
   readonly links: Links;
+  readonly addresses: Addresses;
+  readonly routes: Routes;
+  readonly neighbors: Neighbors;
+  readonly rules: Rules;
+  readonly sysctl: Sysctl;
 
   #native: NativeNamespace | null;
   #opening: Promise<NativeNamespace> | null = null;
@@ -38,6 +51,11 @@ export class Netns {
     if (init.name !== undefined) this.name = init.name;
     if (init.path !== undefined) this.path = init.path;
     this.links = new Links(this);
+    this.addresses = new Addresses(this);
+    this.routes = new Routes(this);
+    this.neighbors = new Neighbors(this);
+    this.rules = new Rules(this);
+    this.sysctl = new Sysctl(this);
   }
 
   /** Like `ip netns add NAME`; with no name, an anonymous namespace that lives while this handle is open. */
@@ -106,6 +124,36 @@ export class Netns {
     this.#native = null;
     this.#opening = null;
     if (n) await n.close();
+  }
+
+  /** Runs a program inside this namespace (no shell) and collects its output. */
+  exec(file: string, args: string[] = [], options: ExecOptions = {}): Promise<ExecResult> {
+    return execIn(this, file, args, options);
+  }
+
+  /**
+   * Starts a program inside this namespace (no shell), like child_process.spawn. The handle must
+   * be open already (a handle from create/open is; for Netns.current() the program simply runs here).
+   */
+  spawn(file: string, args: string[] = [], options: SpawnOptions = {}): ChildProcess {
+    return spawnIn(this, file, args, options);
+  }
+
+  /** A TCP server listening inside this namespace, served by this process. */
+  listen(options: { port: number; host?: string; backlog?: number }, onConnection?: (socket: net.Socket) => void): Promise<net.Server> {
+    return listenIn(this, options, onConnection);
+  }
+
+  /** A TCP connection made from inside this namespace. */
+  connect(options: { port: number; host: string; timeout?: number }): Promise<net.Socket> {
+    return connectIn(this, options);
+  }
+
+  /** @internal The namespace fd for a synchronous spawn; undefined for this process's own namespace. */
+  openFdSync(): number | undefined {
+    if (this === Netns.#current) return undefined;
+    if (!this.#native) throw new NetlinkError('netns.spawn', 9 /* EBADF */, { detail: 'the namespace handle is closed' });
+    return this.#native.fd;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

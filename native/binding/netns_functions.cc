@@ -2,6 +2,7 @@
 // work, run on the task thread and answered through the completer.
 #include "netns_functions.h"
 
+#include "../core/netns_io.h"
 #include "../core/tun.h"
 #include "namespace_wrap.h"
 
@@ -32,6 +33,8 @@ Napi::Value run(Napi::Env env, std::function<nln::Status(Result*)> work,
   return deferred.Promise();
 }
 
+Napi::Value Undefined(Napi::Env env, int&, const std::shared_ptr<AddonState>&) { return env.Undefined(); }
+
 Napi::Value wrap_handle(Napi::Env env, nln::NetnsHandle& h, const std::shared_ptr<AddonState>& state) {
   return NamespaceWrap::Wrap(env, state, std::make_shared<nln::Namespace>(h));
 }
@@ -56,9 +59,7 @@ Napi::Value OpenFd(const Napi::CallbackInfo& info) {
 
 Napi::Value Delete(const Napi::CallbackInfo& info) {
   std::string name = info[0].As<Napi::String>().Utf8Value();
-  return run<int>(
-      info.Env(), [name](int*) { return nln::netns_delete(name); },
-      [](Napi::Env env, int&, const std::shared_ptr<AddonState>&) -> Napi::Value { return env.Undefined(); });
+  return run<int>(info.Env(), [name](int*) { return nln::netns_delete(name); }, Undefined);
 }
 
 Napi::Value List(const Napi::CallbackInfo& info) {
@@ -84,9 +85,44 @@ Napi::Value TunCreate(const Napi::CallbackInfo& info) {
   opts.pi = o.Get("pi").ToBoolean();
   if (o.Get("owner").IsNumber()) opts.owner = o.Get("owner").As<Napi::Number>().Int64Value();
   if (o.Get("group").IsNumber()) opts.group = o.Get("group").As<Napi::Number>().Int64Value();
+  return run<int>(info.Env(), [nsfd, name, opts](int*) { return nln::tun_create(nsfd, name, opts); }, Undefined);
+}
+
+// sysctlGet(nsfd, path) -> string; sysctlSet(nsfd, path, value)
+Napi::Value SysctlGet(const Napi::CallbackInfo& info) {
+  int nsfd = info[0].As<Napi::Number>().Int32Value();
+  std::string path = info[1].As<Napi::String>().Utf8Value();
+  return run<std::string>(
+      info.Env(), [nsfd, path](std::string* v) { return nln::sysctl_read(nsfd, path, v); },
+      [](Napi::Env env, std::string& v, const std::shared_ptr<AddonState>&) -> Napi::Value { return Napi::String::New(env, v); });
+}
+
+Napi::Value SysctlSet(const Napi::CallbackInfo& info) {
+  int nsfd = info[0].As<Napi::Number>().Int32Value();
+  std::string path = info[1].As<Napi::String>().Utf8Value();
+  std::string value = info[2].As<Napi::String>().Utf8Value();
+  return run<int>(info.Env(), [nsfd, path, value](int*) { return nln::sysctl_write(nsfd, path, value); }, Undefined);
+}
+
+// tcpListen(nsfd, host, port, backlog) -> fd; tcpConnect(nsfd, host, port, timeoutMs) -> fd
+Napi::Value TcpListen(const Napi::CallbackInfo& info) {
+  int nsfd = info[0].As<Napi::Number>().Int32Value();
+  std::string host = info[1].As<Napi::String>().Utf8Value();
+  int port = info[2].As<Napi::Number>().Int32Value();
+  int backlog = info[3].As<Napi::Number>().Int32Value();
   return run<int>(
-      info.Env(), [nsfd, name, opts](int*) { return nln::tun_create(nsfd, name, opts); },
-      [](Napi::Env env, int&, const std::shared_ptr<AddonState>&) -> Napi::Value { return env.Undefined(); });
+      info.Env(), [=](int* fd) { return nln::tcp_listen(nsfd, host, port, backlog, fd); },
+      [](Napi::Env env, int& fd, const std::shared_ptr<AddonState>&) -> Napi::Value { return Napi::Number::New(env, fd); });
+}
+
+Napi::Value TcpConnect(const Napi::CallbackInfo& info) {
+  int nsfd = info[0].As<Napi::Number>().Int32Value();
+  std::string host = info[1].As<Napi::String>().Utf8Value();
+  int port = info[2].As<Napi::Number>().Int32Value();
+  int timeout = info[3].As<Napi::Number>().Int32Value();
+  return run<int>(
+      info.Env(), [=](int* fd) { return nln::tcp_connect(nsfd, host, port, timeout, fd); },
+      [](Napi::Env env, int& fd, const std::shared_ptr<AddonState>&) -> Napi::Value { return Napi::Number::New(env, fd); });
 }
 
 }  // namespace
@@ -98,6 +134,10 @@ void define_netns_functions(Napi::Env env, Napi::Object exports) {
   exports.Set("netnsDelete", Napi::Function::New<Delete>(env));
   exports.Set("netnsList", Napi::Function::New<List>(env));
   exports.Set("tunCreate", Napi::Function::New<TunCreate>(env));
+  exports.Set("sysctlGet", Napi::Function::New<SysctlGet>(env));
+  exports.Set("sysctlSet", Napi::Function::New<SysctlSet>(env));
+  exports.Set("tcpListen", Napi::Function::New<TcpListen>(env));
+  exports.Set("tcpConnect", Napi::Function::New<TcpConnect>(env));
 }
 
 }  // namespace nln_binding

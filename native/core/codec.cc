@@ -87,6 +87,21 @@ Value decode_one(const AttrSpec& spec, const uint8_t* p, size_t len, const Value
       if (!set) return Value::bytes(std::string(reinterpret_cast<const char*>(p), len));
       return decode_attrs(*set, p, len);
     }
+    case Kind::Nexthops: {
+      // Each entry: rtnexthop (rtnh_len covers the header and its attributes), 4-byte aligned.
+      Value list = Value::list();
+      size_t off = 0;
+      while (off + spec.st->size <= len) {
+        uint16_t rtnh_len = static_cast<uint16_t>(load(p + off, 2, false));
+        if (rtnh_len < spec.st->size || off + rtnh_len > len) break;
+        Value hop = Value::map();
+        hop.set("header", decode_struct(*spec.st, p + off, rtnh_len));
+        hop.set("attrs", decode_attrs(*spec.nested, p + off + spec.st->size, rtnh_len - spec.st->size));
+        list.push(std::move(hop));
+        off += (rtnh_len + 3u) & ~3u;
+      }
+      return list;
+    }
     default: return Value();
   }
 }
@@ -173,6 +188,19 @@ void encode_one(MessageWriter& w, const AttrSpec& spec, const Value& v, const Va
       if (!set) fail(path, "no attribute table for this kind");
       size_t n = w.nest_begin(spec.type, nested_flag);
       encode_attrs(w, *set, v, nested_flag, path);
+      w.nest_end(n);
+      return;
+    }
+    case Kind::Nexthops: {
+      if (v.type() != Value::Type::List) fail(path, "expected a list of next hops");
+      size_t n = w.nest_begin(spec.type, false);
+      for (const auto& hop : v.items()) {
+        size_t start = w.bytes().size();
+        const Value* h = hop.get("header");
+        encode_struct(w, *spec.st, h ? *h : Value::map());
+        if (const Value* a = hop.get("attrs")) encode_attrs(w, *spec.nested, *a, nested_flag, path);
+        w.patch_u16(start, static_cast<uint16_t>(w.bytes().size() - start));  // rtnh_len
+      }
       w.nest_end(n);
       return;
     }

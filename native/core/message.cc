@@ -43,10 +43,9 @@ size_t MessageWriter::nest_begin(uint16_t type, bool nested_flag) {
   return off;
 }
 
-void MessageWriter::nest_end(size_t nest_offset) {
-  uint16_t len = static_cast<uint16_t>(buf_.size() - nest_offset);
-  std::memcpy(&buf_[nest_offset], &len, sizeof len);
-}
+void MessageWriter::nest_end(size_t nest_offset) { patch_u16(nest_offset, static_cast<uint16_t>(buf_.size() - nest_offset)); }
+
+void MessageWriter::patch_u16(size_t offset, uint16_t value) { std::memcpy(&buf_[offset], &value, sizeof value); }
 
 bool AttrIterator::next(uint16_t* type, const uint8_t** payload, size_t* len) {
   if (end_ - p_ < static_cast<ptrdiff_t>(NLA_HDRLEN)) return false;

@@ -19,6 +19,7 @@ class MessageWriter {
   // iproute2 leaves NLA_F_NESTED off rtnetlink nests; nfnetlink (libmnl) sets it. We match each.
   size_t nest_begin(uint16_t type, bool nested_flag);
   void nest_end(size_t nest_offset);
+  void patch_u16(size_t offset, uint16_t value);  // fills in a length written before its payload
 
   const std::string& bytes() const { return buf_; }
   std::string take() { return std::move(buf_); }

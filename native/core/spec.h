@@ -21,6 +21,7 @@ enum class Kind : uint8_t {
   Struct,               // a fixed C struct (e.g. rtnl_link_stats64)
   SubMessage,           // attribute set chosen by a sibling's value (IFLA_INFO_DATA by IFLA_INFO_KIND)
   HeaderNested,         // a struct followed by attributes (VETH_INFO_PEER: ifinfomsg + IFLA_*)
+  Nexthops,             // RTA_MULTIPATH: a list of struct rtnexthop, each followed by attributes
 };
 
 struct FieldSpec {

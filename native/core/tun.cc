@@ -1,36 +1,28 @@
 #include "tun.h"
 
+#include "in_netns.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
-#include <sched.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstring>
-#include <thread>
 
 namespace nln {
 
 Status tun_create(int nsfd, const std::string& name, const TunOptions& o) {
-  Status s;
-  // /dev/net/tun makes its device in the namespace of the thread that opens it, so the open runs
-  // on a thread made for it that enters the namespace and exits when done.
-  std::thread([&] {
-    if (setns(nsfd, CLONE_NEWNET) < 0) {
-      s = Status::fail(errno, "setns into the namespace");
-      return;
-    }
+  // /dev/net/tun makes its device in the namespace of the thread that opens it.
+  return run_in_netns(nsfd, [&]() -> Status {
     int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-      s = Status::fail(errno, "open /dev/net/tun");
-      return;
-    }
+    if (fd < 0) return Status::fail(errno, "open /dev/net/tun");
     ifreq ifr{};
     std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
     ifr.ifr_flags = static_cast<short>((o.tap ? IFF_TAP : IFF_TUN) | (o.pi ? 0 : IFF_NO_PI) |
                                        (o.multi_queue ? IFF_MULTI_QUEUE : 0) | (o.vnet_hdr ? IFF_VNET_HDR : 0));
+    Status s;
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
       s = Status::fail(errno, "TUNSETIFF " + name);
     } else if (o.owner >= 0 && ioctl(fd, TUNSETOWNER, static_cast<unsigned long>(o.owner)) < 0) {
@@ -40,10 +32,10 @@ Status tun_create(int nsfd, const std::string& name, const TunOptions& o) {
     } else if (ioctl(fd, TUNSETPERSIST, 1UL) < 0) {
       s = Status::fail(errno, "TUNSETPERSIST");
     }
-    // Closing a non-persistent device removes it: a failure above leaves nothing behind.
+    // Closing a device that is not persistent removes it: a failure above leaves nothing behind.
     close(fd);
-  }).join();
-  return s;
+    return s;
+  });
 }
 
 }  // namespace nln

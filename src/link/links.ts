@@ -97,9 +97,9 @@ export class Links {
       if (kind.viaTun) return await where.links.#addTun(spec as TunSpec);
       const s = spec as unknown as Record<string, LinkRef | undefined>;
       const r: Resolved = {
-        master: spec.master === undefined ? undefined : await where.links.#index(spec.master, 'link.add', 'master'),
-        parent: s.parent === undefined ? undefined : await this.#index(s.parent, 'link.add', 'parent'),
-        dev: s.dev === undefined ? undefined : await this.#index(s.dev, 'link.add', 'dev'),
+        master: spec.master === undefined ? undefined : await where.links.index(spec.master, 'link.add', 'master'),
+        parent: s.parent === undefined ? undefined : await this.index(s.parent, 'link.add', 'parent'),
+        dev: s.dev === undefined ? undefined : await this.index(s.dev, 'link.add', 'dev'),
         netnsFd: where === this.#ns ? undefined : await where.nativeFd('link.add'),
       };
       let peer: { ns: Netns; name: string; up?: boolean } | undefined;
@@ -167,11 +167,11 @@ export class Links {
     try {
       // Renaming a link named by its old name needs its index: IFLA_IFNAME then carries the new one.
       const sel = change.name !== undefined && typeof ref === 'string'
-        ? { index: await this.#index(ref, 'link.set', 'ref'), ifname: undefined }
+        ? { index: await this.index(ref, 'link.set', 'ref'), ifname: undefined }
         : selector(ref);
       if (change.netns !== undefined) target = await Netns.borrow(change.netns);
       const r: Resolved = {
-        master: change.master === null ? 0 : change.master === undefined ? undefined : await this.#index(change.master, 'link.set', 'master'),
+        master: change.master === null ? 0 : change.master === undefined ? undefined : await this.index(change.master, 'link.set', 'master'),
         netnsFd: target ? await target.netns.nativeFd('link.set') : undefined,
       };
       const message: WireMessage = {
@@ -203,7 +203,7 @@ export class Links {
     if (filter.master !== undefined) checkLinkRef('filter.master', filter.master);
     if (filter.group !== undefined) checkU32('filter.group', filter.group);
     if (filter.up !== undefined) checkBoolean('filter.up', filter.up);
-    const master = filter.master === undefined ? undefined : await this.#index(filter.master, 'link.list', 'filter.master');
+    const master = filter.master === undefined ? undefined : await this.index(filter.master, 'link.list', 'filter.master');
     const replies = await this.#ns.request(NETLINK_ROUTE, {
       type: RTM.GETLINK,
       flags: NLM_F.REQUEST | NLM_F.DUMP,
@@ -233,7 +233,8 @@ export class Links {
     await this.#ns.request(NETLINK_ROUTE, { type: RTM.DELLINK, flags: NLM_F.REQUEST, header: {}, attrs: { group } }, false, 'link.deleteGroup');
   }
 
-  async #index(ref: LinkRef, operation: string, field: string): Promise<number> {
+  /** @internal The ifindex of ref (a name is looked up); ENODEV names the field. */
+  async index(ref: LinkRef, operation: string, field: string): Promise<number> {
     if (typeof ref === 'number') return ref;
     try {
       return (await this.get(ref)).index;

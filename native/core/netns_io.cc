@@ -1,0 +1,122 @@
+#include "netns_io.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "in_netns.h"
+
+namespace nln {
+
+namespace {
+
+bool to_sockaddr(const std::string& host, int port, sockaddr_storage* ss, socklen_t* len) {
+  std::memset(ss, 0, sizeof *ss);
+  auto* v4 = reinterpret_cast<sockaddr_in*>(ss);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(port));
+    *len = sizeof *v4;
+    return true;
+  }
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(ss);
+  if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    *len = sizeof *v6;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status sysctl_read(int nsfd, const std::string& path, std::string* value) {
+  return run_in_netns(nsfd, [&]() -> Status {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::fail(errno, "open " + path);
+    char buf[4096];
+    value->clear();
+    for (;;) {
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        Status s = Status::fail(errno, "read " + path);
+        close(fd);
+        return s;
+      }
+      if (n == 0) break;
+      value->append(buf, static_cast<size_t>(n));
+    }
+    close(fd);
+    return {};
+  });
+}
+
+Status sysctl_write(int nsfd, const std::string& path, const std::string& value) {
+  return run_in_netns(nsfd, [&]() -> Status {
+    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return Status::fail(errno, "open " + path);
+    ssize_t n = write(fd, value.data(), value.size());
+    Status s = n < 0 ? Status::fail(errno, "write " + path) : Status{};
+    close(fd);
+    return s;
+  });
+}
+
+Status tcp_listen(int nsfd, const std::string& host, int port, int backlog, int* out) {
+  sockaddr_storage ss;
+  socklen_t len;
+  if (!to_sockaddr(host, port, &ss, &len)) return Status::fail(EINVAL, "not an IP address: " + host);
+  return run_in_netns(nsfd, [&]() -> Status {
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return Status::fail(errno, "socket");
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0 || listen(fd, backlog) < 0) {
+      Status s = Status::fail(errno, "bind/listen " + host + ":" + std::to_string(port));
+      close(fd);
+      return s;
+    }
+    *out = fd;
+    return {};
+  });
+}
+
+Status tcp_connect(int nsfd, const std::string& host, int port, int timeout_ms, int* out) {
+  sockaddr_storage ss;
+  socklen_t len;
+  if (!to_sockaddr(host, port, &ss, &len)) return Status::fail(EINVAL, "not an IP address: " + host);
+  return run_in_netns(nsfd, [&]() -> Status {
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return Status::fail(errno, "socket");
+    std::string where = "connect " + host + ":" + std::to_string(port);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0 && errno != EINPROGRESS) {
+      Status s = Status::fail(errno, where);
+      close(fd);
+      return s;
+    }
+    pollfd p{fd, POLLOUT, 0};
+    int r;
+    do r = poll(&p, 1, timeout_ms); while (r < 0 && errno == EINTR);
+    int err = 0;
+    socklen_t elen = sizeof err;
+    if (r == 0) err = ETIMEDOUT;
+    else if (r < 0) err = errno;
+    else getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+    if (err != 0) {
+      close(fd);
+      return Status::fail(err, where);
+    }
+    *out = fd;
+    return {};
+  });
+}
+
+}  // namespace nln

@@ -1,0 +1,127 @@
+// Strict IPv4/IPv6 address and prefix parsing. Errors name the field and the exact bad part
+// (`123.456.0.0/16` → octet 456), before anything reaches the kernel.
+import { isIPv6 } from 'node:net';
+import { rangeError, typeError } from './validate';
+
+export type Family = 4 | 6;
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const afOf = (family: Family): number => (family === 4 ? AF_INET : AF_INET6);
+export const familyOf = (af: number): Family => (af === AF_INET6 ? 6 : 4);
+
+export interface Cidr {
+  address: string;
+  prefixLength: number;
+  family: Family;
+  /** The address's bytes (4 or 16). */
+  bytes: Buffer;
+}
+
+function parseV4(field: string, whole: string, s: string): Buffer {
+  const parts = s.split('.');
+  if (parts.length !== 4) throw rangeError(field, whole, `is not an IPv4 address (${parts.length} parts, not 4)`);
+  return Buffer.from(parts.map((p) => {
+    if (!/^\d{1,3}$/.test(p)) throw rangeError(field, whole, `has octet ${JSON.stringify(p)}, which is not a number 0–255`);
+    if (p.length > 1 && p.startsWith('0')) throw rangeError(field, whole, `has octet ${p} with a leading zero (ambiguous: octal or decimal?)`);
+    const n = Number(p);
+    if (n > 255) throw rangeError(field, whole, `has octet ${n}, which is over 255`);
+    return n;
+  }));
+}
+
+function parseV6(field: string, whole: string, s: string, allowMapped: boolean): Buffer {
+  if (s.includes('%')) throw rangeError(field, whole, 'has a zone id (%…), which has no meaning here');
+  if (!isIPv6(s)) throw rangeError(field, whole, 'is not an IPv6 address');
+  // Expand: split on '::', each side into 16-bit groups (a trailing dotted quad is two groups).
+  const expand = (side: string): number[] => {
+    if (side === '') return [];
+    const groups: number[] = [];
+    for (const g of side.split(':')) {
+      if (g.includes('.')) {
+        const b = parseV4(field, whole, g);
+        groups.push((b[0] << 8) | b[1], (b[2] << 8) | b[3]);
+      } else {
+        groups.push(parseInt(g, 16));
+      }
+    }
+    return groups;
+  };
+  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
+  const h = expand(head);
+  const t = tail === undefined ? [] : expand(tail);
+  const groups = [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
+  const bytes = Buffer.alloc(16);
+  groups.forEach((g, i) => bytes.writeUInt16BE(g, i * 2));
+  if (!allowMapped && bytes.subarray(0, 10).every((b) => b === 0) && bytes.readUInt16BE(10) === 0xffff) {
+    const v4 = `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
+    throw rangeError(field, whole, `is an IPv4-mapped IPv6 address: give the IPv4 address ${v4} instead`);
+  }
+  return bytes;
+}
+
+/** One address, IPv4 or IPv6, no prefix. */
+export function parseAddress(field: string, value: unknown, options: { allowMapped?: boolean; whole?: string } = {}): { address: string; family: Family; bytes: Buffer } {
+  if (typeof value !== 'string') throw typeError(field, value, 'an IP address string');
+  const whole = options.whole ?? value;
+  if (value.includes('/')) throw rangeError(field, value, 'has a prefix length; an address is expected here');
+  if (value.includes(':')) {
+    const bytes = parseV6(field, whole, value, options.allowMapped ?? false);
+    return { address: formatV6(bytes), family: 6, bytes };
+  }
+  const bytes = parseV4(field, whole, value);
+  return { address: value, family: 4, bytes };
+}
+
+/** "addr/len" (or a bare address: a host prefix, /32 or /128). */
+export function parseCidr(field: string, value: unknown): Cidr {
+  if (typeof value !== 'string') throw typeError(field, value, 'an address with prefix, like "198.18.0.1/24"');
+  const slash = value.indexOf('/');
+  const addrPart = slash < 0 ? value : value.slice(0, slash);
+  const { address, family, bytes } = parseAddress(field, addrPart, { whole: value });
+  const max = family === 4 ? 32 : 128;
+  let prefixLength = max;
+  if (slash >= 0) {
+    const p = value.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p) || (p.length > 1 && p.startsWith('0'))) throw rangeError(field, value, `has prefix length ${JSON.stringify(p)}, which is not a number 0–${max}`);
+    prefixLength = Number(p);
+    if (prefixLength > max) throw rangeError(field, value, `has prefix length ${prefixLength}, over ${max} for IPv${family}`);
+  }
+  return { address, family, prefixLength, bytes };
+}
+
+/** A network prefix: like parseCidr, and the host bits must be zero (as the kernel requires of routes). */
+export function parsePrefix(field: string, value: unknown): Cidr {
+  const c = parseCidr(field, value);
+  const net = networkOf(c.bytes, c.prefixLength);
+  if (!net.equals(c.bytes)) {
+    const fixed = c.family === 4 ? [...net].join('.') : formatV6(net);
+    throw rangeError(field, value, `has host bits set: did you mean ${fixed}/${c.prefixLength}?`);
+  }
+  return c;
+}
+
+export function networkOf(bytes: Buffer, prefixLength: number): Buffer {
+  const out = Buffer.from(bytes);
+  for (let i = 0; i < out.length; i++) {
+    const keep = Math.max(0, Math.min(8, prefixLength - i * 8));
+    out[i] &= keep === 0 ? 0 : (0xff << (8 - keep)) & 0xff;
+  }
+  return out;
+}
+
+/** RFC 5952 text (what `ip` prints). */
+export function formatV6(b: Buffer): string {
+  const groups = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(i * 2));
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i > 1) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}

@@ -1,0 +1,42 @@
+// ns.sysctl: the namespace's own net.* sysctls (/proc/sys/net as seen from inside it).
+import { nativeCall, NetlinkError } from './errors';
+import { native } from './native';
+import type { Netns } from './netns';
+import { rangeError, typeError } from './validate';
+
+/** Dotted keys under net. only: no '/', no '..', nothing outside /proc/sys/net. */
+export function sysctlPath(key: unknown): string {
+  if (typeof key !== 'string') throw typeError('key', key, 'a sysctl key like "net.ipv4.ip_forward"');
+  if (!key.startsWith('net.')) throw rangeError('key', key, 'is not under "net." (only the namespace\'s own net.* sysctls are reachable)');
+  if (key.includes('/')) throw rangeError('key', key, 'contains "/": keys are dotted, like net.ipv4.conf.eth0.forwarding');
+  if (key.includes('..')) throw rangeError('key', key, 'contains ".."');
+  if (!/^net(\.[A-Za-z0-9_-]+)+$/.test(key)) throw rangeError('key', key, 'is not a dotted sysctl key (letters, digits, "_" and "-" between dots)');
+  return `/proc/sys/${key.replace(/\./g, '/')}`;
+}
+
+export class Sysctl {
+  readonly #ns: Netns;
+
+  constructor(ns: Netns) {
+    this.#ns = ns;
+  }
+
+  /** The value as `sysctl -n` prints it (fields separated by tabs), without the trailing newline. */
+  async get(key: string): Promise<string> {
+    const path = sysctlPath(key);
+    const fd = await this.#ns.nativeFd('sysctl.get');
+    return (await nativeCall('sysctl.get', native.sysctlGet(fd, path).catch(explain(key)))).replace(/\n$/, '');
+  }
+
+  async set(key: string, value: string | number): Promise<void> {
+    const path = sysctlPath(key);
+    if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string') throw typeError('value', value, 'a string or a number');
+    const fd = await this.#ns.nativeFd('sysctl.set');
+    await nativeCall('sysctl.set', native.sysctlSet(fd, path, String(value)).catch(explain(key)));
+  }
+}
+
+const explain = (key: string) => (err: { errno?: number; detail?: string }) => {
+  if (err.errno === 2) throw new NetlinkError('sysctl', 2, { detail: `no sysctl ${key} in this namespace` });
+  throw err;
+};
