@@ -7,9 +7,9 @@ import { rangeError, typeError } from './validate';
 /** Dotted keys under net. only: no '/', no '..', nothing outside /proc/sys/net. */
 export function sysctlPath(key: unknown): string {
   if (typeof key !== 'string') throw typeError('key', key, 'a sysctl key like "net.ipv4.ip_forward"');
-  if (!key.startsWith('net.')) throw rangeError('key', key, 'is not under "net." (only the namespace\'s own net.* sysctls are reachable)');
   if (key.includes('/')) throw rangeError('key', key, 'contains "/": keys are dotted, like net.ipv4.conf.eth0.forwarding');
   if (key.includes('..')) throw rangeError('key', key, 'contains ".."');
+  if (!key.startsWith('net.')) throw rangeError('key', key, 'is not under "net." (only the namespace\'s own net.* sysctls are reachable)');
   if (!/^net(\.[A-Za-z0-9_-]+)+$/.test(key)) throw rangeError('key', key, 'is not a dotted sysctl key (letters, digits, "_" and "-" between dots)');
   return `/proc/sys/${key.replace(/\./g, '/')}`;
 }
