@@ -7,7 +7,7 @@ import type { LinkSpec } from './types';
 
 export const COMMON_KEYS = [
   'kind', 'name', 'mtu', 'mac', 'broadcast', 'master', 'up', 'netns', 'group', 'alias', 'txqueuelen',
-  'promisc', 'allmulticast', 'arp', 'gsoMaxSize', 'gsoMaxSegs', 'groMaxSize',
+  'promisc', 'allmulticast', 'arp', 'gsoMaxSize', 'gsoMaxSegs', 'groMaxSize', 'bridgePort',
 ] as const;
 
 type Spec = Record<string, unknown>;

@@ -72,6 +72,10 @@ export function checkLinkSpec(spec: unknown): KindEntry {
   checkKeys('spec', s, [...COMMON_KEYS, ...kind.keys]);
   checkIfname('name', s.name);
   checkCommon(kind.keys.includes('group') ? { ...s, group: undefined } : s); // vxlan/tun: `group` is theirs
+  if (s.bridgePort !== undefined) {
+    if (s.master === undefined) throw new TypeError('bridgePort: needs master (the bridge the new link joins)');
+    checkBridgePort(s.bridgePort);
+  }
   kind.check(s);
   return kind;
 }
@@ -110,7 +114,7 @@ export class Links {
       }
       // The read-back rides in the same sendmsg as the creation when nothing has to happen in
       // between; the kernel handles them in order, so it sees the link with its master and flags.
-      const readBackNow = where === this.#ns && !peer?.up;
+      const readBackNow = where === this.#ns && !peer?.up && !spec.bridgePort;
       const [created, readBack] = await this.#ns.pipeline(NETLINK_ROUTE, [
         { message: addMessage(spec, kind, r), operation: 'link.add' },
         ...(readBackNow ? [{ message: getMessage(spec.name), operation: 'link.add' }] : []),
@@ -120,6 +124,7 @@ export class Links {
         throw explainAddFailure(err, spec.kind);
       });
       return await this.#completeOrUndo(where, spec.name, async () => {
+        if (spec.bridgePort) await where.links.set(spec.name, { bridgePort: spec.bridgePort });
         if (peer?.up) await peer.ns.links.set(peer.name, { up: true });
         return readBack ? linkFrom(await readBack, spec.name) : where.links.get(spec.name);
       });

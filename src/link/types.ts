@@ -25,6 +25,8 @@ export interface LinkCommon {
   gsoMaxSize?: number;
   gsoMaxSegs?: number;
   groMaxSize?: number;
+  /** Port settings on the bridge given as `master` (applied right after creation). */
+  bridgePort?: BridgePortChange;
 }
 
 export interface VethPeer {

@@ -2,7 +2,11 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Netns } from '../../src/index';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { fdCount, ipJson, runNetnsNames, threadCount, uniqueName, withNamespaces } from '../helpers';
+
+const run = promisify(execFile);
 
 /** Waits (briefly) for a count to come back to its start: a joined thread leaves /proc a moment later. */
 async function settlesTo(read: () => number, expected: number, what: string): Promise<void> {
@@ -41,6 +45,37 @@ describe('hygiene: handles free their fds and threads', () => {
     await settlesTo(fdCount, fds, 'fd count');
     await settlesTo(threadCount, threads, 'thread count');
     assert.deepEqual(runNetnsNames(), names);
+  });
+});
+
+describe('pipelining', () => {
+  it('concurrent requests to one namespace each keep their own result', async () => {
+    await withNamespaces(1, async (ns) => {
+      const names = Array.from({ length: 200 }, (_, i) => `v${i % 150}`); // 50 duplicates
+      const results = await Promise.allSettled(names.map((name) => ns.links.add({ kind: 'veth', name, peer: { name: `p${name}` } })));
+      const made = results.flatMap((r, i) => (r.status === 'fulfilled' ? [[names[i], r.value.name] as const] : []));
+      assert.equal(made.length, 150);
+      for (const [asked, got] of made) assert.equal(got, asked);
+      const refused = results.filter((r) => r.status === 'rejected');
+      assert.equal(refused.length, 50);
+      for (const r of refused) assert.equal((r as PromiseRejectedResult).reason.code, 'EEXIST');
+      assert.equal((await ipJson(ns.name, ['link', 'show'])).length, 301);
+    });
+  });
+
+  it('200 concurrent requests take far fewer than 200 sendmsg calls', async () => {
+    const script = `
+      const { Netns } = require(${JSON.stringify(require.resolve('../../src/index'))});
+      (async () => {
+        const ns = await Netns.create();
+        await ns.links.list();
+        await Promise.all(Array.from({ length: 200 }, (_, i) => ns.links.get('lo')));
+        await ns.close();
+      })();`;
+    const { stderr } = await run('strace', ['-f', '-qq', '-e', 'trace=sendmsg', process.execPath, '-e', script]);
+    const sends = stderr.split('\n').filter((l) => l.includes('sendmsg(') && l.includes('AF_NETLINK')).length;
+    // The two setup requests, then the burst: 200 GETLINKs in a handful of sendmsg calls.
+    assert.ok(sends < 40, `200 concurrent requests took ${sends} sendmsg calls`);
   });
 });
 

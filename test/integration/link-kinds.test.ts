@@ -109,6 +109,12 @@ describe('link kinds this kernel has: the library and ip agree both ways', () =>
       ip = (await ipJson(ns.name, ['-d', 'link', 'show', 'a0']))[0];
       assert.ok(!ip.flags.includes('NOARP') && !ip.flags.includes('ALLMULTI') && ip.flags.includes('PROMISC'));
       assert.equal(ip.gso_max_size, 65536);
+      // Bridge-port settings at creation.
+      await ns.links.add({ kind: 'bridge', name: 'br0' });
+      await ns.links.add({ kind: 'veth', name: 'b0', master: 'br0', bridgePort: { hairpin: true, isolated: true, cost: 7, neighSuppress: true }, peer: { name: 'b1' } });
+      const port = (await ipJson(ns.name, ['-d', 'link', 'show', 'b0']))[0].linkinfo.info_slave_data;
+      assert.deepEqual([port.hairpin, port.isolated, port.cost, port.neigh_suppress], [true, true, 7, true]);
+      await assert.rejects(ns.links.add({ kind: 'veth', name: 'b2', bridgePort: { hairpin: true }, peer: { name: 'b3' } }), /^TypeError: bridgePort: needs master/);
       await assertNamespaceMatchesIp(ns);
     });
   });
