@@ -10,6 +10,7 @@
         "native/core/rtnl_link_spec.cc",
         "native/core/rtnl_link_kinds_spec.cc",
         "native/core/rtnl_addr_route_spec.cc",
+        "native/core/nft_spec.cc",
         "native/core/message_specs.cc",
         "native/core/socket.cc",
         "native/core/channel.cc",

@@ -17,6 +17,7 @@ struct WrapArgs {
 Napi::Function NamespaceWrap::Define(Napi::Env env) {
   return DefineClass(env, "NativeNamespace", {
       InstanceMethod<&NamespaceWrap::Request>("request"),
+      InstanceMethod<&NamespaceWrap::Batch>("batch"),
       InstanceMethod<&NamespaceWrap::Close>("close"),
       InstanceAccessor<&NamespaceWrap::Fd>("fd"),
       InstanceAccessor<&NamespaceWrap::Inode>("inode"),
@@ -46,16 +47,43 @@ NamespaceWrap::~NamespaceWrap() {
   state_->tasks.post([ns] { ns->shutdown(); });
 }
 
-Napi::Value NamespaceWrap::Request(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int protocol = info[0].As<Napi::Number>().Int32Value();
-  bool dump = info[2].ToBoolean().Value();
+namespace {
+
+std::string encode(Napi::Env env, int protocol, const Napi::Value& message, const std::string& path) {
   nln::MessageWriter w;
   try {
-    nln::encode_message(w, protocol, from_js(info[1], "message"));
+    nln::encode_message(w, protocol, from_js(message, path));
   } catch (const nln::CodecError& e) {
     throw Napi::TypeError::New(env, e.what());
   }
+  return w.take();
+}
+
+}  // namespace
+
+// request(protocol, message, dump) -> Promise<replies>
+Napi::Value NamespaceWrap::Request(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int protocol = info[0].As<Napi::Number>().Int32Value();
+  auto req = std::make_unique<nln::Request>();
+  req->message = encode(env, protocol, info[1], "message");
+  req->dump = info[2].ToBoolean().Value();
+  return Submit(env, protocol, std::move(req));
+}
+
+// batch(protocol, messages, sentinel) -> Promise<replies>; a refusal carries the message's index.
+Napi::Value NamespaceWrap::Batch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int protocol = info[0].As<Napi::Number>().Int32Value();
+  Napi::Array messages = info[1].As<Napi::Array>();
+  auto req = std::make_unique<nln::Request>();
+  for (uint32_t i = 0; i < messages.Length(); ++i)
+    req->batch.push_back(encode(env, protocol, messages.Get(i), "messages[" + std::to_string(i) + "]"));
+  req->message = encode(env, protocol, info[2], "sentinel");
+  return Submit(env, protocol, std::move(req));
+}
+
+Napi::Value NamespaceWrap::Submit(Napi::Env env, int protocol, std::unique_ptr<nln::Request> req) {
   auto deferred = Napi::Promise::Deferred::New(env);
   nln::Channel* ch = ns_ ? ns_->channel(protocol) : nullptr;
   if (!ch) {
@@ -64,18 +92,18 @@ Napi::Value NamespaceWrap::Request(const Napi::CallbackInfo& info) {
   }
   Completer* completer = &state_->completer;
   completer->expect(env);
-  auto req = std::make_unique<nln::Request>();
-  req->message = w.take();
-  req->dump = dump;
   req->done = [completer, deferred, protocol](nln::Outcome&& out) {
     // Decoding runs here, on the channel thread; only the JS objects are built on the JS thread.
     auto replies = std::make_shared<std::vector<nln::Value>>();
     for (const auto& r : out.replies)
       replies->push_back(nln::decode_message(protocol, reinterpret_cast<const nlmsghdr*>(r.data())));
     nln::Status status = out.status;
-    completer->post([deferred, status, replies](Napi::Env env) {
+    int failed = out.failed_index;
+    completer->post([deferred, status, replies, failed](Napi::Env env) {
       if (!status.ok()) {
-        deferred.Reject(make_error(env, status).Value());
+        Napi::Error e = make_error(env, status);
+        if (failed >= 0) e.Set("index", Napi::Number::New(env, failed));
+        deferred.Reject(e.Value());
         return;
       }
       Napi::Array a = Napi::Array::New(env, replies->size());

@@ -20,6 +20,8 @@ class NamespaceWrap : public Napi::ObjectWrap<NamespaceWrap> {
 
  private:
   Napi::Value Request(const Napi::CallbackInfo& info);
+  Napi::Value Batch(const Napi::CallbackInfo& info);
+  Napi::Value Submit(Napi::Env env, int protocol, std::unique_ptr<nln::Request> req);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Fd(const Napi::CallbackInfo& info);
   Napi::Value Inode(const Napi::CallbackInfo& info);

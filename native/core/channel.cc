@@ -65,6 +65,8 @@ void Channel::submit(std::unique_ptr<Request> r) {
   // Every request ends in a reply we can see: NLMSG_DONE for a dump, an ACK for anything else
   // (a GET answers with its message, then the ACK).
   if (!r->dump) reinterpret_cast<nlmsghdr*>(&r->message[0])->nlmsg_flags |= NLM_F_ACK;
+  // Inside a batch the kernel reports refusals whether or not ACK is asked, and the sentinel's
+  // answer (above) ends it, so batch messages go as they are.
   bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -92,12 +94,15 @@ void Channel::run(int nsfd) {
       if (queue_.empty()) break;  // stopping, and everything submitted has been answered
       size_t bytes = 0;
       while (!queue_.empty() && batch.size() < kMaxBatchMessages && bytes < kMaxBatchBytes) {
-        // The kernel runs one dump per socket at a time: a dump ends its batch.
-        bool dump = queue_.front()->dump;
-        bytes += queue_.front()->message.size();
+        // The kernel runs one dump per socket at a time: a dump ends its exchange. An nfnetlink
+        // batch has one to itself (it is sent in two sendmsg calls of its own).
+        const Request& next = *queue_.front();
+        if (!next.batch.empty() && !batch.empty()) break;
+        bool ends = next.dump || !next.batch.empty();
+        bytes += next.message.size();
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
-        if (dump) break;
+        if (ends) break;
       }
       }
     if (!open_status_.ok()) {
@@ -120,15 +125,20 @@ bool Channel::resend(InFlight& f) {
 
 void Channel::exchange(std::vector<std::unique_ptr<Request>>& batch) {
   std::vector<InFlight> flights(batch.size());
-  std::unordered_map<uint32_t, size_t> by_seq;
-  std::vector<struct iovec> iov(batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) {
-    flights[i].req = std::move(batch[i]);
-    std::string& m = flights[i].req->message;
+  // seq -> (flight, index of the message within an nfnetlink batch, or -1 for the request's own)
+  std::unordered_map<uint32_t, std::pair<size_t, int>> by_seq;
+  std::vector<struct iovec> iov;
+  auto stamp = [&](std::string& m, size_t flight, int index) {
     nlmsghdr* h = reinterpret_cast<nlmsghdr*>(&m[0]);
     h->nlmsg_seq = next_seq_++;
-    by_seq[h->nlmsg_seq] = i;
-    iov[i] = {&m[0], m.size()};
+    by_seq[h->nlmsg_seq] = {flight, index};
+    iov.push_back({&m[0], m.size()});
+  };
+  for (size_t i = 0; i < batch.size(); ++i) {
+    flights[i].req = std::move(batch[i]);
+    Request& r = *flights[i].req;
+    for (size_t j = 0; j < r.batch.size(); ++j) stamp(r.batch[j], i, static_cast<int>(j));
+    if (r.batch.empty()) stamp(r.message, i, -1);
   }
   size_t open = flights.size();
   auto finish = [&](size_t i) {
@@ -137,13 +147,23 @@ void Channel::exchange(std::vector<std::unique_ptr<Request>>& batch) {
     f.req.reset();
     --open;
   };
-
-  Status sent = sock_.send(iov.data(), iov.size());
-  if (!sent.ok()) {
+  auto fail_all = [&](const Status& s) {
     for (size_t i = 0; i < flights.size(); ++i) {
-      flights[i].out.status = sent;
+      if (!flights[i].req) continue;
+      flights[i].out.status = s;
+      flights[i].out.replies.clear();
       finish(i);
     }
+  };
+
+  Status sent = sock_.send(iov.data(), iov.size());
+  if (sent.ok() && !flights[0].req->batch.empty()) {
+    iov.clear();
+    stamp(flights[0].req->message, 0, -1);  // the sentinel, in a sendmsg of its own
+    sent = sock_.send(iov.data(), iov.size());
+  }
+  if (!sent.ok()) {
+    fail_all(sent);
     return;
   }
 
@@ -161,12 +181,7 @@ void Channel::exchange(std::vector<std::unique_ptr<Request>>& batch) {
       } else if (r.err == ENOBUFS) {
         r.detail = "the kernel dropped netlink replies (receive buffer overrun)";
       }
-      for (size_t i = 0; i < flights.size(); ++i) {
-        if (!flights[i].req) continue;
-        flights[i].out.status = r;
-        flights[i].out.replies.clear();
-        finish(i);
-      }
+      fail_all(r);
       return;
     }
     size_t remaining = len;
@@ -174,15 +189,30 @@ void Channel::exchange(std::vector<std::unique_ptr<Request>>& batch) {
          h = NLMSG_NEXT(h, remaining)) {
       if (h->nlmsg_pid != sock_.port_id() && h->nlmsg_pid != 0) continue;
       auto it = by_seq.find(h->nlmsg_seq);
-      if (it == by_seq.end() || !flights[it->second].req) continue;  // stale: a failed request's
-      size_t i = it->second;
+      if (it == by_seq.end() || !flights[it->second.first].req) continue;  // stale: a failed request's
+      size_t i = it->second.first;
+      int in_batch = it->second.second;
       InFlight& f = flights[i];
       if (h->nlmsg_type == NLMSG_ERROR) {
         const nlmsgerr* e = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
         if (h->nlmsg_len < NLMSG_LENGTH(sizeof(int))) continue;
-        f.out.status.err = -e->error;
         size_t tlv = NLMSG_HDRLEN + sizeof(int) +
                      ((h->nlmsg_flags & NLM_F_CAPPED) ? sizeof(nlmsghdr) : e->msg.nlmsg_len);
+        if (in_batch >= 0) {
+          // An answer about one message of a batch: keep the first refusal, wait for the sentinel.
+          if (e->error != 0 && f.out.status.ok()) {
+            f.out.status.err = -e->error;
+            read_ext_ack(h, tlv, &f.out.status);
+            f.out.failed_index = in_batch;
+          }
+          continue;
+        }
+        if (!f.req->batch.empty()) {
+          if (!f.out.status.ok()) f.out.replies.clear();
+          finish(i);  // the sentinel's answer: the batch's answers are all in
+          continue;
+        }
+        f.out.status.err = -e->error;
         if (e->error != 0) read_ext_ack(h, tlv, &f.out.status);
         if (e->error != 0) f.out.replies.clear();
         finish(i);
@@ -200,7 +230,7 @@ void Channel::exchange(std::vector<std::unique_ptr<Request>>& batch) {
           f.out.replies.clear();
           by_seq.erase(it);
           if (resend(f)) {
-            by_seq[reinterpret_cast<nlmsghdr*>(&f.req->message[0])->nlmsg_seq] = i;
+            by_seq[reinterpret_cast<nlmsghdr*>(&f.req->message[0])->nlmsg_seq] = {i, -1};
           } else {
             finish(i);
           }

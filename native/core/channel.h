@@ -22,11 +22,16 @@ namespace nln {
 struct Outcome {
   Status status;                       // errno + the kernel's extended-ACK text
   std::vector<std::string> replies;    // each a whole netlink message (header included)
+  int failed_index = -1;               // batch: which message the kernel refused first
 };
 
 struct Request {
   std::string message;                 // one netlink message; the channel sets its seq
   bool dump = false;                   // NLM_F_DUMP: replies end with NLMSG_DONE
+  // An nfnetlink batch: these messages (BEGIN … END) go in one sendmsg, then `message` alone as a
+  // sentinel whose answer marks the end of the batch's answers (the kernel handles a batch
+  // within its sendmsg, so everything it says about the batch is queued before the sentinel's).
+  std::vector<std::string> batch;
   std::function<void(Outcome&&)> done; // called on the channel thread
 };
 

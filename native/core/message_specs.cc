@@ -2,6 +2,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "nft_specs.h"
 #include "rtnl_specs.h"
 
 namespace nln {
@@ -28,6 +29,7 @@ const MessageSpec* find_message_spec(int protocol, uint16_t type) {
       default: return nullptr;
     }
   }
+  if (protocol == NETLINK_NETFILTER) return find_nft_message_spec(type);
   return nullptr;
 }
 
