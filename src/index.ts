@@ -9,3 +9,8 @@ export { Neighbors, type Neighbor, type NeighborSpec, type NeighborState, Fdb, t
 export { Rules, type Rule, type RuleSpec } from './rule';
 export { Sysctl } from './sysctl';
 export type { ExecOptions, ExecResult } from './process';
+export {
+  Nftables, NftTransaction, type NftFamily, type NftTableSpec, type NftChainSpec, type NftRuleSpec, type NftSetSpec, type NftMapSpec,
+  type NftElement, type NftTable, type NftChain, type NftRule, type NftSet, type NftSetKeyType,
+} from './nft/nftables';
+export type { NftMatch, NftValue, TypedRule } from './nft/typed';

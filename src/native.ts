@@ -15,6 +15,8 @@ export interface WireMessage {
 export interface NativeNamespace {
   /** Queues one message on this namespace's channel for `protocol`; resolves with the replies. */
   request(protocol: number, message: WireMessage, dump: boolean): Promise<WireMessage[]>;
+  /** An nfnetlink batch in one sendmsg, then the sentinel; a refusal's error has the message's index. */
+  batch(protocol: number, messages: WireMessage[], sentinel: WireMessage): Promise<WireMessage[]>;
   /** Answers what is queued, stops the namespace's threads, closes its fd. */
   close(): Promise<void>;
   readonly fd: number;

@@ -7,6 +7,7 @@ import type * as net from 'node:net';
 import { Addresses } from './addr';
 import { Links } from './link/links';
 import { Neighbors } from './neigh';
+import { Nftables } from './nft/nftables';
 import { connectIn, execIn, type ExecOptions, type ExecResult, listenIn, spawnIn } from './process';
 import { Routes } from './route';
 import { Rules } from './rule';
@@ -39,6 +40,7 @@ export class Netns {
   readonly neighbors: Neighbors;
   readonly rules: Rules;
   readonly sysctl: Sysctl;
+  readonly nft: Nftables;
 
   #native: NativeNamespace | null;
   #opening: Promise<NativeNamespace> | null = null;
@@ -56,6 +58,7 @@ export class Netns {
     this.neighbors = new Neighbors(this);
     this.rules = new Rules(this);
     this.sysctl = new Sysctl(this);
+    this.nft = new Nftables(this);
   }
 
   /** Like `ip netns add NAME`; with no name, an anonymous namespace that lives while this handle is open. */

@@ -1,0 +1,412 @@
+// Items <-> nf_tables expressions, encoded the way nft 1.0.6 encodes them (see `nft --debug=netlink`):
+// payload/meta/ct loads into register 1, cmp/lookup/bitwise on it, immediates for NAT addresses and
+// verdicts. Anonymous sets ({ 53, 5353 }) become sets created in the same transaction.
+import { formatV6, parseAddress } from '../ip';
+import {
+  CMP, CT, CT_STATES, L4PROTOS, META, NAT_FLAGS, NAT_TYPE, type NftFamily, PAYLOAD_BASE, REG, SET_FLAGS, SET_TYPES, VERDICT,
+} from './constants';
+import { type Field, type Item, portProto, type Scalar, type Value } from './items';
+
+export interface Expr {
+  name: string;
+  data?: Record<string, unknown>;
+}
+
+export interface AnonymousSet {
+  id: number;
+  keyType: keyof typeof SET_TYPES;
+  flags: number;
+  elements: Array<{ key: Buffer; keyEnd?: Buffer }>;
+}
+
+const u32 = (n: number, le = true) => { const b = Buffer.alloc(4); le ? b.writeUInt32LE(n >>> 0) : b.writeUInt32BE(n >>> 0); return b; };
+const u16be = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b; };
+const data = (value: Buffer) => ({ value });
+const load = (dreg = REG.r1) => dreg;
+
+interface FieldInfo { load: Expr; len: number; keyType: keyof typeof SET_TYPES; bytes(v: string | number): Buffer }
+
+const addrBytes = (v: string | number) => parseAddress('address', String(v)).bytes;
+
+function fieldInfo(f: Field): FieldInfo {
+  const payload = (base: number, offset: number, len: number): Expr => ({ name: 'payload', data: { dreg: load(), base, offset, len } });
+  switch (f) {
+    case 'ip saddr': return { load: payload(PAYLOAD_BASE.network, 12, 4), len: 4, keyType: 'ipv4_addr', bytes: addrBytes };
+    case 'ip daddr': return { load: payload(PAYLOAD_BASE.network, 16, 4), len: 4, keyType: 'ipv4_addr', bytes: addrBytes };
+    case 'ip6 saddr': return { load: payload(PAYLOAD_BASE.network, 8, 16), len: 16, keyType: 'ipv6_addr', bytes: addrBytes };
+    case 'ip6 daddr': return { load: payload(PAYLOAD_BASE.network, 24, 16), len: 16, keyType: 'ipv6_addr', bytes: addrBytes };
+    case 'tcp sport': case 'udp sport': return { load: payload(PAYLOAD_BASE.transport, 0, 2), len: 2, keyType: 'inet_service', bytes: (v) => u16be(Number(v)) };
+    case 'tcp dport': case 'udp dport': return { load: payload(PAYLOAD_BASE.transport, 2, 2), len: 2, keyType: 'inet_service', bytes: (v) => u16be(Number(v)) };
+    case 'meta l4proto': return { load: { name: 'meta', data: { dreg: load(), key: META.l4proto } }, len: 1, keyType: 'inet_proto', bytes: (v) => Buffer.from([typeof v === 'number' ? v : L4PROTOS[v]]) };
+    case 'iifname': case 'oifname': return {
+      load: { name: 'meta', data: { dreg: load(), key: f === 'iifname' ? META.iifname : META.oifname } }, len: 16, keyType: 'ifname',
+      bytes: (v) => { const b = Buffer.alloc(16); b.write(String(v)); return b; },
+    };
+    case 'meta mark': return { load: { name: 'meta', data: { dreg: load(), key: META.mark } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
+    case 'ct mark': return { load: { name: 'ct', data: { dreg: load(), key: CT.mark } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
+    case 'ct state': return { load: { name: 'ct', data: { dreg: load(), key: CT.state } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
+    // NFTA_FIB_F_DADDR, result NFT_FIB_RESULT_ADDRTYPE: the route type of the destination.
+    case 'fib daddr type': return { load: { name: 'fib', data: { dreg: load(), result: 3, flags: 1 } }, len: 4, keyType: 'mark', bytes: (v) => u32(({ unicast: 1, local: 2, broadcast: 3, multicast: 5 } as Record<string, number>)[String(v)]) };
+  }
+}
+
+const cmp = (op: number, value: Buffer): Expr => ({ name: 'cmp', data: { sreg: REG.r1, op, data: data(value) } });
+
+function networkMask(len: number, bytes: number): Buffer {
+  const m = Buffer.alloc(bytes);
+  for (let i = 0; i < bytes; i++) m[i] = Math.max(0, Math.min(8, len - i * 8)) === 0 ? 0 : (0xff << (8 - Math.min(8, len - i * 8))) & 0xff;
+  return m;
+}
+
+export interface Encoded {
+  expressions: Expr[];
+  sets: AnonymousSet[];
+}
+
+/** Items -> expressions. nextSetId numbers the anonymous sets of a transaction. */
+export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => number): Encoded {
+  const out: Expr[] = [];
+  const sets: AnonymousSet[] = [];
+  let l4: string | number | undefined;
+  for (const it of items) {
+    if (it.t === 'match') {
+      const f = fieldInfo(it.field);
+      const proto = portProto(it.field);
+      if (proto && l4 !== proto) {
+        // "tcp dport 80" needs the protocol checked first, as nft adds it.
+        out.push(fieldInfo('meta l4proto').load, cmp(CMP.eq, Buffer.from([L4PROTOS[proto]])));
+        l4 = proto;
+      }
+      if (it.field === 'meta l4proto' && it.value.kind === 'single') l4 = it.value.value;
+      encodeMatch(out, sets, it.field, f, it.op, it.value, nextSetId);
+      continue;
+    }
+    switch (it.t) {
+      case 'counter': out.push({ name: 'counter', data: { bytes: 0n, packets: 0n } }); break;
+      case 'verdict': out.push({ name: 'immediate', data: { dreg: REG.verdict, data: { verdict: { code: VERDICT[it.verdict] >>> 0, chain: it.chain } } } }); break;
+      case 'nat': {
+        const natData: Record<string, unknown> = { type: NAT_TYPE[it.type], family: family === 'ip6' ? 10 : 2 };
+        let reg = REG.r1;
+        if (it.address) {
+          out.push({ name: 'immediate', data: { dreg: reg, data: data(parseAddress('nat', it.address).bytes) } });
+          natData.family = it.address.includes(':') ? 10 : 2;
+          natData.reg_addr_min = reg++;
+        }
+        if (it.ports) {
+          out.push({ name: 'immediate', data: { dreg: reg, data: data(u16be(it.ports[0])) } });
+          natData.reg_proto_min = reg++;
+          if (it.ports[1] !== it.ports[0]) {
+            out.push({ name: 'immediate', data: { dreg: reg, data: data(u16be(it.ports[1])) } });
+            natData.reg_proto_max = reg++;
+          }
+          natData.flags = NAT_FLAGS.protoSpecified;
+        }
+        out.push({ name: 'nat', data: natData });
+        break;
+      }
+      case 'masquerade': case 'redirect': {
+        const d: Record<string, unknown> = {};
+        if (it.ports) {
+          out.push({ name: 'immediate', data: { dreg: REG.r1, data: data(u16be(it.ports[0])) } });
+          d.reg_proto_min = REG.r1;
+          if (it.ports[1] !== it.ports[0]) {
+            out.push({ name: 'immediate', data: { dreg: REG.r2, data: data(u16be(it.ports[1])) } });
+            d.reg_proto_max = REG.r2;
+          }
+          d.flags = NAT_FLAGS.protoSpecified;
+        }
+        out.push({ name: it.t === 'masquerade' ? 'masq' : 'redir', data: d });
+        break;
+      }
+      case 'log': out.push({ name: 'log', data: it.prefix !== undefined ? { prefix: it.prefix } : {} }); break;
+      // ip/ip6: ICMP(v6) port unreachable; inet and bridge: ICMPX port unreachable (nft's defaults).
+      case 'reject': out.push({ name: 'reject', data: family === 'ip' || family === 'ip6' ? { type: 0, icmp_code: family === 'ip' ? 3 : 4 } : { type: 2, icmp_code: 1 } }); break;
+      case 'notrack': out.push({ name: 'notrack' }); break;
+      case 'set':
+        out.push({ name: 'immediate', data: { dreg: REG.r1, data: data(u32(it.value)) } });
+        out.push(it.key === 'meta mark' ? { name: 'meta', data: { key: META.mark, sreg: REG.r1 } } : { name: 'ct', data: { key: CT.mark, sreg: REG.r1 } });
+        break;
+    }
+  }
+  return { expressions: out, sets };
+}
+
+function encodeMatch(out: Expr[], sets: AnonymousSet[], field: Field, f: FieldInfo, op: 'eq' | 'neq', v: Value, nextSetId: () => number): void {
+  const cmpOp = op === 'eq' ? CMP.eq : CMP.neq;
+  if (v.kind === 'flags') {
+    // ct state a,b: (state & mask) != 0
+    const mask = v.names.reduce((m, n) => m | CT_STATES[n], 0);
+    out.push(f.load, { name: 'bitwise', data: { sreg: REG.r1, dreg: REG.r1, len: 4, mask: data(u32(mask)), xor: data(u32(0)) } },
+      cmp(op === 'eq' ? CMP.neq : CMP.eq, u32(0)));
+    return;
+  }
+  if (v.kind === 'named' || v.kind === 'set') {
+    const lookup: Record<string, unknown> = { sreg: REG.r1, flags: op === 'neq' ? 1 : 0 };
+    if (v.kind === 'named') lookup.set = v.name;
+    else {
+      const interval = v.elements.some((e) => e.kind !== 'single');
+      const id = nextSetId();
+      sets.push({ id, keyType: f.keyType, flags: SET_FLAGS.anonymous | SET_FLAGS.constant | (interval ? SET_FLAGS.interval : 0), elements: v.elements.map((e) => element(f, e)) });
+      lookup.set = '__set%d';
+      lookup.set_id = id;
+    }
+    if (op === 'eq') delete lookup.flags;
+    out.push(f.load, { name: 'lookup', data: lookup });
+    return;
+  }
+  if (v.kind === 'prefix') {
+    const full = f.len * 8;
+    if (v.length % 8 === 0 && v.length < full) {
+      // On a byte boundary nft loads just the prefix's bytes: no bitwise.
+      const bytes = v.length / 8;
+      const load = { ...f.load, data: { ...f.load.data, len: bytes } };
+      out.push(load, cmp(cmpOp, f.bytes(v.address).subarray(0, bytes)));
+    } else if (v.length === full) {
+      out.push(f.load, cmp(cmpOp, f.bytes(v.address)));
+    } else {
+      const mask = networkMask(v.length, f.len);
+      const net = Buffer.from(f.bytes(v.address).map((b, i) => b & mask[i]));
+      out.push(f.load, { name: 'bitwise', data: { sreg: REG.r1, dreg: REG.r1, len: f.len, mask: data(mask), xor: data(Buffer.alloc(f.len)) } }, cmp(cmpOp, net));
+    }
+    return;
+  }
+  if (v.kind === 'range') {
+    if (op === 'eq') out.push(f.load, cmp(CMP.gte, f.bytes(v.from)), cmp(CMP.lte, f.bytes(v.to)));
+    else out.push(f.load, { name: 'range', data: { sreg: REG.r1, op: CMP.neq, from: data(f.bytes(v.from)), to: data(f.bytes(v.to)) } });
+    return;
+  }
+  if ((field === 'iifname' || field === 'oifname') && String(v.value).endsWith('*')) {
+    // A wildcard compares only the bytes before the '*'.
+    out.push(f.load, cmp(cmpOp, Buffer.from(String(v.value).slice(0, -1))));
+    return;
+  }
+  out.push(f.load, cmp(cmpOp, f.bytes(v.value)));
+}
+
+function element(f: FieldInfo, e: Scalar): { key: Buffer; keyEnd?: Buffer } {
+  if (e.kind === 'single') return { key: f.bytes(e.value) };
+  if (e.kind === 'range') return { key: f.bytes(e.from), keyEnd: f.bytes(e.to) };
+  const mask = networkMask(e.length, f.len);
+  const start = Buffer.from(f.bytes(e.address).map((b, i) => b & mask[i]));
+  const end = Buffer.from(start.map((b, i) => b | (~mask[i] & 0xff)));
+  return { key: start, keyEnd: end };
+}
+
+// ---- decoding -------------------------------------------------------------------------------
+
+type Loaded = { field?: Field; base?: number; offset?: number; len: number; mask?: Buffer; key?: string };
+
+const bytesOf = (d: unknown): Buffer => (d as { value: Buffer }).value;
+
+function fieldOfPayload(base: number, offset: number, len: number, l4: string | undefined): { field: Field; prefixBytes?: number } | undefined {
+  if (base === PAYLOAD_BASE.network) {
+    if (offset === 12 && len <= 4) return { field: 'ip saddr', prefixBytes: len };
+    if (offset === 16 && len <= 4) return { field: 'ip daddr', prefixBytes: len };
+    if (offset === 8 && len <= 16) return { field: 'ip6 saddr', prefixBytes: len };
+    if (offset === 24 && len <= 16) return { field: 'ip6 daddr', prefixBytes: len };
+  }
+  if (base === PAYLOAD_BASE.transport && len === 2 && (l4 === 'tcp' || l4 === 'udp')) {
+    if (offset === 0) return { field: `${l4} sport` as Field };
+    if (offset === 2) return { field: `${l4} dport` as Field };
+  }
+  return undefined;
+}
+
+export function scalarFromBytes(field: Field, b: Buffer): string | number {
+  if (field === 'ip saddr' || field === 'ip daddr') return [...b].join('.');
+  if (field === 'ip6 saddr' || field === 'ip6 daddr') return formatV6(b);
+  if (portProto(field)) return b.readUInt16BE(0);
+  if (field === 'meta l4proto') return Object.keys(L4PROTOS).find((k) => L4PROTOS[k] === b[0]) ?? b[0];
+  if (field === 'iifname' || field === 'oifname') {
+    const nul = b.indexOf(0);
+    return nul < 0 ? `${b.toString()}*` : b.subarray(0, nul).toString();
+  }
+  if (field === 'fib daddr type') return ({ 1: 'unicast', 2: 'local', 3: 'broadcast', 5: 'multicast' } as Record<number, string>)[b.readUInt32LE(0)] ?? b.readUInt32LE(0);
+  return b.readUInt32LE(0);
+}
+
+function prefixLength(mask: Buffer): number {
+  let n = 0;
+  for (const b of mask) n += [...Array(8)].filter((_, i) => b & (0x80 >> i)).length;
+  return n;
+}
+
+/** Looks up the elements of an anonymous set a rule refers to. */
+export type SetResolver = (name: string) => Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean }> | undefined;
+
+/**
+ * Expressions -> items. Returns undefined for any expression sequence outside the supported
+ * language (the caller then lists the rule with its raw expressions).
+ */
+export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver): Item[] | undefined {
+  const items: Item[] = [];
+  let reg: Loaded | undefined;
+  const imm: Record<number, Buffer> = {};
+  let l4: string | undefined;
+  for (let i = 0; i < exprs.length; i++) {
+    const e = exprs[i];
+    const d = (e.data ?? {}) as Record<string, any>;
+    switch (e.name) {
+      case 'payload': {
+        const f = fieldOfPayload(d.base, d.offset, d.len, l4);
+        if (!f) return undefined;
+        reg = { field: f.field, len: d.len, base: d.base, offset: d.offset };
+        // A port match right after "meta l4proto tcp" is listed as "tcp dport …" alone.
+        const prev = items[items.length - 1];
+        if (portProto(f.field) && prev?.t === 'match' && prev.field === 'meta l4proto' && prev.op === 'eq' && prev.value.kind === 'single' && prev.value.value === l4) prev.implied = true;
+        break;
+      }
+      case 'meta': {
+        if (d.sreg !== undefined) {
+          if (d.key !== META.mark || !imm[d.sreg]) return undefined;
+          items.push({ t: 'set', key: 'meta mark', value: imm[d.sreg].readUInt32LE(0) });
+          break;
+        }
+        const key = ({ [META.l4proto]: 'meta l4proto', [META.iifname]: 'iifname', [META.oifname]: 'oifname', [META.mark]: 'meta mark' } as Record<number, Field>)[d.key];
+        if (!key) return undefined;
+        reg = { field: key, len: key === 'meta l4proto' ? 1 : key === 'meta mark' ? 4 : 16 };
+        break;
+      }
+      case 'ct': {
+        if (d.sreg !== undefined) {
+          if (d.key !== CT.mark || !imm[d.sreg]) return undefined;
+          items.push({ t: 'set', key: 'ct mark', value: imm[d.sreg].readUInt32LE(0) });
+          break;
+        }
+        if (d.key === CT.state) reg = { field: 'ct state', len: 4 };
+        else if (d.key === CT.mark) reg = { field: 'ct mark', len: 4 };
+        else return undefined;
+        break;
+      }
+      case 'fib':
+        if (d.result !== 3 || d.flags !== 1) return undefined;
+        reg = { field: 'fib daddr type', len: 4 };
+        break;
+      case 'bitwise':
+        if (!reg) return undefined;
+        reg.mask = bytesOf(d.mask);
+        break;
+      case 'cmp': {
+        if (!reg?.field) return undefined;
+        const field = reg.field;
+        const value = bytesOf(d.data);
+        const next = exprs[i + 1];
+        if (field === 'ct state') {
+          if (!reg.mask || value.readUInt32LE(0) !== 0) return undefined;
+          const mask = reg.mask.readUInt32LE(0);
+          items.push({ t: 'match', field, op: d.op === CMP.neq ? 'eq' : 'neq', value: { kind: 'flags', names: Object.keys(CT_STATES).filter((n) => mask & CT_STATES[n]) } });
+          reg = undefined;
+          break;
+        }
+        if (d.op === CMP.gte && next?.name === 'cmp' && (next.data as any).op === CMP.lte) {
+          items.push({ t: 'match', field, op: 'eq', value: { kind: 'range', from: scalarFromBytes(field, value), to: scalarFromBytes(field, bytesOf((next.data as any).data)) } });
+          i++;
+          reg = undefined;
+          break;
+        }
+        if (d.op !== CMP.eq && d.op !== CMP.neq) return undefined;
+        const op = d.op === CMP.eq ? 'eq' : 'neq';
+        let v: Value;
+        const fullLen = field.startsWith('ip6') ? 16 : field.startsWith('ip ') ? 4 : undefined;
+        if (fullLen && reg.mask) v = { kind: 'prefix', address: String(scalarFromBytes(field, pad(value, fullLen))), length: prefixLength(reg.mask) };
+        else if (fullLen && value.length < fullLen) v = { kind: 'prefix', address: String(scalarFromBytes(field, pad(value, fullLen))), length: value.length * 8 };
+        else if (field === 'iifname' || field === 'oifname') v = { kind: 'single', value: scalarFromBytes(field, value.length < 16 ? value : value) };
+        else v = { kind: 'single', value: scalarFromBytes(field, value) };
+        if ((field === 'iifname' || field === 'oifname') && value.length < 16) v = { kind: 'single', value: `${value.toString()}*` };
+        items.push({ t: 'match', field, op, value: v });
+        if (field === 'meta l4proto' && v.kind === 'single') l4 = String(v.value);
+        reg = undefined;
+        break;
+      }
+      case 'range': {
+        if (!reg?.field) return undefined;
+        items.push({ t: 'match', field: reg.field, op: d.op === CMP.eq ? 'eq' : 'neq', value: { kind: 'range', from: scalarFromBytes(reg.field, bytesOf(d.from)), to: scalarFromBytes(reg.field, bytesOf(d.to)) } });
+        reg = undefined;
+        break;
+      }
+      case 'lookup': {
+        if (!reg?.field) return undefined;
+        const field = reg.field;
+        const op = d.flags & 1 ? 'neq' : 'eq';
+        if (!String(d.set).startsWith('__set')) {
+          items.push({ t: 'match', field, op, value: { kind: 'named', name: d.set } });
+        } else {
+          const elements = resolveSet(d.set);
+          if (!elements) return undefined;
+          items.push({ t: 'match', field, op, value: { kind: 'set', elements: setElements(field, elements) } });
+        }
+        reg = undefined;
+        break;
+      }
+      case 'counter':
+        items.push({ t: 'counter', packets: d.packets ?? 0n, bytes: d.bytes ?? 0n });
+        break;
+      case 'immediate':
+        if (d.dreg === REG.verdict) {
+          const code = (d.data?.verdict?.code ?? 0) | 0;
+          const name = (Object.keys(VERDICT) as Array<keyof typeof VERDICT>).find((k) => VERDICT[k] === code);
+          if (!name) return undefined;
+          items.push(d.data.verdict.chain ? { t: 'verdict', verdict: name, chain: d.data.verdict.chain } : { t: 'verdict', verdict: name });
+        } else {
+          imm[d.dreg] = bytesOf(d.data);
+        }
+        break;
+      case 'nat': {
+        const nat: Item = { t: 'nat', type: d.type === NAT_TYPE.snat ? 'snat' : 'dnat' };
+        if (d.reg_addr_min !== undefined) {
+          const b = imm[d.reg_addr_min];
+          nat.address = b.length === 4 ? [...b].join('.') : formatV6(b);
+        }
+        if (d.reg_proto_min !== undefined) {
+          const lo = imm[d.reg_proto_min].readUInt16BE(0);
+          nat.ports = [lo, d.reg_proto_max !== undefined ? imm[d.reg_proto_max].readUInt16BE(0) : lo];
+        }
+        items.push(nat);
+        break;
+      }
+      case 'masq': case 'redir': {
+        const it: { t: 'masquerade' | 'redirect'; ports?: [number, number] } = { t: e.name === 'masq' ? 'masquerade' : 'redirect' };
+        if (d.reg_proto_min !== undefined) {
+          const lo = imm[d.reg_proto_min].readUInt16BE(0);
+          it.ports = [lo, d.reg_proto_max !== undefined ? imm[d.reg_proto_max].readUInt16BE(0) : lo];
+        }
+        items.push(it);
+        break;
+      }
+      case 'log': items.push(d.prefix !== undefined ? { t: 'log', prefix: d.prefix } : { t: 'log' }); break;
+      case 'reject': items.push({ t: 'reject' }); break;
+      case 'notrack': items.push({ t: 'notrack' }); break;
+      default: return undefined;
+    }
+  }
+  return items;
+}
+
+function pad(b: Buffer, len: number): Buffer {
+  return b.length >= len ? b : Buffer.concat([b, Buffer.alloc(len - b.length)]);
+}
+
+function setElements(field: Field, elements: Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean }>): Scalar[] {
+  const out: Scalar[] = [];
+  for (const e of elements) {
+    if (e.intervalEnd) continue;
+    if (!e.keyEnd) { out.push({ kind: 'single', value: scalarFromBytes(field, e.key) }); continue; }
+    const from = scalarFromBytes(field, e.key);
+    const to = scalarFromBytes(field, e.keyEnd);
+    if (field.startsWith('ip')) {
+      // An address range that is exactly a prefix lists as one.
+      const len = e.key.length;
+      for (let p = 0; p <= len * 8; p++) {
+        const mask = networkMask(p, len);
+        const start = Buffer.from(e.key.map((b, i) => b & mask[i]));
+        const end = Buffer.from(start.map((b, i) => b | (~mask[i] & 0xff)));
+        if (start.equals(e.key) && end.equals(e.keyEnd)) { out.push(p === len * 8 ? { kind: 'single', value: from } : { kind: 'prefix', address: String(from), length: p }); break; }
+        if (p === len * 8) out.push({ kind: 'range', from, to });
+      }
+    } else {
+      out.push(from === to ? { kind: 'single', value: from } : { kind: 'range', from, to });
+    }
+  }
+  return out.sort((a, b) => (typeof (a as any).value === 'number' || typeof (a as any).from === 'number'
+    ? Number((a as any).value ?? (a as any).from) - Number((b as any).value ?? (b as any).from) : 0));
+}

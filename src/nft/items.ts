@@ -1,0 +1,46 @@
+// The rule language's middle form: an ordered list of items (matches and statements). nft text,
+// the typed object form and nf_tables expressions all convert to and from it (text.ts, typed.ts,
+// expr.ts), so the three spellings cannot drift apart.
+
+export type Field =
+  | 'ip saddr' | 'ip daddr' | 'ip6 saddr' | 'ip6 daddr' | 'meta l4proto'
+  | 'tcp sport' | 'tcp dport' | 'udp sport' | 'udp dport'
+  | 'iifname' | 'oifname' | 'ct state' | 'ct mark' | 'meta mark' | 'fib daddr type';
+
+export const FIELDS: readonly Field[] = [
+  'ip saddr', 'ip daddr', 'ip6 saddr', 'ip6 daddr', 'meta l4proto', 'tcp sport', 'tcp dport', 'udp sport', 'udp dport',
+  'iifname', 'oifname', 'ct state', 'ct mark', 'meta mark', 'fib daddr type',
+];
+
+/** One element of a value: an address or number, a prefix, or a range. */
+export type Scalar =
+  | { kind: 'single'; value: string | number }
+  | { kind: 'prefix'; address: string; length: number }
+  | { kind: 'range'; from: string | number; to: string | number };
+
+export type Value =
+  | Scalar
+  | { kind: 'set'; elements: Scalar[] }
+  | { kind: 'named'; name: string }
+  | { kind: 'flags'; names: string[] };
+
+export type Item =
+  | { t: 'match'; field: Field; op: 'eq' | 'neq'; value: Value; implied?: boolean }
+  | { t: 'counter'; packets?: bigint; bytes?: bigint }
+  | { t: 'verdict'; verdict: 'accept' | 'drop' | 'return' | 'continue' | 'jump' | 'goto'; chain?: string }
+  | { t: 'nat'; type: 'dnat' | 'snat'; address?: string; ports?: [number, number] }
+  | { t: 'masquerade'; ports?: [number, number] }
+  | { t: 'redirect'; ports?: [number, number] }
+  | { t: 'log'; prefix?: string }
+  | { t: 'reject' }
+  | { t: 'notrack' }
+  | { t: 'set'; key: 'meta mark' | 'ct mark'; value: number };
+
+export interface ParsedRule {
+  items: Item[];
+  comment?: string;
+}
+
+/** The protocol a port field belongs to. */
+export const portProto = (f: Field): 'tcp' | 'udp' | undefined =>
+  f.startsWith('tcp ') ? 'tcp' : f.startsWith('udp ') ? 'udp' : undefined;

@@ -1,0 +1,43 @@
+// nf_tables objects -> wire messages (nfgenmsg + NFTA_* attributes), as nft builds them.
+import { NLM_F } from '../constants';
+import type { WireMessage } from '../native';
+import { FAMILIES, NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, NFT_MSG, type NftFamily, nftType } from './constants';
+import type { Expr } from './expr';
+
+export const header = (family: NftFamily | 0) => ({ family: family === 0 ? 0 : FAMILIES[family], version: 0, res_id: 0 });
+
+export function nftMessage(msg: number, family: NftFamily | 0, attrs: Record<string, unknown>, flags = 0): WireMessage {
+  return { type: nftType(msg), flags: NLM_F.REQUEST | flags, header: header(family), attrs };
+}
+
+export function batchBegin(genid?: number): WireMessage {
+  return { type: NFNL_MSG_BATCH_BEGIN, flags: NLM_F.REQUEST, header: { family: 0, version: 0, res_id: NFNL_SUBSYS_NFTABLES }, attrs: { genid } };
+}
+
+export function batchEnd(): WireMessage {
+  return { type: NFNL_MSG_BATCH_END, flags: NLM_F.REQUEST, header: { family: 0, version: 0, res_id: NFNL_SUBSYS_NFTABLES } };
+}
+
+/** GETGEN: the sentinel after a batch, and the ruleset generation. */
+export const getGen = (): WireMessage => nftMessage(NFT_MSG.GETGEN, 0, {});
+
+export const expressions = (exprs: Expr[]) => ({ elem: exprs.map((e) => ({ name: e.name, data: e.data ?? {} })) });
+
+/** Rule userdata as nft writes it: TLVs, type 0 = the comment, NUL-terminated. */
+export function ruleUserdata(comment: string | undefined): Buffer | undefined {
+  if (comment === undefined) return undefined;
+  const text = Buffer.from(`${comment}\0`);
+  if (text.length > 255) throw new RangeError(`comment: ${JSON.stringify(comment)} is longer than 254 bytes`);
+  return Buffer.concat([Buffer.from([0, text.length]), text]);
+}
+
+export function commentOf(userdata: Buffer | undefined): string | undefined {
+  if (!userdata) return undefined;
+  for (let i = 0; i + 2 <= userdata.length;) {
+    const type = userdata[i];
+    const len = userdata[i + 1];
+    if (type === 0) return userdata.subarray(i + 2, i + 2 + len).toString().replace(/\0$/, '');
+    i += 2 + len;
+  }
+  return undefined;
+}

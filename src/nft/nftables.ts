@@ -1,0 +1,477 @@
+// ns.nft: nf_tables over nfnetlink. Every change is one atomic batch (a transaction); reads dump
+// the kernel's objects and decode rules into the same items as text and typed input.
+import { NLM_F } from '../constants';
+import { NetlinkError, toNetlinkError } from '../errors';
+import { NETLINK_NETFILTER, type WireMessage } from '../native';
+import type { Netns } from '../netns';
+import { checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeError, typeError } from '../validate';
+import {
+  CHAIN_TYPES, FAMILIES, HOOKS, type NftFamily, NFT_MSG, priorityNames, SET_FLAGS, SET_TYPES, VERDICT, VERDICT_DATATYPE,
+} from './constants';
+import { type AnonymousSet, decodeExpressions, encodeItems, type Expr, scalarFromBytes } from './expr';
+import type { Field, ParsedRule } from './items';
+import { batchBegin, batchEnd, commentOf, expressions, getGen, nftMessage, ruleUserdata } from './messages';
+import { formatRule, parseRuleText, parseScalar } from './text';
+import { STATEMENT_KEYS, type TypedRule, ruleToTyped, typedToRule } from './typed';
+
+export type { NftFamily };
+
+export interface NftTableRef { family: NftFamily; name: string }
+export interface NftTableSpec extends NftTableRef { flags?: Array<'dormant' | 'owner'> }
+export interface NftChainRef { family: NftFamily; table: string; name: string }
+export interface NftChainSpec extends NftChainRef {
+  type?: 'filter' | 'nat' | 'route';
+  hook?: string;
+  priority?: number | 'raw' | 'mangle' | 'dstnat' | 'filter' | 'security' | 'srcnat' | 'out';
+  policy?: 'accept' | 'drop';
+  device?: string;
+}
+export interface NftRuleSpec extends TypedRule {
+  family: NftFamily;
+  table: string;
+  chain: string;
+  /** The rule as nft text; or give the typed keys (match, not, counter, dnat, verdict, …). */
+  rule?: string;
+  /** insertRule/addRule: place relative to this rule handle; replaceRule: the rule to replace. */
+  handle?: number;
+}
+export type NftSetKeyType = 'ipv4_addr' | 'ipv6_addr' | 'inet_service' | 'inet_proto' | 'mark' | 'ifname' | 'ether_addr';
+export interface NftSetSpec extends NftChainRef {
+  type: NftSetKeyType;
+  flags?: Array<'interval' | 'timeout' | 'constant'>;
+  /** Default element timeout, seconds (needs flag timeout). */
+  timeout?: number;
+}
+export interface NftMapSpec extends NftSetSpec {
+  /** The data type: 'verdict' for a verdict map, or an address/port/mark type. */
+  map: 'verdict' | NftSetKeyType;
+}
+/** A set element (a value, "a-b", a CIDR), or [key, data] for a map (data: "accept", "jump x", an address, a port). */
+export type NftElement = string | number | [string | number, string | number];
+
+export interface NftTable { family: NftFamily; name: string; handle: number; flags: string[] }
+export interface NftChain { family: NftFamily; table: string; name: string; handle: number; type?: string; hook?: string; priority?: number; policy?: 'accept' | 'drop'; device?: string }
+export interface NftRule extends TypedRule { family: NftFamily; table: string; chain: string; handle: number; text: string; expressions?: Expr[] }
+export interface NftSet { family: NftFamily; table: string; name: string; handle: number; type: string; map?: string; flags: string[]; timeout?: number }
+
+const familyName = (n: number): NftFamily => (Object.keys(FAMILIES) as NftFamily[]).find((f) => FAMILIES[f] === n)!;
+const typeName = (id: number): string => Object.keys(SET_TYPES).find((k) => SET_TYPES[k].id === id) ?? (id === VERDICT_DATATYPE ? 'verdict' : String(id));
+const NFT_SET_ELEM_INTERVAL_END = 1;
+
+function checkFamily(field: string, f: unknown): NftFamily {
+  return checkOneOf(field, f, Object.keys(FAMILIES) as NftFamily[]);
+}
+
+function checkName(field: string, s: unknown): string {
+  const name = checkString(field, s);
+  if (name === '' || Buffer.byteLength(name) > 255 || /[\0\s"{};]/.test(name)) throw rangeError(field, name, 'is not a valid nftables name');
+  return name;
+}
+
+function ruleOf(r: NftRuleSpec): ParsedRule {
+  const o = checkObject('rule', r);
+  checkKeys('rule', o, ['family', 'table', 'chain', 'rule', 'handle', 'match', 'not', 'comment', ...STATEMENT_KEYS]);
+  checkFamily('family', r.family);
+  checkName('table', r.table);
+  checkName('chain', r.chain);
+  if (r.rule !== undefined) {
+    const typedKeys = Object.keys(o).filter((k) => !['family', 'table', 'chain', 'rule', 'handle'].includes(k));
+    if (typedKeys.length) throw new TypeError(`rule: give nft text or typed keys, not both (got ${typedKeys.join(', ')})`);
+    return parseRuleText(r.rule);
+  }
+  return typedToRule(r.family, r);
+}
+
+/** Builds one atomic batch. Methods only record; nothing is sent until the transaction ends. */
+export class NftTransaction {
+  /** @internal */ readonly messages: WireMessage[] = [];
+  /** @internal what each message does, for error messages */ readonly labels: string[] = [];
+  #setId = 0;
+
+  #push(label: string, m: WireMessage): this {
+    this.messages.push(m);
+    this.labels.push(label);
+    return this;
+  }
+
+  addTable(t: NftTableSpec): this {
+    checkKeys('table', checkObject('table', t), ['family', 'name', 'flags']);
+    const flags = (t.flags ?? []).reduce((f, x) => f | (checkOneOf('flags', x, ['dormant', 'owner']) === 'dormant' ? 1 : 2), 0);
+    return this.#push(`add table ${t.family} ${t.name}`, nftMessage(NFT_MSG.NEWTABLE, checkFamily('family', t.family), { name: checkName('name', t.name), flags: flags || undefined }, NLM_F.CREATE));
+  }
+
+  deleteTable(t: NftTableRef): this {
+    return this.#push(`delete table ${t.family} ${t.name}`, nftMessage(NFT_MSG.DELTABLE, checkFamily('family', t.family), { name: checkName('name', t.name) }));
+  }
+
+  /** Removes every rule of every chain in the table (chains and sets stay). */
+  flushTable(t: NftTableRef): this {
+    return this.#push(`flush table ${t.family} ${t.name}`, nftMessage(NFT_MSG.DELRULE, checkFamily('family', t.family), { table: checkName('name', t.name) }));
+  }
+
+  addChain(c: NftChainSpec): this {
+    checkKeys('chain', checkObject('chain', c), ['family', 'table', 'name', 'type', 'hook', 'priority', 'policy', 'device']);
+    const family = checkFamily('family', c.family);
+    const attrs: Record<string, unknown> = { table: checkName('table', c.table), name: checkName('name', c.name) };
+    const base = c.hook !== undefined || c.type !== undefined || c.priority !== undefined || c.policy !== undefined;
+    if (base) {
+      if (c.hook === undefined) throw typeError('hook', c.hook, `a hook for a base chain (${Object.keys(HOOKS[family]).join(', ')})`);
+      const hooknum = HOOKS[family][checkOneOf('hook', c.hook, Object.keys(HOOKS[family]))];
+      const names = priorityNames(family);
+      const priority = typeof c.priority === 'string' ? names[checkOneOf('priority', c.priority, Object.keys(names))] : checkInteger('priority', c.priority ?? 0, -0x80000000, 0x7fffffff);
+      if (family === 'netdev' && c.device === undefined) throw typeError('device', c.device, 'a device for a netdev base chain');
+      attrs.hook = { hooknum, priority: priority >>> 0, dev: c.device };
+      if (c.policy !== undefined) attrs.policy = checkOneOf('policy', c.policy, ['accept', 'drop']) === 'accept' ? 1 : 0;
+      attrs.type = checkOneOf('type', c.type ?? 'filter', CHAIN_TYPES);
+    }
+    return this.#push(`add chain ${family} ${c.table} ${c.name}`, nftMessage(NFT_MSG.NEWCHAIN, family, attrs, NLM_F.CREATE));
+  }
+
+  deleteChain(c: NftChainRef): this {
+    return this.#push(`delete chain ${c.family} ${c.table} ${c.name}`, nftMessage(NFT_MSG.DELCHAIN, checkFamily('family', c.family), { table: checkName('table', c.table), name: checkName('name', c.name) }));
+  }
+
+  flushChain(c: NftChainRef): this {
+    return this.#push(`flush chain ${c.family} ${c.table} ${c.name}`, nftMessage(NFT_MSG.DELRULE, checkFamily('family', c.family), { table: checkName('table', c.table), chain: checkName('name', c.name) }));
+  }
+
+  /** Appends a rule (after rule `handle` when given). */
+  addRule(r: NftRuleSpec): this {
+    return this.#rule('add', r, NLM_F.CREATE | NLM_F.APPEND);
+  }
+
+  /** Inserts a rule at the top of the chain (before rule `handle` when given). */
+  insertRule(r: NftRuleSpec): this {
+    return this.#rule('insert', r, NLM_F.CREATE);
+  }
+
+  replaceRule(r: NftRuleSpec & { handle: number }): this {
+    checkInteger('handle', r.handle, 1, Number.MAX_SAFE_INTEGER);
+    return this.#rule('replace', r, NLM_F.REPLACE);
+  }
+
+  deleteRule(r: { family: NftFamily; table: string; chain: string; handle: number }): this {
+    return this.#push(`delete rule ${r.family} ${r.table} ${r.chain} handle ${r.handle}`, nftMessage(NFT_MSG.DELRULE, checkFamily('family', r.family), {
+      table: checkName('table', r.table), chain: checkName('chain', r.chain), handle: BigInt(checkInteger('handle', r.handle, 1, Number.MAX_SAFE_INTEGER)),
+    }));
+  }
+
+  #rule(verb: string, r: NftRuleSpec, flags: number): this {
+    const parsed = ruleOf(r);
+    const family = r.family;
+    const { expressions: exprs, sets } = encodeItems(parsed.items, family, () => ++this.#setId);
+    for (const s of sets) this.#anonymousSet(family, r.table, s);
+    if (r.handle !== undefined && verb !== 'replace') checkInteger('handle', r.handle, 1, Number.MAX_SAFE_INTEGER);
+    const attrs: Record<string, unknown> = {
+      table: r.table, chain: r.chain,
+      handle: verb === 'replace' ? BigInt(r.handle!) : undefined,
+      position: verb !== 'replace' && r.handle !== undefined ? BigInt(r.handle) : undefined,
+      expressions: expressions(exprs),
+      userdata: ruleUserdata(parsed.comment),
+    };
+    return this.#push(`${verb} rule ${family} ${r.table} ${r.chain} ${formatRule(parsed)}`, nftMessage(NFT_MSG.NEWRULE, family, attrs, flags));
+  }
+
+  #anonymousSet(family: NftFamily, table: string, s: AnonymousSet): void {
+    const t = SET_TYPES[s.keyType];
+    this.#push(`add anonymous set ${s.id}`, nftMessage(NFT_MSG.NEWSET, family, {
+      table, name: '__set%d', flags: s.flags, key_type: t.id, key_len: t.len, id: s.id, desc: { size: s.elements.length },
+    }, NLM_F.CREATE));
+    this.#push(`add elements to anonymous set ${s.id}`, nftMessage(NFT_MSG.NEWSETELEM, family, {
+      table, set: '__set%d', set_id: s.id, elements: { elem: elementsWire(s.elements, (s.flags & SET_FLAGS.interval) !== 0) },
+    }, NLM_F.CREATE));
+  }
+
+  addSet(s: NftSetSpec): this {
+    return this.#set(s, undefined);
+  }
+
+  addMap(m: NftMapSpec): this {
+    return this.#set(m, checkOneOf('map', m.map, ['verdict', ...Object.keys(SET_TYPES)]));
+  }
+
+  #set(s: NftSetSpec, map: string | undefined): this {
+    checkKeys('set', checkObject('set', s), ['family', 'table', 'name', 'type', 'flags', 'timeout', ...(map ? ['map'] : [])]);
+    const family = checkFamily('family', s.family);
+    const type = SET_TYPES[checkOneOf('type', s.type, Object.keys(SET_TYPES))];
+    let flags = map ? SET_FLAGS.map : 0;
+    for (const f of s.flags ?? []) flags |= SET_FLAGS[checkOneOf('flags', f, ['interval', 'timeout', 'constant'])];
+    if (s.timeout !== undefined) {
+      checkInteger('timeout', s.timeout, 1, 0x7fffffff);
+      flags |= SET_FLAGS.timeout;
+    }
+    const data = map === undefined ? {} : map === 'verdict' ? { data_type: VERDICT_DATATYPE, data_len: 0 } : { data_type: SET_TYPES[map].id, data_len: SET_TYPES[map].len };
+    return this.#push(`add ${map ? 'map' : 'set'} ${family} ${s.table} ${s.name}`, nftMessage(NFT_MSG.NEWSET, family, {
+      table: checkName('table', s.table), name: checkName('name', s.name), flags, key_type: type.id, key_len: type.len, ...data,
+      id: ++this.#setId, timeout: s.timeout === undefined ? undefined : BigInt(s.timeout * 1000),
+    }, NLM_F.CREATE));
+  }
+
+  deleteSet(s: NftChainRef): this {
+    return this.#push(`delete set ${s.family} ${s.table} ${s.name}`, nftMessage(NFT_MSG.DELSET, checkFamily('family', s.family), { table: checkName('table', s.table), name: checkName('name', s.name) }));
+  }
+
+  /**
+   * Adds elements to a named set or map. The set's key type (and for a map, its data type) must
+   * be given in `types` when the set is not created in this same transaction.
+   */
+  addElements(set: NftChainRef & { type?: NftSetKeyType; map?: string; interval?: boolean }, elements: NftElement[]): this {
+    return this.#elements(NFT_MSG.NEWSETELEM, 'add', set, elements);
+  }
+
+  deleteElements(set: NftChainRef & { type?: NftSetKeyType; map?: string; interval?: boolean }, elements: NftElement[]): this {
+    return this.#elements(NFT_MSG.DELSETELEM, 'delete', set, elements);
+  }
+
+  #elements(msg: number, verb: string, set: NftChainRef & { type?: NftSetKeyType; map?: string; interval?: boolean }, elements: NftElement[]): this {
+    const family = checkFamily('family', set.family);
+    if (!Array.isArray(elements) || elements.length === 0) throw typeError('elements', elements, 'a non-empty array');
+    const declared = this.#declared(set);
+    const keyType = set.type ?? declared?.type;
+    if (!keyType) throw typeError('set.type', set.type, 'the set\'s key type (e.g. "ipv4_addr"), unless the set is added in this transaction');
+    const mapType = set.map ?? declared?.map;
+    const interval = set.interval ?? declared?.interval ?? false;
+    const field = fieldForType(keyType);
+    const wire = elements.map((e, i) => {
+      const [k, v] = Array.isArray(e) ? e : [e, undefined];
+      if (mapType && v === undefined) throw typeError(`elements[${i}]`, e, 'a [key, value] pair for a map');
+      const key = parseScalar(field, String(k));
+      const bytes = (x: string | number) => keyBytes(field, x);
+      const el: { key: Buffer; keyEnd?: Buffer; data?: unknown } = key.kind === 'single' ? { key: bytes(key.value) }
+        : key.kind === 'range' ? { key: bytes(key.from), keyEnd: bytes(key.to) } : prefixBounds(bytes(key.address), key.length);
+      if (el.keyEnd && !interval) throw rangeError(`elements[${i}]`, k, 'is a range or prefix, but the set has no "interval" flag');
+      if (mapType !== undefined && v !== undefined) el.data = mapData(mapType, v, `elements[${i}]`);
+      return el;
+    });
+    return this.#push(`${verb} element ${family} ${set.table} ${set.name}`, nftMessage(msg, family, {
+      table: checkName('table', set.table), set: checkName('name', set.name), elements: { elem: elementsWire(wire, interval) },
+    }, msg === NFT_MSG.NEWSETELEM ? NLM_F.CREATE : 0));
+  }
+
+  /** A set or map added earlier in this transaction: its key type, data type and flags. */
+  #declared(set: NftChainRef): { type: NftSetKeyType; map?: string; interval: boolean } | undefined {
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const m = this.messages[i];
+      const a = m.attrs as Record<string, any>;
+      if ((m.type & 0xff) === NFT_MSG.NEWSET && a.name === set.name && a.table === set.table) {
+        return {
+          type: typeName(a.key_type) as NftSetKeyType,
+          map: a.data_type === undefined ? undefined : typeName(a.data_type),
+          interval: (a.flags & SET_FLAGS.interval) !== 0,
+        };
+      }
+    }
+    return undefined;
+  }
+}
+
+function fieldForType(type: NftSetKeyType): Field {
+  return ({ ipv4_addr: 'ip daddr', ipv6_addr: 'ip6 daddr', inet_service: 'tcp dport', inet_proto: 'meta l4proto', mark: 'meta mark', ifname: 'iifname', ether_addr: 'meta mark' } as Record<NftSetKeyType, Field>)[type];
+}
+
+function keyBytes(field: Field, v: string | number): Buffer {
+  const enc = encodeItems([{ t: 'match', field, op: 'eq', value: { kind: 'single', value: v } }], 'ip', () => 0).expressions;
+  const cmp = enc[enc.length - 1].data as { data: { value: Buffer } };
+  return field === 'iifname' ? Buffer.concat([cmp.data.value, Buffer.alloc(16 - cmp.data.value.length)]) : cmp.data.value;
+}
+
+function prefixBounds(addr: Buffer, len: number): { key: Buffer; keyEnd: Buffer } {
+  const key = Buffer.from(addr);
+  const keyEnd = Buffer.from(addr);
+  for (let i = 0; i < addr.length; i++) {
+    const keep = Math.max(0, Math.min(8, len - i * 8));
+    const mask = keep === 0 ? 0 : (0xff << (8 - keep)) & 0xff;
+    key[i] &= mask;
+    keyEnd[i] = key[i] | (~mask & 0xff);
+  }
+  return { key, keyEnd };
+}
+
+function mapData(type: string, v: string | number, field: string): unknown {
+  if (type === 'verdict') {
+    const [verdict, chain] = String(v).split(/\s+/);
+    if (!(verdict in VERDICT)) throw rangeError(field, v, 'is not a verdict (accept, drop, return, jump CHAIN, goto CHAIN)');
+    if ((verdict === 'jump' || verdict === 'goto') && !chain) throw rangeError(field, v, 'names no chain');
+    return { verdict: { code: VERDICT[verdict as keyof typeof VERDICT] >>> 0, chain } };
+  }
+  const f = fieldForType(type as NftSetKeyType);
+  return { value: keyBytes(f, v) };
+}
+
+/** Interval sets hold each range as a start element and an end element (end + 1, flagged). */
+function elementsWire(els: Array<{ key: Buffer; keyEnd?: Buffer; data?: unknown }>, interval: boolean): unknown[] {
+  const out: unknown[] = [];
+  for (const e of els) {
+    out.push({ key: { value: e.key }, data: e.data });
+    if (!interval) continue;
+    const end = Buffer.from(e.keyEnd ?? e.key);
+    let carry = 1;
+    for (let i = end.length - 1; i >= 0 && carry; i--) {
+      const x = end[i] + carry;
+      end[i] = x & 0xff;
+      carry = x >> 8;
+    }
+    if (!carry) out.push({ key: { value: end }, flags: NFT_SET_ELEM_INTERVAL_END });
+  }
+  return out;
+}
+
+export class Nftables {
+  readonly #ns: Netns;
+
+  constructor(ns: Netns) {
+    this.#ns = ns;
+  }
+
+  /**
+   * One atomic batch: everything build() records applies, or nothing does. A refusal names the
+   * operation the kernel refused and carries its extended-ACK text. With `generation`, the batch
+   * is refused (ERESTART) if the ruleset changed since that generation was read.
+   */
+  async transaction(build: (tx: NftTransaction) => void | Promise<void>, options: { generation?: number } = {}): Promise<void> {
+    const tx = new NftTransaction();
+    await build(tx);
+    if (tx.messages.length === 0) return;
+    const n = await this.#ns.nativeHandle('nft.transaction');
+    try {
+      await n.batch(NETLINK_NETFILTER, [batchBegin(options.generation), ...tx.messages, batchEnd()], getGen());
+    } catch (err) {
+      const index = (err as { index?: number }).index;
+      const what = index !== undefined && index >= 1 && index <= tx.labels.length ? `refused: ${tx.labels[index - 1]}` : undefined;
+      throw toNetlinkError('nft.transaction', err, what);
+    }
+  }
+
+  /** nft syntax for the supported subset, applied as one atomic batch. */
+  async apply(text: string): Promise<void> {
+    const { applyScript } = await import('./script');
+    await this.transaction((tx) => applyScript(tx, text));
+  }
+
+  /** The ruleset generation (changes with every committed transaction). */
+  async generation(): Promise<number> {
+    const replies = await this.#request(getGen(), false, 'nft.generation');
+    return (replies[0]?.attrs as { id: number }).id;
+  }
+
+  async listTables(): Promise<NftTable[]> {
+    const replies = await this.#request(nftMessage(NFT_MSG.GETTABLE, 0, {}, NLM_F.DUMP), true, 'nft.listTables');
+    return replies.map((m) => {
+      const a = m.attrs as Record<string, any>;
+      const flags = [...(a.flags & 1 ? ['dormant'] : []), ...(a.flags & 2 ? ['owner'] : [])];
+      return { family: familyName(m.header!.family as number), name: a.name, handle: Number(a.handle), flags };
+    });
+  }
+
+  async listChains(filter: { family?: NftFamily; table?: string } = {}): Promise<NftChain[]> {
+    const family = filter.family === undefined ? 0 : checkFamily('filter.family', filter.family);
+    const replies = await this.#request(nftMessage(NFT_MSG.GETCHAIN, family, { table: filter.table }, NLM_F.DUMP), true, 'nft.listChains');
+    return replies.map((m) => {
+      const a = m.attrs as Record<string, any>;
+      const fam = familyName(m.header!.family as number);
+      const c: NftChain = { family: fam, table: a.table, name: a.name, handle: Number(a.handle) };
+      if (a.hook) {
+        c.hook = Object.keys(HOOKS[fam]).find((k) => HOOKS[fam][k] === a.hook.hooknum);
+        c.priority = a.hook.priority | 0;
+        if (a.hook.dev !== undefined) c.device = a.hook.dev;
+        c.type = a.type;
+        c.policy = a.policy === 0 ? 'drop' : 'accept';
+      }
+      return c;
+    }).filter((c) => filter.table === undefined || c.table === filter.table);
+  }
+
+  async listRules(filter: { family: NftFamily; table: string; chain?: string }): Promise<NftRule[]> {
+    const family = checkFamily('filter.family', filter.family);
+    const replies = await this.#request(nftMessage(NFT_MSG.GETRULE, family, { table: filter.table, chain: filter.chain }, NLM_F.DUMP), true, 'nft.listRules');
+    const anonymous = new Map<string, Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean }>>();
+    for (const m of replies) {
+      for (const e of exprsOf(m)) {
+        const set = (e.data as { set?: string })?.set;
+        if (e.name === 'lookup' && set?.startsWith('__set') && !anonymous.has(set)) anonymous.set(set, await this.#rawElements(family, filter.table, set));
+      }
+    }
+    return replies.map((m) => {
+      const a = m.attrs as Record<string, any>;
+      const exprs = exprsOf(m);
+      const items = decodeExpressions(exprs, (name) => anonymous.get(name));
+      const base = { family, table: a.table as string, chain: a.chain as string, handle: Number(a.handle) };
+      const comment = commentOf(a.userdata);
+      if (!items) return { ...base, text: '(expressions outside the supported language)', expressions: exprs, ...(comment !== undefined ? { comment } : {}) };
+      const parsed: ParsedRule = { items, comment };
+      return { ...base, ...ruleToTyped(parsed), text: formatRule(parsed) };
+    });
+  }
+
+  async listSets(filter: { family?: NftFamily; table?: string } = {}): Promise<NftSet[]> {
+    const family = filter.family === undefined ? 0 : checkFamily('filter.family', filter.family);
+    const replies = await this.#request(nftMessage(NFT_MSG.GETSET, family, { table: filter.table }, NLM_F.DUMP), true, 'nft.listSets');
+    return replies.map((m) => {
+      const a = m.attrs as Record<string, any>;
+      const s: NftSet = {
+        family: familyName(m.header!.family as number), table: a.table, name: a.name, handle: Number(a.handle), type: typeName(a.key_type),
+        flags: (Object.keys(SET_FLAGS) as Array<keyof typeof SET_FLAGS>).filter((f) => a.flags & SET_FLAGS[f]),
+      };
+      if (a.data_type !== undefined) s.map = typeName(a.data_type);
+      if (a.timeout !== undefined) s.timeout = Number(a.timeout) / 1000;
+      return s;
+    }).filter((s) => !s.name.startsWith('__set') && (filter.table === undefined || s.table === filter.table));
+  }
+
+  /** Elements of a named set (values as nft prints them) or map ([key, data] pairs). */
+  async listElements(set: { family: NftFamily; table: string; name: string }): Promise<NftElement[]> {
+    const info = (await this.listSets({ family: set.family, table: set.table })).find((s) => s.name === set.name);
+    if (!info) throw new NetlinkError('nft.listElements', 2, { detail: `no set ${set.family} ${set.table} ${set.name}` });
+    const field = fieldForType(info.type as NftSetKeyType);
+    const raw = await this.#rawElements(set.family, set.table, set.name);
+    const out: NftElement[] = [];
+    for (const e of raw) {
+      if (e.intervalEnd) continue;
+      const key = e.keyEnd ? `${scalarFromBytes(field, e.key)}-${scalarFromBytes(field, e.keyEnd)}` : scalarFromBytes(field, e.key);
+      if (!info.map) { out.push(key); continue; }
+      const d = e.data as { value?: Buffer; verdict?: { code: number; chain?: string } };
+      let value: string | number;
+      if (d?.verdict) {
+        const name = (Object.keys(VERDICT) as Array<keyof typeof VERDICT>).find((k) => VERDICT[k] === (d.verdict!.code | 0))!;
+        value = d.verdict.chain ? `${name} ${d.verdict.chain}` : name;
+      } else value = scalarFromBytes(fieldForType(info.map as NftSetKeyType), d!.value!);
+      out.push([key, value]);
+    }
+    return out;
+  }
+
+  async #rawElements(family: NftFamily, table: string, set: string): Promise<Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean; data?: unknown }>> {
+    const replies = await this.#request(nftMessage(NFT_MSG.GETSETELEM, family, { table, set }, NLM_F.DUMP), true, 'nft.listElements');
+    const flat = replies.flatMap((m) => ((m.attrs as any).elements?.elem ?? []) as Array<Record<string, any>>).map((e) => ({
+      key: e.key?.value as Buffer, keyEnd: e.key_end?.value as Buffer | undefined, intervalEnd: ((e.flags ?? 0) & NFT_SET_ELEM_INTERVAL_END) !== 0, data: e.data,
+    }));
+    // Interval sets: pair each start with the end element that follows it (end - 1).
+    if (!flat.some((e) => e.intervalEnd)) return flat;
+    const sorted = [...flat].sort((a, b) => Buffer.compare(a.key, b.key));
+    const out: Array<{ key: Buffer; keyEnd?: Buffer; data?: unknown }> = [];
+    for (let i = 0; i < sorted.length; i++) {
+      const e = sorted[i];
+      if (e.intervalEnd) continue;
+      const end = sorted[i + 1]?.intervalEnd ? decrement(sorted[i + 1].key) : Buffer.alloc(e.key.length, 0xff);
+      out.push(end.equals(e.key) ? { key: e.key, data: e.data } : { key: e.key, keyEnd: end, data: e.data });
+    }
+    return out;
+  }
+
+  async #request(message: WireMessage, dump: boolean, operation: string): Promise<WireMessage[]> {
+    return this.#ns.request(NETLINK_NETFILTER, message, dump, operation);
+  }
+}
+
+function decrement(b: Buffer): Buffer {
+  const out = Buffer.from(b);
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i] > 0) { out[i]--; break; }
+    out[i] = 0xff;
+  }
+  return out;
+}
+
+function exprsOf(m: WireMessage): Expr[] {
+  return (((m.attrs as any)?.expressions?.elem ?? []) as Array<{ name: string; data?: Record<string, unknown> }>).map((e) => ({ name: e.name, data: e.data }));
+}

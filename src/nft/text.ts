@@ -1,0 +1,247 @@
+// nft rule text <-> items, for the supported subset of the language. Anything outside it is a
+// RangeError naming the token; nothing is guessed. Formatting gives nft's canonical listing form.
+import { parseAddress, parseCidr } from '../ip';
+import { CT_STATES, L4PROTOS } from './constants';
+import { FIELDS, type Field, type Item, type ParsedRule, portProto, type Scalar, type Value } from './items';
+
+type Tok = { s: string; quoted: boolean };
+
+function tokenize(text: string): Tok[] {
+  const out: Tok[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (/\s/.test(c)) { i++; continue; }
+    if (c === '"') {
+      const end = text.indexOf('"', i + 1);
+      if (end < 0) throw new RangeError(`rule: unterminated string at ${JSON.stringify(text.slice(i))}`);
+      out.push({ s: text.slice(i + 1, end), quoted: true });
+      i = end + 1;
+      continue;
+    }
+    if ('{},'.includes(c)) { out.push({ s: c, quoted: false }); i++; continue; }
+    let j = i;
+    while (j < text.length && !/[\s{},"]/.test(text[j])) j++;
+    out.push({ s: text.slice(i, j), quoted: false });
+    i = j;
+  }
+  return out;
+}
+
+const unknown = (tok: string | undefined, where: string): RangeError =>
+  new RangeError(tok === undefined ? `rule: ${where}: unexpected end of rule` : `rule: unsupported token ${JSON.stringify(tok)} ${where}`);
+
+function parsePorts(field: string, s: string): [number, number] {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(s);
+  if (!m) throw new RangeError(`${field}: ${JSON.stringify(s)} is not a port or port range`);
+  const a = Number(m[1]);
+  const b = m[2] === undefined ? a : Number(m[2]);
+  for (const p of [a, b]) if (p < 1 || p > 65535) throw new RangeError(`${field}: port ${p} is out of range (1–65535)`);
+  if (b < a) throw new RangeError(`${field}: range ${s} runs backwards`);
+  return [a, b];
+}
+
+/** One scalar of a field's value: an address, prefix, number, range or name. */
+export function parseScalar(field: Field, s: string): Scalar {
+  const dash = s.indexOf('-');
+  if (field.startsWith('ip')) {
+    if (dash > 0) return { kind: 'range', from: parseAddress(field, s.slice(0, dash)).address, to: parseAddress(field, s.slice(dash + 1)).address };
+    if (s.includes('/')) {
+      const c = parseCidr(field, s);
+      return { kind: 'prefix', address: c.address, length: c.prefixLength };
+    }
+    const a = parseAddress(field, s);
+    if ((a.family === 4) !== field.startsWith('ip ')) throw new RangeError(`${field}: ${s} is an IPv${a.family} address`);
+    return { kind: 'single', value: a.address };
+  }
+  if (portProto(field)) {
+    const [a, b] = parsePorts(field, s);
+    return a === b ? { kind: 'single', value: a } : { kind: 'range', from: a, to: b };
+  }
+  if (field === 'meta l4proto') {
+    if (s in L4PROTOS) return { kind: 'single', value: s };
+    if (/^\d+$/.test(s) && Number(s) < 256) return { kind: 'single', value: Number(s) };
+    throw new RangeError(`meta l4proto: ${JSON.stringify(s)} is not a protocol name or number`);
+  }
+  if (field === 'ct mark' || field === 'meta mark') return { kind: 'single', value: parseMark(field, s) };
+  if (field === 'iifname' || field === 'oifname') {
+    if (Buffer.byteLength(s) > 16 || s === '' || s === '*') throw new RangeError(`${field}: ${JSON.stringify(s)} is not an interface name (optionally ending in *)`);
+    return { kind: 'single', value: s };
+  }
+  if (field === 'fib daddr type') {
+    if (!['local', 'unicast', 'broadcast', 'multicast'].includes(s)) throw new RangeError(`fib daddr type: ${JSON.stringify(s)} is not one of local, unicast, broadcast, multicast`);
+    return { kind: 'single', value: s };
+  }
+  throw new RangeError(`${field}: unsupported value ${JSON.stringify(s)}`);
+}
+
+export function parseMark(field: string, s: string | number): number {
+  const n = typeof s === 'number' ? s : /^(0x[0-9a-f]+|\d+)$/i.test(s) ? Number(s) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`${field}: ${JSON.stringify(s)} is not a mark (0–0xffffffff)`);
+  return n;
+}
+
+export function parseRuleText(text: string): ParsedRule {
+  if (typeof text !== 'string') throw new TypeError(`rule: expected nft rule text, got ${String(text)}`);
+  const toks = tokenize(text);
+  const items: Item[] = [];
+  let comment: string | undefined;
+  let i = 0;
+  const peek = (k = 0) => toks[i + k]?.s;
+  const next = (where: string): Tok => {
+    const t = toks[i++];
+    if (!t) throw unknown(undefined, where);
+    return t;
+  };
+  const value = (field: Field): Value => {
+    const t = next(`after "${field}"`);
+    if (!t.quoted && t.s === '{') {
+      const elements: Scalar[] = [];
+      for (;;) {
+        const e = next(`in the set of "${field}"`);
+        if (!e.quoted && e.s === '}') break;
+        if (!e.quoted && e.s === ',') continue;
+        elements.push(parseScalar(field, e.s));
+      }
+      if (elements.length === 0) throw new RangeError(`${field}: an empty set`);
+      return { kind: 'set', elements };
+    }
+    if (!t.quoted && t.s.startsWith('@')) return { kind: 'named', name: t.s.slice(1) };
+    if (field === 'ct state') {
+      const names = t.s.split(',').filter(Boolean);
+      while (peek() === ',') { i++; names.push(...next('in ct state').s.split(',').filter(Boolean)); }
+      for (const n of names) if (!(n in CT_STATES)) throw new RangeError(`ct state: ${JSON.stringify(n)} is not one of ${Object.keys(CT_STATES).join(', ')}`);
+      return { kind: 'flags', names };
+    }
+    return parseScalar(field, t.s);
+  };
+  const ports = (what: string): [number, number] | undefined => {
+    if (peek() !== 'to') return undefined;
+    i++;
+    const p = next(`after "${what} to"`).s;
+    if (!p.startsWith(':')) throw new RangeError(`${what}: expected "to :PORT[-PORT]", got ${JSON.stringify(p)}`);
+    return parsePorts(what, p.slice(1));
+  };
+  while (i < toks.length) {
+    const t = next('');
+    if (t.quoted) throw unknown(`"${t.s}"`, 'where a match or statement was expected');
+    const two = `${t.s} ${peek() ?? ''}`;
+    const three = `${two} ${peek(1) ?? ''}`;
+    const field = (FIELDS as readonly string[]).includes(three) ? three : (FIELDS as readonly string[]).includes(two) ? two : (FIELDS as readonly string[]).includes(t.s) ? t.s : undefined;
+    if (field !== undefined || t.s === 'mark') {
+      const f = (field ?? 'meta mark') as Field;
+      if (field) i += field.split(' ').length - 1; // the field's other words
+      if (f === 'meta mark' && peek() === 'set') {
+        i++;
+        items.push({ t: 'set', key: 'meta mark', value: parseMark('meta mark set', next('after "meta mark set"').s) });
+        continue;
+      }
+      if (f === 'ct mark' && peek() === 'set') {
+        i++;
+        items.push({ t: 'set', key: 'ct mark', value: parseMark('ct mark set', next('after "ct mark set"').s) });
+        continue;
+      }
+      let op: 'eq' | 'neq' = 'eq';
+      if (peek() === '!=') { i++; op = 'neq'; } else if (peek() === '==') i++;
+      items.push({ t: 'match', field: f, op, value: value(f) });
+      continue;
+    }
+    switch (t.s) {
+      case 'counter': {
+        const c: Item = { t: 'counter' };
+        if (peek() === 'packets') { i++; c.packets = BigInt(next('after "packets"').s); }
+        if (peek() === 'bytes') { i++; c.bytes = BigInt(next('after "bytes"').s); }
+        items.push(c);
+        break;
+      }
+      case 'accept': case 'drop': case 'return': case 'continue':
+        items.push({ t: 'verdict', verdict: t.s });
+        break;
+      case 'jump': case 'goto':
+        items.push({ t: 'verdict', verdict: t.s, chain: next(`after "${t.s}"`).s });
+        break;
+      case 'dnat': case 'snat': {
+        if (peek() === 'ip' || peek() === 'ip6') i++;
+        if (next(`after "${t.s}"`).s !== 'to') throw unknown(toks[i - 1].s, `after "${t.s}" (expected "to")`);
+        const target = next(`after "${t.s} to"`).s;
+        const m = /^([^:]*?)(?::(\d+(?:-\d+)?))?$/.exec(target.startsWith('[') ? target.replace(/^\[(.*)\](.*)$/, '$1$2') : target)!;
+        const nat: Item = { t: 'nat', type: t.s };
+        if (m[1]) nat.address = parseAddress(`${t.s} to`, m[1]).address;
+        if (m[2]) nat.ports = parsePorts(`${t.s} to`, m[2]);
+        if (!nat.address && !nat.ports) throw new RangeError(`${t.s}: ${JSON.stringify(target)} names no address or port`);
+        items.push(nat);
+        break;
+      }
+      case 'masquerade':
+        items.push({ t: 'masquerade', ports: ports('masquerade') });
+        break;
+      case 'redirect': {
+        const p = ports('redirect');
+        items.push(p ? { t: 'redirect', ports: p } : { t: 'redirect' });
+        break;
+      }
+      case 'log': {
+        const l: Item = { t: 'log' };
+        if (peek() === 'prefix') { i++; l.prefix = next('after "log prefix"').s; }
+        items.push(l);
+        break;
+      }
+      case 'reject':
+        items.push({ t: 'reject' });
+        break;
+      case 'notrack':
+        items.push({ t: 'notrack' });
+        break;
+      case 'comment':
+        comment = next('after "comment"').s;
+        break;
+      default:
+        throw unknown(t.s, `at position ${i} of ${JSON.stringify(text)}`);
+    }
+  }
+  for (const it of items) if (it.t === 'masquerade' && it.ports === undefined) delete it.ports;
+  return { items, comment };
+}
+
+function formatScalar(s: Scalar): string {
+  if (s.kind === 'single') return String(s.value);
+  if (s.kind === 'prefix') return `${s.address}/${s.length}`;
+  return `${s.from}-${s.to}`;
+}
+
+const hexMark = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
+
+function formatValue(field: Field, v: Value): string {
+  if (v.kind === 'named') return `@${v.name}`;
+  if (v.kind === 'flags') return [...v.names].sort((a, b) => CT_STATES[a] - CT_STATES[b]).join(',');
+  if (v.kind === 'set') return `{ ${v.elements.map(formatScalar).join(', ')} }`;
+  if ((field === 'ct mark' || field === 'meta mark') && v.kind === 'single') return hexMark(v.value as number);
+  if ((field === 'iifname' || field === 'oifname') && v.kind === 'single') return `"${v.value}"`;
+  return formatScalar(v);
+}
+
+const ports = (p: [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}-${p[1]}`);
+
+/** nft's canonical listing of a rule (as `nft list` prints it, without the handle). */
+export function formatRule(rule: ParsedRule): string {
+  const parts: string[] = [];
+  for (const it of rule.items) {
+    switch (it.t) {
+      case 'match':
+        if (it.implied) break;
+        parts.push(`${it.field}${it.op === 'neq' ? ' !=' : ''} ${formatValue(it.field, it.value)}`);
+        break;
+      case 'counter': parts.push(`counter packets ${it.packets ?? 0n} bytes ${it.bytes ?? 0n}`); break;
+      case 'verdict': parts.push(it.chain ? `${it.verdict} ${it.chain}` : it.verdict); break;
+      case 'nat': parts.push(`${it.type} to ${it.address ?? ''}${it.ports ? `:${ports(it.ports)}` : ''}`); break;
+      case 'masquerade': parts.push(it.ports ? `masquerade to :${ports(it.ports)}` : 'masquerade'); break;
+      case 'redirect': parts.push(it.ports ? `redirect to :${ports(it.ports)}` : 'redirect'); break;
+      case 'log': parts.push(it.prefix !== undefined ? `log prefix "${it.prefix}"` : 'log'); break;
+      case 'reject': parts.push('reject'); break;
+      case 'notrack': parts.push('notrack'); break;
+      case 'set': parts.push(`${it.key} set ${hexMark(it.value)}`); break;
+    }
+  }
+  if (rule.comment !== undefined) parts.push(`comment "${rule.comment}"`);
+  return parts.join(' ');
+}

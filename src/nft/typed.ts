@@ -1,0 +1,182 @@
+// The typed object spelling of a rule <-> items. Each key maps to one construct of the text form.
+import { parseAddress } from '../ip';
+import { checkInteger, checkKeys, checkObject, rangeError, typeError } from '../validate';
+import { CT_STATES, L4PROTOS, type NftFamily } from './constants';
+import type { Field, Item, ParsedRule, Value } from './items';
+import { parseMark, parseScalar } from './text';
+
+/** A value: a single address/port/name, "a-b", a CIDR, an array (anonymous set), or "@set". */
+export type NftValue = string | number | Array<string | number>;
+
+export interface NftMatch {
+  saddr?: NftValue;
+  daddr?: NftValue;
+  /** meta l4proto */
+  protocol?: string | number;
+  sport?: NftValue;
+  dport?: NftValue;
+  /** Interface name; a trailing '*' matches a prefix. */
+  iifname?: string | string[];
+  oifname?: string | string[];
+  ctState?: string[];
+  ctMark?: number;
+  mark?: number;
+  fibDaddrType?: 'local' | 'unicast' | 'broadcast' | 'multicast';
+}
+
+export interface NftStatements {
+  counter?: boolean;
+  log?: { prefix?: string };
+  /** meta mark set */
+  setMark?: number;
+  /** ct mark set */
+  setCtMark?: number;
+  notrack?: boolean;
+  dnat?: { address?: string; port?: number | string };
+  snat?: { address?: string; port?: number | string };
+  masquerade?: boolean | { port: number | string };
+  redirect?: boolean | { port: number | string };
+  reject?: boolean;
+  verdict?: 'accept' | 'drop' | 'return' | 'continue';
+  jump?: string;
+  goto?: string;
+}
+
+export interface TypedRule extends NftStatements {
+  match?: NftMatch;
+  /** Negated matches (`!=`). */
+  not?: NftMatch;
+  comment?: string;
+}
+
+const MATCH_KEYS = ['saddr', 'daddr', 'protocol', 'sport', 'dport', 'iifname', 'oifname', 'ctState', 'ctMark', 'mark', 'fibDaddrType'] as const;
+export const STATEMENT_KEYS = ['counter', 'log', 'setMark', 'setCtMark', 'notrack', 'dnat', 'snat', 'masquerade', 'redirect', 'reject', 'verdict', 'jump', 'goto'] as const;
+
+function addressField(family: NftFamily, key: 'saddr' | 'daddr', v: NftValue): Field {
+  const sample = String(Array.isArray(v) ? v[0] : v);
+  const v6 = family === 'ip6' || (family !== 'ip' && sample.includes(':'));
+  return `${v6 ? 'ip6' : 'ip'} ${key}` as Field;
+}
+
+function toValue(field: Field, v: NftValue, name: string): Value {
+  if (Array.isArray(v)) {
+    if (v.length === 0) throw rangeError(name, v, 'is an empty set');
+    return { kind: 'set', elements: v.map((e) => parseScalar(field, String(e))) };
+  }
+  if (typeof v === 'string' && v.startsWith('@')) return { kind: 'named', name: v.slice(1) };
+  if (typeof v !== 'string' && typeof v !== 'number') throw typeError(name, v, 'a value, an array or "@set"');
+  return parseScalar(field, String(v));
+}
+
+function matchItems(family: NftFamily, m: NftMatch, op: 'eq' | 'neq', where: string): Item[] {
+  checkKeys(where, checkObject(where, m), MATCH_KEYS);
+  const items: Item[] = [];
+  const push = (field: Field, value: Value) => items.push({ t: 'match', field, op, value });
+  for (const k of ['saddr', 'daddr'] as const) if (m[k] !== undefined) push(addressField(family, k, m[k]!), toValue(addressField(family, k, m[k]!), m[k]!, `${where}.${k}`));
+  const proto = m.protocol;
+  if ((m.sport !== undefined || m.dport !== undefined) && proto !== 'tcp' && proto !== 'udp') {
+    throw rangeError(`${where}.protocol`, proto, 'must be "tcp" or "udp" to match ports');
+  }
+  if (proto !== undefined) {
+    if (typeof proto === 'string' && !(proto in L4PROTOS)) throw rangeError(`${where}.protocol`, proto, 'is not a protocol name nft knows');
+    if (m.sport === undefined && m.dport === undefined) push('meta l4proto', { kind: 'single', value: typeof proto === 'number' ? checkInteger(`${where}.protocol`, proto, 0, 255) : proto });
+  }
+  for (const k of ['sport', 'dport'] as const) if (m[k] !== undefined) push(`${proto} ${k}` as Field, toValue(`${proto} ${k}` as Field, m[k]!, `${where}.${k}`));
+  for (const k of ['iifname', 'oifname'] as const) if (m[k] !== undefined) push(k, toValue(k, m[k]!, `${where}.${k}`));
+  if (m.ctState !== undefined) {
+    if (!Array.isArray(m.ctState) || m.ctState.length === 0) throw typeError(`${where}.ctState`, m.ctState, 'a non-empty array of states');
+    for (const s of m.ctState) if (!(s in CT_STATES)) throw rangeError(`${where}.ctState`, s, `is not one of ${Object.keys(CT_STATES).join(', ')}`);
+    push('ct state', { kind: 'flags', names: m.ctState });
+  }
+  if (m.ctMark !== undefined) push('ct mark', { kind: 'single', value: parseMark(`${where}.ctMark`, m.ctMark) });
+  if (m.mark !== undefined) push('meta mark', { kind: 'single', value: parseMark(`${where}.mark`, m.mark) });
+  if (m.fibDaddrType !== undefined) push('fib daddr type', parseScalar('fib daddr type', m.fibDaddrType));
+  return items;
+}
+
+function ports(name: string, p: number | string): [number, number] {
+  const s = String(p);
+  const m = /^(\d+)(?:-(\d+))?$/.exec(s);
+  if (!m) throw rangeError(name, p, 'is not a port or port range');
+  const a = Number(m[1]);
+  const b = m[2] === undefined ? a : Number(m[2]);
+  for (const x of [a, b]) if (x < 1 || x > 65535) throw rangeError(name, p, 'is out of range (1–65535)');
+  return [a, b];
+}
+
+export function typedToRule(family: NftFamily, r: TypedRule): ParsedRule {
+  const items: Item[] = [];
+  if (r.match !== undefined) items.push(...matchItems(family, r.match, 'eq', 'match'));
+  if (r.not !== undefined) items.push(...matchItems(family, r.not, 'neq', 'not'));
+  if (r.counter) items.push({ t: 'counter' });
+  if (r.log) items.push(r.log.prefix !== undefined ? { t: 'log', prefix: r.log.prefix } : { t: 'log' });
+  if (r.setMark !== undefined) items.push({ t: 'set', key: 'meta mark', value: parseMark('setMark', r.setMark) });
+  if (r.setCtMark !== undefined) items.push({ t: 'set', key: 'ct mark', value: parseMark('setCtMark', r.setCtMark) });
+  if (r.notrack) items.push({ t: 'notrack' });
+  for (const type of ['dnat', 'snat'] as const) {
+    const n = r[type];
+    if (n === undefined) continue;
+    checkKeys(type, checkObject(type, n), ['address', 'port']);
+    const item: Item = { t: 'nat', type };
+    if (n.address !== undefined) item.address = parseAddress(`${type}.address`, n.address).address;
+    if (n.port !== undefined) item.ports = ports(`${type}.port`, n.port);
+    if (!item.address && !item.ports) throw typeError(type, n, 'an address and/or a port');
+    items.push(item);
+  }
+  if (r.masquerade) items.push(typeof r.masquerade === 'object' ? { t: 'masquerade', ports: ports('masquerade.port', r.masquerade.port) } : { t: 'masquerade' });
+  if (r.redirect) items.push(typeof r.redirect === 'object' ? { t: 'redirect', ports: ports('redirect.port', r.redirect.port) } : { t: 'redirect' });
+  if (r.reject) items.push({ t: 'reject' });
+  const verdicts = [r.verdict, r.jump, r.goto].filter((v) => v !== undefined);
+  if (verdicts.length > 1) throw new TypeError('verdict/jump/goto: give at most one');
+  if (r.verdict !== undefined) {
+    if (!['accept', 'drop', 'return', 'continue'].includes(r.verdict)) throw rangeError('verdict', r.verdict, 'is not one of "accept", "drop", "return", "continue"');
+    items.push({ t: 'verdict', verdict: r.verdict });
+  }
+  if (r.jump !== undefined) items.push({ t: 'verdict', verdict: 'jump', chain: r.jump });
+  if (r.goto !== undefined) items.push({ t: 'verdict', verdict: 'goto', chain: r.goto });
+  return { items, comment: r.comment };
+}
+
+/** Items -> the typed object (the inverse of typedToRule, for listings). */
+export function ruleToTyped(rule: ParsedRule): TypedRule {
+  const out: TypedRule = {};
+  const scalar = (v: Value): NftValue => {
+    if (v.kind === 'named') return `@${v.name}`;
+    if (v.kind === 'set') return v.elements.map((e) => (e.kind === 'single' ? e.value : e.kind === 'prefix' ? `${e.address}/${e.length}` : `${e.from}-${e.to}`));
+    if (v.kind === 'single') return v.value;
+    if (v.kind === 'prefix') return `${v.address}/${v.length}`;
+    if (v.kind === 'range') return `${v.from}-${v.to}`;
+    return v.names;
+  };
+  for (const it of rule.items) {
+    switch (it.t) {
+      case 'match': {
+        const target = (it.op === 'eq' ? (out.match ??= {}) : (out.not ??= {})) as Record<string, unknown>;
+        const [a, b] = it.field.split(' ');
+        if (b === 'saddr' || b === 'daddr') target[b] = scalar(it.value);
+        else if (b === 'sport' || b === 'dport') { target.protocol = a; target[b] = scalar(it.value); }
+        else if (it.field === 'meta l4proto') target.protocol = scalar(it.value);
+        else if (it.field === 'ct state') target.ctState = (it.value as { names: string[] }).names;
+        else if (it.field === 'ct mark') target.ctMark = scalar(it.value);
+        else if (it.field === 'meta mark') target.mark = scalar(it.value);
+        else if (it.field === 'fib daddr type') target.fibDaddrType = scalar(it.value);
+        else target[it.field] = scalar(it.value);
+        break;
+      }
+      case 'counter': out.counter = true; break;
+      case 'log': out.log = it.prefix !== undefined ? { prefix: it.prefix } : {}; break;
+      case 'set': if (it.key === 'meta mark') out.setMark = it.value; else out.setCtMark = it.value; break;
+      case 'notrack': out.notrack = true; break;
+      case 'nat': out[it.type] = { ...(it.address ? { address: it.address } : {}), ...(it.ports ? { port: it.ports[0] === it.ports[1] ? it.ports[0] : `${it.ports[0]}-${it.ports[1]}` } : {}) }; break;
+      case 'masquerade': case 'redirect': out[it.t] = it.ports ? { port: it.ports[0] === it.ports[1] ? it.ports[0] : `${it.ports[0]}-${it.ports[1]}` } : true; break;
+      case 'reject': out.reject = true; break;
+      case 'verdict':
+        if (it.verdict === 'jump') out.jump = it.chain;
+        else if (it.verdict === 'goto') out.goto = it.chain;
+        else out.verdict = it.verdict;
+        break;
+    }
+  }
+  if (rule.comment !== undefined) out.comment = rule.comment;
+  return out;
+}
