@@ -68,9 +68,18 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
   const out: Expr[] = [];
   const sets: AnonymousSet[] = [];
   let l4: string | number | undefined;
+  let l3: string | undefined;
   for (const it of items) {
     if (it.t === 'match') {
       const f = fieldInfo(it.field);
+      const ipv = it.field.startsWith('ip6 ') ? 'ip6' : it.field.startsWith('ip ') ? 'ip' : undefined;
+      if (ipv && family !== 'ip' && family !== 'ip6' && l3 !== ipv) {
+        // In inet tables nft checks the layer-3 protocol first (meta nfproto); in bridge and
+        // netdev tables, the ethertype (meta protocol).
+        if (family === 'inet') out.push({ name: 'meta', data: { dreg: REG.r1, key: META.nfproto } }, cmp(CMP.eq, Buffer.from([ipv === 'ip' ? 2 : 10])));
+        else out.push({ name: 'meta', data: { dreg: REG.r1, key: META.protocol } }, cmp(CMP.eq, u16be(ipv === 'ip' ? 0x0800 : 0x86dd)));
+        l3 = ipv;
+      }
       const proto = portProto(it.field);
       if (proto && l4 !== proto) {
         // "tcp dport 80" needs the protocol checked first, as nft adds it.
@@ -262,6 +271,15 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver): Item[
           items.push({ t: 'set', key: 'meta mark', value: imm[d.sreg].readUInt32LE(0) });
           break;
         }
+        if (d.key === META.nfproto || d.key === META.protocol) {
+          // The layer-3 check nft puts before an ip/ip6 match in inet/bridge/netdev tables: implied
+          // by that match, so it is not an item of its own.
+          const c = exprs[i + 1];
+          const p = exprs[i + 2];
+          if (c?.name !== 'cmp' || p?.name !== 'payload' || (p.data as any).base !== PAYLOAD_BASE.network) return undefined;
+          i++;
+          break;
+        }
         const key = ({ [META.l4proto]: 'meta l4proto', [META.iifname]: 'iifname', [META.oifname]: 'oifname', [META.mark]: 'meta mark' } as Record<number, Field>)[d.key];
         if (!key) return undefined;
         reg = { field: key, len: key === 'meta l4proto' ? 1 : key === 'meta mark' ? 4 : 16 };
@@ -386,7 +404,7 @@ function pad(b: Buffer, len: number): Buffer {
   return b.length >= len ? b : Buffer.concat([b, Buffer.alloc(len - b.length)]);
 }
 
-function setElements(field: Field, elements: Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean }>): Scalar[] {
+export function setElements(field: Field, elements: Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean }>): Scalar[] {
   const out: Scalar[] = [];
   for (const e of elements) {
     if (e.intervalEnd) continue;

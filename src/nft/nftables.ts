@@ -8,9 +8,10 @@ import { checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeErr
 import {
   CHAIN_TYPES, FAMILIES, HOOKS, type NftFamily, NFT_MSG, priorityNames, SET_FLAGS, SET_TYPES, VERDICT, VERDICT_DATATYPE,
 } from './constants';
-import { type AnonymousSet, decodeExpressions, encodeItems, type Expr, scalarFromBytes } from './expr';
+import { type AnonymousSet, decodeExpressions, encodeItems, type Expr, scalarFromBytes, setElements } from './expr';
 import type { Field, ParsedRule } from './items';
 import { batchBegin, batchEnd, commentOf, expressions, getGen, nftMessage, ruleUserdata } from './messages';
+import { applyScript } from './script';
 import { formatRule, parseRuleText, parseScalar } from './text';
 import { STATEMENT_KEYS, type TypedRule, ruleToTyped, typedToRule } from './typed';
 
@@ -248,6 +249,11 @@ export class NftTransaction {
     }, msg === NFT_MSG.NEWSETELEM ? NLM_F.CREATE : 0));
   }
 
+  /** @internal Whether this transaction adds that set or map. */
+  declares(family: NftFamily, table: string, name: string): boolean {
+    return this.#declared({ family, table, name }) !== undefined;
+  }
+
   /** A set or map added earlier in this transaction: its key type, data type and flags. */
   #declared(set: NftChainRef): { type: NftSetKeyType; map?: string; interval: boolean } | undefined {
     for (let i = this.messages.length - 1; i >= 0; i--) {
@@ -344,8 +350,13 @@ export class Nftables {
 
   /** nft syntax for the supported subset, applied as one atomic batch. */
   async apply(text: string): Promise<void> {
-    const { applyScript } = await import('./script');
-    await this.transaction((tx) => applyScript(tx, text));
+    await this.transaction((tx) => applyScript(tx, text, {
+      tables: () => this.listTables(),
+      set: async (family, table, name) => {
+        const s = (await this.listSets({ family, table })).find((x) => x.name === name);
+        return s && { type: s.type as NftSetKeyType, map: s.map, interval: s.flags.includes('interval') };
+      },
+    }));
   }
 
   /** The ruleset generation (changes with every committed transaction). */
@@ -427,7 +438,8 @@ export class Nftables {
     const out: NftElement[] = [];
     for (const e of raw) {
       if (e.intervalEnd) continue;
-      const key = e.keyEnd ? `${scalarFromBytes(field, e.key)}-${scalarFromBytes(field, e.keyEnd)}` : scalarFromBytes(field, e.key);
+      const [s] = setElements(field, [e]);
+      const key = s.kind === 'single' ? s.value : s.kind === 'prefix' ? `${s.address}/${s.length}` : `${s.from}-${s.to}`;
       if (!info.map) { out.push(key); continue; }
       const d = e.data as { value?: Buffer; verdict?: { code: number; chain?: string } };
       let value: string | number;
@@ -437,7 +449,9 @@ export class Nftables {
       } else value = scalarFromBytes(fieldForType(info.map as NftSetKeyType), d!.value!);
       out.push([key, value]);
     }
-    return out;
+    // Sorted as nft lists them: by key.
+    const keyOf = (e: NftElement) => (Array.isArray(e) ? e[0] : e);
+    return out.sort((a, b) => (typeof keyOf(a) === 'number' ? (keyOf(a) as number) - (keyOf(b) as number) : 0));
   }
 
   async #rawElements(family: NftFamily, table: string, set: string): Promise<Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean; data?: unknown }>> {
