@@ -6,7 +6,11 @@ const errnoNames: Map<number, [string, string]> = util.getSystemErrorMap() as Ma
 
 /** 'EEXIST' for 17, and the C library's description ("file already exists"). */
 // On Linux ENOTSUP and EOPNOTSUPP are both 95; netlink users know it as EOPNOTSUPP.
-const PREFERRED: Record<number, [string, string]> = { 95: ['EOPNOTSUPP', 'operation not supported'] };
+// ERESTART (85) is how nf_tables refuses a batch whose generation is stale.
+const PREFERRED: Record<number, [string, string]> = {
+  95: ['EOPNOTSUPP', 'operation not supported'],
+  85: ['ERESTART', 'the operation should be restarted'],
+};
 
 export function errnoName(errno: number): { code: string; text: string } {
   const entry = PREFERRED[errno] ?? errnoNames.get(-errno);

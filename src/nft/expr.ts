@@ -45,8 +45,8 @@ function fieldInfo(f: Field): FieldInfo {
     case 'meta mark': return { load: { name: 'meta', data: { dreg: load(), key: META.mark } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
     case 'ct mark': return { load: { name: 'ct', data: { dreg: load(), key: CT.mark } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
     case 'ct state': return { load: { name: 'ct', data: { dreg: load(), key: CT.state } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
-    // NFTA_FIB_F_DADDR, result NFT_FIB_RESULT_ADDRTYPE: the route type of the destination.
-    case 'fib daddr type': return { load: { name: 'fib', data: { dreg: load(), result: 3, flags: 1 } }, len: 4, keyType: 'mark', bytes: (v) => u32(({ unicast: 1, local: 2, broadcast: 3, multicast: 5 } as Record<string, number>)[String(v)]) };
+    // NFTA_FIB_F_DADDR (2), result NFT_FIB_RESULT_ADDRTYPE (3): the route type of the destination.
+    case 'fib daddr type': return { load: { name: 'fib', data: { dreg: load(), result: 3, flags: 2 } }, len: 4, keyType: 'mark', bytes: (v) => u32(({ unicast: 1, local: 2, broadcast: 3, multicast: 5 } as Record<string, number>)[String(v)]) };
   }
 }
 
@@ -70,6 +70,10 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
   let l4: string | number | undefined;
   let l3: string | undefined;
   for (const it of items) {
+    if ((it.t === 'nat' || it.t === 'masquerade' || it.t === 'redirect') && it.ports && l4 !== 'tcp' && l4 !== 'udp' && l4 !== 'sctp') {
+      // nft's rule: a port mapping needs the transport protocol matched before it.
+      throw new RangeError(`${it.t === 'nat' ? it.type : it.t}: a port mapping needs a transport protocol match before it (meta l4proto tcp/udp, or a tcp/udp port match), as nft requires`);
+    }
     if (it.t === 'match') {
       const f = fieldInfo(it.field);
       const ipv = it.field.startsWith('ip6 ') ? 'ip6' : it.field.startsWith('ip ') ? 'ip' : undefined;
@@ -297,7 +301,7 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver): Item[
         break;
       }
       case 'fib':
-        if (d.result !== 3 || d.flags !== 1) return undefined;
+        if (d.result !== 3 || d.flags !== 2) return undefined;
         reg = { field: 'fib daddr type', len: 4 };
         break;
       case 'bitwise':

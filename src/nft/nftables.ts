@@ -343,7 +343,8 @@ export class Nftables {
       await n.batch(NETLINK_NETFILTER, [batchBegin(options.generation), ...tx.messages, batchEnd()], getGen());
     } catch (err) {
       const index = (err as { index?: number }).index;
-      const what = index !== undefined && index >= 1 && index <= tx.labels.length ? `refused: ${tx.labels[index - 1]}` : undefined;
+      let what = index !== undefined && index >= 1 && index <= tx.labels.length ? `refused: ${tx.labels[index - 1]}` : undefined;
+      if ((err as { errno?: number }).errno === 85 && options.generation !== undefined) what = `the ruleset changed since generation ${options.generation}`;
       throw toNetlinkError('nft.transaction', err, what);
     }
   }

@@ -94,7 +94,8 @@ export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptC
     }
     return out;
   };
-  const setBody = (fam: NftFamily, table: string, name: string, isMap: boolean) => {
+  /** Parses a set/map body; returns what adds it (run after the table's chains exist). */
+  const setBody = (fam: NftFamily, table: string, name: string, isMap: boolean): (() => void) => {
     expect('{');
     let type: string | undefined;
     let map: string | undefined;
@@ -123,14 +124,16 @@ export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptC
     }
     if (!type) throw new RangeError(`nft.apply: set ${name} has no type`);
     const spec = { family: fam, table, name, type: type as NftSetKeyType, flags: flags as Array<'interval'>, timeout };
-    if (isMap) tx.addMap({ ...spec, map: map as 'verdict' }); else tx.addSet(spec);
-    if (elems?.length) tx.addElements({ family: fam, table, name }, elems);
+    return () => {
+      if (isMap) tx.addMap({ ...spec, map: map as 'verdict' }); else tx.addSet(spec);
+      if (elems?.length) tx.addElements({ family: fam, table, name }, elems);
+    };
   };
-  const chainBody = (fam: NftFamily, table: string, name: string) => {
+  /** Parses a chain body; returns what adds the chain, and what adds its rules. */
+  const chainBody = (fam: NftFamily, table: string, name: string): { chain: () => void; rules: () => void } => {
     expect('{');
     let spec: Parameters<NftTransaction['addChain']>[0] = { family: fam, table, name };
     const rules: string[] = [];
-    let added = false;
     for (;;) {
       skipBreaks();
       const t = peek();
@@ -151,25 +154,33 @@ export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptC
         i++;
         spec = { ...spec, policy: word('a policy') as 'accept' };
       } else {
-        if (!added) { tx.addChain(spec); added = true; }
         rules.push(rest());
       }
     }
-    if (!added) tx.addChain(spec);
-    for (const rule of rules) tx.addRule({ family: fam, table, chain: name, rule });
+    const chain = spec;
+    return {
+      chain: () => tx.addChain(chain),
+      rules: () => { for (const rule of rules) tx.addRule({ family: fam, table, chain: name, rule }); },
+    };
   };
+  /** As nft does: chains first, then sets and maps (which may jump to chains), then rules (which may use sets). */
   const tableBody = (fam: NftFamily, table: string) => {
     expect('{');
+    const chains: Array<{ chain: () => void; rules: () => void }> = [];
+    const sets: Array<() => void> = [];
     for (;;) {
       skipBreaks();
       const t = toks[i++];
       if (!t) fail(t, 'in a table');
       if (t!.s === '}') break;
-      if (t!.s === 'chain') { const n = word('a chain name'); chainBody(fam, table, n); }
-      else if (t!.s === 'set' || t!.s === 'map') { const n = word('a set name'); setBody(fam, table, n, t!.s === 'map'); }
+      if (t!.s === 'chain') { const n = word('a chain name'); chains.push(chainBody(fam, table, n)); }
+      else if (t!.s === 'set' || t!.s === 'map') { const n = word('a set name'); sets.push(setBody(fam, table, n, t!.s === 'map')); }
       else if (t!.s === 'flags') { word('a table flag'); }
       else fail(t, 'in a table (chain, set, map)');
     }
+    for (const c of chains) c.chain();
+    for (const add of sets) add();
+    for (const c of chains) c.rules();
   };
 
   for (;;) {
@@ -202,7 +213,11 @@ export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptC
       case 'add chain': case 'create chain': {
         const table = word('a table name');
         const name = word('a chain name');
-        if (peek()?.s === '{') chainBody(fam, table, name); else tx.addChain({ family: fam, table, name });
+        if (peek()?.s === '{') {
+          const c = chainBody(fam, table, name);
+          c.chain();
+          c.rules();
+        } else tx.addChain({ family: fam, table, name });
         break;
       }
       case 'delete chain': tx.deleteChain({ family: fam, table: word('a table name'), name: word('a chain name') }); break;
@@ -225,7 +240,7 @@ export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptC
       }
       case 'add set': case 'add map': {
         const table = word('a table name');
-        setBody(fam, table, word('a set name'), object === 'map');
+        setBody(fam, table, word('a set name'), object === 'map')();
         break;
       }
       case 'add element': case 'delete element': {

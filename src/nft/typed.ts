@@ -72,6 +72,8 @@ function matchItems(family: NftFamily, m: NftMatch, op: 'eq' | 'neq', where: str
   checkKeys(where, checkObject(where, m), MATCH_KEYS);
   const items: Item[] = [];
   const push = (field: Field, value: Value) => items.push({ t: 'match', field, op, value });
+  // Canonical order: interfaces, addresses, protocol and ports, then conntrack, marks and fib.
+  for (const k of ['iifname', 'oifname'] as const) if (m[k] !== undefined) push(k, toValue(k, m[k]!, `${where}.${k}`));
   for (const k of ['saddr', 'daddr'] as const) if (m[k] !== undefined) push(addressField(family, k, m[k]!), toValue(addressField(family, k, m[k]!), m[k]!, `${where}.${k}`));
   const proto = m.protocol;
   if ((m.sport !== undefined || m.dport !== undefined) && proto !== 'tcp' && proto !== 'udp') {
@@ -82,7 +84,6 @@ function matchItems(family: NftFamily, m: NftMatch, op: 'eq' | 'neq', where: str
     if (m.sport === undefined && m.dport === undefined) push('meta l4proto', { kind: 'single', value: typeof proto === 'number' ? checkInteger(`${where}.protocol`, proto, 0, 255) : proto });
   }
   for (const k of ['sport', 'dport'] as const) if (m[k] !== undefined) push(`${proto} ${k}` as Field, toValue(`${proto} ${k}` as Field, m[k]!, `${where}.${k}`));
-  for (const k of ['iifname', 'oifname'] as const) if (m[k] !== undefined) push(k, toValue(k, m[k]!, `${where}.${k}`));
   if (m.ctState !== undefined) {
     if (!Array.isArray(m.ctState) || m.ctState.length === 0) throw typeError(`${where}.ctState`, m.ctState, 'a non-empty array of states');
     for (const s of m.ctState) if (!(s in CT_STATES)) throw rangeError(`${where}.ctState`, s, `is not one of ${Object.keys(CT_STATES).join(', ')}`);
