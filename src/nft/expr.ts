@@ -5,7 +5,8 @@ import { formatV6, parseAddress } from '../ip';
 import {
   CMP, CT, CT_STATES, L4PROTOS, META, NAT_FLAGS, NAT_TYPE, type NftFamily, PAYLOAD_BASE, REG, SET_FLAGS, SET_TYPES, VERDICT,
 } from './constants';
-import { type Field, type Item, portProto, type Scalar, type Value } from './items';
+import { type Field, type Item, type MapValue, portProto, type Scalar, type Value } from './items';
+import { LIMIT_UNITS } from './text';
 
 export interface Expr {
   name: string;
@@ -15,8 +16,10 @@ export interface Expr {
 export interface AnonymousSet {
   id: number;
   keyType: keyof typeof SET_TYPES;
+  /** For an anonymous map: what the elements map to. */
+  dataType?: 'verdict' | 'ipv4_addr' | 'ipv6_addr';
   flags: number;
-  elements: Array<{ key: Buffer; keyEnd?: Buffer }>;
+  elements: Array<{ key: Buffer; keyEnd?: Buffer; data?: unknown }>;
 }
 
 const u32 = (n: number, le = true) => { const b = Buffer.alloc(4); le ? b.writeUInt32LE(n >>> 0) : b.writeUInt32BE(n >>> 0); return b; };
@@ -50,6 +53,17 @@ function fieldInfo(f: Field): FieldInfo {
   }
 }
 
+/** A verdict as map data: "accept", "drop", "jump CHAIN", … */
+export function verdictData(v: string): { verdict: { code: number; chain?: string } } {
+  const [name, chain] = v.split(/\s+/);
+  return { verdict: { code: VERDICT[name as keyof typeof VERDICT] >>> 0, chain } };
+}
+
+export function verdictName(d: { code: number; chain?: string }): string | undefined {
+  const name = (Object.keys(VERDICT) as Array<keyof typeof VERDICT>).find((k) => VERDICT[k] === (d.code | 0));
+  return name && (d.chain ? `${name} ${d.chain}` : name);
+}
+
 const cmp = (op: number, value: Buffer): Expr => ({ name: 'cmp', data: { sreg: REG.r1, op, data: data(value) } });
 
 function networkMask(len: number, bytes: number): Buffer {
@@ -73,6 +87,31 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
     if ((it.t === 'nat' || it.t === 'masquerade' || it.t === 'redirect') && it.ports && l4 !== 'tcp' && l4 !== 'udp' && l4 !== 'sctp') {
       // nft's rule: a port mapping needs the transport protocol matched before it.
       throw new RangeError(`${it.t === 'nat' ? it.type : it.t}: a port mapping needs a transport protocol match before it (meta l4proto tcp/udp, or a tcp/udp port match), as nft requires`);
+    }
+    if (it.t === 'vmap' || (it.t === 'nat' && it.map)) {
+      const field = it.t === 'vmap' ? it.field : it.map!.field;
+      const proto = portProto(field);
+      if (proto && l4 !== proto) {
+        out.push(fieldInfo('meta l4proto').load, cmp(CMP.eq, Buffer.from([L4PROTOS[proto]])));
+        l4 = proto;
+      }
+      const f = fieldInfo(field);
+      const value = it.t === 'vmap' ? it.value : it.map!.value;
+      const lookup: Record<string, unknown> = { sreg: REG.r1, dreg: it.t === 'vmap' ? REG.verdict : REG.r1 };
+      if (value.kind === 'named') lookup.set = value.name;
+      else {
+        const id = nextSetId();
+        const dataType = it.t === 'vmap' ? 'verdict' : value.entries[0]?.[1].includes(':') ? 'ipv6_addr' : 'ipv4_addr';
+        sets.push({
+          id, keyType: f.keyType, dataType, flags: SET_FLAGS.anonymous | SET_FLAGS.constant | SET_FLAGS.map,
+          elements: value.entries.map(([k, d]) => ({ ...element(f, k), data: dataType === 'verdict' ? verdictData(d) : data(parseAddress('map value', d).bytes) })),
+        });
+        lookup.set = '__map%d';
+        lookup.set_id = id;
+      }
+      out.push(f.load, { name: 'lookup', data: lookup });
+      if (it.t === 'nat') out.push({ name: 'nat', data: { type: NAT_TYPE[it.type], family: family === 'ip6' ? 10 : 2, reg_addr_min: REG.r1 } });
+      continue;
     }
     if (it.t === 'match') {
       const f = fieldInfo(it.field);
@@ -104,6 +143,10 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
           out.push({ name: 'immediate', data: { dreg: reg, data: data(parseAddress('nat', it.address).bytes) } });
           natData.family = it.address.includes(':') ? 10 : 2;
           natData.reg_addr_min = reg++;
+          if (it.addressEnd) {
+            out.push({ name: 'immediate', data: { dreg: reg, data: data(parseAddress('nat', it.addressEnd).bytes) } });
+            natData.reg_addr_max = reg++;
+          }
         }
         if (it.ports) {
           out.push({ name: 'immediate', data: { dreg: reg, data: data(u16be(it.ports[0])) } });
@@ -132,6 +175,8 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
         break;
       }
       case 'log': out.push({ name: 'log', data: it.prefix !== undefined ? { prefix: it.prefix } : {} }); break;
+      // type 0: packets; nft's default burst is 5.
+      case 'limit': out.push({ name: 'limit', data: { rate: BigInt(it.rate), unit: BigInt(LIMIT_UNITS[it.per]), burst: it.burst ?? 5, type: 0, flags: 0 } }); break;
       // ip/ip6: ICMP(v6) port unreachable; inet and bridge: ICMPX port unreachable (nft's defaults).
       case 'reject': out.push({ name: 'reject', data: family === 'ip' || family === 'ip6' ? { type: 0, icmp_code: family === 'ip' ? 3 : 4 } : { type: 2, icmp_code: 1 } }); break;
       case 'notrack': out.push({ name: 'notrack' }); break;
@@ -245,7 +290,7 @@ function prefixLength(mask: Buffer): number {
 }
 
 /** Looks up the elements of an anonymous set a rule refers to. */
-export type SetResolver = (name: string) => Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean }> | undefined;
+export type SetResolver = (name: string) => Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean; data?: unknown }> | undefined;
 
 /**
  * Expressions -> items. Returns undefined for any expression sequence outside the supported
@@ -256,6 +301,7 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver): Item[
   let reg: Loaded | undefined;
   const imm: Record<number, Buffer> = {};
   let l4: string | undefined;
+  let natMap: { field: Field; value: MapValue } | undefined;
   for (let i = 0; i < exprs.length; i++) {
     const e = exprs[i];
     const d = (e.data ?? {}) as Record<string, any>;
@@ -349,6 +395,31 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver): Item[
       case 'lookup': {
         if (!reg?.field) return undefined;
         const field = reg.field;
+        if (d.dreg !== undefined) {
+          // A map lookup: into the verdict register (vmap), or into register 1 for the nat after it.
+          let value: MapValue;
+          if (!String(d.set).startsWith('__map')) value = { kind: 'named', name: d.set };
+          else {
+            const els = resolveSet(d.set);
+            if (!els) return undefined;
+            const entries: Array<[Scalar, string]> = [];
+            for (const e of els) {
+              const dd = e.data as { value?: Buffer; verdict?: { code: number; chain?: string } } | undefined;
+              const text = dd?.verdict ? verdictName(dd.verdict) : dd?.value ? String(scalarFromBytes(dd.value.length === 16 ? 'ip6 daddr' : 'ip daddr', dd.value)) : undefined;
+              if (text === undefined) return undefined;
+              entries.push([setElements(field, [e])[0], text]);
+            }
+            entries.sort((a, b) => Number((a[0] as { value?: number }).value ?? 0) - Number((b[0] as { value?: number }).value ?? 0));
+            value = { kind: 'map', entries };
+          }
+          const prev = items[items.length - 1];
+          if (portProto(field) && prev?.t === 'match' && prev.field === 'meta l4proto' && prev.value.kind === 'single' && prev.value.value === l4) prev.implied = true;
+          if (d.dreg === REG.verdict) items.push({ t: 'vmap', field, value });
+          else if (d.dreg === REG.r1 && exprs[i + 1]?.name === 'nat') natMap = { field, value };
+          else return undefined;
+          reg = undefined;
+          break;
+        }
         const op = d.flags & 1 ? 'neq' : 'eq';
         if (!String(d.set).startsWith('__set')) {
           items.push({ t: 'match', field, op, value: { kind: 'named', name: d.set } });
@@ -375,6 +446,17 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver): Item[
         break;
       case 'nat': {
         const nat: Item = { t: 'nat', type: d.type === NAT_TYPE.snat ? 'snat' : 'dnat' };
+        if (natMap) {
+          nat.map = natMap;
+          natMap = undefined;
+          items.push(nat);
+          break;
+        }
+        // The kernel reports addr_max = addr_min for a single address.
+        if (d.reg_addr_max !== undefined && d.reg_addr_max !== d.reg_addr_min) {
+          const b = imm[d.reg_addr_max];
+          nat.addressEnd = b.length === 4 ? [...b].join('.') : formatV6(b);
+        }
         if (d.reg_addr_min !== undefined) {
           const b = imm[d.reg_addr_min];
           nat.address = b.length === 4 ? [...b].join('.') : formatV6(b);
@@ -396,6 +478,12 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver): Item[
         break;
       }
       case 'log': items.push(d.prefix !== undefined ? { t: 'log', prefix: d.prefix } : { t: 'log' }); break;
+      case 'limit': {
+        const per = (Object.keys(LIMIT_UNITS) as Array<keyof typeof LIMIT_UNITS>).find((k) => BigInt(LIMIT_UNITS[k]) === d.unit);
+        if (!per || d.type !== 0) return undefined;
+        items.push({ t: 'limit', rate: Number(d.rate), per, burst: d.burst });
+        break;
+      }
       case 'reject': items.push({ t: 'reject' }); break;
       case 'notrack': items.push({ t: 'notrack' }); break;
       default: return undefined;

@@ -24,11 +24,16 @@ export type Value =
   | { kind: 'named'; name: string }
   | { kind: 'flags'; names: string[] };
 
+/** A map's content: named (@name) or anonymous entries of key -> data (a verdict or an address). */
+export type MapValue = { kind: 'named'; name: string } | { kind: 'map'; entries: Array<[Scalar, string]> };
+
 export type Item =
   | { t: 'match'; field: Field; op: 'eq' | 'neq'; value: Value; implied?: boolean }
   | { t: 'counter'; packets?: bigint; bytes?: bigint }
   | { t: 'verdict'; verdict: 'accept' | 'drop' | 'return' | 'continue' | 'jump' | 'goto'; chain?: string }
-  | { t: 'nat'; type: 'dnat' | 'snat'; address?: string; ports?: [number, number] }
+  | { t: 'nat'; type: 'dnat' | 'snat'; address?: string; addressEnd?: string; ports?: [number, number]; map?: { field: Field; value: MapValue } }
+  | { t: 'vmap'; field: Field; value: MapValue }
+  | { t: 'limit'; rate: number; per: 'second' | 'minute' | 'hour' | 'day' | 'week'; burst?: number }
   | { t: 'masquerade'; ports?: [number, number] }
   | { t: 'redirect'; ports?: [number, number] }
   | { t: 'log'; prefix?: string }

@@ -8,7 +8,7 @@ import { checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeErr
 import {
   CHAIN_TYPES, FAMILIES, HOOKS, type NftFamily, NFT_MSG, priorityNames, SET_FLAGS, SET_TYPES, VERDICT, VERDICT_DATATYPE,
 } from './constants';
-import { type AnonymousSet, decodeExpressions, encodeItems, type Expr, scalarFromBytes, setElements } from './expr';
+import { type AnonymousSet, decodeExpressions, encodeItems, type Expr, scalarFromBytes, setElements, verdictData, verdictName } from './expr';
 import type { Field, ParsedRule } from './items';
 import { batchBegin, batchEnd, commentOf, expressions, getGen, nftMessage, ruleUserdata } from './messages';
 import { applyScript } from './script';
@@ -175,11 +175,13 @@ export class NftTransaction {
 
   #anonymousSet(family: NftFamily, table: string, s: AnonymousSet): void {
     const t = SET_TYPES[s.keyType];
-    this.#push(`add anonymous set ${s.id}`, nftMessage(NFT_MSG.NEWSET, family, {
-      table, name: '__set%d', flags: s.flags, key_type: t.id, key_len: t.len, id: s.id, desc: { size: s.elements.length },
+    const name = s.dataType ? '__map%d' : '__set%d';
+    const data = s.dataType === undefined ? {} : s.dataType === 'verdict' ? { data_type: VERDICT_DATATYPE, data_len: 0 } : { data_type: SET_TYPES[s.dataType].id, data_len: SET_TYPES[s.dataType].len };
+    this.#push(`add anonymous ${s.dataType ? 'map' : 'set'} ${s.id}`, nftMessage(NFT_MSG.NEWSET, family, {
+      table, name, flags: s.flags, key_type: t.id, key_len: t.len, ...data, id: s.id, desc: { size: s.elements.length },
     }, NLM_F.CREATE));
-    this.#push(`add elements to anonymous set ${s.id}`, nftMessage(NFT_MSG.NEWSETELEM, family, {
-      table, set: '__set%d', set_id: s.id, elements: { elem: elementsWire(s.elements, (s.flags & SET_FLAGS.interval) !== 0) },
+    this.#push(`add elements to anonymous ${s.dataType ? 'map' : 'set'} ${s.id}`, nftMessage(NFT_MSG.NEWSETELEM, family, {
+      table, set: name, set_id: s.id, elements: { elem: elementsWire(s.elements, (s.flags & SET_FLAGS.interval) !== 0) },
     }, NLM_F.CREATE));
   }
 
@@ -298,7 +300,7 @@ function mapData(type: string, v: string | number, field: string): unknown {
     const [verdict, chain] = String(v).split(/\s+/);
     if (!(verdict in VERDICT)) throw rangeError(field, v, 'is not a verdict (accept, drop, return, jump CHAIN, goto CHAIN)');
     if ((verdict === 'jump' || verdict === 'goto') && !chain) throw rangeError(field, v, 'names no chain');
-    return { verdict: { code: VERDICT[verdict as keyof typeof VERDICT] >>> 0, chain } };
+    return verdictData(String(v));
   }
   const f = fieldForType(type as NftSetKeyType);
   return { value: keyBytes(f, v) };
@@ -400,7 +402,7 @@ export class Nftables {
     for (const m of replies) {
       for (const e of exprsOf(m)) {
         const set = (e.data as { set?: string })?.set;
-        if (e.name === 'lookup' && set?.startsWith('__set') && !anonymous.has(set)) anonymous.set(set, await this.#rawElements(family, filter.table, set));
+        if (e.name === 'lookup' && (set?.startsWith('__set') || set?.startsWith('__map')) && !anonymous.has(set)) anonymous.set(set, await this.#rawElements(family, filter.table, set));
       }
     }
     return replies.map((m) => {
@@ -443,11 +445,7 @@ export class Nftables {
       const key = s.kind === 'single' ? s.value : s.kind === 'prefix' ? `${s.address}/${s.length}` : `${s.from}-${s.to}`;
       if (!info.map) { out.push(key); continue; }
       const d = e.data as { value?: Buffer; verdict?: { code: number; chain?: string } };
-      let value: string | number;
-      if (d?.verdict) {
-        const name = (Object.keys(VERDICT) as Array<keyof typeof VERDICT>).find((k) => VERDICT[k] === (d.verdict!.code | 0))!;
-        value = d.verdict.chain ? `${name} ${d.verdict.chain}` : name;
-      } else value = scalarFromBytes(fieldForType(info.map as NftSetKeyType), d!.value!);
+      const value = d?.verdict ? verdictName(d.verdict)! : scalarFromBytes(fieldForType(info.map as NftSetKeyType), d!.value!);
       out.push([key, value]);
     }
     // Sorted as nft lists them: by key.

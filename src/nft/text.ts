@@ -2,7 +2,9 @@
 // RangeError naming the token; nothing is guessed. Formatting gives nft's canonical listing form.
 import { parseAddress, parseCidr } from '../ip';
 import { CT_STATES, L4PROTOS } from './constants';
-import { FIELDS, type Field, type Item, type ParsedRule, portProto, type Scalar, type Value } from './items';
+import { FIELDS, type Field, type Item, type MapValue, type ParsedRule, portProto, type Scalar, type Value } from './items';
+
+export const LIMIT_UNITS = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800 } as const;
 
 type Tok = { s: string; quoted: boolean };
 
@@ -115,6 +117,35 @@ export function parseRuleText(text: string): ParsedRule {
     }
     return parseScalar(field, t.s);
   };
+  /** A field named at the cursor (one to three words), consumed; or undefined. */
+  const fieldAt = (): Field | undefined => {
+    for (const n of [3, 2, 1]) {
+      const words = toks.slice(i, i + n).map((x) => x.s).join(' ');
+      if ((FIELDS as readonly string[]).includes(words)) { i += n; return words as Field; }
+    }
+    return undefined;
+  };
+  /** "@name" or "{ key : data, … }" after "map"/"vmap". */
+  const mapValue = (field: Field, verdicts: boolean): MapValue => {
+    const t = next(`after "${verdicts ? 'vmap' : 'map'}"`);
+    if (!t.quoted && t.s.startsWith('@')) return { kind: 'named', name: t.s.slice(1) };
+    if (t.quoted || t.s !== '{') throw unknown(t.s, 'where a map ("@name" or "{ key : value }") was expected');
+    const entries: Array<[Scalar, string]> = [];
+    for (;;) {
+      const k = next('in a map');
+      if (!k.quoted && k.s === '}') break;
+      if (!k.quoted && k.s === ',') continue;
+      if (next('in a map').s !== ':') throw unknown(toks[i - 1].s, 'in a map (expected ":")');
+      const v = next('in a map').s;
+      if (verdicts) {
+        if (!['accept', 'drop', 'return', 'continue', 'jump', 'goto'].includes(v)) throw unknown(v, 'where a verdict was expected');
+        entries.push([parseScalar(field, k.s), v === 'jump' || v === 'goto' ? `${v} ${next(`after "${v}"`).s}` : v]);
+      } else {
+        entries.push([parseScalar(field, k.s), parseAddress('map value', v).address]);
+      }
+    }
+    return { kind: 'map', entries };
+  };
   const ports = (what: string): [number, number] | undefined => {
     if (peek() !== 'to') return undefined;
     i++;
@@ -141,6 +172,11 @@ export function parseRuleText(text: string): ParsedRule {
         items.push({ t: 'set', key: 'ct mark', value: parseMark('ct mark set', next('after "ct mark set"').s) });
         continue;
       }
+      if (peek() === 'vmap') {
+        i++;
+        items.push({ t: 'vmap', field: f, value: mapValue(f, true) });
+        continue;
+      }
       let op: 'eq' | 'neq' = 'eq';
       if (peek() === '!=') { i++; op = 'neq'; } else if (peek() === '==') i++;
       items.push({ t: 'match', field: f, op, value: value(f) });
@@ -163,10 +199,18 @@ export function parseRuleText(text: string): ParsedRule {
       case 'dnat': case 'snat': {
         if (peek() === 'ip' || peek() === 'ip6') i++;
         if (next(`after "${t.s}"`).s !== 'to') throw unknown(toks[i - 1].s, `after "${t.s}" (expected "to")`);
+        const mapField = fieldAt();
+        if (mapField) {
+          if (next(`after "${t.s} to ${mapField}"`).s !== 'map') throw unknown(toks[i - 1].s, `after "${t.s} to ${mapField}" (expected "map")`);
+          items.push({ t: 'nat', type: t.s, map: { field: mapField, value: mapValue(mapField, false) } });
+          break;
+        }
         const target = next(`after "${t.s} to"`).s;
         const m = /^([^:]*?)(?::(\d+(?:-\d+)?))?$/.exec(target.startsWith('[') ? target.replace(/^\[(.*)\](.*)$/, '$1$2') : target)!;
         const nat: Item = { t: 'nat', type: t.s };
-        if (m[1]) nat.address = parseAddress(`${t.s} to`, m[1]).address;
+        const [from, to] = m[1].split('-');
+        if (from) nat.address = parseAddress(`${t.s} to`, from).address;
+        if (to) nat.addressEnd = parseAddress(`${t.s} to`, to).address;
         if (m[2]) nat.ports = parsePorts(`${t.s} to`, m[2]);
         if (!nat.address && !nat.ports) throw new RangeError(`${t.s}: ${JSON.stringify(target)} names no address or port`);
         items.push(nat);
@@ -189,6 +233,20 @@ export function parseRuleText(text: string): ParsedRule {
       case 'reject':
         items.push({ t: 'reject' });
         break;
+      case 'limit': {
+        if (next('after "limit"').s !== 'rate') throw unknown(toks[i - 1].s, 'after "limit" (expected "rate")');
+        const m = /^(\d+)\/(second|minute|hour|day|week)$/.exec(next('after "limit rate"').s);
+        if (!m) throw new RangeError(`limit: ${JSON.stringify(toks[i - 1].s)} is not a rate like 10/second`);
+        const lim: Item = { t: 'limit', rate: Number(m[1]), per: m[2] as keyof typeof LIMIT_UNITS };
+        if (peek() === 'burst') {
+          i++;
+          lim.burst = Number(next('after "burst"').s);
+          if (!Number.isInteger(lim.burst) || lim.burst < 0) throw new RangeError(`limit: burst ${toks[i - 1].s} is not a count`);
+          if (peek() === 'packets') i++;
+        }
+        items.push(lim);
+        break;
+      }
       case 'notrack':
         items.push({ t: 'notrack' });
         break;
@@ -220,6 +278,11 @@ function formatValue(field: Field, v: Value): string {
   return formatScalar(v);
 }
 
+function formatMap(field: Field, v: MapValue): string {
+  if (v.kind === 'named') return `@${v.name}`;
+  return `{ ${v.entries.map(([k, d]) => `${formatScalar(k)} : ${d}`).join(', ')} }`;
+}
+
 const ports = (p: [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}-${p[1]}`);
 
 /** nft's canonical listing of a rule (as `nft list` prints it, without the handle). */
@@ -233,7 +296,13 @@ export function formatRule(rule: ParsedRule): string {
         break;
       case 'counter': parts.push(`counter packets ${it.packets ?? 0n} bytes ${it.bytes ?? 0n}`); break;
       case 'verdict': parts.push(it.chain ? `${it.verdict} ${it.chain}` : it.verdict); break;
-      case 'nat': parts.push(`${it.type} to ${it.address ?? ''}${it.ports ? `:${ports(it.ports)}` : ''}`); break;
+      case 'nat':
+        if (it.map) parts.push(`${it.type} to ${it.map.field} map ${formatMap(it.map.field, it.map.value)}`);
+        else parts.push(`${it.type} to ${it.address ?? ''}${it.addressEnd ? `-${it.addressEnd}` : ''}${it.ports ? `:${ports(it.ports)}` : ''}`);
+        break;
+      case 'vmap': parts.push(`${it.field} vmap ${formatMap(it.field, it.value)}`); break;
+      // nft leaves out the default burst (5 packets).
+      case 'limit': parts.push(`limit rate ${it.rate}/${it.per}${it.burst !== undefined && it.burst !== 5 ? ` burst ${it.burst} packets` : ''}`); break;
       case 'masquerade': parts.push(it.ports ? `masquerade to :${ports(it.ports)}` : 'masquerade'); break;
       case 'redirect': parts.push(it.ports ? `redirect to :${ports(it.ports)}` : 'redirect'); break;
       case 'log': parts.push(it.prefix !== undefined ? `log prefix "${it.prefix}"` : 'log'); break;

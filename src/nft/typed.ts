@@ -2,7 +2,7 @@
 import { parseAddress } from '../ip';
 import { checkInteger, checkKeys, checkObject, rangeError, typeError } from '../validate';
 import { CT_STATES, L4PROTOS, type NftFamily } from './constants';
-import type { Field, Item, ParsedRule, Value } from './items';
+import { FIELDS, type Field, type Item, type MapValue, type ParsedRule, type Value } from './items';
 import { parseMark, parseScalar } from './text';
 
 /** A value: a single address/port/name, "a-b", a CIDR, an array (anonymous set), or "@set". */
@@ -24,16 +24,27 @@ export interface NftMatch {
   fibDaddrType?: 'local' | 'unicast' | 'broadcast' | 'multicast';
 }
 
+/** A map for vmap or dnat/snat: "@name", or entries key -> data ({ 22: 'accept' } / { 8080: '10.0.0.2' }). */
+export interface NftMapRef {
+  /** The map's key, as nft writes it: 'tcp dport', 'ip saddr', … */
+  key: Field;
+  map: string | Record<string, string>;
+}
+
 export interface NftStatements {
   counter?: boolean;
+  limit?: { rate: number; per: 'second' | 'minute' | 'hour' | 'day' | 'week'; burst?: number };
+  /** Verdict map: `tcp dport vmap { 22 : accept }`. */
+  vmap?: NftMapRef;
   log?: { prefix?: string };
   /** meta mark set */
   setMark?: number;
   /** ct mark set */
   setCtMark?: number;
   notrack?: boolean;
-  dnat?: { address?: string; port?: number | string };
-  snat?: { address?: string; port?: number | string };
+  /** address may be a range "a-b"; map: the address looked up in a map. */
+  dnat?: { address?: string; port?: number | string; map?: NftMapRef };
+  snat?: { address?: string; port?: number | string; map?: NftMapRef };
   masquerade?: boolean | { port: number | string };
   redirect?: boolean | { port: number | string };
   reject?: boolean;
@@ -50,7 +61,7 @@ export interface TypedRule extends NftStatements {
 }
 
 const MATCH_KEYS = ['saddr', 'daddr', 'protocol', 'sport', 'dport', 'iifname', 'oifname', 'ctState', 'ctMark', 'mark', 'fibDaddrType'] as const;
-export const STATEMENT_KEYS = ['counter', 'log', 'setMark', 'setCtMark', 'notrack', 'dnat', 'snat', 'masquerade', 'redirect', 'reject', 'verdict', 'jump', 'goto'] as const;
+export const STATEMENT_KEYS = ['counter', 'limit', 'vmap', 'log', 'setMark', 'setCtMark', 'notrack', 'dnat', 'snat', 'masquerade', 'redirect', 'reject', 'verdict', 'jump', 'goto'] as const;
 
 function addressField(family: NftFamily, key: 'saddr' | 'daddr', v: NftValue): Field {
   const sample = String(Array.isArray(v) ? v[0] : v);
@@ -105,11 +116,37 @@ function ports(name: string, p: number | string): [number, number] {
   return [a, b];
 }
 
+function mapRef(name: string, m: NftMapRef, verdicts: boolean): MapValue {
+  checkKeys(name, checkObject(name, m), ['key', 'map']);
+  if (!(FIELDS as readonly string[]).includes(m.key)) throw rangeError(`${name}.key`, m.key, 'is not a field nft can map on (like "tcp dport")');
+  if (typeof m.map === 'string') {
+    if (!m.map.startsWith('@')) throw rangeError(`${name}.map`, m.map, 'is not "@name" or an object of entries');
+    return { kind: 'named', name: m.map.slice(1) };
+  }
+  const entries = Object.entries(checkObject(`${name}.map`, m.map)).map(([k, v]): [ReturnType<typeof parseScalar>, string] => {
+    if (verdicts) {
+      const [verdict, chain] = String(v).split(/\s+/);
+      if (!['accept', 'drop', 'return', 'continue', 'jump', 'goto'].includes(verdict) || ((verdict === 'jump' || verdict === 'goto') && !chain)) throw rangeError(`${name}.map[${k}]`, v, 'is not a verdict');
+      return [parseScalar(m.key, k), String(v)];
+    }
+    return [parseScalar(m.key, k), parseAddress(`${name}.map[${k}]`, String(v)).address];
+  });
+  if (entries.length === 0) throw rangeError(`${name}.map`, m.map, 'has no entries');
+  return { kind: 'map', entries };
+}
+
 export function typedToRule(family: NftFamily, r: TypedRule): ParsedRule {
   const items: Item[] = [];
   if (r.match !== undefined) items.push(...matchItems(family, r.match, 'eq', 'match'));
   if (r.not !== undefined) items.push(...matchItems(family, r.not, 'neq', 'not'));
   if (r.counter) items.push({ t: 'counter' });
+  if (r.limit !== undefined) {
+    checkKeys('limit', checkObject('limit', r.limit), ['rate', 'per', 'burst']);
+    checkInteger('limit.rate', r.limit.rate, 1, 0xffffffff);
+    if (!['second', 'minute', 'hour', 'day', 'week'].includes(r.limit.per)) throw rangeError('limit.per', r.limit.per, 'is not one of "second", "minute", "hour", "day", "week"');
+    if (r.limit.burst !== undefined) checkInteger('limit.burst', r.limit.burst, 0, 0xffffffff);
+    items.push({ t: 'limit', rate: r.limit.rate, per: r.limit.per, burst: r.limit.burst });
+  }
   if (r.log) items.push(r.log.prefix !== undefined ? { t: 'log', prefix: r.log.prefix } : { t: 'log' });
   if (r.setMark !== undefined) items.push({ t: 'set', key: 'meta mark', value: parseMark('setMark', r.setMark) });
   if (r.setCtMark !== undefined) items.push({ t: 'set', key: 'ct mark', value: parseMark('setCtMark', r.setCtMark) });
@@ -117,13 +154,22 @@ export function typedToRule(family: NftFamily, r: TypedRule): ParsedRule {
   for (const type of ['dnat', 'snat'] as const) {
     const n = r[type];
     if (n === undefined) continue;
-    checkKeys(type, checkObject(type, n), ['address', 'port']);
+    checkKeys(type, checkObject(type, n), ['address', 'port', 'map']);
     const item: Item = { t: 'nat', type };
-    if (n.address !== undefined) item.address = parseAddress(`${type}.address`, n.address).address;
+    if (n.map !== undefined) {
+      items.push({ t: 'nat', type, map: { field: n.map.key, value: mapRef(`${type}.map`, n.map, false) } });
+      continue;
+    }
+    if (n.address !== undefined) {
+      const [from, to] = n.address.split('-');
+      item.address = parseAddress(`${type}.address`, from).address;
+      if (to !== undefined) item.addressEnd = parseAddress(`${type}.address`, to).address;
+    }
     if (n.port !== undefined) item.ports = ports(`${type}.port`, n.port);
     if (!item.address && !item.ports) throw typeError(type, n, 'an address and/or a port');
     items.push(item);
   }
+  if (r.vmap !== undefined) items.push({ t: 'vmap', field: r.vmap.key, value: mapRef('vmap', r.vmap, true) });
   if (r.masquerade) items.push(typeof r.masquerade === 'object' ? { t: 'masquerade', ports: ports('masquerade.port', r.masquerade.port) } : { t: 'masquerade' });
   if (r.redirect) items.push(typeof r.redirect === 'object' ? { t: 'redirect', ports: ports('redirect.port', r.redirect.port) } : { t: 'redirect' });
   if (r.reject) items.push({ t: 'reject' });
@@ -136,6 +182,11 @@ export function typedToRule(family: NftFamily, r: TypedRule): ParsedRule {
   if (r.jump !== undefined) items.push({ t: 'verdict', verdict: 'jump', chain: r.jump });
   if (r.goto !== undefined) items.push({ t: 'verdict', verdict: 'goto', chain: r.goto });
   return { items, comment: r.comment };
+}
+
+function mapOut(v: MapValue): string | Record<string, string> {
+  if (v.kind === 'named') return `@${v.name}`;
+  return Object.fromEntries(v.entries.map(([k, d]) => [k.kind === 'single' ? String(k.value) : k.kind === 'prefix' ? `${k.address}/${k.length}` : `${k.from}-${k.to}`, d]));
 }
 
 /** Items -> the typed object (the inverse of typedToRule, for listings). */
@@ -168,7 +219,15 @@ export function ruleToTyped(rule: ParsedRule): TypedRule {
       case 'log': out.log = it.prefix !== undefined ? { prefix: it.prefix } : {}; break;
       case 'set': if (it.key === 'meta mark') out.setMark = it.value; else out.setCtMark = it.value; break;
       case 'notrack': out.notrack = true; break;
-      case 'nat': out[it.type] = { ...(it.address ? { address: it.address } : {}), ...(it.ports ? { port: it.ports[0] === it.ports[1] ? it.ports[0] : `${it.ports[0]}-${it.ports[1]}` } : {}) }; break;
+      case 'nat':
+        if (it.map) { out[it.type] = { map: { key: it.map.field, map: mapOut(it.map.value) } }; break; }
+        out[it.type] = {
+          ...(it.address ? { address: it.addressEnd ? `${it.address}-${it.addressEnd}` : it.address } : {}),
+          ...(it.ports ? { port: it.ports[0] === it.ports[1] ? it.ports[0] : `${it.ports[0]}-${it.ports[1]}` } : {}),
+        };
+        break;
+      case 'vmap': out.vmap = { key: it.field, map: mapOut(it.value) }; break;
+      case 'limit': out.limit = { rate: it.rate, per: it.per, ...(it.burst !== undefined ? { burst: it.burst } : {}) }; break;
       case 'masquerade': case 'redirect': out[it.t] = it.ports ? { port: it.ports[0] === it.ports[1] ? it.ports[0] : `${it.ports[0]}-${it.ports[1]}` } : true; break;
       case 'reject': out.reject = true; break;
       case 'verdict':

@@ -15,6 +15,8 @@ const SCAFFOLD = `
 table ip t {
   set blocked { type ipv4_addr; flags interval; elements = { 10.9.0.0/16 } }
   set ports { type inet_service; elements = { 22, 80 } }
+  map vm { type inet_service : verdict; elements = { 22 : accept } }
+  map pm { type inet_service : ipv4_addr; elements = { 8080 : 10.0.0.2 } }
   chain other { }
   chain input { type filter hook input priority filter; policy accept; }
   chain pre { type filter hook prerouting priority raw; policy accept; }
@@ -53,6 +55,14 @@ const LANGUAGE: Array<[string, string]> = [
   ['input', 'ip saddr 10.0.0.6 goto other'],
   ['other', 'return'],
   ['input', 'tcp dport 443 counter packets 0 bytes 0 accept comment "https"'],
+  ['input', 'limit rate 10/second accept'],
+  ['input', 'limit rate 100/minute burst 20 packets accept'],
+  ['input', 'tcp dport vmap { 22 : accept, 80 : drop, 81 : jump other }'],
+  ['input', 'udp dport vmap @vm'],
+  ['prenat', 'dnat to tcp dport map @pm'],
+  ['prenat', 'dnat to tcp dport map { 8081 : 10.0.0.3, 8082 : 10.0.0.4 }'],
+  ['prenat', 'tcp dport 99 dnat to 10.0.0.1-10.0.0.5'],
+  ['prenat', 'tcp dport 98 dnat to 10.0.0.1:1000-2000'],
   ['pre', 'udp dport 4789 notrack'],
   ['prenat', 'ip saddr 10.0.0.0/16 tcp dport 1234 dnat to 198.18.0.9:80'],
   ['prenat', 'ip daddr 198.18.0.1 dnat to 198.18.0.9'],
