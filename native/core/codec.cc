@@ -164,6 +164,7 @@ void encode_one(MessageWriter& w, const AttrSpec& spec, const Value& v, const Va
     case Kind::Nested: {
       size_t n = w.nest_begin(spec.type, nested_flag);
       encode_attrs(w, *spec.nested, v, nested_flag, path);
+      if (w.bytes().size() - n > 0xffff) fail(path, "is larger than a netlink attribute can be (64 KiB)");
       w.nest_end(n);
       return;
     }

@@ -5,7 +5,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstring>
+#include <string>
 
 namespace nln {
 
@@ -29,6 +31,10 @@ Status NetlinkSocket::open(int protocol) {
   fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
   if (fd_ < 0) return Status::fail(errno, "socket(AF_NETLINK)");
   set_int(fd_, SOL_SOCKET, SO_SNDBUF, kSendBuffer);
+  int granted = 0;
+  socklen_t glen = sizeof granted;
+  getsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &granted, &glen);
+  send_buffer_ = static_cast<size_t>(granted);
   // SO_RCVBUFFORCE passes rmem_max when we have CAP_NET_ADMIN; SO_RCVBUF is the fallback.
   if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) < 0)
     set_int(fd_, SOL_SOCKET, SO_RCVBUF, kReceiveBuffer);
@@ -53,6 +59,28 @@ Status NetlinkSocket::open(int protocol) {
 }
 
 Status NetlinkSocket::send(const struct iovec* iov, size_t count) {
+  // The kernel refuses a datagram larger than the send buffer (EMSGSIZE). An nfnetlink batch must
+  // be one datagram (it is one transaction), so the buffer grows to fit it, as nft does.
+  size_t total = 0;
+  for (size_t i = 0; i < count; ++i) total += iov[i].iov_len;
+  if (total + 4096 > send_buffer_) {
+    int want = static_cast<int>(total + (64 << 10));
+    if (setsockopt(fd_, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof want) < 0) set_int(fd_, SOL_SOCKET, SO_SNDBUF, want);
+    int granted = 0;
+    socklen_t glen = sizeof granted;
+    getsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &granted, &glen);
+    send_buffer_ = static_cast<size_t>(granted);
+  }
+  // More pieces than the kernel takes in one call (UIO_MAXIOV): send them as one contiguous copy.
+  std::string joined;
+  struct iovec one;
+  if (count > IOV_MAX) {
+    joined.reserve(total);
+    for (size_t i = 0; i < count; ++i) joined.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+    one = {&joined[0], joined.size()};
+    iov = &one;
+    count = 1;
+  }
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   msghdr m{};

@@ -34,6 +34,7 @@ class NetlinkSocket {
  private:
   int fd_ = -1;
   uint32_t port_id_ = 0;
+  size_t send_buffer_ = 0;  // what SO_SNDBUF allows; raised for a large nfnetlink batch
 };
 
 }  // namespace nln

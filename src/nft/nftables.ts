@@ -58,6 +58,7 @@ export interface NftSet { family: NftFamily; table: string; name: string; handle
 const familyName = (n: number): NftFamily => (Object.keys(FAMILIES) as NftFamily[]).find((f) => FAMILIES[f] === n)!;
 const typeName = (id: number): string => Object.keys(SET_TYPES).find((k) => SET_TYPES[k].id === id) ?? (id === VERDICT_DATATYPE ? 'verdict' : String(id));
 const NFT_SET_ELEM_INTERVAL_END = 1;
+const ELEMENTS_PER_MESSAGE = 500;
 
 function checkFamily(field: string, f: unknown): NftFamily {
   return checkOneOf(field, f, Object.keys(FAMILIES) as NftFamily[]);
@@ -180,9 +181,11 @@ export class NftTransaction {
     this.#push(`add anonymous ${s.dataType ? 'map' : 'set'} ${s.id}`, nftMessage(NFT_MSG.NEWSET, family, {
       table, name, flags: s.flags, key_type: t.id, key_len: t.len, ...data, id: s.id, desc: { size: s.elements.length },
     }, NLM_F.CREATE));
-    this.#push(`add elements to anonymous ${s.dataType ? 'map' : 'set'} ${s.id}`, nftMessage(NFT_MSG.NEWSETELEM, family, {
-      table, set: name, set_id: s.id, elements: { elem: elementsWire(s.elements, (s.flags & SET_FLAGS.interval) !== 0) },
-    }, NLM_F.CREATE));
+    for (let start = 0; start < s.elements.length; start += ELEMENTS_PER_MESSAGE) {
+      this.#push(`add elements to anonymous ${s.dataType ? 'map' : 'set'} ${s.id}`, nftMessage(NFT_MSG.NEWSETELEM, family, {
+        table, set: name, set_id: s.id, elements: { elem: elementsWire(s.elements.slice(start, start + ELEMENTS_PER_MESSAGE), (s.flags & SET_FLAGS.interval) !== 0) },
+      }, NLM_F.CREATE));
+    }
   }
 
   addSet(s: NftSetSpec): this {
@@ -246,9 +249,15 @@ export class NftTransaction {
       if (mapType !== undefined && v !== undefined) el.data = mapData(mapType, v, `elements[${i}]`);
       return el;
     });
-    return this.#push(`${verb} element ${family} ${set.table} ${set.name}`, nftMessage(msg, family, {
-      table: checkName('table', set.table), set: checkName('name', set.name), elements: { elem: elementsWire(wire, interval) },
-    }, msg === NFT_MSG.NEWSETELEM ? NLM_F.CREATE : 0));
+    // An attribute holds at most 64 KiB: large element lists go in several messages (as nft does).
+    checkName('table', set.table);
+    checkName('name', set.name);
+    for (let start = 0; start < wire.length; start += ELEMENTS_PER_MESSAGE) {
+      this.#push(`${verb} element ${family} ${set.table} ${set.name}`, nftMessage(msg, family, {
+        table: set.table, set: set.name, elements: { elem: elementsWire(wire.slice(start, start + ELEMENTS_PER_MESSAGE), interval) },
+      }, msg === NFT_MSG.NEWSETELEM ? NLM_F.CREATE : 0));
+    }
+    return this;
   }
 
   /** @internal Whether this transaction adds that set or map. */

@@ -255,3 +255,22 @@ describe('nftables carries real traffic', () => {
     });
   });
 });
+
+describe('nftables at scale', () => {
+  it('one transaction of 10,000 rules, a map of 10,000 elements, and rule 10,001 appended', async () => {
+    await withNamespaces(1, async (ns) => {
+      await ns.nft.apply('table ip t { chain c { } }');
+      await ns.nft.transaction((tx) => {
+        for (let i = 0; i < 10000; i++) tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: `ip saddr 10.${i >> 8}.${i & 255}.1 tcp dport ${1 + (i % 60000)} accept` });
+        tx.addMap({ family: 'ip', table: 't', name: 'ports', type: 'inet_service', map: 'ipv4_addr' });
+        tx.addElements({ family: 'ip', table: 't', name: 'ports' }, Array.from({ length: 10000 }, (_, i) => [20000 + i, `10.0.${i >> 8}.${i & 255}`] as [number, string]));
+      });
+      await ns.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: 'drop' }); });
+      const rules = (await sh('ip', ['netns', 'exec', ns.name!, 'nft', 'list', 'chain', 'ip', 't', 'c'])).split('\n').filter((l) => l.includes('accept') || l.includes('drop'));
+      assert.equal(rules.length, 10001);
+      assert.equal(rules[10000].trim(), 'drop');
+      assert.equal((await ns.nft.listElements({ family: 'ip', table: 't', name: 'ports' })).length, 10000);
+      assert.equal((await ns.nft.listRules({ family: 'ip', table: 't', chain: 'c' })).length, 10001);
+    });
+  });
+});
