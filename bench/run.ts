@@ -141,6 +141,65 @@ function teardown(rounds: number, pairs: number): Workload {
   };
 }
 
+const ruleText = (i: number) => `ip saddr 10.${(i >> 8) & 255}.${i & 255}.1 tcp dport ${1 + (i % 60000)} accept`;
+
+/** nftables: a 10,000-rule transaction, rule 10,001 appended, a 10,000-element map; next to nft. */
+function nftWorkloads(rounds: number, rules: number): Workload[] {
+  let ns: Netns;
+  const fresh1 = async () => {
+    ns = await Netns.create(fresh());
+    made.push(ns.name!);
+    await ns.nft.apply('table ip t { chain c { } }');
+  };
+  const done = async () => {
+    await ns.close();
+    await removeMade();
+  };
+  const script = (lines: string[]) => {
+    const file = path.join(require('node:os').tmpdir(), `nln-bench-${process.pid}.nft`);
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+  const nftF = (lines: string[]) => exec('ip', ['netns', 'exec', ns.name!, 'nft', '-f', script(lines)], { maxBuffer: 1 << 26 });
+  const manyRules = Array.from({ length: rules }, (_, i) => `add rule ip t c ${ruleText(i)}`);
+  const elements = Array.from({ length: rules }, (_, i) => `${20000 + (i % 40000)} : 10.0.${(i >> 8) & 255}.${i & 255}`).slice(0, Math.min(rules, 40000));
+  const fill = async () => {
+    await fresh1();
+    await ns.nft.transaction((tx) => { for (let i = 0; i < rules; i++) tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: ruleText(i) }); });
+  };
+  return [
+    {
+      name: `nft: one batch of ${rules} rules (per rule)`, ops: rules, rounds,
+      peers: [
+        { name: 'netlink-native transaction', setup: fresh1, teardown: done, run: async (n) => { await ns.nft.transaction((tx) => { for (let i = 0; i < n; i++) tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: ruleText(i) }); }); } },
+        { name: 'nft -f', setup: fresh1, teardown: done, run: async () => { await nftF(manyRules); } },
+      ],
+    },
+    {
+      name: `nft: append a rule to a chain of ${rules}`, ops: 20, rounds,
+      peers: [
+        { name: 'netlink-native transaction', setup: fill, teardown: done, run: async (n) => { for (let i = 0; i < n; i++) await ns.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: 'tcp dport 9 drop' }); }); } },
+        { name: 'nft add rule (process per op)', setup: fill, teardown: done, run: async (n) => { for (let i = 0; i < n; i++) await exec('ip', ['netns', 'exec', ns.name!, 'nft', 'add', 'rule', 'ip', 't', 'c', 'tcp', 'dport', '9', 'drop']); } },
+      ],
+    },
+    {
+      name: `nft: map of ${elements.length} elements (per element)`, ops: elements.length, rounds,
+      peers: [
+        {
+          name: 'netlink-native transaction', setup: fresh1, teardown: done,
+          run: async () => {
+            await ns.nft.transaction((tx) => {
+              tx.addMap({ family: 'ip', table: 't', name: 'm', type: 'inet_service', map: 'ipv4_addr' });
+              tx.addElements({ family: 'ip', table: 't', name: 'm' }, elements.map((e) => e.split(' : ') as [string, string]));
+            });
+          },
+        },
+        { name: 'nft -f', setup: fresh1, teardown: done, run: async () => { await nftF([`add map ip t m { type inet_service : ipv4_addr; }`, `add element ip t m { ${elements.join(', ')} }`]); } },
+      ],
+    },
+  ];
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const rounds = quick ? 3 : 7;
@@ -148,6 +207,7 @@ async function main(): Promise<void> {
   const workloads = [
     netnsCreate(rounds, ops), vethCreate(rounds, ops), linkUp(rounds, ops), linkList(rounds, ops, 100),
     teardown(quick ? 1 : 3, quick ? 50 : 200),
+    ...nftWorkloads(quick ? 1 : 3, quick ? 1000 : 10000),
   ];
   const results: Result[] = [];
   const stop = () => void removeMade().finally(() => process.exit(130));

@@ -103,6 +103,14 @@ describe('nftables: the library writes what nft lists, and reads what nft wrote'
       assert.deepEqual(https.match, { protocol: 'tcp', dport: 443 });
       await ns.nft.transaction((tx) => { tx.deleteRule({ family: 'ip', table: 't', chain: 'input', handle: https.handle }); });
       assert.ok(!(await nftChainRules(ns, 'ip', 't', 'input')).some((l) => l.includes('https')));
+      // Replace by handle, and insert before / add after a handle, as `nft replace|insert|add rule … handle N` do.
+      const first = ours.find((r) => r.chain === 'input')!;
+      await ns.nft.transaction((tx) => {
+        tx.replaceRule({ family: 'ip', table: 't', chain: 'input', handle: first.handle, rule: 'tcp dport 2222 accept' });
+        tx.insertRule({ family: 'ip', table: 't', chain: 'input', handle: first.handle, rule: 'tcp dport 1111 accept' });
+        tx.addRule({ family: 'ip', table: 't', chain: 'input', handle: first.handle, rule: 'tcp dport 3333 accept' });
+      });
+      assert.deepEqual((await nftChainRules(ns, 'ip', 't', 'input')).slice(0, 4), ['tcp dport 1111 accept', 'tcp dport 2222 accept', 'tcp dport 3333 accept', LANGUAGE[1][1]]);
     });
   });
 
