@@ -16,6 +16,8 @@ export interface Expr {
 export interface AnonymousSet {
   id: number;
   keyType: keyof typeof SET_TYPES;
+  /** A concatenation's combined type and length (instead of keyType's). */
+  concat?: { id: number; len: number };
   /** For an anonymous map: what the elements map to. */
   dataType?: 'verdict' | 'ipv4_addr' | 'ipv6_addr';
   flags: number;
@@ -31,7 +33,11 @@ interface FieldInfo { load: Expr; len: number; keyType: keyof typeof SET_TYPES; 
 
 const addrBytes = (v: string | number) => parseAddress('address', String(v)).bytes;
 
-function fieldInfo(f: Field): FieldInfo {
+/** Gives the (4-byte, host order) ifindex of an interface name; filled in before sending. */
+export type IfindexOf = (name: string) => Buffer;
+const noIfindex: IfindexOf = (name) => { throw new RangeError(`iif/oif: cannot resolve ${JSON.stringify(name)} here`); };
+
+function fieldInfo(f: Field, ifindex: IfindexOf = noIfindex): FieldInfo {
   const payload = (base: number, offset: number, len: number): Expr => ({ name: 'payload', data: { dreg: load(), base, offset, len } });
   switch (f) {
     case 'ip saddr': return { load: payload(PAYLOAD_BASE.network, 12, 4), len: 4, keyType: 'ipv4_addr', bytes: addrBytes };
@@ -46,6 +52,7 @@ function fieldInfo(f: Field): FieldInfo {
       bytes: (v) => { const b = Buffer.alloc(16); b.write(String(v)); return b; },
     };
     case 'meta mark': return { load: { name: 'meta', data: { dreg: load(), key: META.mark } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
+    case 'iif': case 'oif': return { load: { name: 'meta', data: { dreg: load(), key: f === 'iif' ? META.iif : META.oif } }, len: 4, keyType: 'iface_index', bytes: (v) => ifindex(String(v)) };
     case 'ct mark': return { load: { name: 'ct', data: { dreg: load(), key: CT.mark } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
     case 'ct state': return { load: { name: 'ct', data: { dreg: load(), key: CT.state } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
     // NFTA_FIB_F_DADDR (2), result NFT_FIB_RESULT_ADDRTYPE (3): the route type of the destination.
@@ -64,6 +71,44 @@ export function verdictName(d: { code: number; chain?: string }): string | undef
   return name && (d.chain ? `${name} ${d.chain}` : name);
 }
 
+/** nft's concatenated type: 6 bits per component type, in order. */
+export function concatType(fields: Field[]): { id: number; len: number } {
+  let id = 0;
+  let len = 0;
+  for (const f of fields) {
+    const info = fieldInfo(f, () => Buffer.alloc(4));
+    id = (id << 6) | SET_TYPES[info.keyType].id;
+    len += Math.ceil(info.len / 4) * 4;
+  }
+  return { id, len };
+}
+
+/** The key of a tuple for a set of these fields. */
+export function concatKeyOf(fields: Field[], tuple: Array<string | number>): Buffer {
+  return concatKey(fields.map((f) => fieldInfo(f)), tuple);
+}
+
+/** A tuple's key: each component in its own 32-bit-aligned slot. */
+function concatKey(infos: FieldInfo[], tuple: Array<string | number>): Buffer {
+  return Buffer.concat(infos.map((f, i) => {
+    const b = f.bytes(tuple[i]);
+    return Buffer.concat([b, Buffer.alloc(Math.ceil(f.len / 4) * 4 - b.length)]);
+  }));
+}
+
+/** Splits a concatenated key back into its components' values. */
+export function splitConcatKey(fields: Field[], key: Buffer, ifname: (index: number) => string | undefined = () => undefined): Array<string | number> {
+  const out: Array<string | number> = [];
+  let off = 0;
+  for (const f of fields) {
+    const info = fieldInfo(f, () => Buffer.alloc(4));
+    const part = key.subarray(off, off + info.len);
+    out.push(f === 'iif' || f === 'oif' ? (ifname(part.readUInt32LE(0)) ?? part.readUInt32LE(0)) : scalarFromBytes(f, part));
+    off += Math.ceil(info.len / 4) * 4;
+  }
+  return out;
+}
+
 const cmp = (op: number, value: Buffer): Expr => ({ name: 'cmp', data: { sreg: REG.r1, op, data: data(value) } });
 
 function networkMask(len: number, bytes: number): Buffer {
@@ -78,23 +123,62 @@ export interface Encoded {
 }
 
 /** Items -> expressions. nextSetId numbers the anonymous sets of a transaction. */
-export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => number): Encoded {
+export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => number, ifindex: IfindexOf = noIfindex): Encoded {
   const out: Expr[] = [];
   const sets: AnonymousSet[] = [];
   let l4: string | number | undefined;
   let l3: string | undefined;
+  const layer3 = (field: Field) => {
+    const ipv = field.startsWith('ip6 ') ? 'ip6' : field.startsWith('ip ') ? 'ip' : undefined;
+    if (ipv && family !== 'ip' && family !== 'ip6' && l3 !== ipv) {
+      // In inet tables nft checks the layer-3 protocol first (meta nfproto); in bridge and
+      // netdev tables, the ethertype (meta protocol).
+      if (family === 'inet') out.push({ name: 'meta', data: { dreg: REG.r1, key: META.nfproto } }, cmp(CMP.eq, Buffer.from([ipv === 'ip' ? 2 : 10])));
+      else out.push({ name: 'meta', data: { dreg: REG.r1, key: META.protocol } }, cmp(CMP.eq, u16be(ipv === 'ip' ? 0x0800 : 0x86dd)));
+      l3 = ipv;
+    }
+  };
+  const layer4 = (field: Field) => {
+    const proto = portProto(field);
+    if (proto && l4 !== proto) {
+      // "tcp dport 80" needs the protocol checked first, as nft adds it.
+      out.push(fieldInfo('meta l4proto').load, cmp(CMP.eq, Buffer.from([L4PROTOS[proto]])));
+      l4 = proto;
+    }
+  };
   for (const it of items) {
+    if (it.t === 'concat') {
+      // Each field into consecutive 32-bit registers (the first is register 1), then one lookup.
+      for (const f of it.fields) layer4(f);
+      for (const f of it.fields) layer3(f);
+      let word = 0;
+      const infos = it.fields.map((f) => fieldInfo(f, ifindex));
+      for (const f of infos) {
+        out.push({ ...f.load, data: { ...f.load.data, dreg: word === 0 ? REG.r1 : 8 + word } });
+        word += Math.ceil(f.len / 4);
+      }
+      const lookup: Record<string, unknown> = { sreg: REG.r1 };
+      if (it.op === 'neq') lookup.flags = 1;
+      if (it.value.kind === 'named') lookup.set = it.value.name;
+      else {
+        const id = nextSetId();
+        sets.push({
+          id, keyType: infos[0].keyType, concat: concatType(it.fields), flags: SET_FLAGS.anonymous | SET_FLAGS.constant,
+          elements: it.value.elements.map((tuple) => ({ key: concatKey(infos, tuple) })),
+        });
+        lookup.set = '__set%d';
+        lookup.set_id = id;
+      }
+      out.push({ name: 'lookup', data: lookup });
+      continue;
+    }
     if ((it.t === 'nat' || it.t === 'masquerade' || it.t === 'redirect') && it.ports && l4 !== 'tcp' && l4 !== 'udp' && l4 !== 'sctp') {
       // nft's rule: a port mapping needs the transport protocol matched before it.
       throw new RangeError(`${it.t === 'nat' ? it.type : it.t}: a port mapping needs a transport protocol match before it (meta l4proto tcp/udp, or a tcp/udp port match), as nft requires`);
     }
     if (it.t === 'vmap' || (it.t === 'nat' && it.map)) {
       const field = it.t === 'vmap' ? it.field : it.map!.field;
-      const proto = portProto(field);
-      if (proto && l4 !== proto) {
-        out.push(fieldInfo('meta l4proto').load, cmp(CMP.eq, Buffer.from([L4PROTOS[proto]])));
-        l4 = proto;
-      }
+      layer4(field);
       const f = fieldInfo(field);
       const value = it.t === 'vmap' ? it.value : it.map!.value;
       const lookup: Record<string, unknown> = { sreg: REG.r1, dreg: it.t === 'vmap' ? REG.verdict : REG.r1 };
@@ -114,21 +198,9 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
       continue;
     }
     if (it.t === 'match') {
-      const f = fieldInfo(it.field);
-      const ipv = it.field.startsWith('ip6 ') ? 'ip6' : it.field.startsWith('ip ') ? 'ip' : undefined;
-      if (ipv && family !== 'ip' && family !== 'ip6' && l3 !== ipv) {
-        // In inet tables nft checks the layer-3 protocol first (meta nfproto); in bridge and
-        // netdev tables, the ethertype (meta protocol).
-        if (family === 'inet') out.push({ name: 'meta', data: { dreg: REG.r1, key: META.nfproto } }, cmp(CMP.eq, Buffer.from([ipv === 'ip' ? 2 : 10])));
-        else out.push({ name: 'meta', data: { dreg: REG.r1, key: META.protocol } }, cmp(CMP.eq, u16be(ipv === 'ip' ? 0x0800 : 0x86dd)));
-        l3 = ipv;
-      }
-      const proto = portProto(it.field);
-      if (proto && l4 !== proto) {
-        // "tcp dport 80" needs the protocol checked first, as nft adds it.
-        out.push(fieldInfo('meta l4proto').load, cmp(CMP.eq, Buffer.from([L4PROTOS[proto]])));
-        l4 = proto;
-      }
+      const f = fieldInfo(it.field, ifindex);
+      layer3(it.field);
+      layer4(it.field);
       if (it.field === 'meta l4proto' && it.value.kind === 'single') l4 = it.value.value;
       encodeMatch(out, sets, it.field, f, it.op, it.value, nextSetId);
       continue;
@@ -296,9 +368,16 @@ export type SetResolver = (name: string) => Array<{ key: Buffer; keyEnd?: Buffer
  * Expressions -> items. Returns undefined for any expression sequence outside the supported
  * language (the caller then lists the rule with its raw expressions).
  */
-export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver): Item[] | undefined {
+export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname: (index: number) => string | undefined = () => undefined): Item[] | undefined {
   const items: Item[] = [];
   let reg: Loaded | undefined;
+  let concat: Field[] = []; // fields loaded into registers for one lookup (a concatenation)
+  const loaded = (field: Field, dreg: number) => {
+    if (dreg === REG.r1) concat = [field];
+    else if (dreg >= 9 && concat.length) concat.push(field);
+    else return false;
+    return true;
+  };
   const imm: Record<number, Buffer> = {};
   let l4: string | undefined;
   let natMap: { field: Field; value: MapValue } | undefined;
@@ -308,7 +387,8 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver): Item[
     switch (e.name) {
       case 'payload': {
         const f = fieldOfPayload(d.base, d.offset, d.len, l4);
-        if (!f) return undefined;
+        if (!f || !loaded(f.field, d.dreg)) return undefined;
+        if (d.dreg !== REG.r1) break; // a later part of a concatenation
         reg = { field: f.field, len: d.len, base: d.base, offset: d.offset };
         // A port match right after "meta l4proto tcp" is listed as "tcp dport …" alone.
         const prev = items[items.length - 1];
@@ -330,9 +410,10 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver): Item[
           i++;
           break;
         }
-        const key = ({ [META.l4proto]: 'meta l4proto', [META.iifname]: 'iifname', [META.oifname]: 'oifname', [META.mark]: 'meta mark' } as Record<number, Field>)[d.key];
-        if (!key) return undefined;
-        reg = { field: key, len: key === 'meta l4proto' ? 1 : key === 'meta mark' ? 4 : 16 };
+        const key = ({ [META.l4proto]: 'meta l4proto', [META.iifname]: 'iifname', [META.oifname]: 'oifname', [META.mark]: 'meta mark', [META.iif]: 'iif', [META.oif]: 'oif' } as Record<number, Field>)[d.key];
+        if (!key || !loaded(key, d.dreg)) return undefined;
+        if (d.dreg !== REG.r1) break;
+        reg = { field: key, len: key === 'meta l4proto' ? 1 : key === 'iifname' || key === 'oifname' ? 16 : 4 };
         break;
       }
       case 'ct': {
@@ -379,6 +460,7 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver): Item[
         if (fullLen && reg.mask) v = { kind: 'prefix', address: String(scalarFromBytes(field, pad(value, fullLen))), length: prefixLength(reg.mask) };
         else if (fullLen && value.length < fullLen) v = { kind: 'prefix', address: String(scalarFromBytes(field, pad(value, fullLen))), length: value.length * 8 };
         else if (field === 'iifname' || field === 'oifname') v = { kind: 'single', value: scalarFromBytes(field, value.length < 16 ? value : value) };
+        else if (field === 'iif' || field === 'oif') v = { kind: 'single', value: ifname(value.readUInt32LE(0)) ?? value.readUInt32LE(0) };
         else v = { kind: 'single', value: scalarFromBytes(field, value) };
         if ((field === 'iifname' || field === 'oifname') && value.length < 16) v = { kind: 'single', value: `${value.toString()}*` };
         items.push({ t: 'match', field, op, value: v });
@@ -395,6 +477,22 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver): Item[
       case 'lookup': {
         if (!reg?.field) return undefined;
         const field = reg.field;
+        if (concat.length > 1 && d.dreg === undefined) {
+          const fields = concat;
+          const op = d.flags & 1 ? 'neq' : 'eq';
+          // As for a single port match, the protocol check nft adds is implied by "tcp dport".
+          const prev = items[items.length - 1];
+          if (fields.some((f) => portProto(f) === l4) && prev?.t === 'match' && prev.field === 'meta l4proto' && prev.value.kind === 'single' && prev.value.value === l4) prev.implied = true;
+          if (!String(d.set).startsWith('__set')) items.push({ t: 'concat', fields, op, value: { kind: 'named', name: d.set } });
+          else {
+            const els = resolveSet(d.set);
+            if (!els) return undefined;
+            items.push({ t: 'concat', fields, op, value: { kind: 'tuples', elements: els.map((e) => splitConcatKey(fields, e.key, ifname)) } });
+          }
+          concat = [];
+          reg = undefined;
+          break;
+        }
         if (d.dreg !== undefined) {
           // A map lookup: into the verdict register (vmap), or into register 1 for the nat after it.
           let value: MapValue;

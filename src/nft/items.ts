@@ -5,11 +5,11 @@
 export type Field =
   | 'ip saddr' | 'ip daddr' | 'ip6 saddr' | 'ip6 daddr' | 'meta l4proto'
   | 'tcp sport' | 'tcp dport' | 'udp sport' | 'udp dport'
-  | 'iifname' | 'oifname' | 'ct state' | 'ct mark' | 'meta mark' | 'fib daddr type';
+  | 'iifname' | 'oifname' | 'iif' | 'oif' | 'ct state' | 'ct mark' | 'meta mark' | 'fib daddr type';
 
 export const FIELDS: readonly Field[] = [
   'ip saddr', 'ip daddr', 'ip6 saddr', 'ip6 daddr', 'meta l4proto', 'tcp sport', 'tcp dport', 'udp sport', 'udp dport',
-  'iifname', 'oifname', 'ct state', 'ct mark', 'meta mark', 'fib daddr type',
+  'iifname', 'oifname', 'iif', 'oif', 'ct state', 'ct mark', 'meta mark', 'fib daddr type',
 ];
 
 /** One element of a value: an address or number, a prefix, or a range. */
@@ -33,6 +33,8 @@ export type Item =
   | { t: 'verdict'; verdict: 'accept' | 'drop' | 'return' | 'continue' | 'jump' | 'goto'; chain?: string }
   | { t: 'nat'; type: 'dnat' | 'snat'; address?: string; addressEnd?: string; ports?: [number, number]; map?: { field: Field; value: MapValue } }
   | { t: 'vmap'; field: Field; value: MapValue }
+  /** A concatenation (`ip daddr . tcp dport @set`): a lookup of several fields at once. */
+  | { t: 'concat'; fields: Field[]; op: 'eq' | 'neq'; value: { kind: 'named'; name: string } | { kind: 'tuples'; elements: Array<Array<string | number>> } }
   | { t: 'limit'; rate: number; per: 'second' | 'minute' | 'hour' | 'day' | 'week'; burst?: number }
   | { t: 'masquerade'; ports?: [number, number] }
   | { t: 'redirect'; ports?: [number, number] }

@@ -8,7 +8,7 @@ import { checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeErr
 import {
   CHAIN_TYPES, FAMILIES, HOOKS, type NftFamily, NFT_MSG, priorityNames, SET_FLAGS, SET_TYPES, VERDICT, VERDICT_DATATYPE,
 } from './constants';
-import { type AnonymousSet, decodeExpressions, encodeItems, type Expr, scalarFromBytes, setElements, verdictData, verdictName } from './expr';
+import { type AnonymousSet, concatKeyOf, concatType, decodeExpressions, encodeItems, type Expr, scalarFromBytes, setElements, splitConcatKey, verdictData, verdictName } from './expr';
 import type { Field, ParsedRule } from './items';
 import { batchBegin, batchEnd, commentOf, expressions, getGen, nftMessage, ruleUserdata } from './messages';
 import { applyScript } from './script';
@@ -36,7 +36,8 @@ export interface NftRuleSpec extends TypedRule {
   /** insertRule/addRule: place relative to this rule handle; replaceRule: the rule to replace. */
   handle?: number;
 }
-export type NftSetKeyType = 'ipv4_addr' | 'ipv6_addr' | 'inet_service' | 'inet_proto' | 'mark' | 'ifname' | 'ether_addr';
+/** A key type, or a concatenation of them: 'ipv4_addr . inet_service'. */
+export type NftSetKeyType = 'ipv4_addr' | 'ipv6_addr' | 'inet_service' | 'inet_proto' | 'mark' | 'ifname' | (string & {});
 export interface NftSetSpec extends NftChainRef {
   type: NftSetKeyType;
   flags?: Array<'interval' | 'timeout' | 'constant'>;
@@ -56,7 +57,19 @@ export interface NftRule extends TypedRule { family: NftFamily; table: string; c
 export interface NftSet { family: NftFamily; table: string; name: string; handle: number; type: string; map?: string; flags: string[]; timeout?: number }
 
 const familyName = (n: number): NftFamily => (Object.keys(FAMILIES) as NftFamily[]).find((f) => FAMILIES[f] === n)!;
-const typeName = (id: number): string => Object.keys(SET_TYPES).find((k) => SET_TYPES[k].id === id) ?? (id === VERDICT_DATATYPE ? 'verdict' : String(id));
+const singleTypeName = (id: number): string => Object.keys(SET_TYPES).find((k) => SET_TYPES[k].id === id) ?? (id === VERDICT_DATATYPE ? 'verdict' : String(id));
+/** nft's type names; a concatenated type packs 6 bits per component. */
+function typeName(id: number): string {
+  if (id === VERDICT_DATATYPE || id < 64) return singleTypeName(id);
+  const parts: string[] = [];
+  for (let x = id; x > 0; x = Math.floor(x / 64)) parts.unshift(singleTypeName(x % 64));
+  return parts.join(' . ');
+}
+
+/** The fields whose values a key type holds ('ipv4_addr . inet_service' -> two). */
+function typeFields(type: string): Field[] {
+  return type.split(' . ').map((t) => fieldForType(checkOneOf('type', t, Object.keys(SET_TYPES).filter((k) => k !== 'iface_index')) as NftSetKeyType));
+}
 const NFT_SET_ELEM_INTERVAL_END = 1;
 const ELEMENTS_PER_MESSAGE = 500;
 
@@ -87,6 +100,8 @@ function ruleOf(r: NftRuleSpec): ParsedRule {
 /** Builds one atomic batch. Methods only record; nothing is sent until the transaction ends. */
 export class NftTransaction {
   /** @internal */ readonly messages: WireMessage[] = [];
+  /** @internal iif/oif names whose ifindex the transaction fills in (in its namespace) before sending */
+  readonly ifindexes: Array<{ name: string; slot: Buffer }> = [];
   /** @internal what each message does, for error messages */ readonly labels: string[] = [];
   #setId = 0;
 
@@ -161,7 +176,12 @@ export class NftTransaction {
   #rule(verb: string, r: NftRuleSpec, flags: number): this {
     const parsed = ruleOf(r);
     const family = r.family;
-    const { expressions: exprs, sets } = encodeItems(parsed.items, family, () => ++this.#setId);
+    const ifindex = (name: string) => {
+      const slot = Buffer.alloc(4);
+      this.ifindexes.push({ name, slot });
+      return slot;
+    };
+    const { expressions: exprs, sets } = encodeItems(parsed.items, family, () => ++this.#setId, ifindex);
     for (const s of sets) this.#anonymousSet(family, r.table, s);
     if (r.handle !== undefined && verb !== 'replace') checkInteger('handle', r.handle, 1, Number.MAX_SAFE_INTEGER);
     const attrs: Record<string, unknown> = {
@@ -175,7 +195,7 @@ export class NftTransaction {
   }
 
   #anonymousSet(family: NftFamily, table: string, s: AnonymousSet): void {
-    const t = SET_TYPES[s.keyType];
+    const t = s.concat ?? SET_TYPES[s.keyType];
     const name = s.dataType ? '__map%d' : '__set%d';
     const data = s.dataType === undefined ? {} : s.dataType === 'verdict' ? { data_type: VERDICT_DATATYPE, data_len: 0 } : { data_type: SET_TYPES[s.dataType].id, data_len: SET_TYPES[s.dataType].len };
     this.#push(`add anonymous ${s.dataType ? 'map' : 'set'} ${s.id}`, nftMessage(NFT_MSG.NEWSET, family, {
@@ -199,7 +219,8 @@ export class NftTransaction {
   #set(s: NftSetSpec, map: string | undefined): this {
     checkKeys('set', checkObject('set', s), ['family', 'table', 'name', 'type', 'flags', 'timeout', ...(map ? ['map'] : [])]);
     const family = checkFamily('family', s.family);
-    const type = SET_TYPES[checkOneOf('type', s.type, Object.keys(SET_TYPES))];
+    const fields = typeFields(checkString('type', s.type));
+    const type = fields.length > 1 ? concatType(fields) : SET_TYPES[s.type];
     let flags = map ? SET_FLAGS.map : 0;
     for (const f of s.flags ?? []) flags |= SET_FLAGS[checkOneOf('flags', f, ['interval', 'timeout', 'constant'])];
     if (s.timeout !== undefined) {
@@ -237,7 +258,17 @@ export class NftTransaction {
     if (!keyType) throw typeError('set.type', set.type, 'the set\'s key type (e.g. "ipv4_addr"), unless the set is added in this transaction');
     const mapType = set.map ?? declared?.map;
     const interval = set.interval ?? declared?.interval ?? false;
-    const field = fieldForType(keyType);
+    const fields = typeFields(keyType);
+    if (fields.length > 1) {
+      // A concatenation: each element is 'a . b' (or [a, b]); exact matches only.
+      const wireTuples = elements.map((e, i) => {
+        const parts = Array.isArray(e) ? e : String(e).split(' . ');
+        if (parts.length !== fields.length) throw rangeError(`elements[${i}]`, e, `is not a tuple of ${fields.length} values (${keyType})`);
+        return { key: concatKeyOf(fields, parts.map((p, j) => { const sc = parseScalar(fields[j], String(p)); if (sc.kind !== 'single') throw rangeError(`elements[${i}]`, e, 'has a range or prefix'); return sc.value; })) };
+      });
+      return this.#pushElements(msg, verb, family, set, wireTuples, false);
+    }
+    const field = fields[0];
     const wire = elements.map((e, i) => {
       const [k, v] = Array.isArray(e) ? e : [e, undefined];
       if (mapType && v === undefined) throw typeError(`elements[${i}]`, e, 'a [key, value] pair for a map');
@@ -249,6 +280,10 @@ export class NftTransaction {
       if (mapType !== undefined && v !== undefined) el.data = mapData(mapType, v, `elements[${i}]`);
       return el;
     });
+    return this.#pushElements(msg, verb, family, set, wire, interval);
+  }
+
+  #pushElements(msg: number, verb: string, family: NftFamily, set: NftChainRef, wire: Array<{ key: Buffer; keyEnd?: Buffer; data?: unknown }>, interval: boolean): this {
     // An attribute holds at most 64 KiB: large element lists go in several messages (as nft does).
     checkName('table', set.table);
     checkName('name', set.name);
@@ -283,7 +318,7 @@ export class NftTransaction {
 }
 
 function fieldForType(type: NftSetKeyType): Field {
-  return ({ ipv4_addr: 'ip daddr', ipv6_addr: 'ip6 daddr', inet_service: 'tcp dport', inet_proto: 'meta l4proto', mark: 'meta mark', ifname: 'iifname', ether_addr: 'meta mark' } as Record<NftSetKeyType, Field>)[type];
+  return ({ ipv4_addr: 'ip daddr', ipv6_addr: 'ip6 daddr', inet_service: 'tcp dport', inet_proto: 'meta l4proto', mark: 'meta mark', ifname: 'iifname' } as Record<string, Field>)[type];
 }
 
 function keyBytes(field: Field, v: string | number): Buffer {
@@ -349,6 +384,8 @@ export class Nftables {
     const tx = new NftTransaction();
     await build(tx);
     if (tx.messages.length === 0) return;
+    // iif/oif match interface indexes: resolved here, in this namespace, as nft resolves them.
+    for (const { name, slot } of tx.ifindexes) slot.writeUInt32LE(await this.#ns.links.index(name, 'nft.transaction', 'iif/oif'));
     const n = await this.#ns.nativeHandle('nft.transaction');
     try {
       await n.batch(NETLINK_NETFILTER, [batchBegin(options.generation), ...tx.messages, batchEnd()], getGen());
@@ -414,10 +451,13 @@ export class Nftables {
         if (e.name === 'lookup' && (set?.startsWith('__set') || set?.startsWith('__map')) && !anonymous.has(set)) anonymous.set(set, await this.#rawElements(family, filter.table, set));
       }
     }
+    const usesIndexes = replies.some((m) => exprsOf(m).some((e) => e.name === 'meta' && [4, 5].includes((e.data as { key?: number })?.key ?? -1)));
+    const links = usesIndexes ? await this.#ns.links.list() : [];
+    const ifname = (index: number) => links.find((l) => l.index === index)?.name;
     return replies.map((m) => {
       const a = m.attrs as Record<string, any>;
       const exprs = exprsOf(m);
-      const items = decodeExpressions(exprs, (name) => anonymous.get(name));
+      const items = decodeExpressions(exprs, (name) => anonymous.get(name), ifname);
       const base = { family, table: a.table as string, chain: a.chain as string, handle: Number(a.handle) };
       const comment = commentOf(a.userdata);
       if (!items) return { ...base, text: '(expressions outside the supported language)', expressions: exprs, ...(comment !== undefined ? { comment } : {}) };
@@ -445,8 +485,10 @@ export class Nftables {
   async listElements(set: { family: NftFamily; table: string; name: string }): Promise<NftElement[]> {
     const info = (await this.listSets({ family: set.family, table: set.table })).find((s) => s.name === set.name);
     if (!info) throw new NetlinkError('nft.listElements', 2, { detail: `no set ${set.family} ${set.table} ${set.name}` });
-    const field = fieldForType(info.type as NftSetKeyType);
+    const fields = typeFields(info.type);
+    const field = fields[0];
     const raw = await this.#rawElements(set.family, set.table, set.name);
+    if (fields.length > 1) return raw.map((e) => splitConcatKey(fields, e.key).join(' . '));
     const out: NftElement[] = [];
     for (const e of raw) {
       if (e.intervalEnd) continue;

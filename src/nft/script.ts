@@ -90,7 +90,12 @@ export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptC
         const v = [word('a map value')];
         if (v[0] === 'jump' || v[0] === 'goto') v.push(word('a chain'));
         out.push([t!.s, v.join(' ')]);
-      } else out.push(t!.s);
+      } else {
+        // A concatenation's element: "a . b".
+        let el = t!.s;
+        while (peek() && !peek().quoted && peek().s === '.') { i++; el += ` . ${word('a value')}`; }
+        out.push(el);
+      }
     }
     return out;
   };
@@ -109,6 +114,7 @@ export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptC
       if (t!.s === '}') break;
       if (t!.s === 'type') {
         type = word('a key type');
+        while (peek()?.s === '.') { i++; type += ` . ${word('a key type')}`; }
         if (isMap) { expect(':'); map = word('a data type'); }
       } else if (t!.s === 'flags') {
         flags.push(word('a flag'));

@@ -66,6 +66,10 @@ export function parseScalar(field: Field, s: string): Scalar {
     throw new RangeError(`meta l4proto: ${JSON.stringify(s)} is not a protocol name or number`);
   }
   if (field === 'ct mark' || field === 'meta mark') return { kind: 'single', value: parseMark(field, s) };
+  if (field === 'iif' || field === 'oif') {
+    if (Buffer.byteLength(s) > 15 || s === '' || /[/:\s*]/.test(s)) throw new RangeError(`${field}: ${JSON.stringify(s)} is not an interface name`);
+    return { kind: 'single', value: s };
+  }
   if (field === 'iifname' || field === 'oifname') {
     if (Buffer.byteLength(s) > 16 || s === '' || s === '*') throw new RangeError(`${field}: ${JSON.stringify(s)} is not an interface name (optionally ending in *)`);
     return { kind: 'single', value: s };
@@ -172,6 +176,44 @@ export function parseRuleText(text: string): ParsedRule {
         items.push({ t: 'set', key: 'ct mark', value: parseMark('ct mark set', next('after "ct mark set"').s) });
         continue;
       }
+      if (peek() === '.') {
+        // A concatenation: FIELD . FIELD … then "@set" or "{ a . b, … }".
+        const fields: Field[] = [f];
+        while (peek() === '.') {
+          i++;
+          const g = fieldAt();
+          if (!g) throw unknown(peek(), 'after "." (expected a field)');
+          fields.push(g);
+        }
+        let cop: 'eq' | 'neq' = 'eq';
+        if (peek() === '!=') { i++; cop = 'neq'; }
+        const t2 = next('after a concatenation');
+        if (!t2.quoted && t2.s.startsWith('@')) {
+          items.push({ t: 'concat', fields, op: cop, value: { kind: 'named', name: t2.s.slice(1) } });
+          continue;
+        }
+        if (t2.quoted || t2.s !== '{') throw unknown(t2.s, 'after a concatenation (expected "@set" or "{")');
+        const elements: Array<Array<string | number>> = [];
+        let tuple: Array<string | number> = [];
+        for (;;) {
+          const e = next('in a set of tuples');
+          if (!e.quoted && (e.s === '}' || e.s === ',')) {
+            if (tuple.length) {
+              if (tuple.length !== fields.length) throw new RangeError(`rule: tuple ${tuple.join(' . ')} has ${tuple.length} parts, the concatenation ${fields.length}`);
+              elements.push(tuple);
+            }
+            tuple = [];
+            if (e.s === '}') break;
+            continue;
+          }
+          if (!e.quoted && e.s === '.') continue;
+          const sc = parseScalar(fields[tuple.length] ?? fields[0], e.s);
+          if (sc.kind !== 'single') throw new RangeError(`rule: ${e.s}: ranges and prefixes in concatenations are not supported`);
+          tuple.push(sc.value);
+        }
+        items.push({ t: 'concat', fields, op: cop, value: { kind: 'tuples', elements } });
+        continue;
+      }
       if (peek() === 'vmap') {
         i++;
         items.push({ t: 'vmap', field: f, value: mapValue(f, true) });
@@ -274,7 +316,7 @@ function formatValue(field: Field, v: Value): string {
   if (v.kind === 'flags') return [...v.names].sort((a, b) => CT_STATES[a] - CT_STATES[b]).join(',');
   if (v.kind === 'set') return `{ ${v.elements.map(formatScalar).join(', ')} }`;
   if ((field === 'ct mark' || field === 'meta mark') && v.kind === 'single') return hexMark(v.value as number);
-  if ((field === 'iifname' || field === 'oifname') && v.kind === 'single') return `"${v.value}"`;
+  if ((field === 'iifname' || field === 'oifname' || field === 'iif' || field === 'oif') && v.kind === 'single') return `"${v.value}"`;
   return formatScalar(v);
 }
 
@@ -301,6 +343,9 @@ export function formatRule(rule: ParsedRule): string {
         else parts.push(`${it.type} to ${it.address ?? ''}${it.addressEnd ? `-${it.addressEnd}` : ''}${it.ports ? `:${ports(it.ports)}` : ''}`);
         break;
       case 'vmap': parts.push(`${it.field} vmap ${formatMap(it.field, it.value)}`); break;
+      case 'concat':
+        parts.push(`${it.fields.join(' . ')}${it.op === 'neq' ? ' !=' : ''} ${it.value.kind === 'named' ? `@${it.value.name}` : `{ ${it.value.elements.map((e) => e.join(' . ')).join(', ')} }`}`);
+        break;
       // nft leaves out the default burst (5 packets).
       case 'limit': parts.push(`limit rate ${it.rate}/${it.per}${it.burst !== undefined && it.burst !== 5 ? ` burst ${it.burst} packets` : ''}`); break;
       case 'masquerade': parts.push(it.ports ? `masquerade to :${ports(it.ports)}` : 'masquerade'); break;

@@ -18,6 +18,9 @@ export interface NftMatch {
   /** Interface name; a trailing '*' matches a prefix. */
   iifname?: string | string[];
   oifname?: string | string[];
+  /** Interface by index (resolved from the name in the rule's namespace when the rule is added). */
+  iif?: string;
+  oif?: string;
   ctState?: string[];
   ctMark?: number;
   mark?: number;
@@ -55,12 +58,14 @@ export interface NftStatements {
 
 export interface TypedRule extends NftStatements {
   match?: NftMatch;
+  /** A concatenation lookup: `ip daddr . tcp dport @set` is { key: ['ip daddr', 'tcp dport'], set: '@set' }. */
+  concat?: { key: Field[]; set: string | Array<Array<string | number>>; negate?: boolean };
   /** Negated matches (`!=`). */
   not?: NftMatch;
   comment?: string;
 }
 
-const MATCH_KEYS = ['saddr', 'daddr', 'protocol', 'sport', 'dport', 'iifname', 'oifname', 'ctState', 'ctMark', 'mark', 'fibDaddrType'] as const;
+const MATCH_KEYS = ['saddr', 'daddr', 'protocol', 'sport', 'dport', 'iifname', 'oifname', 'iif', 'oif', 'ctState', 'ctMark', 'mark', 'fibDaddrType'] as const;
 export const STATEMENT_KEYS = ['counter', 'limit', 'vmap', 'log', 'setMark', 'setCtMark', 'notrack', 'dnat', 'snat', 'masquerade', 'redirect', 'reject', 'verdict', 'jump', 'goto'] as const;
 
 function addressField(family: NftFamily, key: 'saddr' | 'daddr', v: NftValue): Field {
@@ -84,7 +89,7 @@ function matchItems(family: NftFamily, m: NftMatch, op: 'eq' | 'neq', where: str
   const items: Item[] = [];
   const push = (field: Field, value: Value) => items.push({ t: 'match', field, op, value });
   // Canonical order: interfaces, addresses, protocol and ports, then conntrack, marks and fib.
-  for (const k of ['iifname', 'oifname'] as const) if (m[k] !== undefined) push(k, toValue(k, m[k]!, `${where}.${k}`));
+  for (const k of ['iif', 'oif', 'iifname', 'oifname'] as const) if (m[k] !== undefined) push(k, toValue(k, m[k]!, `${where}.${k}`));
   for (const k of ['saddr', 'daddr'] as const) if (m[k] !== undefined) push(addressField(family, k, m[k]!), toValue(addressField(family, k, m[k]!), m[k]!, `${where}.${k}`));
   const proto = m.protocol;
   if ((m.sport !== undefined || m.dport !== undefined) && proto !== 'tcp' && proto !== 'udp') {
@@ -139,6 +144,16 @@ export function typedToRule(family: NftFamily, r: TypedRule): ParsedRule {
   const items: Item[] = [];
   if (r.match !== undefined) items.push(...matchItems(family, r.match, 'eq', 'match'));
   if (r.not !== undefined) items.push(...matchItems(family, r.not, 'neq', 'not'));
+  if (r.concat !== undefined) {
+    checkKeys('concat', checkObject('concat', r.concat), ['key', 'set', 'negate']);
+    if (!Array.isArray(r.concat.key) || r.concat.key.length < 2) throw typeError('concat.key', r.concat.key, 'two or more fields, like ["ip daddr", "tcp dport"]');
+    for (const f of r.concat.key) if (!(FIELDS as readonly string[]).includes(f)) throw rangeError('concat.key', f, 'is not a field');
+    const set = r.concat.set;
+    const value = typeof set === 'string'
+      ? (set.startsWith('@') ? { kind: 'named' as const, name: set.slice(1) } : (() => { throw rangeError('concat.set', set, 'is not "@name" or an array of tuples'); })())
+      : { kind: 'tuples' as const, elements: set.map((t, i) => t.map((x, j) => { const sc = parseScalar(r.concat!.key[j], String(x)); if (sc.kind !== 'single') throw rangeError(`concat.set[${i}]`, t, 'has a range or prefix'); return sc.value; })) };
+    items.push({ t: 'concat', fields: r.concat.key, op: r.concat.negate ? 'neq' : 'eq', value });
+  }
   if (r.counter) items.push({ t: 'counter' });
   if (r.limit !== undefined) {
     checkKeys('limit', checkObject('limit', r.limit), ['rate', 'per', 'burst']);
@@ -227,6 +242,7 @@ export function ruleToTyped(rule: ParsedRule): TypedRule {
         };
         break;
       case 'vmap': out.vmap = { key: it.field, map: mapOut(it.value) }; break;
+      case 'concat': out.concat = { key: it.fields, set: it.value.kind === 'named' ? `@${it.value.name}` : it.value.elements, ...(it.op === 'neq' ? { negate: true } : {}) }; break;
       case 'limit': out.limit = { rate: it.rate, per: it.per, ...(it.burst !== undefined ? { burst: it.burst } : {}) }; break;
       case 'masquerade': case 'redirect': out[it.t] = it.ports ? { port: it.ports[0] === it.ports[1] ? it.ports[0] : `${it.ports[0]}-${it.ports[1]}` } : true; break;
       case 'reject': out.reject = true; break;

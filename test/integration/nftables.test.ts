@@ -17,6 +17,7 @@ table ip t {
   set ports { type inet_service; elements = { 22, 80 } }
   map vm { type inet_service : verdict; elements = { 22 : accept } }
   map pm { type inet_service : ipv4_addr; elements = { 8080 : 10.0.0.2 } }
+  set svc { type ipv4_addr . inet_service; elements = { 10.0.0.1 . 80 } }
   chain other { }
   chain input { type filter hook input priority filter; policy accept; }
   chain pre { type filter hook prerouting priority raw; policy accept; }
@@ -56,6 +57,9 @@ const LANGUAGE: Array<[string, string]> = [
   ['other', 'return'],
   ['input', 'tcp dport 443 counter packets 0 bytes 0 accept comment "https"'],
   ['input', 'limit rate 10/second accept'],
+  ['input', 'iif "lo" oif "lo" accept'],
+  ['input', 'ip daddr . tcp dport @svc accept'],
+  ['input', 'ip daddr . tcp dport { 10.0.0.2 . 22 } accept'],
   ['input', 'limit rate 100/minute burst 20 packets accept'],
   ['input', 'tcp dport vmap { 22 : accept, 80 : drop, 81 : jump other }'],
   ['input', 'udp dport vmap @vm'],
@@ -154,8 +158,12 @@ describe('nftables: the library writes what nft lists, and reads what nft wrote'
       assert.deepEqual(await ns.nft.listElements({ family: 'inet', table: 'fw', name: 'vm' }), [[22, 'accept'], [23, 'drop'], [80, 'jump web']]);
       assert.deepEqual(await ns.nft.listElements({ family: 'inet', table: 'fw', name: 'dm' }), [[8080, '10.0.0.2']]);
       assert.deepEqual(await ns.nft.listElements({ family: 'ip', table: 't', name: 'blocked' }), ['10.9.0.0/16']);
+      await ns.nft.transaction((tx) => { tx.addElements({ family: 'ip', table: 't', name: 'svc', type: 'ipv4_addr . inet_service' }, ['10.0.0.9 . 8080', ['10.0.0.8', 443]]); });
+      assert.deepEqual((await ns.nft.listElements({ family: 'ip', table: 't', name: 'svc' })).sort(), ['10.0.0.1 . 80', '10.0.0.8 . 443', '10.0.0.9 . 8080']);
+      assert.match(await sh('ip', ['netns', 'exec', ns.name!, 'nft', 'list', 'set', 'ip', 't', 'svc']), /type ipv4_addr \. inet_service/);
       const sets = await ns.nft.listSets({ family: 'inet' });
       assert.deepEqual(sets.map((s) => [s.name, s.type, s.map]), [['vm', 'inet_service', 'verdict'], ['dm', 'inet_service', 'ipv4_addr']]);
+      assert.deepEqual((await ns.nft.listSets({ family: 'ip', table: 't' })).find((s) => s.name === 'svc')!.type, 'ipv4_addr . inet_service');
       const nftSet = await sh('ip', ['netns', 'exec', ns.name!, 'nft', 'list', 'map', 'inet', 'fw', 'vm']);
       assert.match(nftSet, /elements = \{ 22 : accept, 23 : drop, 80 : jump web \}/);
     });
