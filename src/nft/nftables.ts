@@ -37,7 +37,7 @@ export interface NftRuleSpec extends TypedRule {
   handle?: number;
 }
 /** A key type, or a concatenation of them: 'ipv4_addr . inet_service'. */
-export type NftSetKeyType = 'ipv4_addr' | 'ipv6_addr' | 'inet_service' | 'inet_proto' | 'mark' | 'ifname' | (string & {});
+export type NftSetKeyType = 'ipv4_addr' | 'ipv6_addr' | 'inet_service' | 'inet_proto' | 'mark' | 'ifname' | 'ether_addr' | (string & {});
 export interface NftSetSpec extends NftChainRef {
   type: NftSetKeyType;
   flags?: Array<'interval' | 'timeout' | 'constant'>;
@@ -219,7 +219,7 @@ export class NftTransaction {
   #set(s: NftSetSpec, map: string | undefined): this {
     checkKeys('set', checkObject('set', s), ['family', 'table', 'name', 'type', 'flags', 'timeout', ...(map ? ['map'] : [])]);
     const family = checkFamily('family', s.family);
-    const fields = typeFields(checkString('type', s.type));
+    const fields = s.type === 'ether_addr' ? [] : typeFields(checkString('type', s.type));
     const type = fields.length > 1 ? concatType(fields) : SET_TYPES[s.type];
     let flags = map ? SET_FLAGS.map : 0;
     for (const f of s.flags ?? []) flags |= SET_FLAGS[checkOneOf('flags', f, ['interval', 'timeout', 'constant'])];
@@ -258,6 +258,14 @@ export class NftTransaction {
     if (!keyType) throw typeError('set.type', set.type, 'the set\'s key type (e.g. "ipv4_addr"), unless the set is added in this transaction');
     const mapType = set.map ?? declared?.map;
     const interval = set.interval ?? declared?.interval ?? false;
+    if (keyType === 'ether_addr') {
+      // MAC sets (e.g. for bridge filtering): 6-byte keys.
+      const macs = elements.map((e, i) => {
+        if (typeof e !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(e)) throw rangeError(`elements[${i}]`, e, 'is not a MAC address');
+        return { key: Buffer.from(e.split(':').map((h) => parseInt(h, 16))) };
+      });
+      return this.#pushElements(msg, verb, family, set, macs, false);
+    }
     const fields = typeFields(keyType);
     if (fields.length > 1) {
       // A concatenation: each element is 'a . b' (or [a, b]); exact matches only.
@@ -485,9 +493,10 @@ export class Nftables {
   async listElements(set: { family: NftFamily; table: string; name: string }): Promise<NftElement[]> {
     const info = (await this.listSets({ family: set.family, table: set.table })).find((s) => s.name === set.name);
     if (!info) throw new NetlinkError('nft.listElements', 2, { detail: `no set ${set.family} ${set.table} ${set.name}` });
+    const raw = await this.#rawElements(set.family, set.table, set.name);
+    if (info.type === 'ether_addr') return raw.map((e) => [...e.key].map((b) => b.toString(16).padStart(2, '0')).join(':'));
     const fields = typeFields(info.type);
     const field = fields[0];
-    const raw = await this.#rawElements(set.family, set.table, set.name);
     if (fields.length > 1) return raw.map((e) => splitConcatKey(fields, e.key).join(' . '));
     const out: NftElement[] = [];
     for (const e of raw) {

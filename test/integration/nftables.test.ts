@@ -161,6 +161,12 @@ describe('nftables: the library writes what nft lists, and reads what nft wrote'
       await ns.nft.transaction((tx) => { tx.addElements({ family: 'ip', table: 't', name: 'svc', type: 'ipv4_addr . inet_service' }, ['10.0.0.9 . 8080', ['10.0.0.8', 443]]); });
       assert.deepEqual((await ns.nft.listElements({ family: 'ip', table: 't', name: 'svc' })).sort(), ['10.0.0.1 . 80', '10.0.0.8 . 443', '10.0.0.9 . 8080']);
       assert.match(await sh('ip', ['netns', 'exec', ns.name!, 'nft', 'list', 'set', 'ip', 't', 'svc']), /type ipv4_addr \. inet_service/);
+      await ns.nft.transaction((tx) => {
+        tx.addSet({ family: 'ip', table: 't', name: 'macs', type: 'ether_addr' });
+        tx.addElements({ family: 'ip', table: 't', name: 'macs' }, ['02:00:00:00:00:01']);
+      });
+      assert.deepEqual(await ns.nft.listElements({ family: 'ip', table: 't', name: 'macs' }), ['02:00:00:00:00:01']);
+      assert.match(await sh('ip', ['netns', 'exec', ns.name!, 'nft', 'list', 'set', 'ip', 't', 'macs']), /type ether_addr[\s\S]*elements = \{ 02:00:00:00:00:01 \}/);
       const sets = await ns.nft.listSets({ family: 'inet' });
       assert.deepEqual(sets.map((s) => [s.name, s.type, s.map]), [['vm', 'inet_service', 'verdict'], ['dm', 'inet_service', 'ipv4_addr']]);
       assert.deepEqual((await ns.nft.listSets({ family: 'ip', table: 't' })).find((s) => s.name === 'svc')!.type, 'ipv4_addr . inet_service');
