@@ -179,6 +179,8 @@ function nftWorkloads(rounds: number, rules: number): Workload[] {
       name: `nft: append a rule to a chain of ${rules}`, ops: 20, rounds,
       peers: [
         { name: 'netlink-native transaction', setup: fill, teardown: done, run: async (n) => { for (let i = 0; i < n; i++) await ns.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: 'tcp dport 9 drop' }); }); } },
+        // The same append to an empty chain: what the kernel's own commit costs as a chain grows.
+        { name: 'netlink-native, empty chain', setup: fresh1, teardown: done, run: async (n) => { for (let i = 0; i < n; i++) await ns.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: 'tcp dport 9 drop' }); }); } },
         { name: 'nft add rule (process per op)', setup: fill, teardown: done, run: async (n) => { for (let i = 0; i < n; i++) await exec('ip', ['netns', 'exec', ns.name!, 'nft', 'add', 'rule', 'ip', 't', 'c', 'tcp', 'dport', '9', 'drop']); } },
       ],
     },
