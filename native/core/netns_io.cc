@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <functional>
 
 #include "in_netns.h"
 
@@ -70,17 +71,18 @@ Status sysctl_write(int nsfd, const std::string& path, const std::string& value)
   });
 }
 
-Status tcp_listen(int nsfd, const std::string& host, int port, int backlog, int* out) {
+// A new non-blocking, close-on-exec TCP socket for host:port, made inside the namespace; `use`
+// binds or connects it. On failure the socket is closed; on success it is handed out in *out.
+static Status with_tcp_socket(int nsfd, const std::string& host, int port, int* out,
+                       const std::function<Status(int fd, const sockaddr* sa, socklen_t len)>& use) {
   sockaddr_storage ss;
   socklen_t len;
   if (!to_sockaddr(host, port, &ss, &len)) return Status::fail(EINVAL, "not an IP address: " + host);
   return run_in_netns(nsfd, [&]() -> Status {
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return Status::fail(errno, "socket");
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0 || listen(fd, backlog) < 0) {
-      Status s = Status::fail(errno, "bind/listen " + host + ":" + std::to_string(port));
+    Status s = use(fd, reinterpret_cast<const sockaddr*>(&ss), len);
+    if (!s.ok()) {
       close(fd);
       return s;
     }
@@ -89,19 +91,19 @@ Status tcp_listen(int nsfd, const std::string& host, int port, int backlog, int*
   });
 }
 
+Status tcp_listen(int nsfd, const std::string& host, int port, int backlog, int* out) {
+  return with_tcp_socket(nsfd, host, port, out, [&](int fd, const sockaddr* sa, socklen_t len) -> Status {
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, sa, len) < 0 || listen(fd, backlog) < 0) return Status::fail(errno, "bind/listen " + host + ":" + std::to_string(port));
+    return {};
+  });
+}
+
 Status tcp_connect(int nsfd, const std::string& host, int port, int timeout_ms, int* out) {
-  sockaddr_storage ss;
-  socklen_t len;
-  if (!to_sockaddr(host, port, &ss, &len)) return Status::fail(EINVAL, "not an IP address: " + host);
-  return run_in_netns(nsfd, [&]() -> Status {
-    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) return Status::fail(errno, "socket");
+  return with_tcp_socket(nsfd, host, port, out, [&](int fd, const sockaddr* sa, socklen_t len) -> Status {
     std::string where = "connect " + host + ":" + std::to_string(port);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0 && errno != EINPROGRESS) {
-      Status s = Status::fail(errno, where);
-      close(fd);
-      return s;
-    }
+    if (connect(fd, sa, len) < 0 && errno != EINPROGRESS) return Status::fail(errno, where);
     pollfd p{fd, POLLOUT, 0};
     int r;
     do r = poll(&p, 1, timeout_ms); while (r < 0 && errno == EINTR);
@@ -110,12 +112,7 @@ Status tcp_connect(int nsfd, const std::string& host, int port, int timeout_ms, 
     if (r == 0) err = ETIMEDOUT;
     else if (r < 0) err = errno;
     else getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
-    if (err != 0) {
-      close(fd);
-      return Status::fail(err, where);
-    }
-    *out = fd;
-    return {};
+    return err ? Status::fail(err, where) : Status{};
   });
 }
 
