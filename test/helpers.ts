@@ -70,3 +70,13 @@ export function fdCount(): number {
 export function threadCount(): number {
   return fs.readdirSync('/proc/self/task').length;
 }
+
+/**
+ * Makes IPv6 in a test namespace deterministic: new links get no automatic link-local address and
+ * no duplicate-address detection, so nothing changes behind a test's back between two reads
+ * (the kernel adds those from a workqueue, some time after a link comes up).
+ */
+export async function quietIpv6(ns: Netns): Promise<void> {
+  await ns.sysctl.set('net.ipv6.conf.default.addr_gen_mode', 1);
+  await ns.sysctl.set('net.ipv6.conf.default.accept_dad', 0);
+}

@@ -50,8 +50,18 @@ function assertInfoSameAsIp(ours: Link, ipData: Record<string, unknown>, nameOf:
 }
 
 export async function assertNamespaceMatchesIp(ns: Netns): Promise<Link[]> {
-  const ours = await ns.links.list();
-  const ip = await ipJson(ns.name, ['-d', 'link', 'show']);
+  // Link state settles asynchronously (the kernel's linkwatch work sets operstate and carrier a
+  // moment after a change): compare only a state that ip saw the same before and after our read.
+  let ours: Link[] = [];
+  let ip: any[] = [];
+  const state = (links: any[]) => JSON.stringify(links, (k, v) => (k.endsWith('_timer') ? undefined : v)); // bridge timers tick
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const before = state(await ipJson(ns.name, ['-d', 'link', 'show']));
+    ours = await ns.links.list();
+    ip = await ipJson(ns.name, ['-d', 'link', 'show']);
+    if (state(ip) === before) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   assert.deepEqual(ours.map((l) => l.name), ip.map((l) => l.ifname));
   for (const l of ip) assertSameAsIp(ours.find((o) => o.name === l.ifname)!, l, ours);
   return ours;

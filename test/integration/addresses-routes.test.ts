@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Address, type Netns, type Route } from '../../src/index';
-import { ipJson, sh, withNamespaces } from '../helpers';
+import { ipJson, quietIpv6, sh, withNamespaces } from '../helpers';
 
 const IP_ADDR_FLAGS = ['dynamic', 'secondary', 'nodad', 'optimistic', 'dadfailed', 'home', 'deprecated', 'tentative', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'stable-privacy'];
 
@@ -64,6 +64,7 @@ async function assertRoutesMatchIp(ns: Netns, family: 4 | 6): Promise<Route[]> {
 describe('addresses', () => {
   it('what the library adds, ip shows the same; flush and delete too', async () => {
     await withNamespaces(1, async (ns) => {
+      await quietIpv6(ns);
       await ns.links.add({ kind: 'veth', name: 'e0', up: true, peer: { name: 'e1', up: true } });
       await ns.addresses.add('e0', '198.18.0.1/24');
       await ns.addresses.add('e0', '198.18.0.2/24'); // a secondary
@@ -89,6 +90,7 @@ describe('addresses', () => {
   it('what ip adds, the library reads back the same', async () => {
     await withNamespaces(1, async (ns) => {
       const n = ns.name!;
+      await quietIpv6(ns);
       await ns.links.add({ kind: 'veth', name: 'e0', peer: { name: 'e1' } });
       await sh('ip', ['-n', n, 'address', 'add', '198.18.1.1/16', 'brd', '+', 'dev', 'e0', 'label', 'e0:web']);
       await sh('ip', ['-n', n, 'address', 'add', '198.18.2.1/24', 'dev', 'e0', 'valid_lft', '600', 'preferred_lft', '300']);
@@ -123,6 +125,7 @@ describe('addresses', () => {
 describe('routes', () => {
   it('what the library adds, ip shows the same (IPv4 and IPv6, tables, types, multipath, metrics)', async () => {
     await withNamespaces(1, async (ns) => {
+      await quietIpv6(ns);
       await ns.links.add({ kind: 'veth', name: 'e0', up: true, peer: { name: 'e1', up: true } });
       await ns.addresses.add('e0', '198.18.0.1/24');
       await ns.addresses.add('e0', '2001:db8::1/64', { noDad: true });
@@ -154,6 +157,7 @@ describe('routes', () => {
   it('what ip adds, the library reads back the same', async () => {
     await withNamespaces(1, async (ns) => {
       const n = ns.name!;
+      await quietIpv6(ns);
       await ns.links.add({ kind: 'veth', name: 'e0', up: true, peer: { name: 'e1', up: true } });
       await ns.addresses.add('e0', '198.18.0.1/24');
       for (const args of [
@@ -171,6 +175,7 @@ describe('routes', () => {
 
   it('get() is the kernel lookup, as `ip route get` answers', async () => {
     await withNamespaces(1, async (ns) => {
+      await quietIpv6(ns);
       await ns.links.add({ kind: 'veth', name: 'e0', up: true, peer: { name: 'e1', up: true } });
       await ns.addresses.add('e0', '198.18.0.1/24');
       await ns.routes.add({ dst: '198.18.40.0/24', gateway: '198.18.0.40' });
