@@ -14,3 +14,5 @@ export {
   type NftElement, type NftTable, type NftChain, type NftRule, type NftSet, type NftSetKeyType,
 } from './nft/nftables';
 export type { NftMatch, NftValue, TypedRule } from './nft/typed';
+export { Iptables } from './iptables/iptables';
+export type { IptRule, IptMatch, IptTarget } from './iptables/rule';

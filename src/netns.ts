@@ -6,6 +6,7 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type * as net from 'node:net';
 import { Addresses } from './addr';
 import { Links } from './link/links';
+import { Iptables } from './iptables/iptables';
 import { Neighbors } from './neigh';
 import { Nftables } from './nft/nftables';
 import { connectIn, execIn, type ExecOptions, type ExecResult, listenIn, spawnIn } from './process';
@@ -41,6 +42,10 @@ export class Netns {
   readonly rules: Rules;
   readonly sysctl: Sysctl;
   readonly nft: Nftables;
+  /** IPv4 rules as iptables-nft keeps them (ip filter/nat/mangle/raw). */
+  readonly iptables: Iptables;
+  /** IPv6 rules as ip6tables-nft keeps them (ip6 …). */
+  readonly ip6tables: Iptables;
 
   #native: NativeNamespace | null;
   #opening: Promise<NativeNamespace> | null = null;
@@ -59,6 +64,8 @@ export class Netns {
     this.rules = new Rules(this);
     this.sysctl = new Sysctl(this);
     this.nft = new Nftables(this);
+    this.iptables = new Iptables(this, 'ip');
+    this.ip6tables = new Iptables(this, 'ip6');
   }
 
   /** Like `ip netns add NAME`; with no name, an anonymous namespace that lives while this handle is open. */

@@ -105,6 +105,11 @@ export class NftTransaction {
   /** @internal what each message does, for error messages */ readonly labels: string[] = [];
   #setId = 0;
 
+  /** @internal A prepared message (used by ns.iptables for its compat rules). */
+  raw(label: string, m: WireMessage): this {
+    return this.#push(label, m);
+  }
+
   #push(label: string, m: WireMessage): this {
     this.messages.push(m);
     this.labels.push(label);

@@ -1,0 +1,229 @@
+// ns.iptables / ns.ip6tables: the rules iptables-nft keeps in nf_tables tables ip filter/nat/mangle/
+// raw (and ip6 …), written and read exactly as iptables-nft does, over nfnetlink, with no process.
+import { NetlinkError } from '../errors';
+import { type NftChain, type NftFamily, type NftTransaction } from '../nft/nftables';
+import { NLM_F } from '../constants';
+import { NFT_MSG } from '../nft/constants';
+import { expressions, nftMessage } from '../nft/messages';
+import type { Expr } from '../nft/expr';
+import { NETLINK_NETFILTER } from '../native';
+import type { Netns } from '../netns';
+import { checkOneOf, checkString, rangeError } from '../validate';
+import { splitArgs } from './argv';
+import { decodeRule, encodeRule } from './encode';
+import { formatRule, type IptRule, parseRuleArgs } from './rule';
+
+/** iptables' built-in chains: hook, priority and (for mangle OUTPUT) chain type, in -S order. */
+const BUILTIN: Record<string, Array<{ chain: string; hook: string; priority: number; type?: 'route' | 'nat' }>> = {
+  filter: [{ chain: 'INPUT', hook: 'input', priority: 0 }, { chain: 'FORWARD', hook: 'forward', priority: 0 }, { chain: 'OUTPUT', hook: 'output', priority: 0 }],
+  nat: [
+    { chain: 'PREROUTING', hook: 'prerouting', priority: -100, type: 'nat' }, { chain: 'INPUT', hook: 'input', priority: 100, type: 'nat' },
+    { chain: 'OUTPUT', hook: 'output', priority: -100, type: 'nat' }, { chain: 'POSTROUTING', hook: 'postrouting', priority: 100, type: 'nat' },
+  ],
+  mangle: [
+    { chain: 'PREROUTING', hook: 'prerouting', priority: -150 }, { chain: 'INPUT', hook: 'input', priority: -150 },
+    { chain: 'FORWARD', hook: 'forward', priority: -150 }, { chain: 'OUTPUT', hook: 'output', priority: -150, type: 'route' },
+    { chain: 'POSTROUTING', hook: 'postrouting', priority: -150 },
+  ],
+  raw: [{ chain: 'PREROUTING', hook: 'prerouting', priority: -300 }, { chain: 'OUTPUT', hook: 'output', priority: -300 }],
+};
+
+/** Where -i / -o make sense (iptables refuses the others). */
+const NO_IN = ['OUTPUT', 'POSTROUTING'];
+const NO_OUT = ['INPUT', 'PREROUTING'];
+
+interface RuleEntry { handle: number; rule: IptRule | undefined; line: string }
+
+export class Iptables {
+  readonly #ns: Netns;
+  readonly #family: NftFamily;
+
+  constructor(ns: Netns, family: 'ip' | 'ip6') {
+    this.#ns = ns;
+    this.#family = family;
+  }
+
+  /** iptables arguments, e.g. '-t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.2:8080'. Returns what iptables would print (for -S). */
+  async exec(command: string | string[]): Promise<string> {
+    const args = typeof command === 'string' ? splitArgs(command) : [...command];
+    let table = 'filter';
+    const t = args.findIndex((a) => a === '-t' || a === '--table');
+    if (t >= 0) { table = args[t + 1]; args.splice(t, 2); }
+    const cmd = args.shift();
+    const chain = args[0] !== undefined && !args[0].startsWith('-') ? args.shift() : undefined;
+    const needChain = () => { if (!chain) throw rangeError('command', cmd, 'needs a chain'); return chain; };
+    const numberArg = () => (args[0] !== undefined && /^\d+$/.test(args[0]) ? Number(args.shift()) : undefined);
+    switch (cmd) {
+      case '-A': case '--append': await this.append(table, needChain(), parseRuleArgs(args)); return '';
+      case '-I': case '--insert': { const c = needChain(); const n = numberArg(); await this.insert(table, c, parseRuleArgs(args), n); return ''; }
+      case '-D': case '--delete': { const c = needChain(); const n = numberArg(); await this.delete(table, c, n ?? parseRuleArgs(args)); return ''; }
+      case '-C': case '--check':
+        if (!(await this.check(table, needChain(), parseRuleArgs(args)))) throw new NetlinkError('iptables.check', 2, { detail: 'Bad rule (does a matching rule exist in that chain?)' });
+        return '';
+      case '-S': case '--list-rules': return (await this.list(table, chain)).map((l) => `${l}\n`).join('');
+      case '-N': case '--new-chain': await this.newChain(table, needChain()); return '';
+      case '-X': case '--delete-chain': await this.deleteChain(table, needChain()); return '';
+      case '-F': case '--flush': await this.flush(table, chain); return '';
+      case '-P': case '--policy': await this.setPolicy(table, needChain(), checkOneOf('policy', args[0], ['ACCEPT', 'DROP'])); return '';
+      default: throw rangeError('command', cmd, 'is not one of -A, -I, -D, -C, -S, -N, -X, -F, -P');
+    }
+  }
+
+  async append(table: string, chain: string, rule: string | IptRule): Promise<void> {
+    await this.#add(table, chain, rule, 'append');
+  }
+
+  /** Inserts at a 1-based position (default 1: the top). */
+  async insert(table: string, chain: string, rule: string | IptRule, position = 1): Promise<void> {
+    await this.#add(table, chain, rule, 'insert', position);
+  }
+
+  /** Deletes the first rule equal to the given one, or the rule at a 1-based position. */
+  async delete(table: string, chain: string, rule: string | IptRule | number): Promise<void> {
+    const entries = await this.#rules(table, chain);
+    const target = typeof rule === 'number'
+      ? entries[rule - 1]
+      : entries.find((e) => e.line === formatRule(typeof rule === 'string' ? parseRuleArgs(splitArgs(rule)) : rule));
+    if (!target) throw new NetlinkError('iptables.delete', 2, { detail: typeof rule === 'number' ? `no rule ${rule} in ${table} ${chain}` : 'Bad rule (does a matching rule exist in that chain?)' });
+    await this.#ns.nft.transaction((tx) => { tx.deleteRule({ family: this.#family, table, chain, handle: target.handle }); });
+  }
+
+  async check(table: string, chain: string, rule: string | IptRule): Promise<boolean> {
+    const line = formatRule(typeof rule === 'string' ? parseRuleArgs(splitArgs(rule)) : rule);
+    return (await this.#rules(table, chain)).some((e) => e.line === line);
+  }
+
+  /** Lines exactly as `iptables-nft -S` prints them (for one chain when given). */
+  async list(table: string, chain?: string): Promise<string[]> {
+    const builtins = this.#builtins(table);
+    const chains = await this.#chains(table);
+    const users = chains.filter((c) => !c.hook).map((c) => c.name).sort(); // iptables lists user chains by name
+    if (chain !== undefined && !builtins.some((b) => b.chain === chain) && !users.includes(chain)) {
+      throw new NetlinkError('iptables.list', 2, { detail: `chain '${chain}' does not exist in table ${table}` });
+    }
+    const out: string[] = [];
+    for (const b of builtins) {
+      if (chain !== undefined && chain !== b.chain) continue;
+      const c = chains.find((x) => x.name === b.chain);
+      out.push(`-P ${b.chain} ${c?.policy === 'drop' ? 'DROP' : 'ACCEPT'}`);
+    }
+    for (const u of users) if (chain === undefined || chain === u) out.push(`-N ${u}`);
+    const order = [...builtins.map((b) => b.chain), ...users].filter((c) => chain === undefined || c === chain);
+    for (const c of order) {
+      if (!chains.some((x) => x.name === c)) continue;
+      for (const e of await this.#rules(table, c)) out.push(`-A ${c}${e.line ? ` ${e.line}` : ''}`);
+    }
+    return out;
+  }
+
+  async newChain(table: string, chain: string): Promise<void> {
+    checkChainName(chain);
+    if ((await this.#chains(table)).some((c) => c.name === chain)) throw new NetlinkError('iptables.newChain', 17, { detail: 'Chain already exists.' });
+    await this.#ns.nft.transaction((tx) => {
+      tx.addTable({ family: this.#family, name: this.#checkTable(table) });
+      tx.addChain({ family: this.#family, table, name: chain });
+    });
+  }
+
+  async deleteChain(table: string, chain: string): Promise<void> {
+    await this.#ns.nft.transaction((tx) => { tx.deleteChain({ family: this.#family, table: this.#checkTable(table), name: chain }); });
+  }
+
+  async flush(table: string, chain?: string): Promise<void> {
+    const exists = await this.#chains(table);
+    if (exists.length === 0) return;
+    if (chain !== undefined && !exists.some((c) => c.name === chain)) return;
+    await this.#ns.nft.transaction((tx) => {
+      if (chain === undefined) tx.flushTable({ family: this.#family, name: table });
+      else tx.flushChain({ family: this.#family, table, name: chain });
+    });
+  }
+
+  async setPolicy(table: string, chain: string, policy: 'ACCEPT' | 'DROP'): Promise<void> {
+    const b = this.#builtins(table).find((x) => x.chain === chain);
+    if (!b) throw rangeError('chain', chain, `is not a built-in chain of table ${table} (only those have a policy)`);
+    checkOneOf('policy', policy, ['ACCEPT', 'DROP']);
+    await this.#ns.nft.transaction((tx) => {
+      tx.addTable({ family: this.#family, name: table });
+      tx.addChain({ family: this.#family, table, name: chain, type: b.type ?? 'filter', hook: b.hook, priority: b.priority, policy: policy === 'ACCEPT' ? 'accept' : 'drop' });
+    });
+  }
+
+  /**
+   * Docker's advice as an API: a user chain, made if missing, consulted from `jumpFrom` (a rule
+   * `-j chain` at the top or the bottom, added only when it is not there already).
+   */
+  async ensureChain(table: string, chain: string, options: { jumpFrom?: string; position?: 'first' | 'last' } = {}): Promise<void> {
+    if (!(await this.#chains(table)).some((c) => c.name === chain)) await this.newChain(table, chain);
+    if (options.jumpFrom === undefined) return;
+    const jump: IptRule = { target: { name: 'jump', chain } };
+    if (await this.check(table, options.jumpFrom, jump)) return;
+    if ((options.position ?? 'first') === 'first') await this.insert(table, options.jumpFrom, jump, 1);
+    else await this.append(table, options.jumpFrom, jump);
+  }
+
+  async #add(table: string, chain: string, input: string | IptRule, where: 'append' | 'insert', position?: number): Promise<void> {
+    this.#checkTable(table);
+    const rule = typeof input === 'string' ? parseRuleArgs(splitArgs(input)) : input;
+    if (rule.inInterface && NO_IN.includes(chain)) throw rangeError('-i', rule.inInterface, `can't be used with ${chain}`);
+    if (rule.outInterface && NO_OUT.includes(chain)) throw rangeError('-o', rule.outInterface, `can't be used with ${chain}`);
+    const encoded = encodeRule(rule, this.#family === 'ip6' ? 'ip6' : 'ip');
+    const chains = await this.#chains(table);
+    const builtin = this.#builtins(table).find((b) => b.chain === chain);
+    if (!builtin && !chains.some((c) => c.name === chain)) throw new NetlinkError('iptables.append', 2, { detail: `Chain '${chain}' does not exist` });
+    const t = rule.target;
+    if ((t?.name === 'jump' || t?.name === 'goto') && !chains.some((c) => c.name === t.chain && !c.hook)) {
+      throw rangeError(t.name === 'jump' ? '-j' : '-g', t.chain, `is not a supported target nor a user chain of table ${table}`);
+    }
+    let handle: number | undefined;
+    if (where === 'insert' && position !== undefined && position > 1) {
+      const entries = await this.#rules(table, chain);
+      if (position > entries.length + 1) throw rangeError('position', position, `is past the end of ${chain} (${entries.length} rules)`);
+      handle = entries[position - 1]?.handle;
+    }
+    await this.#ns.nft.transaction((tx) => {
+      // iptables-nft makes the table and a built-in chain on first use.
+      if (!chains.some((c) => c.name === chain)) {
+        tx.addTable({ family: this.#family, name: table });
+        tx.addChain({ family: this.#family, table, name: chain, type: builtin!.type ?? 'filter', hook: builtin!.hook, priority: builtin!.priority, policy: 'accept' });
+      }
+      addCompatRule(tx, this.#family, table, chain, encoded.expressions, encoded.compat, where, handle);
+    });
+  }
+
+  #checkTable(table: string): string {
+    checkString('table', table);
+    if (!(table in BUILTIN)) throw rangeError('table', table, 'is not one of filter, nat, mangle, raw');
+    return table;
+  }
+
+  #builtins(table: string) {
+    return BUILTIN[this.#checkTable(table)];
+  }
+
+  async #chains(table: string): Promise<NftChain[]> {
+    return (await this.#ns.nft.listChains({ family: this.#family, table })).filter((c) => c.table === table);
+  }
+
+  async #rules(table: string, chain: string): Promise<RuleEntry[]> {
+    const replies = await this.#ns.request(NETLINK_NETFILTER, nftMessage(NFT_MSG.GETRULE, this.#family, { table, chain }, NLM_F.DUMP), true, 'iptables.list');
+    return replies.map((m) => {
+      const a = m.attrs as Record<string, any>;
+      const exprs = ((a.expressions?.elem ?? []) as Array<{ name: string; data?: Record<string, unknown> }>).map((e) => ({ name: e.name, data: e.data }));
+      const rule = decodeRule(exprs, this.#family === 'ip6' ? 'ip6' : 'ip');
+      return { handle: Number(a.handle), rule, line: rule ? formatRule(rule) : '(a rule iptables-nft did not write)' };
+    });
+  }
+}
+
+function checkChainName(chain: string): void {
+  checkString('chain', chain);
+  if (chain === '' || Buffer.byteLength(chain) > 28 || /[\s!]/.test(chain) || chain.startsWith('-')) throw rangeError('chain', chain, 'is not a valid iptables chain name (1–28 bytes, no whitespace)');
+}
+
+/** A rule message with the NFTA_RULE_COMPAT attribute iptables-nft adds. */
+function addCompatRule(tx: NftTransaction, family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', handle?: number): void {
+  tx.raw(`${where} rule ${family} ${table} ${chain} (iptables)`, nftMessage(NFT_MSG.NEWRULE, family, {
+    table, chain, position: handle === undefined ? undefined : BigInt(handle), expressions: expressions(exprs), compat,
+  }, where === 'append' ? NLM_F.CREATE | NLM_F.APPEND : NLM_F.CREATE));
+}

@@ -1,0 +1,193 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { NetlinkError, type Netns } from '../../src/index';
+import { sh, withNamespaces } from '../helpers';
+
+const ipt = (ns: Netns, ...args: string[]) => sh('ip', ['netns', 'exec', ns.name!, 'iptables-nft', ...args]);
+const S = async (ns: Netns, table: string) => (await ipt(ns, '-t', table, '-S')).trim().split('\n');
+
+/** [table, chain, arguments as given, the line `iptables-nft -S` prints]. */
+const FORMS: Array<[string, string, string, string]> = [
+  ['nat', 'PREROUTING', '-p tcp -s 10.0.0.0/16 --dport 1234 -j DNAT --to-destination 111.222.33.4:1234', '-s 10.0.0.0/16 -p tcp -m tcp --dport 1234 -j DNAT --to-destination 111.222.33.4:1234'],
+  ['nat', 'PREROUTING', '-m addrtype --dst-type LOCAL -j RETURN', '-m addrtype --dst-type LOCAL -j RETURN'],
+  ['nat', 'OUTPUT', '-p tcp --dport 80 -j REDIRECT --to-ports 8080', '-p tcp -m tcp --dport 80 -j REDIRECT --to-ports 8080'],
+  ['nat', 'POSTROUTING', '-s 10.0.0.0/16 ! -o docker0 -j MASQUERADE', '-s 10.0.0.0/16 ! -o docker0 -j MASQUERADE'],
+  ['nat', 'POSTROUTING', '-p tcp -j MASQUERADE --to-ports 1024-2000', '-p tcp -j MASQUERADE --to-ports 1024-2000'],
+  ['nat', 'POSTROUTING', '-d 10.0.0.2 -j SNAT --to-source 198.18.0.1', '-d 10.0.0.2/32 -j SNAT --to-source 198.18.0.1'],
+  ['filter', 'INPUT', '-s 10.1.2.0/23 ! -d 10.9.9.9 -p udp --sport 53 -j DROP', '-s 10.1.2.0/23 ! -d 10.9.9.9/32 -p udp -m udp --sport 53 -j DROP'],
+  ['filter', 'INPUT', '-p tcp -m multiport --dports 80,443 -j ACCEPT', '-p tcp -m multiport --dports 80,443 -j ACCEPT'],
+  ['filter', 'INPUT', '-p udp -m multiport --sports 53,1000:2000 -j ACCEPT', '-p udp -m multiport --sports 53,1000:2000 -j ACCEPT'],
+  ['filter', 'INPUT', '-m mark --mark 0x7/0xff -j ACCEPT', '-m mark --mark 0x7/0xff -j ACCEPT'],
+  ['filter', 'INPUT', '-j LOG --log-prefix in:', '-j LOG --log-prefix "in:"'],
+  ['filter', 'INPUT', '-m comment --comment plain -j ACCEPT', '-m comment --comment plain -j ACCEPT'],
+  ['filter', 'INPUT', '-p tcp -j REJECT', '-p tcp -j REJECT --reject-with icmp-port-unreachable'],
+  ['filter', 'INPUT', '-p tcp -m tcp --dport 1000:2000 -j ACCEPT', '-p tcp -m tcp --dport 1000:2000 -j ACCEPT'],
+  ['filter', 'INPUT', '! -p udp -j ACCEPT', '! -p udp -j ACCEPT'],
+  ['filter', 'INPUT', '-p icmp -j ACCEPT', '-p icmp -j ACCEPT'],
+  ['filter', 'FORWARD', '-i veth+ -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment "hi there" -j ACCEPT', '-i veth+ -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "hi there" -j ACCEPT'],
+  ['filter', 'FORWARD', '-o eth0 -m conntrack ! --ctstate INVALID -j ACCEPT', '-o eth0 -m conntrack ! --ctstate INVALID -j ACCEPT'],
+  ['filter', 'FORWARD', '-m state --state NEW -j ACCEPT', '-m state --state NEW -j ACCEPT'],
+  ['filter', 'FORWARD', '-j USERCHAIN', '-j USERCHAIN'],
+  ['filter', 'FORWARD', '-g USERCHAIN', '-g USERCHAIN'],
+  ['filter', 'USERCHAIN', '-j RETURN', '-j RETURN'],
+  ['mangle', 'PREROUTING', '-j MARK --set-mark 0x7', '-j MARK --set-xmark 0x7/0xffffffff'],
+];
+
+describe('iptables: rules iptables-nft reads as its own', () => {
+  it('every supported form, written by the library, is printed by iptables-nft -S as the canonical line', async () => {
+    await withNamespaces(1, async (ns) => {
+      await ns.iptables.newChain('filter', 'USERCHAIN');
+      for (const [table, chain, args] of FORMS) await ns.iptables.exec(`-t ${table} -A ${chain} ${args}`);
+      for (const table of ['filter', 'nat', 'mangle']) {
+        const theirs = await S(ns, table);
+        const expected = FORMS.filter(([t]) => t === table).map(([, chain, , line]) => `-A ${chain} ${line}`);
+        assert.deepEqual(theirs.filter((l) => l.startsWith('-A')).sort(), expected.sort(), `table ${table} as iptables-nft -S prints it`);
+        assert.deepEqual(await ns.iptables.list(table), theirs, `table ${table} as we list it`);
+      }
+      // iptables-nft-save reads it all, without calling any table incompatible.
+      const save = await sh('ip', ['netns', 'exec', ns.name!, 'iptables-nft-save']);
+      assert.ok(!/incompatible/i.test(save));
+      assert.equal(save.split('\n').filter((l) => l.startsWith('-A')).length, FORMS.length);
+    });
+  });
+
+  it('rules written by iptables-nft are listed as iptables-nft -S prints them, and deleted by spec and by number', async () => {
+    await withNamespaces(1, async (ns) => {
+      await ipt(ns, '-N', 'USERCHAIN');
+      for (const [table, chain, args] of FORMS) await sh('sh', ['-c', `ip netns exec ${ns.name} iptables-nft -t ${table} -A ${chain} ${args}`]);
+      for (const table of ['filter', 'nat', 'mangle']) assert.deepEqual(await ns.iptables.list(table), await S(ns, table), table);
+      assert.equal(await ns.iptables.check('nat', 'PREROUTING', FORMS[0][2]), true);
+      await ns.iptables.delete('nat', 'PREROUTING', FORMS[0][2]);
+      assert.equal(await ns.iptables.check('nat', 'PREROUTING', FORMS[0][2]), false);
+      await ns.iptables.delete('filter', 'INPUT', 1);
+      const input = (await S(ns, 'filter')).filter((l) => l.startsWith('-A INPUT'));
+      assert.equal(input[0], `-A INPUT ${FORMS[7][3]}`);
+      await ns.iptables.exec('-F INPUT');
+      assert.equal((await S(ns, 'filter')).filter((l) => l.startsWith('-A INPUT')).length, 0);
+    });
+  });
+
+  it('a restored ruleset (Docker-like) stays intact and readable while the library appends, inserts and deletes', async () => {
+    await withNamespaces(1, async (ns) => {
+      const ruleset = `*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:DOCKER - [0:0]
+:DOCKER-USER - [0:0]
+:DOCKER-FORWARD - [0:0]
+-A FORWARD -j DOCKER-USER
+-A FORWARD -j DOCKER-FORWARD
+-A DOCKER-FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A DOCKER-FORWARD -o docker0 -j DOCKER
+-A DOCKER-FORWARD -i docker0 -j ACCEPT
+-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT
+-A DOCKER-USER -j RETURN
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:DOCKER - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
+-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE
+-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+COMMIT
+`;
+      await sh('sh', ['-c', `printf '%s' "$1" | ip netns exec ${ns.name} iptables-nft-restore`, 'sh', ruleset]);
+      const before = await S(ns, 'filter');
+      await ns.iptables.insert('filter', 'DOCKER-USER', '-s 10.9.0.0/16 -j DROP');
+      await ns.iptables.append('filter', 'DOCKER', '-d 172.17.0.3/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 443 -j ACCEPT');
+      await ns.iptables.append('nat', 'DOCKER', '! -i docker0 -p tcp -m tcp --dport 8443 -j DNAT --to-destination 172.17.0.3:443');
+      assert.equal(await ns.iptables.list('filter').then((l) => l.join('\n')), (await S(ns, 'filter')).join('\n'));
+      assert.deepEqual((await S(ns, 'filter')).filter((l) => l.startsWith('-A DOCKER-USER')), ['-A DOCKER-USER -s 10.9.0.0/16 -j DROP', '-A DOCKER-USER -j RETURN']);
+      assert.equal((await S(ns, 'filter')).find((l) => l.startsWith('-P FORWARD')), '-P FORWARD DROP');
+      await ns.iptables.delete('filter', 'DOCKER-USER', '-s 10.9.0.0/16 -j DROP');
+      await ns.iptables.delete('filter', 'DOCKER', '-d 172.17.0.3/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 443 -j ACCEPT');
+      assert.deepEqual(await S(ns, 'filter'), before);
+      const save = await sh('ip', ['netns', 'exec', ns.name!, 'iptables-nft-save']);
+      assert.ok(save.includes('-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8443 -j DNAT --to-destination 172.17.0.3:443'));
+      assert.ok(save.includes('-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT'));
+    });
+  });
+
+  it('ip6tables: filter rules as ip6tables-nft prints them', async () => {
+    await withNamespaces(1, async (ns) => {
+      const forms: Array<[string, string]> = [
+        ['-s 2001:db8::/32 -p tcp --dport 22 -j ACCEPT', '-A INPUT -s 2001:db8::/32 -p tcp -m tcp --dport 22 -j ACCEPT'],
+        ['! -d 2001:db8::1 -i eth0 -m conntrack --ctstate NEW -j DROP', '-A INPUT ! -d 2001:db8::1/128 -i eth0 -m conntrack --ctstate NEW -j DROP'],
+        ['-s 2001:db8:8000::/33 -j RETURN', '-A INPUT -s 2001:db8:8000::/33 -j RETURN'],
+      ];
+      for (const [args] of forms) await ns.ip6tables.append('filter', 'INPUT', args);
+      const theirs = (await sh('ip', ['netns', 'exec', ns.name!, 'ip6tables-nft', '-S'])).trim().split('\n');
+      assert.deepEqual(theirs.filter((l) => l.startsWith('-A')), forms.map(([, line]) => line));
+      assert.deepEqual(await ns.ip6tables.list('filter'), theirs);
+      await assert.rejects(ns.ip6tables.append('filter', 'INPUT', '-s 10.0.0.0/8 -j ACCEPT'), /IPv4 address, this is IPv6/);
+    });
+  });
+
+  it('ensureChain: a user chain consulted first from FORWARD, made once', async () => {
+    await withNamespaces(1, async (ns) => {
+      await ns.iptables.append('filter', 'FORWARD', '-j ACCEPT');
+      for (let i = 0; i < 2; i++) await ns.iptables.ensureChain('filter', 'DOCKER-USER', { jumpFrom: 'FORWARD', position: 'first' });
+      assert.deepEqual((await S(ns, 'filter')).filter((l) => !l.startsWith('-P')), ['-N DOCKER-USER', '-A FORWARD -j DOCKER-USER', '-A FORWARD -j ACCEPT']);
+      await ns.iptables.setPolicy('filter', 'FORWARD', 'DROP');
+      assert.ok((await S(ns, 'filter')).includes('-P FORWARD DROP'));
+    });
+  });
+
+  it('bad input is refused naming the option, and nothing changes', async () => {
+    await withNamespaces(1, async (ns) => {
+      const bad: Array<[string, RegExp]> = [
+        ['-A INPUT -p tcp --dport 70000 -j ACCEPT', /--dport: port 70000 is out of range/],
+        ['-A INPUT -s 10.0.0.0/33 -j ACCEPT', /prefix length 33/],
+        ['-A INPUT --frobnicate 1 -j ACCEPT', /--frobnicate: unsupported option/],
+        ['-A INPUT -m recent --set -j ACCEPT', /-m: unsupported match "recent"/],
+        ['-A INPUT -j TPROXY --on-port 1', /TPROXY|--on-port/],
+        ['-A INPUT -o eth0 -j ACCEPT', /-o: "eth0" can't be used with INPUT/],
+        ['-A INPUT --dport 80 -j ACCEPT', /--dport: needs -p tcp or -p udp/],
+        ['-t nosuchtable -A INPUT -j ACCEPT', /table: "nosuchtable" is not one of/],
+        ['-Z INPUT', /command: "-Z" is not one of/],
+      ];
+      for (const [command, message] of bad) {
+        await assert.rejects(ns.iptables.exec(command), (e: unknown) => (e instanceof RangeError || e instanceof TypeError) && message.test((e as Error).message), command);
+      }
+      await assert.rejects(ns.iptables.exec('-D INPUT -j ACCEPT'), (e: unknown) => e instanceof NetlinkError && /Bad rule/.test(e.message));
+      assert.equal((await sh('ip', ['netns', 'exec', ns.name!, 'nft', 'list', 'ruleset'])).trim(), '');
+    });
+  });
+
+  it('the DNAT rule carries real traffic, and stops once deleted', async () => {
+    await withNamespaces(3, async (client, host, server) => {
+      await client.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-client', netns: host, up: true } });
+      await server.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-server', netns: host, up: true } });
+      await client.addresses.add('eth0', '10.0.0.2/24', { noDad: true });
+      await client.routes.add({ dst: 'default', gateway: '10.0.0.1' });
+      await host.addresses.add('to-client', '10.0.0.1/24', { noDad: true });
+      await host.addresses.add('to-server', '198.18.1.1/24', { noDad: true });
+      await server.addresses.add('eth0', '198.18.1.2/24', { noDad: true });
+      await server.routes.add({ dst: 'default', gateway: '198.18.1.1' });
+      await host.sysctl.set('net.ipv4.ip_forward', 1);
+      const srv = await server.listen({ port: 8080, host: '198.18.1.2' }, (s) => s.on('data', (d) => s.end(`pong:${d}`)));
+      const exchange = async () => {
+        const socket = await client.connect({ host: '10.0.0.1', port: 1234, timeout: 1000 });
+        return new Promise<string>((resolve, reject) => {
+          let got = '';
+          socket.on('data', (d) => (got += d));
+          socket.on('end', () => resolve(got));
+          socket.on('error', reject);
+          socket.write('ping');
+        });
+      };
+      try {
+        const rule = '-p tcp -s 10.0.0.0/16 --dport 1234 -j DNAT --to-destination 198.18.1.2:8080';
+        await host.iptables.exec(`-t nat -A PREROUTING ${rule}`);
+        assert.equal(await exchange(), 'pong:ping');
+        await host.iptables.exec(`-t nat -D PREROUTING ${rule}`);
+        await assert.rejects(exchange(), /ECONNREFUSED/);
+      } finally {
+        srv.close();
+      }
+    });
+  });
+});
