@@ -67,7 +67,7 @@ function match(m: IptMatch): Expr[] {
   }
 }
 
-function target(t: IptTarget): Expr {
+function target(t: IptTarget, family: 'ip' | 'ip6'): Expr {
   const verdict = (code: number, chain?: string): Expr => ({ name: 'immediate', data: { dreg: REG.verdict, data: { verdict: { code: code >>> 0, chain } } } });
   switch (t.name) {
     case 'ACCEPT': return verdict(VERDICT.accept);
@@ -76,12 +76,19 @@ function target(t: IptTarget): Expr {
     case 'jump': return verdict(VERDICT.jump, t.chain);
     case 'goto': return verdict(VERDICT.goto, t.chain);
     case 'DNAT': return compat('target', 'DNAT', 2, xt.natRange2(xt.parseNatTarget('--to-destination', t.toDestination)));
-    case 'SNAT': return compat('target', 'SNAT', 0, xt.natMultiRange(xt.parseNatTarget('--to-source', t.toSource)));
-    case 'MASQUERADE': case 'REDIRECT':
-      return compat('target', t.name, 0, xt.natMultiRange(t.toPorts ? xt.parseNatTarget('--to-ports', `:${t.toPorts}`) : {}));
+    // IPv6 NAT targets carry nf_nat_range (SNAT at rev 1); IPv4 ones the older multi-range struct.
+    case 'SNAT': return family === 'ip6'
+      ? compat('target', 'SNAT', 1, xt.natRange(xt.parseNatTarget('--to-source', t.toSource)))
+      : compat('target', 'SNAT', 0, xt.natMultiRange(xt.parseNatTarget('--to-source', t.toSource)));
+    case 'MASQUERADE': case 'REDIRECT': {
+      const range = t.toPorts ? xt.parseNatTarget('--to-ports', `:${t.toPorts}`) : {};
+      return compat('target', t.name, 0, family === 'ip6' ? xt.natRange(range) : xt.natMultiRange(range));
+    }
     case 'MARK': return compat('target', 'MARK', 2, xt.markTarget(t.setXmark[0], t.setXmark[1]));
     case 'LOG': return compat('target', 'LOG', 0, xt.logInfo(t.prefix, t.level ?? 4));
-    case 'REJECT': return compat('target', 'REJECT', 0, xt.rejectInfo(t.with ?? 'icmp-port-unreachable'));
+    case 'REJECT': return family === 'ip6'
+      ? compat('target', 'REJECT', 0, xt.rejectInfo(t.with ?? 'icmp6-port-unreachable', xt.REJECT6_WITH))
+      : compat('target', 'REJECT', 0, xt.rejectInfo(t.with ?? 'icmp-port-unreachable'));
   }
 }
 
@@ -91,9 +98,6 @@ const LAYOUT = { ip: { saddr: 12, daddr: 16, size: 4 }, ip6: { saddr: 8, daddr: 
 export function encodeRule(r: IptRule, family: 'ip' | 'ip6' = 'ip'): EncodedRule {
   const out: Expr[] = [];
   const L = LAYOUT[family];
-  if (family === 'ip6' && r.target && ['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'REJECT'].includes(r.target.name)) {
-    throw new RangeError(`ip6tables: -j ${r.target.name} is not supported yet (its IPv6 xtables struct differs)`);
-  }
   if (family === 'ip6' && r.protocol === 'icmp') throw new RangeError('ip6tables: -p icmp: use -p ipv6-icmp (not supported yet)');
   if (r.inInterface) iface(out, META.iifname, r.inInterface, r.inInterfaceNot);
   if (r.outInterface) iface(out, META.oifname, r.outInterface, r.outInterfaceNot);
@@ -105,7 +109,7 @@ export function encodeRule(r: IptRule, family: 'ip' | 'ip6' = 'ip'): EncodedRule
   if (r.dport !== undefined) ports(out, 2, r.dport, r.dportNot);
   for (const m of r.matches ?? []) out.push(...match(m));
   out.push({ name: 'counter', data: { bytes: 0n, packets: 0n } });
-  if (r.target) out.push(target(r.target));
+  if (r.target) out.push(target(r.target, family));
   return { expressions: out, compat: { proto, flags: r.protocolNot ? COMPAT_INV : 0 } };
 }
 
@@ -199,12 +203,16 @@ export function decodeRule(exprs: Expr[], family: 'ip' | 'ip6' = 'ip'): IptRule 
       case 'target': {
         const info: Buffer = d.info;
         switch (d.name) {
-          case 'DNAT': r.target = { name: 'DNAT', toDestination: xt.decodeNatRange2(info) }; break;
-          case 'SNAT': r.target = { name: 'SNAT', toSource: xt.decodeNatMultiRange(info).text }; break;
-          case 'MASQUERADE': case 'REDIRECT': { const p = xt.decodeNatMultiRange(info).ports; r.target = p ? { name: d.name, toPorts: p } : { name: d.name }; break; }
+          case 'DNAT': r.target = { name: 'DNAT', toDestination: xt.decodeNatRange2(info, family === 'ip6') }; break;
+          case 'SNAT': r.target = { name: 'SNAT', toSource: (family === 'ip6' ? xt.decodeNatRange(info) : xt.decodeNatMultiRange(info)).text }; break;
+          case 'MASQUERADE': case 'REDIRECT': {
+            const p = (family === 'ip6' ? xt.decodeNatRange(info) : xt.decodeNatMultiRange(info)).ports;
+            r.target = p ? { name: d.name, toPorts: p } : { name: d.name };
+            break;
+          }
           case 'MARK': r.target = { name: 'MARK', setXmark: [info.readUInt32LE(0), info.readUInt32LE(4)] }; break;
           case 'LOG': { const l = xt.decodeLog(info); r.target = { name: 'LOG', ...(l.prefix ? { prefix: l.prefix } : {}), ...(l.level !== 4 ? { level: l.level } : {}) }; break; }
-          case 'REJECT': r.target = { name: 'REJECT', with: xt.REJECT_WITH[info.readUInt32LE(0)] }; break;
+          case 'REJECT': r.target = { name: 'REJECT', with: (family === 'ip6' ? xt.REJECT6_WITH : xt.REJECT_WITH)[info.readUInt32LE(0)] }; break;
           default: return undefined;
         }
         break;

@@ -83,13 +83,13 @@ export class Iptables {
     const entries = await this.#rules(table, chain);
     const target = typeof rule === 'number'
       ? entries[rule - 1]
-      : entries.find((e) => e.line === formatRule(typeof rule === 'string' ? parseRuleArgs(splitArgs(rule)) : rule));
+      : entries.find((e) => e.line === formatRule(this.#rule(rule)));
     if (!target) throw new NetlinkError('iptables.delete', 2, { detail: typeof rule === 'number' ? `no rule ${rule} in ${table} ${chain}` : 'Bad rule (does a matching rule exist in that chain?)' });
     await this.#ns.nft.transaction((tx) => { tx.deleteRule({ family: this.#family, table, chain, handle: target.handle }); });
   }
 
   async check(table: string, chain: string, rule: string | IptRule): Promise<boolean> {
-    const line = formatRule(typeof rule === 'string' ? parseRuleArgs(splitArgs(rule)) : rule);
+    const line = formatRule(this.#rule(rule));
     return (await this.#rules(table, chain)).some((e) => e.line === line);
   }
 
@@ -164,7 +164,7 @@ export class Iptables {
 
   async #add(table: string, chain: string, input: string | IptRule, where: 'append' | 'insert', position?: number): Promise<void> {
     this.#checkTable(table);
-    const rule = typeof input === 'string' ? parseRuleArgs(splitArgs(input)) : input;
+    const rule = this.#rule(input);
     if (rule.inInterface && NO_IN.includes(chain)) throw rangeError('-i', rule.inInterface, `can't be used with ${chain}`);
     if (rule.outInterface && NO_OUT.includes(chain)) throw rangeError('-o', rule.outInterface, `can't be used with ${chain}`);
     const encoded = encodeRule(rule, this.#family === 'ip6' ? 'ip6' : 'ip');
@@ -189,6 +189,15 @@ export class Iptables {
       }
       addCompatRule(tx, this.#family, table, chain, encoded.expressions, encoded.compat, where, handle);
     });
+  }
+
+  /** A rule from arguments or an object, with the defaults iptables fills in (REJECT's answer). */
+  #rule(input: string | IptRule): IptRule {
+    const rule = typeof input === 'string' ? parseRuleArgs(splitArgs(input)) : input;
+    if (rule.target?.name === 'REJECT' && !rule.target.with) {
+      rule.target = { ...rule.target, with: this.#family === 'ip6' ? 'icmp6-port-unreachable' : 'icmp-port-unreachable' };
+    }
+    return rule;
   }
 
   #checkTable(table: string): string {

@@ -1,6 +1,6 @@
 // iptables rules: parsed from iptables arguments, printed as `iptables-nft -S` prints them.
 import { parseCidr } from '../ip';
-import { ADDRTYPES, CT_STATE_BITS, REJECT_WITH } from './xt';
+import { ADDRTYPES, CT_STATE_BITS, REJECT6_WITH, REJECT_WITH } from './xt';
 
 export type IptMatch =
   | { name: 'conntrack'; ctstate: string[]; not?: boolean }
@@ -179,7 +179,7 @@ function parseTarget(opt: string, name: string, args: string[], from: number): I
     }
     case 'REJECT':
       allow('--reject-with');
-      if (options['--reject-with'] && !REJECT_WITH.includes(options['--reject-with'])) throw fail('--reject-with', `${JSON.stringify(options['--reject-with'])} is not one of ${REJECT_WITH.join(', ')}`);
+      if (options['--reject-with'] && ![...REJECT_WITH, ...REJECT6_WITH].includes(options['--reject-with'])) throw fail('--reject-with', `${JSON.stringify(options['--reject-with'])} is not one of ${[...REJECT_WITH, ...REJECT6_WITH].join(', ')}`);
       return options['--reject-with'] ? { name, with: options['--reject-with'] } : { name };
     default:
       // Any other name is a user chain (the kernel refuses a jump to one that does not exist).

@@ -1,6 +1,6 @@
 // The xtables structs iptables-nft puts in compat match/target expressions (x86-64 layouts, as
 // iptables-nft 1.8.9 sends them; each padded to 8 bytes like XT_ALIGN).
-import { parseAddress } from '../ip';
+import { formatV6, parseAddress } from '../ip';
 
 const align8 = (n: number) => (n + 7) & ~7;
 const zero = (n: number) => Buffer.alloc(align8(n));
@@ -79,13 +79,15 @@ export function decodeMultiport(b: Buffer): { dir: 'sports' | 'dports' | 'ports'
 const NF_NAT_RANGE_MAP_IPS = 1;
 const NF_NAT_RANGE_PROTO_SPECIFIED = 2;
 
-/** "a.b.c.d[-e.f.g.h][:p[-q]]" -> addresses and ports. */
+/** "a.b.c.d[-e.f.g.h][:p[-q]]", "[v6]:p" or a bare IPv6 address -> addresses and ports. */
 export function parseNatTarget(option: string, v: string): { min?: Buffer; max?: Buffer; ports?: [number, number] } {
-  const m = /^([^:]*)(?::(\d+)(?:-(\d+))?)?$/.exec(v);
+  const bracket = /^\[([^\]]+)\](?::(\d+)(?:-(\d+))?)?$/.exec(v);
+  const bareV6 = !bracket && (v.match(/:/g) ?? []).length > 1 ? [v, v, undefined, undefined] : undefined;
+  const m = bracket ?? bareV6 ?? /^([^:]*)(?::(\d+)(?:-(\d+))?)?$/.exec(v);
   if (!m) throw new RangeError(`${option}: ${JSON.stringify(v)} is not ADDR[-ADDR][:PORT[-PORT]]`);
   const out: { min?: Buffer; max?: Buffer; ports?: [number, number] } = {};
   if (m[1]) {
-    const [a, b] = m[1].split('-');
+    const [a, b] = m[1].includes(':') ? [m[1]] : m[1].split('-');
     out.min = parseAddress(option, a).bytes;
     out.max = b ? parseAddress(option, b).bytes : out.min;
   }
@@ -118,18 +120,38 @@ export function natMultiRange(t: { min?: Buffer; max?: Buffer; ports?: [number, 
   return b;
 }
 
-function formatNat(min: Buffer | undefined, max: Buffer | undefined, ports: [number, number] | undefined): string {
-  const ip = (x: Buffer) => [...x.subarray(0, 4)].join('.');
+function formatNat(min: Buffer | undefined, max: Buffer | undefined, ports: [number, number] | undefined, v6 = false): string {
+  const ip = (x: Buffer) => (v6 ? formatV6(x.subarray(0, 16)) : [...x.subarray(0, 4)].join('.'));
+  const len = v6 ? 16 : 4;
   let s = '';
-  if (min) s += ip(min) + (max && !max.subarray(0, 4).equals(min.subarray(0, 4)) ? `-${ip(max)}` : '');
+  if (min) s += ip(min) + (max && !max.subarray(0, len).equals(min.subarray(0, len)) ? `-${ip(max)}` : '');
+  if (v6 && min && ports) s = `[${s}]`;
   if (ports) s += `:${ports[0]}${ports[1] !== ports[0] ? `-${ports[1]}` : ''}`;
   return s;
 }
 
-export function decodeNatRange2(b: Buffer): string {
+/** nf_nat_range (IPv6 SNAT rev 1, MASQUERADE and REDIRECT rev 0): flags, min/max address, min/max port. */
+export function natRange(t: { min?: Buffer; max?: Buffer; ports?: [number, number] }): Buffer {
+  const b = zero(40);
+  b.writeUInt32LE((t.min ? NF_NAT_RANGE_MAP_IPS : 0) | (t.ports ? NF_NAT_RANGE_PROTO_SPECIFIED : 0), 0);
+  if (t.min) { t.min.copy(b, 4); t.max!.copy(b, 20); }
+  if (t.ports) { b.writeUInt16BE(t.ports[0], 36); b.writeUInt16BE(t.ports[1], 38); }
+  return b;
+}
+
+export function decodeNatRange(b: Buffer): { text: string; ports?: string } {
+  const flags = b.readUInt32LE(0);
+  const ports: [number, number] | undefined = flags & NF_NAT_RANGE_PROTO_SPECIFIED ? [b.readUInt16BE(36), b.readUInt16BE(38)] : undefined;
+  return {
+    text: formatNat(flags & NF_NAT_RANGE_MAP_IPS ? b.subarray(4, 20) : undefined, b.subarray(20, 36), ports, true),
+    ports: ports && `${ports[0]}${ports[1] !== ports[0] ? `-${ports[1]}` : ''}`,
+  };
+}
+
+export function decodeNatRange2(b: Buffer, v6 = false): string {
   const flags = b.readUInt32LE(0);
   return formatNat(flags & NF_NAT_RANGE_MAP_IPS ? b.subarray(4, 20) : undefined, b.subarray(20, 36),
-    flags & NF_NAT_RANGE_PROTO_SPECIFIED ? [b.readUInt16BE(36), b.readUInt16BE(38)] : undefined);
+    flags & NF_NAT_RANGE_PROTO_SPECIFIED ? [b.readUInt16BE(36), b.readUInt16BE(38)] : undefined, v6);
 }
 
 export function decodeNatMultiRange(b: Buffer): { text: string; ports?: string } {
@@ -167,8 +189,11 @@ export function decodeLog(b: Buffer): { level: number; prefix: string } {
 /** ipt_reject_info (REJECT rev 0): what to answer with. */
 export const REJECT_WITH = ['icmp-net-unreachable', 'icmp-host-unreachable', 'icmp-proto-unreachable', 'icmp-port-unreachable',
   'icmp-echo-reply', 'icmp-net-prohibited', 'icmp-host-prohibited', 'tcp-reset', 'icmp-admin-prohibited'];
-export function rejectInfo(withName: string): Buffer {
+/** ip6t_reject_info's values (REJECT rev 0 in ip6 tables). */
+export const REJECT6_WITH = ['icmp6-no-route', 'icmp6-adm-prohibited', 'icmp6-not-neighbor', 'icmp6-addr-unreachable',
+  'icmp6-port-unreachable', 'echo-reply', 'tcp-reset', 'icmp6-policy-fail', 'icmp6-reject-route'];
+export function rejectInfo(withName: string, table = REJECT_WITH): Buffer {
   const b = zero(4);
-  b.writeUInt32LE(REJECT_WITH.indexOf(withName), 0);
+  b.writeUInt32LE(table.indexOf(withName), 0);
   return b;
 }

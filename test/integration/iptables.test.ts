@@ -117,12 +117,24 @@ COMMIT
         ['-s 2001:db8::/32 -p tcp --dport 22 -j ACCEPT', '-A INPUT -s 2001:db8::/32 -p tcp -m tcp --dport 22 -j ACCEPT'],
         ['! -d 2001:db8::1 -i eth0 -m conntrack --ctstate NEW -j DROP', '-A INPUT ! -d 2001:db8::1/128 -i eth0 -m conntrack --ctstate NEW -j DROP'],
         ['-s 2001:db8:8000::/33 -j RETURN', '-A INPUT -s 2001:db8:8000::/33 -j RETURN'],
+        ['-p tcp -j REJECT', '-A INPUT -p tcp -j REJECT --reject-with icmp6-port-unreachable'],
       ];
       for (const [args] of forms) await ns.ip6tables.append('filter', 'INPUT', args);
       const theirs = (await sh('ip', ['netns', 'exec', ns.name!, 'ip6tables-nft', '-S'])).trim().split('\n');
       assert.deepEqual(theirs.filter((l) => l.startsWith('-A')), forms.map(([, line]) => line));
       assert.deepEqual(await ns.ip6tables.list('filter'), theirs);
       await assert.rejects(ns.ip6tables.append('filter', 'INPUT', '-s 10.0.0.0/8 -j ACCEPT'), /IPv4 address, this is IPv6/);
+      const nat: Array<[string, string, string]> = [
+        ['PREROUTING', '-p tcp --dport 80 -j DNAT --to-destination [2001:db8::2]:8080', '-A PREROUTING -p tcp -m tcp --dport 80 -j DNAT --to-destination [2001:db8::2]:8080'],
+        ['OUTPUT', '-p tcp -j REDIRECT --to-ports 8080', '-A OUTPUT -p tcp -j REDIRECT --to-ports 8080'],
+        ['POSTROUTING', '-j MASQUERADE', '-A POSTROUTING -j MASQUERADE'],
+        ['POSTROUTING', '-j SNAT --to-source 2001:db8::1', '-A POSTROUTING -j SNAT --to-source 2001:db8::1'],
+      ];
+      for (const [chain, args] of nat) await ns.ip6tables.append('nat', chain, args);
+      const natS = (await sh('ip', ['netns', 'exec', ns.name!, 'ip6tables-nft', '-t', 'nat', '-S'])).trim().split('\n');
+      assert.deepEqual(natS.filter((l) => l.startsWith('-A')).sort(), nat.map(([, , line]) => line).sort());
+      assert.deepEqual(await ns.ip6tables.list('nat'), natS);
+      await ns.ip6tables.delete('filter', 'INPUT', '-p tcp -j REJECT');
     });
   });
 
