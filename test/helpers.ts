@@ -80,3 +80,33 @@ export async function quietIpv6(ns: Netns): Promise<void> {
   await ns.sysctl.set('net.ipv6.conf.default.addr_gen_mode', 1);
   await ns.sysctl.set('net.ipv6.conf.default.accept_dad', 0);
 }
+
+/**
+ * Three namespaces wired for NAT tests: client 10.0.0.2 (default route via the host), host 10.0.0.1 /
+ * 198.18.1.1 with forwarding on, server 198.18.1.2 answering "pong:<data>" on port 8080. The server
+ * gets a route back only when asked (without one, only masquerade brings replies home).
+ * `exchange(host, port)` sends "ping" from the client and resolves with the answer.
+ */
+export async function natTopology(client: Netns, host: Netns, server: Netns, options: { serverRouteBack: boolean }) {
+  await client.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-client', netns: host, up: true } });
+  await server.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-server', netns: host, up: true } });
+  await client.addresses.add('eth0', '10.0.0.2/24', { noDad: true });
+  await client.routes.add({ dst: 'default', gateway: '10.0.0.1' });
+  await host.addresses.add('to-client', '10.0.0.1/24', { noDad: true });
+  await host.addresses.add('to-server', '198.18.1.1/24', { noDad: true });
+  await server.addresses.add('eth0', '198.18.1.2/24', { noDad: true });
+  if (options.serverRouteBack) await server.routes.add({ dst: 'default', gateway: '198.18.1.1' });
+  await host.sysctl.set('net.ipv4.ip_forward', 1);
+  const listening = await server.listen({ port: 8080, host: '198.18.1.2' }, (s) => s.on('data', (d) => s.end(`pong:${d}`)));
+  const exchange = async (to: string, port: number): Promise<string> => {
+    const socket = await client.connect({ host: to, port, timeout: 1000 });
+    return new Promise<string>((resolve, reject) => {
+      let got = '';
+      socket.on('data', (d) => (got += d));
+      socket.on('end', () => resolve(got));
+      socket.on('error', reject);
+      socket.write('ping');
+    });
+  };
+  return { exchange, close: () => listening.close() };
+}

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NetlinkError, type Netns } from '../../src/index';
-import { sh, withNamespaces } from '../helpers';
+import { natTopology, sh, withNamespaces } from '../helpers';
 
 const ipt = (ns: Netns, ...args: string[]) => sh('ip', ['netns', 'exec', ns.name!, 'iptables-nft', ...args]);
 const S = async (ns: Netns, table: string) => (await ipt(ns, '-t', table, '-S')).trim().split('\n');
@@ -171,34 +171,15 @@ COMMIT
 
   it('the DNAT rule carries real traffic, and stops once deleted', async () => {
     await withNamespaces(3, async (client, host, server) => {
-      await client.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-client', netns: host, up: true } });
-      await server.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-server', netns: host, up: true } });
-      await client.addresses.add('eth0', '10.0.0.2/24', { noDad: true });
-      await client.routes.add({ dst: 'default', gateway: '10.0.0.1' });
-      await host.addresses.add('to-client', '10.0.0.1/24', { noDad: true });
-      await host.addresses.add('to-server', '198.18.1.1/24', { noDad: true });
-      await server.addresses.add('eth0', '198.18.1.2/24', { noDad: true });
-      await server.routes.add({ dst: 'default', gateway: '198.18.1.1' });
-      await host.sysctl.set('net.ipv4.ip_forward', 1);
-      const srv = await server.listen({ port: 8080, host: '198.18.1.2' }, (s) => s.on('data', (d) => s.end(`pong:${d}`)));
-      const exchange = async () => {
-        const socket = await client.connect({ host: '10.0.0.1', port: 1234, timeout: 1000 });
-        return new Promise<string>((resolve, reject) => {
-          let got = '';
-          socket.on('data', (d) => (got += d));
-          socket.on('end', () => resolve(got));
-          socket.on('error', reject);
-          socket.write('ping');
-        });
-      };
+      const { exchange, close } = await natTopology(client, host, server, { serverRouteBack: true });
       try {
         const rule = '-p tcp -s 10.0.0.0/16 --dport 1234 -j DNAT --to-destination 198.18.1.2:8080';
         await host.iptables.exec(`-t nat -A PREROUTING ${rule}`);
-        assert.equal(await exchange(), 'pong:ping');
+        assert.equal(await exchange('10.0.0.1', 1234), 'pong:ping');
         await host.iptables.exec(`-t nat -D PREROUTING ${rule}`);
-        await assert.rejects(exchange(), /ECONNREFUSED/);
+        await assert.rejects(exchange('10.0.0.1', 1234), /ECONNREFUSED/);
       } finally {
-        srv.close();
+        close();
       }
     });
   });

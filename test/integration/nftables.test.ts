@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NetlinkError, type Netns, type NftRuleSpec } from '../../src/index';
-import { sh, withNamespaces } from '../helpers';
+import { natTopology, sh, withNamespaces } from '../helpers';
 
 /** The rule lines `nft list` prints for one chain (without handles). */
 async function nftChainRules(ns: Netns, family: string, table: string, chain: string): Promise<string[]> {
@@ -231,26 +231,8 @@ describe('nftables transactions', () => {
 describe('nftables carries real traffic', () => {
   it('DNAT from the client range and masquerade on the way out, until the rules are deleted', async () => {
     await withNamespaces(3, async (client, host, server) => {
-      await client.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-client', netns: host, up: true } });
-      await server.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-server', netns: host, up: true } });
-      await client.addresses.add('eth0', '10.0.0.2/24', { noDad: true });
-      await client.routes.add({ dst: 'default', gateway: '10.0.0.1' });
-      await host.addresses.add('to-client', '10.0.0.1/24', { noDad: true });
-      await host.addresses.add('to-server', '198.18.1.1/24', { noDad: true });
-      await server.addresses.add('eth0', '198.18.1.2/24', { noDad: true });
-      await host.sysctl.set('net.ipv4.ip_forward', 1);
       // The server has no route back to 10.0.0.0/16: only masquerade makes replies find their way.
-      const server8080 = await server.listen({ port: 8080, host: '198.18.1.2' }, (s) => s.on('data', (d) => s.end(`pong:${d}`)));
-      const exchange = async (host: string, port: number) => {
-        const socket = await client.connect({ host, port, timeout: 1000 });
-        return new Promise<string>((resolve, reject) => {
-          let got = '';
-          socket.on('data', (d) => (got += d));
-          socket.on('end', () => resolve(got));
-          socket.on('error', reject);
-          socket.write('ping');
-        });
-      };
+      const { exchange, close } = await natTopology(client, host, server, { serverRouteBack: false });
       try {
         await assert.rejects(exchange('198.18.1.2', 8080), /ETIMEDOUT/);
         await host.nft.apply(`table ip nat {
@@ -272,7 +254,7 @@ describe('nftables carries real traffic', () => {
         await host.nft.transaction((tx) => { tx.deleteRule({ family: 'ip', table: 'nat', chain: 'POSTROUTING', handle: masq.handle }); });
         await assert.rejects(exchange('198.18.1.2', 8080), /ETIMEDOUT/);
       } finally {
-        server8080.close();
+        close();
       }
     });
   });
