@@ -72,7 +72,18 @@ export async function assertNamespaceMatchesIp(ns: Netns): Promise<Link[]> {
  * bytes). The command may fail (a kernel without the kind): only the request matters.
  */
 export async function captureIpNewlink(args: string[]): Promise<Buffer> {
-  const out = await sh('sh', ['-c', `strace -xx -e trace=sendmsg -e write=all ip ${args.map((a) => `'${a}'`).join(' ')} 2>&1 || true`]);
+  const messages = await captureNetlink(['ip', ...args]);
+  const request = messages.find((d) => d.length >= 16 && d.readUInt16LE(4) === 16 && (d.readUInt16LE(6) & 0x400) !== 0);
+  assert.ok(request, `no RTM_NEWLINK create request in: ip ${args.join(' ')}`);
+  return request;
+}
+
+/**
+ * Every netlink message a command sends, split out of its sendmsg buffers as strace dumps them,
+ * with sequence numbers zeroed (they differ from run to run).
+ */
+export async function captureNetlink(command: string[]): Promise<Buffer[]> {
+  const out = await sh('sh', ['-c', `strace -f -xx -e trace=sendmsg -e write=all ${command.map((a) => `'${a}'`).join(' ')} 2>&1 || true`]);
   const dumps: Buffer[] = [];
   let current: number[] | undefined;
   for (const line of out.split('\n')) {
@@ -88,8 +99,16 @@ export async function captureIpNewlink(args: string[]): Promise<Buffer> {
       dumps[dumps.length - 1] = Buffer.from(current);
     }
   }
-  const request = dumps.find((d) => d.length >= 16 && d.readUInt16LE(4) === 16 && (d.readUInt16LE(6) & 0x400) !== 0);
-  assert.ok(request, `no RTM_NEWLINK create request in: ip ${args.join(' ')}\n${out}`);
-  request.writeUInt32LE(0, 8); // seq: ip's is a timestamp
-  return request;
+  const messages: Buffer[] = [];
+  for (const d of dumps) {
+    for (let off = 0; off + 16 <= d.length;) {
+      const len = d.readUInt32LE(off);
+      if (len < 16 || off + len > d.length) break;
+      const m = Buffer.from(d.subarray(off, off + len));
+      m.writeUInt32LE(0, 8);
+      messages.push(m);
+      off += (len + 3) & ~3;
+    }
+  }
+  return messages;
 }

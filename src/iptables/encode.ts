@@ -10,7 +10,8 @@ import * as xt from './xt';
 const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b; };
 const u16be = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b; };
 const cmp = (op: number, value: Buffer): Expr => ({ name: 'cmp', data: { sreg: REG.r1, op, data: { value } } });
-const meta = (key: number): Expr => ({ name: 'meta', data: { dreg: REG.r1, key } });
+// libnftnl's attribute order: key, then the register.
+const meta = (key: number): Expr => ({ name: 'meta', data: { key, dreg: REG.r1 } });
 const payload = (base: number, offset: number, len: number): Expr => ({ name: 'payload', data: { dreg: REG.r1, base, offset, len } });
 const PROTO: Record<string, number> = { tcp: 6, udp: 17, icmp: 1 };
 /** NFT_RULE_COMPAT_F_INV: the protocol match is negated. */

@@ -6,7 +6,7 @@ import { NLM_F } from '../constants';
 import { NFT_MSG } from '../nft/constants';
 import { expressions, nftMessage } from '../nft/messages';
 import type { Expr } from '../nft/expr';
-import { NETLINK_NETFILTER } from '../native';
+import { NETLINK_NETFILTER, type WireMessage } from '../native';
 import type { Netns } from '../netns';
 import { checkOneOf, checkString, rangeError } from '../validate';
 import { splitArgs } from './argv';
@@ -230,9 +230,13 @@ function checkChainName(chain: string): void {
   if (chain === '' || Buffer.byteLength(chain) > 28 || /[\s!]/.test(chain) || chain.startsWith('-')) throw rangeError('chain', chain, 'is not a valid iptables chain name (1–28 bytes, no whitespace)');
 }
 
-/** A rule message with the NFTA_RULE_COMPAT attribute iptables-nft adds. */
-function addCompatRule(tx: NftTransaction, family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', handle?: number): void {
-  tx.raw(`${where} rule ${family} ${table} ${chain} (iptables)`, nftMessage(NFT_MSG.NEWRULE, family, {
+/** The NEWRULE message iptables-nft sends for a rule, with its NFTA_RULE_COMPAT attribute. */
+export function compatRuleMessage(family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', handle?: number): WireMessage {
+  return nftMessage(NFT_MSG.NEWRULE, family, {
     table, chain, position: handle === undefined ? undefined : BigInt(handle), expressions: expressions(exprs), compat,
-  }, where === 'append' ? NLM_F.CREATE | NLM_F.APPEND : NLM_F.CREATE));
+  }, where === 'append' ? NLM_F.CREATE | NLM_F.APPEND : NLM_F.CREATE);
+}
+
+function addCompatRule(tx: NftTransaction, family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', handle?: number): void {
+  tx.raw(`${where} rule ${family} ${table} ${chain} (iptables)`, compatRuleMessage(family, table, chain, exprs, compat, where, handle));
 }

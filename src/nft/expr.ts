@@ -46,15 +46,15 @@ function fieldInfo(f: Field, ifindex: IfindexOf = noIfindex): FieldInfo {
     case 'ip6 daddr': return { load: payload(PAYLOAD_BASE.network, 24, 16), len: 16, keyType: 'ipv6_addr', bytes: addrBytes };
     case 'tcp sport': case 'udp sport': return { load: payload(PAYLOAD_BASE.transport, 0, 2), len: 2, keyType: 'inet_service', bytes: (v) => u16be(Number(v)) };
     case 'tcp dport': case 'udp dport': return { load: payload(PAYLOAD_BASE.transport, 2, 2), len: 2, keyType: 'inet_service', bytes: (v) => u16be(Number(v)) };
-    case 'meta l4proto': return { load: { name: 'meta', data: { dreg: load(), key: META.l4proto } }, len: 1, keyType: 'inet_proto', bytes: (v) => Buffer.from([typeof v === 'number' ? v : L4PROTOS[v]]) };
+    case 'meta l4proto': return { load: { name: 'meta', data: { key: META.l4proto, dreg: load() } }, len: 1, keyType: 'inet_proto', bytes: (v) => Buffer.from([typeof v === 'number' ? v : L4PROTOS[v]]) };
     case 'iifname': case 'oifname': return {
-      load: { name: 'meta', data: { dreg: load(), key: f === 'iifname' ? META.iifname : META.oifname } }, len: 16, keyType: 'ifname',
+      load: { name: 'meta', data: { key: f === 'iifname' ? META.iifname : META.oifname, dreg: load() } }, len: 16, keyType: 'ifname',
       bytes: (v) => { const b = Buffer.alloc(16); b.write(String(v)); return b; },
     };
-    case 'meta mark': return { load: { name: 'meta', data: { dreg: load(), key: META.mark } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
-    case 'iif': case 'oif': return { load: { name: 'meta', data: { dreg: load(), key: f === 'iif' ? META.iif : META.oif } }, len: 4, keyType: 'iface_index', bytes: (v) => ifindex(String(v)) };
-    case 'ct mark': return { load: { name: 'ct', data: { dreg: load(), key: CT.mark } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
-    case 'ct state': return { load: { name: 'ct', data: { dreg: load(), key: CT.state } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
+    case 'meta mark': return { load: { name: 'meta', data: { key: META.mark, dreg: load() } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
+    case 'iif': case 'oif': return { load: { name: 'meta', data: { key: f === 'iif' ? META.iif : META.oif, dreg: load() } }, len: 4, keyType: 'iface_index', bytes: (v) => ifindex(String(v)) };
+    case 'ct mark': return { load: { name: 'ct', data: { key: CT.mark, dreg: load() } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
+    case 'ct state': return { load: { name: 'ct', data: { key: CT.state, dreg: load() } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
     // NFTA_FIB_F_DADDR (2), result NFT_FIB_RESULT_ADDRTYPE (3): the route type of the destination.
     case 'fib daddr type': return { load: { name: 'fib', data: { dreg: load(), result: 3, flags: 2 } }, len: 4, keyType: 'mark', bytes: (v) => u32(({ unicast: 1, local: 2, broadcast: 3, multicast: 5 } as Record<string, number>)[String(v)]) };
   }
@@ -133,8 +133,8 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
     if (ipv && family !== 'ip' && family !== 'ip6' && l3 !== ipv) {
       // In inet tables nft checks the layer-3 protocol first (meta nfproto); in bridge and
       // netdev tables, the ethertype (meta protocol).
-      if (family === 'inet') out.push({ name: 'meta', data: { dreg: REG.r1, key: META.nfproto } }, cmp(CMP.eq, Buffer.from([ipv === 'ip' ? 2 : 10])));
-      else out.push({ name: 'meta', data: { dreg: REG.r1, key: META.protocol } }, cmp(CMP.eq, u16be(ipv === 'ip' ? 0x0800 : 0x86dd)));
+      if (family === 'inet') out.push({ name: 'meta', data: { key: META.nfproto, dreg: REG.r1 } }, cmp(CMP.eq, Buffer.from([ipv === 'ip' ? 2 : 10])));
+      else out.push({ name: 'meta', data: { key: META.protocol, dreg: REG.r1 } }, cmp(CMP.eq, u16be(ipv === 'ip' ? 0x0800 : 0x86dd)));
       l3 = ipv;
     }
   };
@@ -271,7 +271,8 @@ function encodeMatch(out: Expr[], sets: AnonymousSet[], field: Field, f: FieldIn
     return;
   }
   if (v.kind === 'named' || v.kind === 'set') {
-    const lookup: Record<string, unknown> = { sreg: REG.r1, flags: op === 'neq' ? 1 : 0 };
+    // libnftnl's order: sreg, (dreg), set, set_id, flags.
+    const lookup: Record<string, unknown> = { sreg: REG.r1 };
     if (v.kind === 'named') lookup.set = v.name;
     else {
       const interval = v.elements.some((e) => e.kind !== 'single');
@@ -280,7 +281,7 @@ function encodeMatch(out: Expr[], sets: AnonymousSet[], field: Field, f: FieldIn
       lookup.set = '__set%d';
       lookup.set_id = id;
     }
-    if (op === 'eq') delete lookup.flags;
+    if (op === 'neq') lookup.flags = 1;
     out.push(f.load, { name: 'lookup', data: lookup });
     return;
   }

@@ -1,7 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NetlinkError, type Netns } from '../../src/index';
+import { splitArgs } from '../../src/iptables/argv';
+import { encodeRule } from '../../src/iptables/encode';
+import { compatRuleMessage } from '../../src/iptables/iptables';
+import { parseRuleArgs } from '../../src/iptables/rule';
+import { native, NETLINK_NETFILTER } from '../../src/native';
 import { natTopology, sh, withNamespaces } from '../helpers';
+import { captureNetlink } from '../link-oracle';
 
 const ipt = (ns: Netns, ...args: string[]) => sh('ip', ['netns', 'exec', ns.name!, 'iptables-nft', ...args]);
 const S = async (ns: Netns, table: string) => (await ipt(ns, '-t', table, '-S')).trim().split('\n');
@@ -108,6 +114,21 @@ COMMIT
       const save = await sh('ip', ['netns', 'exec', ns.name!, 'iptables-nft-save']);
       assert.ok(save.includes('-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8443 -j DNAT --to-destination 172.17.0.3:443'));
       assert.ok(save.includes('-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT'));
+    });
+  });
+
+  it('requests are byte for byte what iptables-nft sends', async () => {
+    await withNamespaces(1, async (ns) => {
+      await ipt(ns, '-N', 'USERCHAIN');
+      for (const [table, chain] of FORMS) await ipt(ns, '-t', table, '-S', chain).catch(() => ipt(ns, '-t', table, '-P', chain, 'ACCEPT'));
+      for (const [table, chain, args] of FORMS) {
+        const sent = await captureNetlink(['ip', 'netns', 'exec', ns.name!, 'sh', '-c', `iptables-nft -t ${table} -A ${chain} ${args}`]);
+        const theirs = sent.find((m) => m.readUInt16LE(4) === 0x0a06); // NFT_MSG_NEWRULE
+        assert.ok(theirs, `iptables-nft sent no rule for ${args}`);
+        const encoded = encodeRule(parseRuleArgs(splitArgs(args)));
+        const ours = native.encode(NETLINK_NETFILTER, compatRuleMessage('ip', table, chain, encoded.expressions, encoded.compat, 'append'));
+        assert.equal(ours.toString('hex'), theirs.toString('hex'), `-t ${table} -A ${chain} ${args}`);
+      }
     });
   });
 
