@@ -16,3 +16,4 @@ export {
 export type { NftMatch, NftValue, TypedRule } from './nft/typed';
 export { Iptables } from './iptables/iptables';
 export type { IptRule, IptMatch, IptTarget } from './iptables/rule';
+export { BridgeNetwork, type BridgeNetworkOptions, type Endpoint, type PortMapping } from './network/bridge-network';

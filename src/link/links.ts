@@ -114,7 +114,8 @@ export class Links {
       }
       // The read-back rides in the same sendmsg as the creation when nothing has to happen in
       // between; the kernel handles them in order, so it sees the link with its master and flags.
-      const readBackNow = where === this.#ns && !peer?.up && !spec.bridgePort;
+      // The kernel ignores IFLA_IFALIAS when it creates a link: the alias is set right after.
+      const readBackNow = where === this.#ns && !peer?.up && !spec.bridgePort && spec.alias === undefined;
       const [created, readBack] = await this.#ns.pipeline(NETLINK_ROUTE, [
         { message: addMessage(spec, kind, r), operation: 'link.add' },
         ...(readBackNow ? [{ message: getMessage(spec.name), operation: 'link.add' }] : []),
@@ -124,6 +125,7 @@ export class Links {
         throw explainAddFailure(err, spec.kind);
       });
       return await this.#completeOrUndo(where, spec.name, async () => {
+        if (spec.alias !== undefined) await where.links.set(spec.name, { alias: spec.alias });
         if (spec.bridgePort) await where.links.set(spec.name, { bridgePort: spec.bridgePort });
         if (peer?.up) await peer.ns.links.set(peer.name, { up: true });
         return readBack ? linkFrom(await readBack, spec.name) : where.links.get(spec.name);

@@ -61,7 +61,8 @@ describe('links: the classic recipe, step by step, no ip process', () => {
 
   it('the shortcut: one add makes the veth with its peer born in the namespace, host end mastered and up', async () => {
     await withNamespaces(2, async (host, container) => {
-      await host.links.add({ kind: 'bridge', name: 'docker1', up: true, mtu: 1450 });
+      await host.links.add({ kind: 'bridge', name: 'docker1', up: true, mtu: 1450, alias: 'the bridge' });
+      assert.equal((await ipJson(host.name, ['link', 'show', 'docker1']))[0].ifalias, 'the bridge');
       const link = await host.links.add({
         kind: 'veth', name: 'veth_br', master: 'docker1', up: true, mtu: 1450, mac: '02:00:00:00:00:01',
         peer: { name: 'eth0', netns: container, mtu: 1450, mac: '02:00:00:00:00:02', up: true },

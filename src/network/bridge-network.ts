@@ -1,0 +1,270 @@
+// BridgeNetwork: a container network in one call, like `docker network create -d bridge` plus
+// `docker run -p`. Everything it needs to carry on after a restart lives in the kernel: the host end
+// of each endpoint's veth carries the endpoint in its alias, each port mapping is a rule whose
+// comment names it, so open() rebuilds the object from kernel state.
+import { parseAddress, parsePrefix } from '../ip';
+import { Netns, type NetnsRef } from '../netns';
+import { NetlinkError } from '../errors';
+import { checkBoolean, checkIfname, checkInteger, checkKeys, checkObject, checkOneOf, rangeError } from '../validate';
+import type { NftTransaction } from '../nft/nftables';
+
+export interface BridgeNetworkOptions {
+  /** The "host" namespace the bridge lives in (default: this process's namespace). */
+  netns?: NetnsRef;
+  bridge: string;
+  /** The network, e.g. "198.18.0.0/24". */
+  subnet: string;
+  /** The bridge's address (default: the subnet's first host). */
+  gateway?: string;
+  /** Masquerade traffic leaving the network through other links (default true). */
+  masquerade?: boolean;
+  mtu?: number;
+  /** Where the port mappings live: an nftables table of the network's own (default). */
+  firewall?: 'nftables';
+}
+
+export interface Endpoint {
+  netns: Netns;
+  ifname: string;
+  hostIfname: string;
+  address: string;
+  mac?: string;
+}
+
+export interface PortMapping {
+  /** The endpoint's address the mapping forwards to. */
+  address: string;
+  hostPort: number;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  from?: string;
+  hostAddress?: string;
+  /** The rule handles that implement it (DNAT and hairpin masquerade). */
+  handles: number[];
+}
+
+const FAMILY = 'ip';
+const tableOf = (bridge: string) => `nln-${bridge}`;
+/** Links of a network share a group so that delete() removes them in one request. */
+const groupOf = (bridge: string) => 0x4e4c0000 + ([...bridge].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % 0xffff);
+
+interface Stored { ns: string; ifname: string; address: string }
+
+export class BridgeNetwork {
+  readonly host: Netns;
+  readonly bridge: string;
+  readonly subnet: string;
+  readonly gateway: string;
+  readonly #prefix: number;
+  readonly #subnetBytes: Buffer;
+  /** Serializes address allocation: concurrent attach() calls get distinct addresses. */
+  #allocating: Promise<unknown> = Promise.resolve();
+  readonly #taken = new Set<string>();
+
+  private constructor(host: Netns, bridge: string, subnet: string, gateway: string) {
+    this.host = host;
+    this.bridge = bridge;
+    this.subnet = subnet;
+    this.gateway = gateway;
+    const p = parsePrefix('subnet', subnet);
+    this.#prefix = p.prefixLength;
+    this.#subnetBytes = p.bytes;
+    this.#taken.add(gateway);
+  }
+
+  /** Creates the bridge, its gateway address, forwarding, and the network's NAT table. All or nothing. */
+  static async create(o: BridgeNetworkOptions): Promise<BridgeNetwork> {
+    checkKeys('options', checkObject('options', o), ['netns', 'bridge', 'subnet', 'gateway', 'masquerade', 'mtu', 'firewall']);
+    const bridge = checkIfname('bridge', o.bridge);
+    const subnet = parsePrefix('subnet', o.subnet);
+    if (subnet.family !== 4) throw rangeError('subnet', o.subnet, 'is not IPv4 (IPv6 networks are not supported yet)');
+    if (subnet.prefixLength > 30) throw rangeError('subnet', o.subnet, 'has no room for endpoints (at most /30)');
+    const gateway = o.gateway === undefined ? hostAddress(subnet.bytes, 1) : parseAddress('gateway', o.gateway).address;
+    if (!inSubnet(parseAddress('gateway', gateway).bytes, subnet.bytes, subnet.prefixLength)) throw rangeError('gateway', gateway, `is not in ${o.subnet}`);
+    if (o.masquerade !== undefined) checkBoolean('masquerade', o.masquerade);
+    if (o.mtu !== undefined) checkInteger('mtu', o.mtu, 68, 65535);
+    if (o.firewall !== undefined) checkOneOf('firewall', o.firewall, ['nftables']);
+    const host = o.netns === undefined ? Netns.current() : await Netns.open(o.netns);
+    const net = new BridgeNetwork(host, bridge, `${subnet.address}/${subnet.prefixLength}`, gateway);
+    try {
+      await host.links.add({ kind: 'bridge', name: bridge, up: true, mtu: o.mtu, group: groupOf(bridge) });
+      await host.addresses.add(bridge, `${gateway}/${subnet.prefixLength}`);
+      await host.sysctl.set('net.ipv4.ip_forward', 1);
+      await host.nft.transaction((tx) => net.#firewall(tx, o.masquerade ?? true));
+      return net;
+    } catch (err) {
+      await host.links.delete(bridge).catch(() => {});
+      await host.nft.transaction((tx) => { tx.deleteTable({ family: FAMILY, name: tableOf(bridge) }); }).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Rebuilds the object from kernel state (endpoints, allocations, mappings). */
+  static async open(bridge: string, o: { netns?: NetnsRef } = {}): Promise<BridgeNetwork> {
+    checkIfname('bridge', bridge);
+    const host = o.netns === undefined ? Netns.current() : await Netns.open(o.netns);
+    const link = await host.links.get(bridge);
+    const addr = (await host.addresses.list({ link: link.index, family: 4 }))[0];
+    if (!addr) throw new NetlinkError('network.open', 2, { detail: `bridge ${bridge} has no IPv4 address: not a BridgeNetwork` });
+    const subnet = parsePrefix('subnet', `${hostAddress(parseAddress('a', addr.address).bytes, 0, addr.prefixLength)}/${addr.prefixLength}`);
+    const net = new BridgeNetwork(host, bridge, `${subnet.address}/${subnet.prefixLength}`, addr.address);
+    for (const e of await net.#stored()) net.#taken.add(e.address);
+    return net;
+  }
+
+  #firewall(tx: NftTransaction, masquerade: boolean): void {
+    const table = tableOf(this.bridge);
+    tx.addTable({ family: FAMILY, name: table });
+    tx.addChain({ family: FAMILY, table, name: 'publish' });
+    tx.addChain({ family: FAMILY, table, name: 'prerouting', type: 'nat', hook: 'prerouting', priority: 'dstnat', policy: 'accept' });
+    tx.addChain({ family: FAMILY, table, name: 'output', type: 'nat', hook: 'output', priority: -100, policy: 'accept' });
+    tx.addChain({ family: FAMILY, table, name: 'postrouting', type: 'nat', hook: 'postrouting', priority: 'srcnat', policy: 'accept' });
+    // Published ports answer on the host's own addresses, from outside and from the host itself.
+    tx.addRule({ family: FAMILY, table, chain: 'prerouting', match: { fibDaddrType: 'local' }, jump: 'publish' });
+    tx.addRule({ family: FAMILY, table, chain: 'output', match: { fibDaddrType: 'local' }, jump: 'publish' });
+    if (masquerade) tx.addRule({ family: FAMILY, table, chain: 'postrouting', match: { saddr: this.subnet }, not: { oifname: this.bridge }, masquerade: true });
+  }
+
+  /**
+   * Connects a namespace: a veth whose peer is born inside it (eth0 unless told), the host end
+   * mastered and up, the container end up with an address (given, or the next free one) and a
+   * default route via the gateway. All or nothing.
+   */
+  async attach(ref: NetnsRef, o: { ifname?: string; address?: string; mac?: string } = {}): Promise<Endpoint> {
+    checkKeys('options', checkObject('options', o), ['ifname', 'address', 'mac']);
+    const ifname = checkIfname('ifname', o.ifname ?? 'eth0');
+    const ns = ref instanceof Netns ? ref : await Netns.open(ref);
+    const address = await this.#allocate(o.address);
+    const hostIfname = `nln${(Date.now() % 1e6).toString(36)}${Math.random().toString(36).slice(2, 6)}`.slice(0, 15);
+    try {
+      const stored: Stored = { ns: ns.name ?? String(ns.inode), ifname, address };
+      await this.host.links.add({
+        kind: 'veth', name: hostIfname, master: this.bridge, up: true, group: groupOf(this.bridge), alias: `nln:${JSON.stringify(stored)}`,
+        peer: { name: ifname, netns: ns, mac: o.mac, up: true },
+      });
+      // The container side in one pipelined batch: address, then the route via the gateway.
+      await ns.addresses.add(ifname, `${address}/${this.#prefix}`, { noDad: true });
+      await ns.routes.add({ dst: 'default', gateway: this.gateway });
+      const mac = (await ns.links.get(ifname)).mac;
+      return { netns: ns, ifname, hostIfname, address, ...(mac ? { mac } : {}) };
+    } catch (err) {
+      await this.host.links.delete(hostIfname).catch(() => {});
+      this.#taken.delete(address);
+      throw err;
+    }
+  }
+
+  /** Disconnects a namespace (its veth goes, with its port mappings). */
+  async detach(ref: NetnsRef): Promise<void> {
+    const ns = ref instanceof Netns ? ref : await Netns.open(ref);
+    const key = ns.name ?? String(ns.inode);
+    for (const e of await this.#stored()) {
+      if (e.ns !== key) continue;
+      for (const m of (await this.ports()).filter((p) => p.address === e.address)) await this.unpublish(m);
+      await this.host.links.delete(e.hostIfname);
+      this.#taken.delete(e.address);
+    }
+  }
+
+  /** DNAT hostPort -> endpoint:port (optionally only from a CIDR), with hairpin masquerade. */
+  async publish(p: { endpoint: Endpoint | { address: string }; hostPort: number; port: number; protocol?: 'tcp' | 'udp'; from?: string; hostAddress?: string }): Promise<PortMapping> {
+    checkKeys('mapping', checkObject('mapping', p), ['endpoint', 'hostPort', 'port', 'protocol', 'from', 'hostAddress']);
+    const address = parseAddress('endpoint.address', p.endpoint?.address).address;
+    const hostPort = checkInteger('hostPort', p.hostPort, 1, 65535);
+    const port = checkInteger('port', p.port, 1, 65535);
+    const protocol = checkOneOf('protocol', p.protocol ?? 'tcp', ['tcp', 'udp']);
+    if (p.from !== undefined) parsePrefix('from', p.from);
+    if (p.hostAddress !== undefined) parseAddress('hostAddress', p.hostAddress);
+    const table = tableOf(this.bridge);
+    // The mapping, spelled in the rule's comment (no quotes: nft prints comments between quotes).
+    const comment = ['nln', `address=${address}`, `hostPort=${hostPort}`, `port=${port}`, `protocol=${protocol}`,
+      ...(p.from ? [`from=${p.from}`] : []), ...(p.hostAddress ? [`hostAddress=${p.hostAddress}`] : [])].join(' ');
+    if ((await this.ports()).some((m) => m.hostPort === hostPort && m.protocol === protocol && m.hostAddress === p.hostAddress)) {
+      throw new NetlinkError('network.publish', 17, { detail: `${protocol} port ${hostPort} is already published` });
+    }
+    await this.host.nft.transaction((tx) => {
+      tx.addRule({ family: FAMILY, table, chain: 'publish', comment, match: { saddr: p.from, daddr: p.hostAddress, protocol, dport: hostPort }, dnat: { address, port } });
+      // Hairpin: a container reaching a published port of its own network gets replies back through the host.
+      tx.addRule({ family: FAMILY, table, chain: 'postrouting', comment, match: { saddr: this.subnet, daddr: address, protocol, dport: port }, masquerade: true });
+    });
+    return (await this.ports()).find((m) => m.hostPort === hostPort && m.protocol === protocol && m.hostAddress === p.hostAddress)!;
+  }
+
+  async unpublish(m: PortMapping): Promise<void> {
+    const table = tableOf(this.bridge);
+    const rules = await this.host.nft.listRules({ family: FAMILY, table });
+    await this.host.nft.transaction((tx) => {
+      for (const r of rules) if (m.handles.includes(r.handle)) tx.deleteRule({ family: FAMILY, table, chain: r.chain, handle: r.handle });
+    });
+  }
+
+  async endpoints(): Promise<Array<Omit<Endpoint, 'netns'> & { netns: string }>> {
+    return (await this.#stored()).map((e) => ({ netns: e.ns, ifname: e.ifname, hostIfname: e.hostIfname, address: e.address }));
+  }
+
+  async ports(): Promise<PortMapping[]> {
+    const rules = await this.host.nft.listRules({ family: FAMILY, table: tableOf(this.bridge) });
+    const byKey = new Map<string, PortMapping>();
+    for (const r of rules) {
+      if (!r.comment?.startsWith('nln ')) continue;
+      const f = Object.fromEntries(r.comment.split(' ').slice(1).map((kv) => kv.split('=')));
+      const m: Omit<PortMapping, 'handles'> = {
+        address: f.address, hostPort: Number(f.hostPort), port: Number(f.port), protocol: f.protocol as 'tcp' | 'udp',
+        ...(f.from ? { from: f.from } : {}), ...(f.hostAddress ? { hostAddress: f.hostAddress } : {}),
+      };
+      const entry = byKey.get(r.comment) ?? { ...m, handles: [] };
+      entry.handles.push(r.handle);
+      byKey.set(r.comment, entry);
+    }
+    return [...byKey.values()];
+  }
+
+  /** Removes the network: every endpoint link in one request (their group), the bridge, the NAT table. */
+  async delete(): Promise<void> {
+    await this.host.links.deleteGroup(groupOf(this.bridge)).catch((err) => {
+      if (!(err instanceof NetlinkError && err.code === 'ENODEV')) throw err;
+    });
+    await this.host.nft.transaction((tx) => { tx.deleteTable({ family: FAMILY, name: tableOf(this.bridge) }); }).catch(() => {});
+    this.#taken.clear();
+  }
+
+  async #stored(): Promise<Array<Stored & { hostIfname: string }>> {
+    const ports = await this.host.links.list({ master: this.bridge });
+    return ports.filter((l) => l.alias?.startsWith('nln:')).map((l) => ({ ...(JSON.parse(l.alias!.slice(4)) as Stored), hostIfname: l.name }));
+  }
+
+  async #allocate(requested: string | undefined): Promise<string> {
+    const run = this.#allocating.then(async () => {
+      if (requested !== undefined) {
+        const a = parseAddress('address', requested);
+        if (!inSubnet(a.bytes, this.#subnetBytes, this.#prefix)) throw rangeError('address', requested, `is not in ${this.subnet}`);
+        if (this.#taken.has(a.address)) throw new NetlinkError('network.attach', 17, { detail: `address ${a.address} is taken` });
+        this.#taken.add(a.address);
+        return a.address;
+      }
+      const size = 2 ** (32 - this.#prefix);
+      for (let i = 1; i < size - 1; i++) {
+        const a = hostAddress(this.#subnetBytes, i);
+        if (!this.#taken.has(a)) {
+          this.#taken.add(a);
+          return a;
+        }
+      }
+      throw new NetlinkError('network.attach', 28 /* ENOSPC */, { detail: `no free address left in ${this.subnet}` });
+    });
+    this.#allocating = run.catch(() => {});
+    return run;
+  }
+}
+
+function hostAddress(net: Buffer, n: number, prefix?: number): string {
+  const base = net.readUInt32BE(0);
+  const masked = prefix === undefined ? base : (base & (prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0)) >>> 0;
+  const v = (masked + n) >>> 0;
+  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+}
+
+function inSubnet(a: Buffer, net: Buffer, prefix: number): boolean {
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return ((a.readUInt32BE(0) & mask) >>> 0) === ((net.readUInt32BE(0) & mask) >>> 0);
+}

@@ -1,0 +1,89 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BridgeNetwork, Netns } from '../../src/index';
+import { ipJson, sh, withNamespaces } from '../helpers';
+
+async function exchange(from: Netns, host: string, port: number): Promise<string> {
+  const socket = await from.connect({ host, port, timeout: 1000 });
+  return new Promise<string>((resolve, reject) => {
+    let got = '';
+    socket.on('data', (d) => (got += d));
+    socket.on('end', () => resolve(got));
+    socket.on('error', reject);
+    socket.write('ping');
+  });
+}
+
+describe('BridgeNetwork', () => {
+  it('create, attach, publish from a client range, container to container, hairpin, open, detach, delete', async () => {
+    await withNamespaces(4, async (host, c1, c2, client) => {
+      const net = await BridgeNetwork.create({ netns: host, bridge: 'docker1', subnet: '198.18.0.0/24' });
+      const ip = (await ipJson(host.name, ['-d', 'link', 'show', 'docker1']))[0];
+      assert.equal(ip.linkinfo.info_kind, 'bridge');
+      assert.ok(ip.flags.includes('UP'));
+      assert.deepEqual((await ipJson(host.name, ['-4', 'addr', 'show', 'docker1']))[0].addr_info.map((a: any) => `${a.local}/${a.prefixlen}`), ['198.18.0.1/24']);
+      const e1 = await net.attach(c1);
+      const e2 = await net.attach(c2);
+      assert.deepEqual([e1.address, e2.address], ['198.18.0.2', '198.18.0.3']);
+      assert.equal((await ipJson(c1.name, ['route', 'show', 'default']))[0].gateway, '198.18.0.1');
+      assert.equal((await ipJson(host.name, ['link', 'show', e1.hostIfname]))[0].master, 'docker1');
+      // A client namespace in 10.0.0.0/16, wired to the host.
+      await client.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-client', netns: host, up: true } });
+      await client.addresses.add('eth0', '10.0.0.2/24', { noDad: true });
+      await client.routes.add({ dst: 'default', gateway: '10.0.0.1' });
+      await host.addresses.add('to-client', '10.0.0.1/24', { noDad: true });
+      const s1 = await c1.listen({ port: 8080 }, (s) => s.on('data', (d) => s.end(`c1:${d}`)));
+      try {
+        const mapping = await net.publish({ endpoint: e1, hostPort: 1234, port: 8080, from: '10.0.0.0/16' });
+        assert.deepEqual({ ...mapping, handles: undefined }, { address: '198.18.0.2', hostPort: 1234, port: 8080, protocol: 'tcp', from: '10.0.0.0/16', handles: undefined });
+        assert.equal(await exchange(client, '10.0.0.1', 1234), 'c1:ping');
+        assert.equal(await exchange(c2, '198.18.0.2', 8080), 'c1:ping');
+        const hairpin = await net.publish({ endpoint: e1, hostPort: 2345, port: 8080 });
+        assert.equal(await exchange(c2, '198.18.0.1', 2345), 'c1:ping');
+        // An agent that restarts carries on: the same network read back from the kernel.
+        const again = await BridgeNetwork.open('docker1', { netns: host });
+        assert.equal(again.subnet, '198.18.0.0/24');
+        assert.deepEqual((await again.endpoints()).map((e) => [e.ifname, e.address]).sort(), [['eth0', '198.18.0.2'], ['eth0', '198.18.0.3']]);
+        assert.deepEqual((await again.ports()).map((m) => m.hostPort).sort(), [1234, 2345]);
+        await using c3 = await Netns.create();
+        assert.equal((await again.attach(c3)).address, '198.18.0.4');
+        await again.unpublish(mapping);
+        await assert.rejects(exchange(client, '10.0.0.1', 1234), /ECONNREFUSED|ETIMEDOUT/);
+        await net.unpublish(hairpin);
+        await net.detach(c2);
+        assert.equal((await ipJson(c2.name, ['link', 'show'])).length, 1);
+        await net.delete();
+        // The bridge and every endpoint link went in one request (their link group).
+        assert.deepEqual((await ipJson(host.name, ['link', 'show'])).map((l) => l.ifname), ['lo', 'to-client']);
+        assert.ok(!(await sh('ip', ['netns', 'exec', host.name!, 'nft', 'list', 'tables'])).includes('nln-docker1'));
+      } finally {
+        s1.close();
+      }
+    });
+  });
+
+  it('200 concurrent attach calls on one network all succeed with distinct addresses', async () => {
+    await withNamespaces(1, async (host) => {
+      const net = await BridgeNetwork.create({ netns: host, bridge: 'br0', subnet: '198.18.0.0/22' });
+      const containers = await Promise.all(Array.from({ length: 200 }, () => Netns.create()));
+      try {
+        const endpoints = await Promise.all(containers.map((c) => net.attach(c)));
+        assert.equal(new Set(endpoints.map((e) => e.address)).size, 200);
+        assert.equal((await host.links.list({ master: 'br0' })).length, 200);
+        await net.delete();
+        assert.deepEqual((await host.links.list()).map((l) => l.name), ['lo']);
+      } finally {
+        for (const c of containers) await c.close();
+      }
+    });
+  });
+
+  it('bad input is refused before anything is made', async () => {
+    await withNamespaces(1, async (host) => {
+      await assert.rejects(BridgeNetwork.create({ netns: host, bridge: 'br0', subnet: '198.18.0.1/24' }), /^RangeError: subnet: .* has host bits set/);
+      await assert.rejects(BridgeNetwork.create({ netns: host, bridge: 'br0', subnet: '198.18.0.0/24', gateway: '198.19.0.1' }), /gateway: "198\.19\.0\.1" is not in/);
+      await assert.rejects(BridgeNetwork.create({ netns: host, bridge: 'this-name-is-too-long', subnet: '198.18.0.0/24' }), /^RangeError: bridge:/);
+      assert.deepEqual((await ipJson(host.name, ['link', 'show'])).map((l) => l.ifname), ['lo']);
+    });
+  });
+});
