@@ -6,7 +6,7 @@ import { runDemo } from './demo';
 const USAGE = `usage: nln <command> [args]
 
 commands:
-  demo        build a container network in throwaway namespaces, step by step, and remove it
+  demo        build a container network in throwaway namespaces, prove it with TCP, time it next to ip/nft, remove it
   help        this text
 
 Every command works only in namespaces it names or creates; errors go to stderr with the
