@@ -29,6 +29,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A closed pipe (`nln demo | head`) must not kill the process before it has cleaned up.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
