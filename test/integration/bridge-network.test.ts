@@ -62,14 +62,14 @@ describe('BridgeNetwork', () => {
     });
   });
 
-  it('200 concurrent attach calls on one network all succeed with distinct addresses', async () => {
+  it('1,000 concurrent attach calls on one network all succeed with distinct addresses', async () => {
     await withNamespaces(1, async (host) => {
       const net = await BridgeNetwork.create({ netns: host, bridge: 'br0', subnet: '198.18.0.0/22' });
-      const containers = await Promise.all(Array.from({ length: 200 }, () => Netns.create()));
+      const containers = await Promise.all(Array.from({ length: 1000 }, () => Netns.create()));
       try {
         const endpoints = await Promise.all(containers.map((c) => net.attach(c)));
-        assert.equal(new Set(endpoints.map((e) => e.address)).size, 200);
-        assert.equal((await host.links.list({ master: 'br0' })).length, 200);
+        assert.equal(new Set(endpoints.map((e) => e.address)).size, 1000);
+        assert.equal((await host.links.list({ master: 'br0' })).length, 1000);
         await net.delete();
         assert.deepEqual((await host.links.list()).map((l) => l.name), ['lo']);
       } finally {
