@@ -21,6 +21,8 @@ export interface BridgeNetworkOptions {
   mtu?: number;
   /** Where the port mappings live: an nftables table of the network's own (default). */
   firewall?: 'nftables';
+  /** Drop traffic between this network and other isolated networks of the same host (default true). */
+  isolated?: boolean;
 }
 
 export interface Endpoint {
@@ -45,6 +47,8 @@ export interface PortMapping {
 
 const FAMILY = 'ip';
 const tableOf = (bridge: string) => `nln-${bridge}`;
+/** Shared by the isolated networks of a namespace: their bridges, and the pairs allowed to talk (a bridge with itself). */
+const ISOLATION = 'nln-isolation';
 /** Links of a network share a group so that delete() removes them in one request. */
 const groupOf = (bridge: string) => 0x4e4c0000 + ([...bridge].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % 0xffff);
 
@@ -74,7 +78,8 @@ export class BridgeNetwork {
 
   /** Creates the bridge, its gateway address, forwarding, and the network's NAT table. All or nothing. */
   static async create(o: BridgeNetworkOptions): Promise<BridgeNetwork> {
-    checkKeys('options', checkObject('options', o), ['netns', 'bridge', 'subnet', 'gateway', 'masquerade', 'mtu', 'firewall']);
+    checkKeys('options', checkObject('options', o), ['netns', 'bridge', 'subnet', 'gateway', 'masquerade', 'mtu', 'firewall', 'isolated']);
+    if (o.isolated !== undefined) checkBoolean('isolated', o.isolated);
     const bridge = checkIfname('bridge', o.bridge);
     const subnet = parsePrefix('subnet', o.subnet);
     if (subnet.family !== 4) throw rangeError('subnet', o.subnet, 'is not IPv4 (IPv6 networks are not supported yet)');
@@ -90,7 +95,11 @@ export class BridgeNetwork {
       await host.links.add({ kind: 'bridge', name: bridge, up: true, mtu: o.mtu, group: groupOf(bridge) });
       await host.addresses.add(bridge, `${gateway}/${subnet.prefixLength}`);
       await host.sysctl.set('net.ipv4.ip_forward', 1);
-      await host.nft.transaction((tx) => net.#firewall(tx, o.masquerade ?? true));
+      const isolationRule = (o.isolated ?? true) && !(await host.nft.listTables()).some((t) => t.family === FAMILY && t.name === ISOLATION);
+      await host.nft.transaction((tx) => {
+        net.#firewall(tx, o.masquerade ?? true);
+        if (o.isolated ?? true) net.#isolate(tx, isolationRule);
+      });
       return net;
     } catch (err) {
       await host.links.delete(bridge).catch(() => {});
@@ -123,6 +132,23 @@ export class BridgeNetwork {
     tx.addRule({ family: FAMILY, table, chain: 'prerouting', match: { fibDaddrType: 'local' }, jump: 'publish' });
     tx.addRule({ family: FAMILY, table, chain: 'output', match: { fibDaddrType: 'local' }, jump: 'publish' });
     if (masquerade) tx.addRule({ family: FAMILY, table, chain: 'postrouting', match: { saddr: this.subnet }, not: { oifname: this.bridge }, masquerade: true });
+  }
+
+  /**
+   * Isolation, as Docker's DOCKER-ISOLATION chains do it: forwarded traffic from one isolated
+   * bridge to another is dropped; a bridge with itself is the one pair allowed.
+   */
+  #isolate(tx: NftTransaction, firstNetwork: boolean): void {
+    const ref = { family: FAMILY, table: ISOLATION } as const;
+    if (firstNetwork) {
+      tx.addTable({ family: FAMILY, name: ISOLATION });
+      tx.addSet({ ...ref, name: 'bridges', type: 'ifname' });
+      tx.addSet({ ...ref, name: 'same', type: 'ifname . ifname' });
+      tx.addChain({ ...ref, name: 'forward', type: 'filter', hook: 'forward', priority: -1, policy: 'accept' });
+      tx.addRule({ ...ref, chain: 'forward', match: { iifname: '@bridges', oifname: '@bridges' }, concat: { key: ['iifname', 'oifname'], set: '@same', negate: true }, verdict: 'drop' });
+    }
+    tx.addElements({ ...ref, name: 'bridges', type: 'ifname' }, [this.bridge]);
+    tx.addElements({ ...ref, name: 'same', type: 'ifname . ifname' }, [`${this.bridge} . ${this.bridge}`]);
   }
 
   /**
@@ -225,6 +251,10 @@ export class BridgeNetwork {
       if (!(err instanceof NetlinkError && err.code === 'ENODEV')) throw err;
     });
     await this.host.nft.transaction((tx) => { tx.deleteTable({ family: FAMILY, name: tableOf(this.bridge) }); }).catch(() => {});
+    await this.host.nft.transaction((tx) => {
+      tx.deleteElements({ family: FAMILY, table: ISOLATION, name: 'bridges', type: 'ifname' }, [this.bridge]);
+      tx.deleteElements({ family: FAMILY, table: ISOLATION, name: 'same', type: 'ifname . ifname' }, [`${this.bridge} . ${this.bridge}`]);
+    }).catch(() => {}); // a network made with isolated: false is not in the sets
     this.#taken.clear();
   }
 

@@ -375,7 +375,8 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
   let concat: Field[] = []; // fields loaded into registers for one lookup (a concatenation)
   const loaded = (field: Field, dreg: number) => {
     if (dreg === REG.r1) concat = [field];
-    else if (dreg >= 9 && concat.length) concat.push(field);
+    // Later parts: 32-bit registers (9…), or 16-byte ones (2–4) as the kernel reports an aligned one.
+    else if ((dreg >= 9 || (dreg >= 2 && dreg <= 4)) && concat.length) concat.push(field);
     else return false;
     return true;
   };

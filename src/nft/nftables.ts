@@ -85,7 +85,7 @@ function checkName(field: string, s: unknown): string {
 
 function ruleOf(r: NftRuleSpec): ParsedRule {
   const o = checkObject('rule', r);
-  checkKeys('rule', o, ['family', 'table', 'chain', 'rule', 'handle', 'match', 'not', 'comment', ...STATEMENT_KEYS]);
+  checkKeys('rule', o, ['family', 'table', 'chain', 'rule', 'handle', 'match', 'not', 'concat', 'comment', ...STATEMENT_KEYS]);
   checkFamily('family', r.family);
   checkName('table', r.table);
   checkName('chain', r.chain);

@@ -78,6 +78,30 @@ describe('BridgeNetwork', () => {
     });
   });
 
+  it('networks are isolated from each other unless told otherwise', async () => {
+    await withNamespaces(5, async (host, a, b, c, d) => {
+      const netA = await BridgeNetwork.create({ netns: host, bridge: 'brA', subnet: '198.18.1.0/24' });
+      const netB = await BridgeNetwork.create({ netns: host, bridge: 'brB', subnet: '198.18.2.0/24' });
+      const netC = await BridgeNetwork.create({ netns: host, bridge: 'brC', subnet: '198.18.3.0/24', isolated: false });
+      await netA.attach(a);
+      const eb = await netB.attach(b);
+      await netC.attach(c);
+      const ea2 = await netA.attach(d);
+      const servers = await Promise.all([b.listen({ port: 8080 }, (s) => s.on('data', (x) => s.end(`b:${x}`))), d.listen({ port: 8080 }, (s) => s.on('data', (x) => s.end(`d:${x}`)))]);
+      try {
+        await assert.rejects(exchange(a, eb.address, 8080), /ETIMEDOUT/);   // A -> B: isolated
+        assert.equal(await exchange(a, ea2.address, 8080), 'd:ping');     // inside A: fine
+        assert.equal(await exchange(c, eb.address, 8080), 'b:ping');      // C was made with isolated: false
+        const rules = await host.nft.listRules({ family: 'ip', table: 'nln-isolation' });
+        assert.deepEqual(rules.map((r) => r.text), ['iifname @bridges oifname @bridges iifname . oifname != @same drop']);
+        await netB.delete();
+        assert.deepEqual((await host.nft.listElements({ family: 'ip', table: 'nln-isolation', name: 'bridges' })).map((e) => String(e).trim()), ['brA']);
+      } finally {
+        for (const s of servers) s.close();
+      }
+    });
+  });
+
   it('bad input is refused before anything is made', async () => {
     await withNamespaces(1, async (host) => {
       await assert.rejects(BridgeNetwork.create({ netns: host, bridge: 'br0', subnet: '198.18.0.1/24' }), /^RangeError: subnet: .* has host bits set/);
