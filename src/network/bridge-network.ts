@@ -7,6 +7,9 @@ import { Netns, type NetnsRef } from '../netns';
 import { NetlinkError } from '../errors';
 import { checkBoolean, checkIfname, checkInteger, checkKeys, checkObject, checkOneOf, rangeError } from '../validate';
 import type { NftTransaction } from '../nft/nftables';
+import { type Firewall, IptablesFirewall, NftFirewall, type PortMapping } from './firewall';
+
+export type { PortMapping };
 
 export interface BridgeNetworkOptions {
   /** The "host" namespace the bridge lives in (default: this process's namespace). */
@@ -19,8 +22,8 @@ export interface BridgeNetworkOptions {
   /** Masquerade traffic leaving the network through other links (default true). */
   masquerade?: boolean;
   mtu?: number;
-  /** Where the port mappings live: an nftables table of the network's own (default). */
-  firewall?: 'nftables';
+  /** Where the NAT lives: an nftables table of the network's own (default), or iptables-nft rules. */
+  firewall?: 'nftables' | 'iptables';
   /** Drop traffic between this network and other isolated networks of the same host (default true). */
   isolated?: boolean;
 }
@@ -33,20 +36,8 @@ export interface Endpoint {
   mac?: string;
 }
 
-export interface PortMapping {
-  /** The endpoint's address the mapping forwards to. */
-  address: string;
-  hostPort: number;
-  port: number;
-  protocol: 'tcp' | 'udp';
-  from?: string;
-  hostAddress?: string;
-  /** The rule handles that implement it (DNAT and hairpin masquerade). */
-  handles: number[];
-}
 
 const FAMILY = 'ip';
-const tableOf = (bridge: string) => `nln-${bridge}`;
 /** Shared by the isolated networks of a namespace: their bridges, and the pairs allowed to talk (a bridge with itself). */
 const ISOLATION = 'nln-isolation';
 /** Links of a network share a group so that delete() removes them in one request. */
@@ -59,17 +50,19 @@ export class BridgeNetwork {
   readonly bridge: string;
   readonly subnet: string;
   readonly gateway: string;
+  readonly firewall: Firewall;
   readonly #prefix: number;
   readonly #subnetBytes: Buffer;
   /** Serializes address allocation: concurrent attach() calls get distinct addresses. */
   #allocating: Promise<unknown> = Promise.resolve();
   readonly #taken = new Set<string>();
 
-  private constructor(host: Netns, bridge: string, subnet: string, gateway: string) {
+  private constructor(host: Netns, bridge: string, subnet: string, gateway: string, firewall: 'nftables' | 'iptables') {
     this.host = host;
     this.bridge = bridge;
     this.subnet = subnet;
     this.gateway = gateway;
+    this.firewall = firewall === 'iptables' ? new IptablesFirewall(host, bridge, subnet) : new NftFirewall(host, bridge, subnet);
     const p = parsePrefix('subnet', subnet);
     this.#prefix = p.prefixLength;
     this.#subnetBytes = p.bytes;
@@ -88,22 +81,25 @@ export class BridgeNetwork {
     if (!inSubnet(parseAddress('gateway', gateway).bytes, subnet.bytes, subnet.prefixLength)) throw rangeError('gateway', gateway, `is not in ${o.subnet}`);
     if (o.masquerade !== undefined) checkBoolean('masquerade', o.masquerade);
     if (o.mtu !== undefined) checkInteger('mtu', o.mtu, 68, 65535);
-    if (o.firewall !== undefined) checkOneOf('firewall', o.firewall, ['nftables']);
+    const firewall = checkOneOf('firewall', o.firewall ?? 'nftables', ['nftables', 'iptables']);
     const host = o.netns === undefined ? Netns.current() : await Netns.open(o.netns);
-    const net = new BridgeNetwork(host, bridge, `${subnet.address}/${subnet.prefixLength}`, gateway);
+    const net = new BridgeNetwork(host, bridge, `${subnet.address}/${subnet.prefixLength}`, gateway, firewall);
+    let firewallMade = false;
     try {
       await host.links.add({ kind: 'bridge', name: bridge, up: true, mtu: o.mtu, group: groupOf(bridge) });
       await host.addresses.add(bridge, `${gateway}/${subnet.prefixLength}`);
       await host.sysctl.set('net.ipv4.ip_forward', 1);
-      const isolationRule = (o.isolated ?? true) && !(await host.nft.listTables()).some((t) => t.family === FAMILY && t.name === ISOLATION);
-      await host.nft.transaction((tx) => {
-        net.#firewall(tx, o.masquerade ?? true);
-        if (o.isolated ?? true) net.#isolate(tx, isolationRule);
-      });
+      firewallMade = true;
+      await net.firewall.setup(o.masquerade ?? true);
+      if (o.isolated ?? true) {
+        const first = !(await host.nft.listTables()).some((t) => t.family === FAMILY && t.name === ISOLATION);
+        await host.nft.transaction((tx) => net.#isolate(tx, first));
+      }
       return net;
     } catch (err) {
+      // All or nothing: what was made goes before the error is thrown.
       await host.links.delete(bridge).catch(() => {});
-      await host.nft.transaction((tx) => { tx.deleteTable({ family: FAMILY, name: tableOf(bridge) }); }).catch(() => {});
+      if (firewallMade) await net.firewall.teardown().catch(() => {});
       throw err;
     }
   }
@@ -116,22 +112,10 @@ export class BridgeNetwork {
     const addr = (await host.addresses.list({ link: link.index, family: 4 }))[0];
     if (!addr) throw new NetlinkError('network.open', 2, { detail: `bridge ${bridge} has no IPv4 address: not a BridgeNetwork` });
     const subnet = parsePrefix('subnet', `${hostAddress(parseAddress('a', addr.address).bytes, 0, addr.prefixLength)}/${addr.prefixLength}`);
-    const net = new BridgeNetwork(host, bridge, `${subnet.address}/${subnet.prefixLength}`, addr.address);
+    const firewall = (await IptablesFirewall.exists(host, bridge)) ? 'iptables' : 'nftables';
+    const net = new BridgeNetwork(host, bridge, `${subnet.address}/${subnet.prefixLength}`, addr.address, firewall);
     for (const e of await net.#stored()) net.#taken.add(e.address);
     return net;
-  }
-
-  #firewall(tx: NftTransaction, masquerade: boolean): void {
-    const table = tableOf(this.bridge);
-    tx.addTable({ family: FAMILY, name: table });
-    tx.addChain({ family: FAMILY, table, name: 'publish' });
-    tx.addChain({ family: FAMILY, table, name: 'prerouting', type: 'nat', hook: 'prerouting', priority: 'dstnat', policy: 'accept' });
-    tx.addChain({ family: FAMILY, table, name: 'output', type: 'nat', hook: 'output', priority: -100, policy: 'accept' });
-    tx.addChain({ family: FAMILY, table, name: 'postrouting', type: 'nat', hook: 'postrouting', priority: 'srcnat', policy: 'accept' });
-    // Published ports answer on the host's own addresses, from outside and from the host itself.
-    tx.addRule({ family: FAMILY, table, chain: 'prerouting', match: { fibDaddrType: 'local' }, jump: 'publish' });
-    tx.addRule({ family: FAMILY, table, chain: 'output', match: { fibDaddrType: 'local' }, jump: 'publish' });
-    if (masquerade) tx.addRule({ family: FAMILY, table, chain: 'postrouting', match: { saddr: this.subnet }, not: { oifname: this.bridge }, masquerade: true });
   }
 
   /**
@@ -195,33 +179,23 @@ export class BridgeNetwork {
   /** DNAT hostPort -> endpoint:port (optionally only from a CIDR), with hairpin masquerade. */
   async publish(p: { endpoint: Endpoint | { address: string }; hostPort: number; port: number; protocol?: 'tcp' | 'udp'; from?: string; hostAddress?: string }): Promise<PortMapping> {
     checkKeys('mapping', checkObject('mapping', p), ['endpoint', 'hostPort', 'port', 'protocol', 'from', 'hostAddress']);
-    const address = parseAddress('endpoint.address', p.endpoint?.address).address;
-    const hostPort = checkInteger('hostPort', p.hostPort, 1, 65535);
-    const port = checkInteger('port', p.port, 1, 65535);
-    const protocol = checkOneOf('protocol', p.protocol ?? 'tcp', ['tcp', 'udp']);
-    if (p.from !== undefined) parsePrefix('from', p.from);
-    if (p.hostAddress !== undefined) parseAddress('hostAddress', p.hostAddress);
-    const table = tableOf(this.bridge);
-    // The mapping, spelled in the rule's comment (no quotes: nft prints comments between quotes).
-    const comment = ['nln', `address=${address}`, `hostPort=${hostPort}`, `port=${port}`, `protocol=${protocol}`,
-      ...(p.from ? [`from=${p.from}`] : []), ...(p.hostAddress ? [`hostAddress=${p.hostAddress}`] : [])].join(' ');
-    if ((await this.ports()).some((m) => m.hostPort === hostPort && m.protocol === protocol && m.hostAddress === p.hostAddress)) {
-      throw new NetlinkError('network.publish', 17, { detail: `${protocol} port ${hostPort} is already published` });
+    const m: PortMapping = {
+      address: parseAddress('endpoint.address', p.endpoint?.address).address,
+      hostPort: checkInteger('hostPort', p.hostPort, 1, 65535),
+      port: checkInteger('port', p.port, 1, 65535),
+      protocol: checkOneOf('protocol', p.protocol ?? 'tcp', ['tcp', 'udp']),
+    };
+    if (p.from !== undefined) { const f = parsePrefix('from', p.from); m.from = `${f.address}/${f.prefixLength}`; }
+    if (p.hostAddress !== undefined) m.hostAddress = parseAddress('hostAddress', p.hostAddress).address;
+    if ((await this.ports()).some((x) => x.hostPort === m.hostPort && x.protocol === m.protocol && x.hostAddress === m.hostAddress)) {
+      throw new NetlinkError('network.publish', 17, { detail: `${m.protocol} port ${m.hostPort} is already published` });
     }
-    await this.host.nft.transaction((tx) => {
-      tx.addRule({ family: FAMILY, table, chain: 'publish', comment, match: { saddr: p.from, daddr: p.hostAddress, protocol, dport: hostPort }, dnat: { address, port } });
-      // Hairpin: a container reaching a published port of its own network gets replies back through the host.
-      tx.addRule({ family: FAMILY, table, chain: 'postrouting', comment, match: { saddr: this.subnet, daddr: address, protocol, dport: port }, masquerade: true });
-    });
-    return (await this.ports()).find((m) => m.hostPort === hostPort && m.protocol === protocol && m.hostAddress === p.hostAddress)!;
+    await this.firewall.publish(m);
+    return m;
   }
 
   async unpublish(m: PortMapping): Promise<void> {
-    const table = tableOf(this.bridge);
-    const rules = await this.host.nft.listRules({ family: FAMILY, table });
-    await this.host.nft.transaction((tx) => {
-      for (const r of rules) if (m.handles.includes(r.handle)) tx.deleteRule({ family: FAMILY, table, chain: r.chain, handle: r.handle });
-    });
+    await this.firewall.unpublish(m);
   }
 
   async endpoints(): Promise<Array<Omit<Endpoint, 'netns'> & { netns: string }>> {
@@ -229,20 +203,7 @@ export class BridgeNetwork {
   }
 
   async ports(): Promise<PortMapping[]> {
-    const rules = await this.host.nft.listRules({ family: FAMILY, table: tableOf(this.bridge) });
-    const byKey = new Map<string, PortMapping>();
-    for (const r of rules) {
-      if (!r.comment?.startsWith('nln ')) continue;
-      const f = Object.fromEntries(r.comment.split(' ').slice(1).map((kv) => kv.split('=')));
-      const m: Omit<PortMapping, 'handles'> = {
-        address: f.address, hostPort: Number(f.hostPort), port: Number(f.port), protocol: f.protocol as 'tcp' | 'udp',
-        ...(f.from ? { from: f.from } : {}), ...(f.hostAddress ? { hostAddress: f.hostAddress } : {}),
-      };
-      const entry = byKey.get(r.comment) ?? { ...m, handles: [] };
-      entry.handles.push(r.handle);
-      byKey.set(r.comment, entry);
-    }
-    return [...byKey.values()];
+    return this.firewall.ports();
   }
 
   /** Removes the network: every endpoint link in one request (their group), the bridge, the NAT table. */
@@ -250,7 +211,7 @@ export class BridgeNetwork {
     await this.host.links.deleteGroup(groupOf(this.bridge)).catch((err) => {
       if (!(err instanceof NetlinkError && err.code === 'ENODEV')) throw err;
     });
-    await this.host.nft.transaction((tx) => { tx.deleteTable({ family: FAMILY, name: tableOf(this.bridge) }); }).catch(() => {});
+    await this.firewall.teardown().catch(() => {});
     await this.host.nft.transaction((tx) => {
       tx.deleteElements({ family: FAMILY, table: ISOLATION, name: 'bridges', type: 'ifname' }, [this.bridge]);
       tx.deleteElements({ family: FAMILY, table: ISOLATION, name: 'same', type: 'ifname . ifname' }, [`${this.bridge} . ${this.bridge}`]);

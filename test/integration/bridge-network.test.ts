@@ -78,6 +78,36 @@ describe('BridgeNetwork', () => {
     });
   });
 
+  it('iptables firewall: the same network in iptables-nft form, readable by iptables-nft -S', async () => {
+    await withNamespaces(3, async (host, c1, client) => {
+      const net = await BridgeNetwork.create({ netns: host, bridge: 'docker1', subnet: '198.18.0.0/24', firewall: 'iptables' });
+      const e1 = await net.attach(c1);
+      await client.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-client', netns: host, up: true } });
+      await client.addresses.add('eth0', '10.0.0.2/24', { noDad: true });
+      await client.routes.add({ dst: 'default', gateway: '10.0.0.1' });
+      await host.addresses.add('to-client', '10.0.0.1/24', { noDad: true });
+      const s1 = await c1.listen({ port: 8080 }, (s) => s.on('data', (d) => s.end(`c1:${d}`)));
+      try {
+        const mapping = await net.publish({ endpoint: e1, hostPort: 1234, port: 8080, from: '10.0.0.0/16' });
+        assert.equal(await exchange(client, '10.0.0.1', 1234), 'c1:ping');
+        const nat = (await sh('ip', ['netns', 'exec', host.name!, 'iptables-nft', '-t', 'nat', '-S'])).trim().split('\n');
+        assert.ok(nat.includes('-A PREROUTING -m addrtype --dst-type LOCAL -j NLN-docker1'));
+        assert.ok(nat.includes('-A POSTROUTING -s 198.18.0.0/24 ! -o docker1 -j MASQUERADE'));
+        assert.ok(nat.some((l) => l.startsWith('-A NLN-docker1 -s 10.0.0.0/16 -p tcp -m tcp --dport 1234 -m comment --comment "nln address=198.18.0.2') && l.endsWith('-j DNAT --to-destination 198.18.0.2:8080')));
+        const again = await BridgeNetwork.open('docker1', { netns: host });
+        assert.equal(again.firewall.kind, 'iptables');
+        assert.deepEqual(await again.ports(), [mapping]);
+        await again.unpublish(mapping);
+        await assert.rejects(exchange(client, '10.0.0.1', 1234), /ECONNREFUSED|ETIMEDOUT/);
+        await net.delete();
+        const after = (await sh('ip', ['netns', 'exec', host.name!, 'iptables-nft', '-t', 'nat', '-S'])).trim().split('\n');
+        assert.deepEqual(after.filter((l) => !l.startsWith('-P')), []);
+      } finally {
+        s1.close();
+      }
+    });
+  });
+
   it('networks are isolated from each other unless told otherwise', async () => {
     await withNamespaces(5, async (host, a, b, c, d) => {
       const netA = await BridgeNetwork.create({ netns: host, bridge: 'brA', subnet: '198.18.1.0/24' });
