@@ -1,19 +1,30 @@
 #!/usr/bin/env node
 // nln: the command line. Each subcommand lives in its own file; this one only dispatches.
 import { NetlinkError } from '../errors';
+import { HELP, parseGlobal, runCommand } from './commands';
 import { runDemo } from './demo';
 
-const USAGE = `usage: nln <command> [args]
+const USAGE = `usage: nln [-n NS] [-j] <command> [args]
 
 commands:
+  netns       list | add NAME | del NAME | exec NAME PROGRAM [ARGS…]
+  link        show [NAME]
+  addr        show [dev NAME]
+  route       show [table all|NAME]
+  nft         list | -f FILE | apply TEXT
+  iptables    IPTABLES-ARGUMENTS…  (as iptables-nft, e.g. -t nat -S)
   demo        build a container network in throwaway namespaces, prove it with TCP, time it next to ip/nft, remove it
   help        this text
 
-Every command works only in namespaces it names or creates; errors go to stderr with the
-kernel's message, and the exit code is non-zero.`;
+-n NS works inside the named namespace (like ip -n); -j prints JSON (like ip -j).
+
+Without -n, a command works in the namespace nln runs in. Errors go to stderr with the kernel's
+message, and the exit code is non-zero.`;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const { global, rest: args } = parseGlobal(argv);
+  const [command, ...rest] = args;
+  if (command !== undefined && command in HELP) return runCommand(command, rest, global);
   switch (command) {
     case 'demo':
       return runDemo(rest);
@@ -39,7 +50,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof NetlinkError) console.error(`nln: ${err.message}`);
+    // Kernel refusals and bad arguments are the user's to read: their message, not a stack.
+    if (err instanceof NetlinkError || err instanceof RangeError || err instanceof TypeError) console.error(`nln: ${err.message}`);
     else console.error(err instanceof Error ? `nln: ${err.stack}` : `nln: ${String(err)}`);
     process.exitCode = 1;
   },

@@ -1,0 +1,123 @@
+// `nln` subcommands in ip's style: `-n NS` to work inside a named namespace, `-j` for JSON.
+import * as fs from 'node:fs';
+import { Netns } from '../netns';
+
+export interface Global { netns?: string; json: boolean }
+
+/** Reads `-n NS` / `-j` before the command word; what follows it is the command's own. */
+export function parseGlobal(argv: string[]): { global: Global; rest: string[] } {
+  const global: Global = { json: false };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    if (argv[i] === '-n' || argv[i] === '--netns') {
+      global.netns = argv[++i];
+      if (!global.netns) throw new RangeError('-n: needs a namespace name');
+    } else if (argv[i] === '-j' || argv[i] === '--json') global.json = true;
+    else break;
+  }
+  return { global, rest: argv.slice(i) };
+}
+
+async function withNs<T>(g: Global, fn: (ns: Netns) => Promise<T>): Promise<T> {
+  const ns = g.netns === undefined ? Netns.current() : await Netns.open(g.netns);
+  try {
+    return await fn(ns);
+  } finally {
+    if (g.netns !== undefined) await ns.close();
+  }
+}
+
+const print = (g: Global, value: unknown, text: () => string) =>
+  console.log(g.json ? JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) : text());
+
+export const HELP: Record<string, string> = {
+  netns: 'usage: nln netns list | add NAME | del NAME | exec NAME PROGRAM [ARGS…]',
+  link: 'usage: nln [-n NS] [-j] link show [NAME]',
+  addr: 'usage: nln [-n NS] [-j] addr show [dev NAME]',
+  route: 'usage: nln [-n NS] [-j] route show [table all|NAME]',
+  nft: 'usage: nln [-n NS] nft list | -f FILE | apply TEXT',
+  iptables: 'usage: nln [-n NS] iptables IPTABLES-ARGUMENTS…',
+};
+
+export async function runCommand(command: string, args: string[], g: Global): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  switch (command) {
+    case 'netns': {
+      const [verb, name, ...rest] = args;
+      if (verb === 'list' || verb === undefined) {
+        const names = await Netns.list();
+        print(g, names.map((n) => ({ name: n })), () => names.join('\n'));
+        return 0;
+      }
+      if (verb === 'add') { await (await Netns.create(name)).close(); return 0; }
+      if (verb === 'del' || verb === 'delete') { await Netns.delete(name); return 0; }
+      if (verb === 'exec') {
+        const [file, ...fargs] = rest;
+        const ns = await Netns.open(name);
+        try {
+          const r = await ns.exec(file, fargs);
+          process.stdout.write(r.stdout);
+          process.stderr.write(r.stderr);
+          return r.code ?? 1;
+        } finally {
+          await ns.close();
+        }
+      }
+      break;
+    }
+    case 'link':
+      if (args[0] === 'show' || args[0] === undefined) {
+        return withNs(g, async (ns) => {
+          const links = args[1] ? [await ns.links.get(args[1])] : await ns.links.list();
+          print(g, links, () => links.map((l) => `${l.index}: ${l.name}: <${l.flags.join(',')}> mtu ${l.mtu} state ${l.operState}${l.kind ? ` ${l.kind}` : ''}${l.mac ? ` ${l.mac}` : ''}`).join('\n'));
+          return 0;
+        });
+      }
+      break;
+    case 'addr':
+      if (args[0] === 'show' || args[0] === undefined) {
+        return withNs(g, async (ns) => {
+          const addrs = await ns.addresses.list(args[1] === 'dev' ? { link: args[2] } : {});
+          print(g, addrs, () => addrs.map((a) => `${a.link}: ${a.family === 4 ? 'inet' : 'inet6'} ${a.address}/${a.prefixLength} scope ${a.scope}${a.label ? ` ${a.label}` : ''}`).join('\n'));
+          return 0;
+        });
+      }
+      break;
+    case 'route':
+      if (args[0] === 'show' || args[0] === undefined) {
+        return withNs(g, async (ns) => {
+          const routes = await ns.routes.list(args[1] === 'table' ? { table: args[2] as 'all' } : {});
+          print(g, routes, () => routes.map((r) => `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev !== undefined ? ` dev ${r.dev}` : ''} proto ${r.protocol} scope ${r.scope}`).join('\n'));
+          return 0;
+        });
+      }
+      break;
+    case 'nft':
+      return withNs(g, async (ns) => {
+        if (args[0] === '-f') { await ns.nft.apply(fs.readFileSync(args[1], 'utf8')); return 0; }
+        if (args[0] === 'apply') { await ns.nft.apply(args.slice(1).join(' ')); return 0; }
+        if (args[0] === 'list' || args[0] === undefined) {
+          const out: Array<{ table: string; chain: string; rules: string[] }> = [];
+          for (const t of await ns.nft.listTables()) {
+            for (const c of await ns.nft.listChains({ family: t.family, table: t.name })) {
+              out.push({ table: `${t.family} ${t.name}`, chain: c.name, rules: (await ns.nft.listRules({ family: t.family, table: t.name, chain: c.name })).map((r) => r.text) });
+            }
+          }
+          print(g, out, () => out.map((c) => [`table ${c.table} chain ${c.chain}`, ...c.rules.map((r) => `  ${r}`)].join('\n')).join('\n'));
+          return 0;
+        }
+        console.error(HELP.nft);
+        return 2;
+      });
+    case 'iptables':
+      return withNs(g, async (ns) => {
+        process.stdout.write(await ns.iptables.exec(args));
+        return 0;
+      });
+  }
+  console.error(HELP[command]);
+  return 2;
+}
