@@ -21,6 +21,6 @@ describe('package entry points', () => {
 
   it('the nln bin prints its help', () => {
     const out = execFileSync(process.execPath, [path.join(root, 'dist', 'src', 'cli', 'main.js'), '--help'], { encoding: 'utf8' });
-    assert.match(out, /usage: nln <command>/);
+    assert.match(out, /^usage: nln \[-n NS\] \[-j\] <command>/);
   });
 });
