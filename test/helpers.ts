@@ -88,25 +88,32 @@ export async function quietIpv6(ns: Netns): Promise<void> {
  * `exchange(host, port)` sends "ping" from the client and resolves with the answer.
  */
 export async function natTopology(client: Netns, host: Netns, server: Netns, options: { serverRouteBack: boolean }) {
-  await client.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-client', netns: host, up: true } });
+  await wireClient(client, host);
   await server.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-server', netns: host, up: true } });
-  await client.addresses.add('eth0', '10.0.0.2/24', { noDad: true });
-  await client.routes.add({ dst: 'default', gateway: '10.0.0.1' });
-  await host.addresses.add('to-client', '10.0.0.1/24', { noDad: true });
   await host.addresses.add('to-server', '198.18.1.1/24', { noDad: true });
   await server.addresses.add('eth0', '198.18.1.2/24', { noDad: true });
   if (options.serverRouteBack) await server.routes.add({ dst: 'default', gateway: '198.18.1.1' });
   await host.sysctl.set('net.ipv4.ip_forward', 1);
   const listening = await server.listen({ port: 8080, host: '198.18.1.2' }, (s) => s.on('data', (d) => s.end(`pong:${d}`)));
-  const exchange = async (to: string, port: number): Promise<string> => {
-    const socket = await client.connect({ host: to, port, timeout: 1000 });
-    return new Promise<string>((resolve, reject) => {
-      let got = '';
-      socket.on('data', (d) => (got += d));
-      socket.on('end', () => resolve(got));
-      socket.on('error', reject);
-      socket.write('ping');
-    });
-  };
-  return { exchange, close: () => listening.close() };
+  return { exchange: (to: string, port: number) => exchange(client, to, port), close: () => listening.close() };
+}
+
+/** A client namespace 10.0.0.2/24 wired to a "host" namespace (10.0.0.1), its default route via the host. */
+export async function wireClient(client: Netns, host: Netns): Promise<void> {
+  await client.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-client', netns: host, up: true } });
+  await client.addresses.add('eth0', '10.0.0.2/24', { noDad: true });
+  await client.routes.add({ dst: 'default', gateway: '10.0.0.1' });
+  await host.addresses.add('to-client', '10.0.0.1/24', { noDad: true });
+}
+
+/** Sends "ping" over TCP from inside `from` and resolves with the answer (1 s to connect). */
+export async function exchange(from: Netns, host: string, port: number): Promise<string> {
+  const socket = await from.connect({ host, port, timeout: 1000 });
+  return new Promise<string>((resolve, reject) => {
+    let got = '';
+    socket.on('data', (d) => (got += d));
+    socket.on('end', () => resolve(got));
+    socket.on('error', reject);
+    socket.write('ping');
+  });
 }

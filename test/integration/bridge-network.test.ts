@@ -1,18 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BridgeNetwork, Netns } from '../../src/index';
-import { ipJson, sh, withNamespaces } from '../helpers';
-
-async function exchange(from: Netns, host: string, port: number): Promise<string> {
-  const socket = await from.connect({ host, port, timeout: 1000 });
-  return new Promise<string>((resolve, reject) => {
-    let got = '';
-    socket.on('data', (d) => (got += d));
-    socket.on('end', () => resolve(got));
-    socket.on('error', reject);
-    socket.write('ping');
-  });
-}
+import { exchange, ipJson, sh, wireClient, withNamespaces } from '../helpers';
 
 describe('BridgeNetwork', () => {
   it('create, attach, publish from a client range, container to container, hairpin, open, detach, delete', async () => {
@@ -27,11 +16,7 @@ describe('BridgeNetwork', () => {
       assert.deepEqual([e1.address, e2.address], ['198.18.0.2', '198.18.0.3']);
       assert.equal((await ipJson(c1.name, ['route', 'show', 'default']))[0].gateway, '198.18.0.1');
       assert.equal((await ipJson(host.name, ['link', 'show', e1.hostIfname]))[0].master, 'docker1');
-      // A client namespace in 10.0.0.0/16, wired to the host.
-      await client.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-client', netns: host, up: true } });
-      await client.addresses.add('eth0', '10.0.0.2/24', { noDad: true });
-      await client.routes.add({ dst: 'default', gateway: '10.0.0.1' });
-      await host.addresses.add('to-client', '10.0.0.1/24', { noDad: true });
+      await wireClient(client, host); // a client namespace in 10.0.0.0/16
       const s1 = await c1.listen({ port: 8080 }, (s) => s.on('data', (d) => s.end(`c1:${d}`)));
       try {
         const mapping = await net.publish({ endpoint: e1, hostPort: 1234, port: 8080, from: '10.0.0.0/16' });
@@ -82,10 +67,7 @@ describe('BridgeNetwork', () => {
     await withNamespaces(3, async (host, c1, client) => {
       const net = await BridgeNetwork.create({ netns: host, bridge: 'docker1', subnet: '198.18.0.0/24', firewall: 'iptables' });
       const e1 = await net.attach(c1);
-      await client.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-client', netns: host, up: true } });
-      await client.addresses.add('eth0', '10.0.0.2/24', { noDad: true });
-      await client.routes.add({ dst: 'default', gateway: '10.0.0.1' });
-      await host.addresses.add('to-client', '10.0.0.1/24', { noDad: true });
+      await wireClient(client, host);
       const s1 = await c1.listen({ port: 8080 }, (s) => s.on('data', (d) => s.end(`c1:${d}`)));
       try {
         const mapping = await net.publish({ endpoint: e1, hostPort: 1234, port: 8080, from: '10.0.0.0/16' });
