@@ -2,7 +2,7 @@
 // interfaces, protocol, addresses, ports and marks; xtables compat matches and targets for the rest;
 // a counter before the target; NFTA_RULE_COMPAT with the protocol.
 import { formatV6, parseCidr } from '../ip';
-import { CMP, L4PROTOS, META, PAYLOAD_BASE, REG, VERDICT } from '../nft/constants';
+import { CMP, META, PAYLOAD_BASE, REG, VERDICT } from '../nft/constants';
 import type { Expr } from '../nft/expr';
 import { checkPorts, type IptMatch, type IptRule, type IptTarget } from './rule';
 import * as xt from './xt';
@@ -226,4 +226,3 @@ export function decodeRule(exprs: Expr[], family: 'ip' | 'ip6' = 'ip'): IptRule 
   return r;
 }
 
-export { L4PROTOS };

@@ -6,7 +6,7 @@ import { NLM_F } from '../constants';
 import { NFT_MSG } from '../nft/constants';
 import { expressions, nftMessage } from '../nft/messages';
 import type { Expr } from '../nft/expr';
-import { NETLINK_NETFILTER, type WireMessage } from '../native';
+import type { WireMessage } from '../native';
 import type { Netns } from '../netns';
 import { checkOneOf, checkString, rangeError } from '../validate';
 import { splitArgs } from './argv';
@@ -32,7 +32,7 @@ const BUILTIN: Record<string, Array<{ chain: string; hook: string; priority: num
 const NO_IN = ['OUTPUT', 'POSTROUTING'];
 const NO_OUT = ['INPUT', 'PREROUTING'];
 
-interface RuleEntry { handle: number; rule: IptRule | undefined; line: string }
+interface RuleEntry { chain: string; handle: number; rule: IptRule | undefined; line: string }
 
 export class Iptables {
   readonly #ns: Netns;
@@ -109,9 +109,10 @@ export class Iptables {
     }
     for (const u of users) if (chain === undefined || chain === u) out.push(`-N ${u}`);
     const order = [...builtins.map((b) => b.chain), ...users].filter((c) => chain === undefined || c === chain);
+    const exists = chain === undefined ? chains.length > 0 : chains.some((c) => c.name === chain);
+    const rules = exists ? await this.#rules(table, chain) : [];
     for (const c of order) {
-      if (!chains.some((x) => x.name === c)) continue;
-      for (const e of await this.#rules(table, c)) out.push(`-A ${c}${e.line ? ` ${e.line}` : ''}`);
+      for (const e of rules) if (e.chain === c) out.push(`-A ${c}${e.line ? ` ${e.line}` : ''}`);
     }
     return out;
   }
@@ -214,13 +215,12 @@ export class Iptables {
     return (await this.#ns.nft.listChains({ family: this.#family, table })).filter((c) => c.table === table);
   }
 
-  async #rules(table: string, chain: string): Promise<RuleEntry[]> {
-    const replies = await this.#ns.request(NETLINK_NETFILTER, nftMessage(NFT_MSG.GETRULE, this.#family, { table, chain }, NLM_F.DUMP), true, 'iptables.list');
-    return replies.map((m) => {
-      const a = m.attrs as Record<string, any>;
-      const exprs = ((a.expressions?.elem ?? []) as Array<{ name: string; data?: Record<string, unknown> }>).map((e) => ({ name: e.name, data: e.data }));
-      const rule = decodeRule(exprs, this.#family === 'ip6' ? 'ip6' : 'ip');
-      return { handle: Number(a.handle), rule, line: rule ? formatRule(rule) : '(a rule iptables-nft did not write)' };
+  /** The rules of one chain, or of the whole table (one dump either way). */
+  async #rules(table: string, chain?: string): Promise<RuleEntry[]> {
+    const raw = await this.#ns.nft.rawRules(this.#family, table, chain, 'iptables.list');
+    return raw.map((r) => {
+      const rule = decodeRule(r.exprs, this.#family === 'ip6' ? 'ip6' : 'ip');
+      return { chain: r.chain, handle: r.handle, rule, line: rule ? formatRule(rule) : '(a rule iptables-nft did not write)' };
     });
   }
 }

@@ -71,6 +71,11 @@ export function verdictName(d: { code: number; chain?: string }): string | undef
   return name && (d.chain ? `${name} ${d.chain}` : name);
 }
 
+/** A value of a field as the kernel compares it (an interface name padded to 16 bytes). */
+export function fieldBytes(field: Field, v: string | number): Buffer {
+  return fieldInfo(field).bytes(v);
+}
+
 /** nft's concatenated type: 6 bits per component type, in order. */
 export function concatType(fields: Field[]): { id: number; len: number } {
   let id = 0;

@@ -8,7 +8,7 @@ import { checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeErr
 import {
   CHAIN_TYPES, FAMILIES, HOOKS, type NftFamily, NFT_MSG, priorityNames, SET_FLAGS, SET_TYPES, VERDICT, VERDICT_DATATYPE,
 } from './constants';
-import { type AnonymousSet, concatKeyOf, concatType, decodeExpressions, encodeItems, type Expr, scalarFromBytes, setElements, splitConcatKey, verdictData, verdictName } from './expr';
+import { type AnonymousSet, concatKeyOf, fieldBytes, concatType, decodeExpressions, encodeItems, type Expr, scalarFromBytes, setElements, splitConcatKey, verdictData, verdictName } from './expr';
 import type { Field, ParsedRule } from './items';
 import { batchBegin, batchEnd, commentOf, expressions, getGen, nftMessage, ruleUserdata } from './messages';
 import { applyScript } from './script';
@@ -286,7 +286,7 @@ export class NftTransaction {
       const [k, v] = Array.isArray(e) ? e : [e, undefined];
       if (mapType && v === undefined) throw typeError(`elements[${i}]`, e, 'a [key, value] pair for a map');
       const key = parseScalar(field, String(k));
-      const bytes = (x: string | number) => keyBytes(field, x);
+      const bytes = (x: string | number) => fieldBytes(field, x);
       const el: { key: Buffer; keyEnd?: Buffer; data?: unknown } = key.kind === 'single' ? { key: bytes(key.value) }
         : key.kind === 'range' ? { key: bytes(key.from), keyEnd: bytes(key.to) } : prefixBounds(bytes(key.address), key.length);
       if (el.keyEnd && !interval) throw rangeError(`elements[${i}]`, k, 'is a range or prefix, but the set has no "interval" flag');
@@ -334,11 +334,6 @@ function fieldForType(type: NftSetKeyType): Field {
   return ({ ipv4_addr: 'ip daddr', ipv6_addr: 'ip6 daddr', inet_service: 'tcp dport', inet_proto: 'meta l4proto', mark: 'meta mark', ifname: 'iifname' } as Record<string, Field>)[type];
 }
 
-function keyBytes(field: Field, v: string | number): Buffer {
-  const enc = encodeItems([{ t: 'match', field, op: 'eq', value: { kind: 'single', value: v } }], 'ip', () => 0).expressions;
-  const cmp = enc[enc.length - 1].data as { data: { value: Buffer } };
-  return field === 'iifname' ? Buffer.concat([cmp.data.value, Buffer.alloc(16 - cmp.data.value.length)]) : cmp.data.value;
-}
 
 function prefixBounds(addr: Buffer, len: number): { key: Buffer; keyEnd: Buffer } {
   const key = Buffer.from(addr);
@@ -360,7 +355,7 @@ function mapData(type: string, v: string | number, field: string): unknown {
     return verdictData(String(v));
   }
   const f = fieldForType(type as NftSetKeyType);
-  return { value: keyBytes(f, v) };
+  return { value: fieldBytes(f, v) };
 }
 
 /** Interval sets hold each range as a start element and an end element (end + 1, flagged). */
@@ -454,25 +449,32 @@ export class Nftables {
     }).filter((c) => filter.table === undefined || c.table === filter.table);
   }
 
+  /** @internal The rules of a table (or one chain) as the kernel holds them: one dump. */
+  async rawRules(family: NftFamily, table: string, chain: string | undefined, operation: string): Promise<Array<{ chain: string; handle: number; exprs: Expr[]; comment?: string }>> {
+    const replies = await this.#request(nftMessage(NFT_MSG.GETRULE, family, { table, chain }, NLM_F.DUMP), true, operation);
+    return replies.map((m) => {
+      const a = m.attrs as Record<string, any>;
+      return { chain: a.chain as string, handle: Number(a.handle), exprs: exprsOf(m), comment: commentOf(a.userdata) };
+    });
+  }
+
   async listRules(filter: { family: NftFamily; table: string; chain?: string }): Promise<NftRule[]> {
     const family = checkFamily('filter.family', filter.family);
-    const replies = await this.#request(nftMessage(NFT_MSG.GETRULE, family, { table: filter.table, chain: filter.chain }, NLM_F.DUMP), true, 'nft.listRules');
+    const replies = await this.rawRules(family, filter.table, filter.chain, 'nft.listRules');
     const anonymous = new Map<string, Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean }>>();
     for (const m of replies) {
-      for (const e of exprsOf(m)) {
+      for (const e of m.exprs) {
         const set = (e.data as { set?: string })?.set;
         if (e.name === 'lookup' && (set?.startsWith('__set') || set?.startsWith('__map')) && !anonymous.has(set)) anonymous.set(set, await this.#rawElements(family, filter.table, set));
       }
     }
-    const usesIndexes = replies.some((m) => exprsOf(m).some((e) => e.name === 'meta' && [4, 5].includes((e.data as { key?: number })?.key ?? -1)));
+    const usesIndexes = replies.some((m) => m.exprs.some((e) => e.name === 'meta' && [4, 5].includes((e.data as { key?: number })?.key ?? -1)));
     const links = usesIndexes ? await this.#ns.links.list() : [];
     const ifname = (index: number) => links.find((l) => l.index === index)?.name;
     return replies.map((m) => {
-      const a = m.attrs as Record<string, any>;
-      const exprs = exprsOf(m);
+      const { exprs, comment } = m;
       const items = decodeExpressions(exprs, (name) => anonymous.get(name), ifname);
-      const base = { family, table: a.table as string, chain: a.chain as string, handle: Number(a.handle) };
-      const comment = commentOf(a.userdata);
+      const base = { family, table: filter.table, chain: m.chain, handle: m.handle };
       if (!items) return { ...base, text: '(expressions outside the supported language)', expressions: exprs, ...(comment !== undefined ? { comment } : {}) };
       const parsed: ParsedRule = { items, comment };
       return { ...base, ...ruleToTyped(parsed), text: formatRule(parsed) };
