@@ -148,14 +148,16 @@ export class BridgeNetwork {
     const hostIfname = `nln${(Date.now() % 1e6).toString(36)}${Math.random().toString(36).slice(2, 6)}`.slice(0, 15);
     try {
       const stored: Stored = { ns: ns.name ?? String(ns.inode), ifname, address };
-      await this.host.links.add({
+      const hostEnd = await this.host.links.add({
         kind: 'veth', name: hostIfname, master: this.bridge, up: true, group: groupOf(this.bridge), alias: `nln:${JSON.stringify(stored)}`,
         peer: { name: ifname, netns: ns, mac: o.mac, up: true },
       });
-      // The container side in one pipelined batch: address, then the route via the gateway.
-      await ns.addresses.add(ifname, `${address}/${this.#prefix}`, { noDad: true });
+      // The container side, addressed by the peer's ifindex (known from the creation: no lookup by
+      // name). The route needs the address's subnet route, so it follows the address.
+      const peer = hostEnd.peerIndex!;
+      await ns.addresses.add(peer, `${address}/${this.#prefix}`, { noDad: true });
       await ns.routes.add({ dst: 'default', gateway: this.gateway });
-      const mac = (await ns.links.get(ifname)).mac;
+      const mac = (await ns.links.get(peer)).mac;
       return { netns: ns, ifname, hostIfname, address, ...(mac ? { mac } : {}) };
     } catch (err) {
       await this.host.links.delete(hostIfname).catch(() => {});
