@@ -1,13 +1,38 @@
 // A small benchmark harness: workloads, each measured for several peers (this library, the ip
 // CLI, …) in interleaved rounds, so every ratio comes from the same run on the same machine.
+import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
+
+/** Busy fraction of all CPUs over `ms`, from /proc/stat. */
+async function busy(ms: number): Promise<number> {
+  const read = () => fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  const d = b.map((v, i) => v - a[i]);
+  const total = d.reduce((x, y) => x + y, 0);
+  const idle = d[3] + d[4]; // idle + iowait
+  return total > 0 ? 1 - idle / total : 0;
+}
+
+/**
+ * Waits until the machine is quiet: the kernel finishes a namespace's teardown on its own workers
+ * after the call that deleted it returned, and that work must not land in the next peer's time.
+ */
+export async function settle(limitMs = 15000): Promise<void> {
+  const end = performance.now() + limitMs;
+  while (performance.now() < end && (await busy(100)) > 0.08);
+}
 
 export interface Peer {
   name: string;
   /** Untimed preparation for one round (e.g. fresh namespaces). */
   setup?(round: number): Promise<void>;
-  /** The timed work of one round: `ops` operations. */
-  run(ops: number, round: number): Promise<void>;
+  /**
+   * The timed work of one round: `ops` operations. A peer that runs in a process of its own returns
+   * the milliseconds it measured itself, so its start-up (interpreter, imports) is not counted.
+   */
+  run(ops: number, round: number): Promise<void | number>;
   /** Untimed cleanup after one round. */
   teardown?(round: number): Promise<void>;
 }
@@ -42,10 +67,11 @@ export async function measure(w: Workload): Promise<Result[]> {
       await peer.setup?.(round);
       try {
         const t0 = performance.now();
-        await peer.run(w.ops, round);
-        samples.get(peer.name)!.push((performance.now() - t0) / w.ops);
+        const own = await peer.run(w.ops, round);
+        samples.get(peer.name)!.push((typeof own === 'number' ? own : performance.now() - t0) / w.ops);
       } finally {
         await peer.teardown?.(round);
+        await settle();
       }
     }
   }

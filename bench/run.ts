@@ -1,233 +1,98 @@
-// `npm run bench`: per-operation costs of this library next to the ip CLI (one process per
-// operation, as scripts do), all in throwaway namespaces. Writes bench/results/latest.json.
-import { execFile } from 'node:child_process';
+// `npm run bench` (or `nln bench`): the container workload against every peer, teardown, small
+// operations, event-loop delay and memory flatness, all in throwaway namespaces. Prints tables and
+// the targets met or missed (every ratio measured in this same run), writes
+// bench/results/latest.json and bench/results/containers.svg.
+//   --quick   N=100 only, fewer rounds (a few minutes less)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { Netns } from '../src/index';
+import { barChart } from './chart';
+import { CONTAINER_PEERS, containerWorkload, TEARDOWN_PEERS, teardownWorkload } from './containers';
 import { formatTable, measure, type Result, type Workload } from './harness';
+import { linkList, linkUp, netnsCreate, nftWorkloads, removeMade, vethCreate } from './small';
+import { eventLoopDelay, memoryFlatness } from './steady';
 
-const exec = promisify(execFile);
-const ip = (...args: string[]) => exec('ip', args);
-const prefix = `nln-bench-${process.pid}`;
+const PREFIX = `nlnb${process.pid}`;
 let serial = 0;
-const fresh = () => `${prefix}-${serial++}`;
+const nextPrefix = () => `${PREFIX}-${serial++}`;
 
-/** Named namespaces a round made; removed after it (untimed). */
-const made: string[] = [];
-async function removeMade(): Promise<void> {
-  for (const name of made.splice(0)) await Netns.delete(name).catch(() => {});
-}
+interface Target { what: string; measured: number; want: string; met: boolean; unit: string }
 
-function netnsCreate(rounds: number, ops: number): Workload {
-  return {
-    name: 'netns create', ops, rounds,
-    peers: [
-      { name: 'netlink-native', run: async (n) => { for (let i = 0; i < n; i++) { const name = fresh(); made.push(name); await (await Netns.create(name)).close(); } }, teardown: removeMade },
-      { name: 'ip netns add (process per op)', run: async (n) => { for (let i = 0; i < n; i++) { const name = fresh(); made.push(name); await ip('netns', 'add', name); } }, teardown: removeMade },
-    ],
-  };
-}
-
-/** Peers that work in a fresh host namespace and container namespace each round. */
-function inHostAndContainer(make: (host: () => Netns, container: () => Netns) => Workload['peers']): Workload['peers'] {
-  let host: Netns;
-  let container: Netns;
-  const setup = async () => {
-    host = await Netns.create(fresh());
-    container = await Netns.create(fresh());
-    made.push(host.name!, container.name!);
-  };
-  const teardown = async () => {
-    await host.close();
-    await container.close();
-    await removeMade();
-  };
-  return make(() => host, () => container).map((p) => ({ setup, teardown, ...p }));
-}
-
-function vethCreate(rounds: number, ops: number): Workload {
-  return {
-    name: 'veth create, peer in namespace', ops, rounds,
-    peers: inHostAndContainer((host, c) => [
-      { name: 'netlink-native', run: async (n) => { for (let i = 0; i < n; i++) await host().links.add({ kind: 'veth', name: `v${i}`, peer: { name: `p${i}`, netns: c() } }); } },
-      { name: 'ip link add (process per op)', run: async (n) => { for (let i = 0; i < n; i++) await ip('-n', host().name!, 'link', 'add', `v${i}`, 'type', 'veth', 'peer', 'name', `p${i}`, 'netns', c().name!); } },
-    ]),
-  };
-}
-
-function linkUp(rounds: number, ops: number): Workload {
-  const withLinks = (peer: Workload['peers'][number]): Workload['peers'][number] => ({
-    ...peer,
-    setup: async (round) => {
-      await peer.setup!(round);
-      await sharedHost!().links.add({ kind: 'bridge', name: 'br0' });
-      for (let i = 0; i < ops; i++) await sharedHost!().links.add({ kind: 'veth', name: `v${i}`, peer: { name: `p${i}` } });
-    },
-  });
-  let sharedHost: (() => Netns) | undefined;
-  const peers = inHostAndContainer((host) => {
-    sharedHost = host;
-    return [
-      { name: 'netlink-native, one at a time', run: async (n) => { for (let i = 0; i < n; i++) await host().links.set(`v${i}`, { up: true }); } },
-      { name: 'netlink-native, all in flight', run: async (n) => { await Promise.all(Array.from({ length: n }, (_, i) => host().links.set(`v${i}`, { up: true }))); } },
-      { name: 'ip link set up (process per op)', run: async (n) => { for (let i = 0; i < n; i++) await ip('-n', host().name!, 'link', 'set', `v${i}`, 'up'); } },
-    ];
-  });
-  return { name: 'link set up', ops, rounds, peers: peers.map(withLinks) };
-}
-
-function linkList(rounds: number, ops: number, links: number): Workload {
-  let sharedHost: (() => Netns) | undefined;
-  const peers = inHostAndContainer((host) => {
-    sharedHost = host;
-    return [
-      { name: 'netlink-native', run: async (n) => { for (let i = 0; i < n; i++) await host().links.list(); } },
-      { name: 'ip -j link show (process per op)', run: async (n) => { for (let i = 0; i < n; i++) await ip('-j', '-n', host().name!, 'link', 'show'); } },
-    ];
-  });
-  return {
-    name: `link list (${links} links)`, ops, rounds,
-    peers: peers.map((p) => ({
-      ...p,
-      setup: async (round) => {
-        await p.setup!(round);
-        await Promise.all(Array.from({ length: links / 2 }, (_, i) => sharedHost!().links.add({ kind: 'veth', name: `v${i}`, peer: { name: `p${i}` } })));
-      },
-    })),
-  };
-}
-
-/**
- * Tearing down veth pairs whose peers sit in container namespaces: by link group (one request), one
- * at a time, all in flight, and by deleting the container namespaces (timed until the host ends
- * are gone, since the kernel finishes that teardown after the call returns).
- */
-function teardown(rounds: number, pairs: number): Workload {
-  let host: Netns;
-  let containers: Netns[] = [];
-  const setup = async () => {
-    host = await Netns.create(fresh());
-    made.push(host.name!);
-    containers = [];
-    for (let i = 0; i < pairs; i++) {
-      const c = await Netns.create(fresh());
-      made.push(c.name!);
-      containers.push(c);
-      await host.links.add({ kind: 'veth', name: `v${i}`, group: 7, peer: { name: 'eth0', netns: c } });
-    }
-  };
-  const finish = async () => {
-    for (const c of containers) await c.close();
-    await host.close();
-    await removeMade();
-  };
-  const vethsLeft = async () => (await host.links.list({ kind: 'veth' })).length;
-  return {
-    name: `teardown of ${pairs} veth pairs`, ops: pairs, rounds,
-    peers: [
-      { name: 'links.deleteGroup (one request)', setup, teardown: finish, run: async () => { await host.links.deleteGroup(7); } },
-      { name: 'links.delete, one at a time', setup, teardown: finish, run: async (n) => { for (let i = 0; i < n; i++) await host.links.delete(`v${i}`); } },
-      { name: 'links.delete, all in flight', setup, teardown: finish, run: async (n) => { await Promise.all(Array.from({ length: n }, (_, i) => host.links.delete(`v${i}`))); } },
-      {
-        name: 'delete the container namespaces', setup, teardown: finish,
-        run: async () => {
-          for (const c of containers) await c.delete();
-          containers = [];
-          while ((await vethsLeft()) > 0) await new Promise((r) => setTimeout(r, 2));
-        },
-      },
-    ],
-  };
-}
-
-const ruleText = (i: number) => `ip saddr 10.${(i >> 8) & 255}.${i & 255}.1 tcp dport ${1 + (i % 60000)} accept`;
-
-/** nftables: a 10,000-rule transaction, rule 10,001 appended, a 10,000-element map; next to nft. */
-function nftWorkloads(rounds: number, rules: number): Workload[] {
-  let ns: Netns;
-  const fresh1 = async () => {
-    ns = await Netns.create(fresh());
-    made.push(ns.name!);
-    await ns.nft.apply('table ip t { chain c { } }');
-  };
-  const done = async () => {
-    await ns.close();
-    await removeMade();
-  };
-  const script = (lines: string[]) => {
-    const file = path.join(require('node:os').tmpdir(), `nln-bench-${process.pid}.nft`);
-    fs.writeFileSync(file, `${lines.join('\n')}\n`);
-    return file;
-  };
-  const nftF = (lines: string[]) => exec('ip', ['netns', 'exec', ns.name!, 'nft', '-f', script(lines)], { maxBuffer: 1 << 26 });
-  const manyRules = Array.from({ length: rules }, (_, i) => `add rule ip t c ${ruleText(i)}`);
-  const elements = Array.from({ length: rules }, (_, i) => `${20000 + (i % 40000)} : 10.0.${(i >> 8) & 255}.${i & 255}`).slice(0, Math.min(rules, 40000));
-  const fill = async () => {
-    await fresh1();
-    await ns.nft.transaction((tx) => { for (let i = 0; i < rules; i++) tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: ruleText(i) }); });
-  };
-  return [
-    {
-      name: `nft: one batch of ${rules} rules (per rule)`, ops: rules, rounds,
-      peers: [
-        { name: 'netlink-native transaction', setup: fresh1, teardown: done, run: async (n) => { await ns.nft.transaction((tx) => { for (let i = 0; i < n; i++) tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: ruleText(i) }); }); } },
-        { name: 'nft -f', setup: fresh1, teardown: done, run: async () => { await nftF(manyRules); } },
-      ],
-    },
-    {
-      name: `nft: append a rule to a chain of ${rules}`, ops: 20, rounds,
-      peers: [
-        { name: 'netlink-native transaction', setup: fill, teardown: done, run: async (n) => { for (let i = 0; i < n; i++) await ns.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: 'tcp dport 9 drop' }); }); } },
-        // The same append to an empty chain: what the kernel's own commit costs as a chain grows.
-        { name: 'netlink-native, empty chain', setup: fresh1, teardown: done, run: async (n) => { for (let i = 0; i < n; i++) await ns.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: 'tcp dport 9 drop' }); }); } },
-        { name: 'nft add rule (process per op)', setup: fill, teardown: done, run: async (n) => { for (let i = 0; i < n; i++) await exec('ip', ['netns', 'exec', ns.name!, 'nft', 'add', 'rule', 'ip', 't', 'c', 'tcp', 'dport', '9', 'drop']); } },
-      ],
-    },
-    {
-      name: `nft: map of ${elements.length} elements (per element)`, ops: elements.length, rounds,
-      peers: [
-        {
-          name: 'netlink-native transaction', setup: fresh1, teardown: done,
-          run: async () => {
-            await ns.nft.transaction((tx) => {
-              tx.addMap({ family: 'ip', table: 't', name: 'm', type: 'inet_service', map: 'ipv4_addr' });
-              tx.addElements({ family: 'ip', table: 't', name: 'm' }, elements.map((e) => e.split(' : ') as [string, string]));
-            });
-          },
-        },
-        { name: 'nft -f', setup: fresh1, teardown: done, run: async () => { await nftF([`add map ip t m { type inet_service : ipv4_addr; }`, `add element ip t m { ${elements.join(', ')} }`]); } },
-      ],
-    },
-  ];
+function targets(results: Result[], quick: boolean, loop: { p99Ms: number }, mem: { rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number }): Target[] {
+  const at = (workload: string, peer: string) => results.find((r) => r.workload === workload && r.peer === peer)?.medianMsPerOp ?? NaN;
+  const n = quick ? 100 : 1000;
+  const w = `per container (N=${n})`;
+  const seq = at(w, CONTAINER_PEERS.sequential);
+  const t: Target[] = [];
+  const ratio = (what: string, value: number, want: number, atMost = false) =>
+    t.push({ what, measured: value, want: `${atMost ? '≤' : '≥'} ${want}×`, met: atMost ? value <= want : value >= want, unit: '×' });
+  ratio(`per container vs the C floor (N=${n}; ours / floor)`, seq / at(w, CONTAINER_PEERS.floor), 1.15, true);
+  ratio('faster than ip + nft commands', at(w, CONTAINER_PEERS.commands) / seq, 20);
+  ratio('faster than the CNI plugins', at(w, CONTAINER_PEERS.cni) / seq, 25);
+  ratio('faster than pyroute2', at(w, CONTAINER_PEERS.pyroute2) / seq, 8);
+  ratio('faster than Go vishvananda + google/nftables', at(w, CONTAINER_PEERS.go) / seq, 1.2);
+  ratio('64 in flight vs one at a time (throughput)', seq / at(w, CONTAINER_PEERS.inFlight), 1.3);
+  const td = `teardown (N=${n})`;
+  ratio(`teardown of ${n}: vs deleting links one by one`, at(td, TEARDOWN_PEERS.oneByOne) / at(td, TEARDOWN_PEERS.library), 20);
+  const up = results.find((r) => r.workload.startsWith('link set up'))!.workload;
+  ratio('pipelined link up: rate vs the C floor', at(up, 'C floor, pipelined') / at(up, 'netlink-native, all in flight'), 0.8);
+  t.push({ what: 'event-loop delay p99 while provisioning', measured: loop.p99Ms, want: '< 2 ms', met: loop.p99Ms < 2, unit: 'ms' });
+  t.push({ what: 'RSS growth after warm-up', measured: mem.rssGrowthAfterWarmupMiB, want: '< 10 MiB', met: mem.rssGrowthAfterWarmupMiB < 10, unit: 'MiB' });
+  t.push({ what: 'fd growth after warm-up', measured: mem.fdGrowthAfterWarmup, want: '0', met: mem.fdGrowthAfterWarmup <= 0, unit: '' });
+  return t;
 }
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const rounds = quick ? 3 : 7;
-  const ops = quick ? 10 : 40;
-  const workloads = [
-    netnsCreate(rounds, ops), vethCreate(rounds, ops), linkUp(rounds, ops), linkList(rounds, ops, 100),
-    teardown(quick ? 1 : 3, quick ? 50 : 200),
-    ...nftWorkloads(quick ? 1 : 3, quick ? 1000 : 10000),
+  const sizes = quick ? [100] : [100, 1000];
+  const workloads: Workload[] = [
+    ...sizes.map((n) => containerWorkload(n, n >= 1000 ? 3 : 5, nextPrefix)),
+    ...sizes.map((n) => teardownWorkload(n, 3, nextPrefix)),
+    netnsCreate(5, 40), vethCreate(5, 40),
+    linkUp(5, 1000),
+    linkList(3, 5, 10000),
+    ...nftWorkloads(3, quick ? 1000 : 10000),
   ];
   const results: Result[] = [];
-  const stop = () => void removeMade().finally(() => process.exit(130));
+  const stop = () => void cleanup().finally(() => process.exit(130));
   process.once('SIGINT', stop);
+  let loop;
+  let mem;
   try {
     for (const w of workloads) {
       process.stderr.write(`measuring: ${w.name} …\n`);
       results.push(...(await measure(w)));
     }
+    process.stderr.write('measuring: event-loop delay …\n');
+    loop = await eventLoopDelay(1000, nextPrefix());
+    process.stderr.write('measuring: memory over 100,000 operations …\n');
+    mem = await memoryFlatness(quick ? 20_000 : 100_000, 1000, nextPrefix());
   } finally {
-    await removeMade();
+    await cleanup();
   }
-  console.log(`\nmedian of ${rounds} rounds × ${ops} operations each; "vs first" is measured in this same run\n`);
+  console.log('\nmedian per operation over repeated rounds; "vs first" is measured in this same run\n');
   console.log(formatTable(results));
+  console.log(`\nevent loop while provisioning ${loop.containers} containers (64 in flight): p50 ${loop.p50Ms.toFixed(2)} ms, p99 ${loop.p99Ms.toFixed(2)} ms, max ${loop.maxMs.toFixed(2)} ms`);
+  console.log(`memory over ${mem.operations} operations: ${mem.samples.map((s) => `${Math.round(s.rssMiB)} MiB/${s.fds} fds`).join(', ')}`);
+  const t = targets(results, quick, loop, mem);
+  console.log('\ntargets (ratios from this run)');
+  for (const x of t) console.log(`  ${x.met ? 'met   ' : 'MISSED'} ${x.what.padEnd(58)} ${x.measured.toFixed(2).padStart(8)}${x.unit}  (want ${x.want})`);
   const dir = path.join(__dirname, '..', '..', 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), rounds, ops, results }, null, 2));
-  console.log(`\nwritten: bench/results/latest.json`);
+  fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), quick, results, eventLoop: loop, memory: mem, targets: t }, null, 2));
+  fs.writeFileSync(path.join(dir, 'containers.svg'), barChart('One container (namespace, veth, address, route, DNAT rule): median per container, log scale',
+    results.filter((r) => r.workload.startsWith('per container') || r.workload.startsWith('teardown'))));
+  console.log('\nwritten: bench/results/latest.json, bench/results/containers.svg');
 }
 
-void main();
+/** Whatever a round left behind (also after Ctrl-C): namespaces with this run's prefix. */
+async function cleanup(): Promise<void> {
+  await removeMade();
+  const left = (await Netns.list()).filter((n) => n.startsWith(PREFIX));
+  await Promise.all(left.map((n) => Netns.delete(n).catch(() => {})));
+}
+
+void main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

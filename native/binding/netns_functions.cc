@@ -41,8 +41,12 @@ Napi::Value wrap_handle(Napi::Env env, nln::NetnsHandle& h, const std::shared_pt
 
 Napi::Value Create(const Napi::CallbackInfo& info) {
   std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
-  return run<nln::NetnsHandle>(
-      info.Env(), [name](nln::NetnsHandle* h) { return nln::netns_create(name, h); }, wrap_handle);
+  using Made = std::shared_ptr<nln::Namespace>;
+  return run<Made>(
+      info.Env(), [name](Made* ns) { return nln::Namespace::create(name, ns); },
+      [](Napi::Env env, Made& ns, const std::shared_ptr<AddonState>& state) -> Napi::Value {
+        return NamespaceWrap::Wrap(env, state, ns);
+      });
 }
 
 Napi::Value Open(const Napi::CallbackInfo& info) {

@@ -18,7 +18,9 @@ constexpr size_t kMaxBatchBytes = 512 << 10;
 // A dump the kernel marks NLM_F_DUMP_INTR raced with a change; it is redone up to this many
 // times, then reported as EINTR rather than returned partial.
 constexpr int kMaxDumpRetries = 8;
-constexpr size_t kInitialReceiveBuffer = 1 << 20;
+// The kernel sends dumps in datagrams of at most 32 KiB; single replies are smaller than 64 KiB.
+// Allocated without zero-filling: touching a large buffer per namespace's thread costs page faults.
+constexpr size_t kInitialReceiveBuffer = 64 << 10;
 
 
 // Reads NLMSG_ERROR / NLMSG_DONE extended-ACK attributes (NLMSGERR_ATTR_MSG, _OFFS).
@@ -48,8 +50,19 @@ struct Channel::InFlight {
   bool interrupted = false;
 };
 
-Channel::Channel(int protocol, int nsfd) : protocol_(protocol) {
-  thread_ = std::thread([this, nsfd] { run(nsfd); });
+Channel::Channel(int protocol, int nsfd)
+    : Channel(protocol, [nsfd]() -> Status {
+        if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0) return Status::fail(errno, "setns into the namespace");
+        return {};
+      }) {}
+
+Channel::Channel(int protocol, Enter enter) : protocol_(protocol) {
+  thread_ = std::thread([this, enter = std::move(enter)] { run(enter); });
+}
+
+Status Channel::wait_open() {
+  opened_future_.wait();
+  return open_status_;
 }
 
 Channel::~Channel() {
@@ -76,14 +89,12 @@ void Channel::submit(std::unique_ptr<Request> r) {
   if (wake) cv_.notify_one();
 }
 
-void Channel::run(int nsfd) {
+void Channel::run(const Enter& enter) {
   // This thread belongs to the namespace from here on; it is never handed other work.
-  if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0) {
-    open_status_ = Status::fail(errno, "setns into the namespace");
-  } else {
-    open_status_ = sock_.open(protocol_);
-  }
-  rx_.resize(kInitialReceiveBuffer);
+  open_status_ = enter();
+  if (open_status_.ok()) open_status_ = sock_.open(protocol_);
+  grow_receive_buffer(kInitialReceiveBuffer);
+  opened_.set_value();
   for (;;) {
     std::vector<std::unique_ptr<Request>> batch;
     {
@@ -112,6 +123,11 @@ void Channel::run(int nsfd) {
     exchange(batch);
   }
   sock_.close();
+}
+
+void Channel::grow_receive_buffer(size_t size) {
+  rx_.reset(new uint8_t[size]);  // default-initialized: no memset
+  rx_size_ = size;
 }
 
 bool Channel::resend(InFlight& f) {
@@ -170,14 +186,14 @@ void Channel::exchange(std::vector<std::unique_ptr<Request>>& batch) {
   while (open > 0) {
     size_t len = 0;
     bool truncated = false;
-    Status r = sock_.receive(reinterpret_cast<uint8_t*>(&rx_[0]), rx_.size(), &len, &truncated);
+    Status r = sock_.receive(rx_.get(), rx_size_, &len, &truncated);
     if (!r.ok() || truncated) {
       // ENOBUFS: the kernel dropped replies for lack of buffer; truncated: a reply was larger than
       // our buffer. Either way some answers are lost, so every open request fails rather than
       // waiting forever or returning partial data. Late replies to them are ignored (unknown seq).
       if (truncated) {
         r = Status::fail(EMSGSIZE, "a netlink reply was larger than the receive buffer");
-        rx_.resize(len * 2);
+        grow_receive_buffer(len * 2);
       } else if (r.err == ENOBUFS) {
         r.detail = "the kernel dropped netlink replies (receive buffer overrun)";
       }
@@ -185,7 +201,7 @@ void Channel::exchange(std::vector<std::unique_ptr<Request>>& batch) {
       return;
     }
     size_t remaining = len;
-    for (const nlmsghdr* h = reinterpret_cast<const nlmsghdr*>(rx_.data()); NLMSG_OK(h, remaining);
+    for (const nlmsghdr* h = reinterpret_cast<const nlmsghdr*>(rx_.get()); NLMSG_OK(h, remaining);
          h = NLMSG_NEXT(h, remaining)) {
       if (h->nlmsg_pid != sock_.port_id() && h->nlmsg_pid != 0) continue;
       auto it = by_seq.find(h->nlmsg_seq);

@@ -12,6 +12,10 @@ namespace nln {
 class Namespace {
  public:
   explicit Namespace(NetnsHandle h) : handle_(h) {}
+  // Creates a namespace (named, or anonymous when name is empty) on the thread that becomes its
+  // rtnetlink channel: no thread is made just to unshare, and the first request finds the
+  // channel already inside with its socket open.
+  static Status create(const std::string& name, std::shared_ptr<Namespace>* out);
   ~Namespace() { shutdown(); }
   Namespace(const Namespace&) = delete;
   Namespace& operator=(const Namespace&) = delete;

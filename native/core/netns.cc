@@ -46,35 +46,22 @@ Status prepare_run_dir() {
   return {};
 }
 
-// unshare(CLONE_NEWNET) changes only the calling thread, so it runs on a thread made for this
-// one job, which exits right after: no other work ever runs in the namespace it moved into.
-Status unshare_in_thread(const std::string& mount_on, NetnsHandle* out) {
-  Status s;
-  std::thread([&] {
-    if (unshare(CLONE_NEWNET) < 0) {
-      s = Status::fail(errno, "unshare(CLONE_NEWNET)");
-      return;
-    }
-    if (!mount_on.empty() &&
-        mount("/proc/thread-self/ns/net", mount_on.c_str(), "none", MS_BIND, nullptr) < 0) {
-      s = Status::fail(errno, "bind mount on " + mount_on);
-      return;
-    }
-    int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      s = Status::fail(errno, "open /proc/thread-self/ns/net");
-      return;
-    }
-    s = check_and_stat(fd, out);
-    if (!s.ok()) close(fd);
-  }).join();
+// Moves the calling thread into a new namespace and mounts it on mount_on (unless empty).
+Status unshare_here(const std::string& mount_on, NetnsHandle* out) {
+  if (unshare(CLONE_NEWNET) < 0) return Status::fail(errno, "unshare(CLONE_NEWNET)");
+  if (!mount_on.empty() && mount("/proc/thread-self/ns/net", mount_on.c_str(), "none", MS_BIND, nullptr) < 0)
+    return Status::fail(errno, "bind mount on " + mount_on);
+  int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::fail(errno, "open /proc/thread-self/ns/net");
+  Status s = check_and_stat(fd, out);
+  if (!s.ok()) close(fd);
   return s;
 }
 
 }  // namespace
 
-Status netns_create(const std::string& name, NetnsHandle* out) {
-  if (name.empty()) return unshare_in_thread("", out);
+Status netns_create_on_this_thread(const std::string& name, NetnsHandle* out) {
+  if (name.empty()) return unshare_here("", out);
   Status s = prepare_run_dir();
   if (!s.ok()) return s;
   std::string path = path_of(name);
@@ -84,7 +71,7 @@ Status netns_create(const std::string& name, NetnsHandle* out) {
     return Status::fail(errno, "create " + path);
   }
   close(fd);
-  s = unshare_in_thread(path, out);
+  s = unshare_here(path, out);
   if (!s.ok()) {
     umount2(path.c_str(), MNT_DETACH);
     unlink(path.c_str());

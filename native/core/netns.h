@@ -17,8 +17,10 @@ struct NetnsHandle {
   uint64_t inode = 0; // st_ino: the namespace's identity
 };
 
-// name empty: an anonymous namespace that lives as long as the returned fd (or anything in it).
-Status netns_create(const std::string& name, NetnsHandle* out);
+// Creates a namespace like `ip netns add NAME` (name empty: an anonymous one that lives as long as
+// the returned fd, or anything in it). unshare(CLONE_NEWNET) moves only the calling thread, which
+// is left inside: call it on a thread that is to serve that namespace (Namespace::create).
+Status netns_create_on_this_thread(const std::string& name, NetnsHandle* out);
 // Opens a namespace file (/run/netns/NAME, /proc/PID/ns/net, …) and checks it is a network one.
 Status netns_open(const std::string& path, NetnsHandle* out);
 // Duplicates a caller's fd (close-on-exec) after checking it refers to a network namespace.

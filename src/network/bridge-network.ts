@@ -189,9 +189,6 @@ export class BridgeNetwork {
     };
     if (p.from !== undefined) { const f = parsePrefix('from', p.from); m.from = `${f.address}/${f.prefixLength}`; }
     if (p.hostAddress !== undefined) m.hostAddress = parseAddress('hostAddress', p.hostAddress).address;
-    if ((await this.ports()).some((x) => x.hostPort === m.hostPort && x.protocol === m.protocol && x.hostAddress === m.hostAddress)) {
-      throw new NetlinkError('network.publish', 17, { detail: `${m.protocol} port ${m.hostPort} is already published` });
-    }
     await this.firewall.publish(m);
     return m;
   }

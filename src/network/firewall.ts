@@ -1,6 +1,7 @@
 // Where a BridgeNetwork keeps its NAT: an nftables table of its own, or iptables-nft rules (readable
 // by `iptables-nft -S`, as Docker's are). Each mapping is named in its rules' comments, so the
 // kernel alone says which mappings exist.
+import { NetlinkError } from '../errors';
 import type { Netns } from '../netns';
 
 export interface PortMapping {
@@ -16,6 +17,7 @@ export interface PortMapping {
 export interface Firewall {
   readonly kind: 'nftables' | 'iptables';
   setup(masquerade: boolean): Promise<void>;
+  /** EEXIST when the same host port (protocol, hostAddress, from) is published already. */
   publish(m: PortMapping): Promise<void>;
   unpublish(m: PortMapping): Promise<void>;
   ports(): Promise<PortMapping[]>;
@@ -43,7 +45,13 @@ const unique = (ms: Array<PortMapping | undefined>): PortMapping[] => {
   return [...seen.values()];
 };
 
-/** A table `ip nln-BRIDGE` of the network's own. */
+/**
+ * A table `ip nln-BRIDGE` of the network's own. Published ports are found in O(1) however many
+ * there are: `tcp dport vmap @publish-tcp` (and udp) jumps to the chain of that one port
+ * (`p-tcp-8080`), which holds its mapping's DNAT rule (several when they differ by `from` or
+ * `hostAddress`). One hairpin rule masquerades any DNATed connection between the network's own
+ * addresses, so containers reach each other through published ports.
+ */
 export class NftFirewall implements Firewall {
   readonly kind = 'nftables';
   readonly #table: string;
@@ -56,41 +64,72 @@ export class NftFirewall implements Firewall {
     return (await host.nft.listTables()).some((t) => t.family === 'ip' && t.name === `nln-${bridge}`);
   }
 
+  #ref = () => ({ family: 'ip' as const, table: this.#table });
+  #portMap = (protocol: string) => ({ ...this.#ref(), name: `publish-${protocol}`, type: 'inet_service' as const, map: 'verdict' });
+  #portChain = (m: PortMapping) => `p-${m.protocol}-${m.hostPort}`;
+
   async setup(masquerade: boolean): Promise<void> {
-    const t = { family: 'ip' as const, table: this.#table };
+    const t = this.#ref();
     await this.host.nft.transaction((tx) => {
       tx.addTable({ family: 'ip', name: this.#table });
+      for (const protocol of ['tcp', 'udp']) tx.addMap({ ...this.#portMap(protocol) });
       tx.addChain({ ...t, name: 'publish' });
+      for (const protocol of ['tcp', 'udp']) tx.addRule({ ...t, chain: 'publish', rule: `${protocol} dport vmap @publish-${protocol}` });
       tx.addChain({ ...t, name: 'prerouting', type: 'nat', hook: 'prerouting', priority: 'dstnat', policy: 'accept' });
       tx.addChain({ ...t, name: 'output', type: 'nat', hook: 'output', priority: -100, policy: 'accept' });
       tx.addChain({ ...t, name: 'postrouting', type: 'nat', hook: 'postrouting', priority: 'srcnat', policy: 'accept' });
       // Published ports answer on the host's own addresses, from outside and from the host itself.
       tx.addRule({ ...t, chain: 'prerouting', match: { fibDaddrType: 'local' }, jump: 'publish' });
       tx.addRule({ ...t, chain: 'output', match: { fibDaddrType: 'local' }, jump: 'publish' });
+      tx.addRule({ ...t, chain: 'postrouting', rule: `ip saddr ${this.subnet} ip daddr ${this.subnet} oifname "${this.bridge}" ct status dnat masquerade` });
       if (masquerade) tx.addRule({ ...t, chain: 'postrouting', match: { saddr: this.subnet }, not: { oifname: this.bridge }, masquerade: true });
     });
   }
 
+  /** The mappings of one host port (its chain's rules), with their handles; none when the chain is absent. */
+  async #onPort(m: PortMapping): Promise<Array<{ mapping: PortMapping; handle: number }>> {
+    const chain = this.#portChain(m);
+    if (!(await this.host.nft.listChains(this.#ref())).some((c) => c.name === chain)) return [];
+    const rules = await this.host.nft.listRules({ ...this.#ref(), chain });
+    return rules.flatMap((r) => { const mapping = parseMappingComment(r.comment); return mapping ? [{ mapping, handle: r.handle }] : []; });
+  }
+
   async publish(m: PortMapping): Promise<void> {
-    const t = { family: 'ip' as const, table: this.#table };
-    const comment = mappingComment(m);
+    const onPort = await this.#onPort(m);
+    if (onPort.some((x) => x.mapping.hostAddress === m.hostAddress && x.mapping.from === m.from)) {
+      throw new NetlinkError('network.publish', 17, { detail: `${m.protocol} port ${m.hostPort} is already published` });
+    }
+    const t = this.#ref();
+    const chain = this.#portChain(m);
     await this.host.nft.transaction((tx) => {
-      tx.addRule({ ...t, chain: 'publish', comment, match: { saddr: m.from, daddr: m.hostAddress, protocol: m.protocol, dport: m.hostPort }, dnat: { address: m.address, port: m.port } });
-      // Hairpin: a container reaching a published port of its own network gets replies back through the host.
-      tx.addRule({ ...t, chain: 'postrouting', comment, match: { saddr: this.subnet, daddr: m.address, protocol: m.protocol, dport: m.port }, masquerade: true });
+      if (onPort.length === 0) {
+        tx.addChain({ ...t, name: chain });
+        tx.addElements(this.#portMap(m.protocol), [[m.hostPort, `jump ${chain}`]]);
+      }
+      tx.addRule({ ...t, chain, comment: mappingComment(m), match: { saddr: m.from, daddr: m.hostAddress, protocol: m.protocol }, dnat: { address: m.address, port: m.port } });
     });
   }
 
   async unpublish(m: PortMapping): Promise<void> {
-    const comment = mappingComment(m);
-    const rules = (await this.host.nft.listRules({ family: 'ip', table: this.#table })).filter((r) => r.comment === comment);
+    const onPort = await this.#onPort(m);
+    const mine = onPort.filter((x) => mappingComment(x.mapping) === mappingComment(m));
+    if (mine.length === 0) throw new NetlinkError('network.unpublish', 2, { detail: `${m.protocol} port ${m.hostPort} -> ${m.address}:${m.port} is not published` });
+    const t = this.#ref();
+    const chain = this.#portChain(m);
     await this.host.nft.transaction((tx) => {
-      for (const r of rules) tx.deleteRule({ family: 'ip', table: this.#table, chain: r.chain, handle: r.handle });
+      if (mine.length === onPort.length) {
+        // The port's last mapping: the map entry goes first (a chain in use cannot be deleted).
+        tx.deleteElements(this.#portMap(m.protocol), [[m.hostPort, `jump ${chain}`]]);
+        tx.deleteChain({ ...t, name: chain });
+      } else {
+        for (const x of mine) tx.deleteRule({ ...t, chain, handle: x.handle });
+      }
     });
   }
 
   async ports(): Promise<PortMapping[]> {
-    return unique((await this.host.nft.listRules({ family: 'ip', table: this.#table, chain: 'publish' })).map((r) => parseMappingComment(r.comment)));
+    const rules = await this.host.nft.listRules(this.#ref());
+    return unique(rules.filter((r) => r.chain.startsWith('p-')).map((r) => parseMappingComment(r.comment)));
   }
 
   async teardown(): Promise<void> {
@@ -131,6 +170,9 @@ export class IptablesFirewall implements Firewall {
   }
 
   async publish(m: PortMapping): Promise<void> {
+    if ((await this.ports()).some((x) => x.hostPort === m.hostPort && x.protocol === m.protocol && x.hostAddress === m.hostAddress && x.from === m.from)) {
+      throw new NetlinkError('network.publish', 17, { detail: `${m.protocol} port ${m.hostPort} is already published` });
+    }
     const [dnat, hairpin] = this.#rules(m);
     await this.host.iptables.append('nat', this.#chain, dnat);
     try {

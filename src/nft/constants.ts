@@ -37,6 +37,10 @@ export const PAYLOAD_BASE = { link: 0, network: 1, transport: 2 } as const;
 export const META = { len: 0, protocol: 1, mark: 3, iif: 4, oif: 5, iifname: 6, oifname: 7, nfproto: 15, l4proto: 16 } as const;
 export const CT = { state: 0, direction: 1, status: 2, mark: 3 } as const;
 export const CT_STATES: Record<string, number> = { invalid: 1, established: 2, related: 4, new: 8, untracked: 64 };
+/** IPS_* bits of a connection's status, by nft's names. */
+export const CT_STATUS: Record<string, number> = { expected: 1, 'seen-reply': 2, assured: 4, confirmed: 8, snat: 0x10, dnat: 0x20, dying: 0x200 };
+/** Fields matched as a set of flag names: (value & mask) != 0. */
+export const FLAG_FIELDS: Record<string, Record<string, number>> = { 'ct state': CT_STATES, 'ct status': CT_STATUS };
 export const NAT_TYPE = { snat: 0, dnat: 1 } as const;
 /** NF_NAT_RANGE_*: MAP_IPS 1, PROTO_SPECIFIED 2, PROTO_RANDOM 4, PERSISTENT 8, PROTO_RANDOM_FULLY 16. */
 export const NAT_FLAGS = { mapIps: 1, protoSpecified: 2, random: 4, persistent: 8, fullyRandom: 16 } as const;

@@ -3,7 +3,7 @@
 // verdicts. Anonymous sets ({ 53, 5353 }) become sets created in the same transaction.
 import { formatV6, parseAddress } from '../ip';
 import {
-  CMP, CT, CT_STATES, L4PROTOS, META, NAT_FLAGS, NAT_TYPE, type NftFamily, PAYLOAD_BASE, REG, SET_FLAGS, SET_TYPES, VERDICT,
+  CMP, CT, FLAG_FIELDS, L4PROTOS, META, NAT_FLAGS, NAT_TYPE, type NftFamily, PAYLOAD_BASE, REG, SET_FLAGS, SET_TYPES, VERDICT,
 } from './constants';
 import { type Field, type Item, type MapValue, portProto, type Scalar, type Value } from './items';
 import { LIMIT_UNITS } from './text';
@@ -54,7 +54,7 @@ function fieldInfo(f: Field, ifindex: IfindexOf = noIfindex): FieldInfo {
     case 'meta mark': return { load: { name: 'meta', data: { key: META.mark, dreg: load() } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
     case 'iif': case 'oif': return { load: { name: 'meta', data: { key: f === 'iif' ? META.iif : META.oif, dreg: load() } }, len: 4, keyType: 'iface_index', bytes: (v) => ifindex(String(v)) };
     case 'ct mark': return { load: { name: 'ct', data: { key: CT.mark, dreg: load() } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
-    case 'ct state': return { load: { name: 'ct', data: { key: CT.state, dreg: load() } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
+    case 'ct state': case 'ct status': return { load: { name: 'ct', data: { key: f === 'ct state' ? CT.state : CT.status, dreg: load() } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
     // NFTA_FIB_F_DADDR (2), result NFT_FIB_RESULT_ADDRTYPE (3): the route type of the destination.
     case 'fib daddr type': return { load: { name: 'fib', data: { dreg: load(), result: 3, flags: 2 } }, len: 4, keyType: 'mark', bytes: (v) => u32(({ unicast: 1, local: 2, broadcast: 3, multicast: 5 } as Record<string, number>)[String(v)]) };
   }
@@ -269,8 +269,8 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
 function encodeMatch(out: Expr[], sets: AnonymousSet[], field: Field, f: FieldInfo, op: 'eq' | 'neq', v: Value, nextSetId: () => number): void {
   const cmpOp = op === 'eq' ? CMP.eq : CMP.neq;
   if (v.kind === 'flags') {
-    // ct state a,b: (state & mask) != 0
-    const mask = v.names.reduce((m, n) => m | CT_STATES[n], 0);
+    // ct state a,b: (state & mask) != 0 (ct status alike)
+    const mask = v.names.reduce((m, n) => m | FLAG_FIELDS[field][n], 0);
     out.push(f.load, { name: 'bitwise', data: { sreg: REG.r1, dreg: REG.r1, len: 4, mask: data(u32(mask)), xor: data(u32(0)) } },
       cmp(op === 'eq' ? CMP.neq : CMP.eq, u32(0)));
     return;
@@ -430,6 +430,7 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
           break;
         }
         if (d.key === CT.state) reg = { field: 'ct state', len: 4 };
+        else if (d.key === CT.status) reg = { field: 'ct status', len: 4 };
         else if (d.key === CT.mark) reg = { field: 'ct mark', len: 4 };
         else return undefined;
         break;
@@ -447,10 +448,11 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
         const field = reg.field;
         const value = bytesOf(d.data);
         const next = exprs[i + 1];
-        if (field === 'ct state') {
+        if (field in FLAG_FIELDS) {
           if (!reg.mask || value.readUInt32LE(0) !== 0) return undefined;
           const mask = reg.mask.readUInt32LE(0);
-          items.push({ t: 'match', field, op: d.op === CMP.neq ? 'eq' : 'neq', value: { kind: 'flags', names: Object.keys(CT_STATES).filter((n) => mask & CT_STATES[n]) } });
+          const names = FLAG_FIELDS[field];
+          items.push({ t: 'match', field, op: d.op === CMP.neq ? 'eq' : 'neq', value: { kind: 'flags', names: Object.keys(names).filter((n) => mask & names[n]) } });
           reg = undefined;
           break;
         }

@@ -5,11 +5,11 @@
 export type Field =
   | 'ip saddr' | 'ip daddr' | 'ip6 saddr' | 'ip6 daddr' | 'meta l4proto'
   | 'tcp sport' | 'tcp dport' | 'udp sport' | 'udp dport'
-  | 'iifname' | 'oifname' | 'iif' | 'oif' | 'ct state' | 'ct mark' | 'meta mark' | 'fib daddr type';
+  | 'iifname' | 'oifname' | 'iif' | 'oif' | 'ct state' | 'ct status' | 'ct mark' | 'meta mark' | 'fib daddr type';
 
 export const FIELDS: readonly Field[] = [
   'ip saddr', 'ip daddr', 'ip6 saddr', 'ip6 daddr', 'meta l4proto', 'tcp sport', 'tcp dport', 'udp sport', 'udp dport',
-  'iifname', 'oifname', 'iif', 'oif', 'ct state', 'ct mark', 'meta mark', 'fib daddr type',
+  'iifname', 'oifname', 'iif', 'oif', 'ct state', 'ct status', 'ct mark', 'meta mark', 'fib daddr type',
 ];
 
 /** One element of a value: an address or number, a prefix, or a range. */

@@ -1,7 +1,7 @@
 // nft rule text <-> items, for the supported subset of the language. Anything outside it is a
 // RangeError naming the token; nothing is guessed. Formatting gives nft's canonical listing form.
 import { parseAddress, parseCidr } from '../ip';
-import { CT_STATES, L4PROTOS } from './constants';
+import { FLAG_FIELDS, L4PROTOS } from './constants';
 import { FIELDS, type Field, type Item, type MapValue, type ParsedRule, portProto, type Scalar, type Value } from './items';
 
 export const LIMIT_UNITS = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800 } as const;
@@ -113,10 +113,11 @@ export function parseRuleText(text: string): ParsedRule {
       return { kind: 'set', elements };
     }
     if (!t.quoted && t.s.startsWith('@')) return { kind: 'named', name: t.s.slice(1) };
-    if (field === 'ct state') {
+    if (field in FLAG_FIELDS) {
+      const known = FLAG_FIELDS[field];
       const names = t.s.split(',').filter(Boolean);
-      while (peek() === ',') { i++; names.push(...next('in ct state').s.split(',').filter(Boolean)); }
-      for (const n of names) if (!(n in CT_STATES)) throw new RangeError(`ct state: ${JSON.stringify(n)} is not one of ${Object.keys(CT_STATES).join(', ')}`);
+      while (peek() === ',') { i++; names.push(...next(`in ${field}`).s.split(',').filter(Boolean)); }
+      for (const n of names) if (!(n in known)) throw new RangeError(`${field}: ${JSON.stringify(n)} is not one of ${Object.keys(known).join(', ')}`);
       return { kind: 'flags', names };
     }
     return parseScalar(field, t.s);
@@ -313,7 +314,7 @@ const hexMark = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
 function formatValue(field: Field, v: Value): string {
   if (v.kind === 'named') return `@${v.name}`;
-  if (v.kind === 'flags') return [...v.names].sort((a, b) => CT_STATES[a] - CT_STATES[b]).join(',');
+  if (v.kind === 'flags') return [...v.names].sort((a, b) => FLAG_FIELDS[field][a] - FLAG_FIELDS[field][b]).join(',');
   if (v.kind === 'set') return `{ ${v.elements.map(formatScalar).join(', ')} }`;
   if ((field === 'ct mark' || field === 'meta mark') && v.kind === 'single') return hexMark(v.value as number);
   if ((field === 'iifname' || field === 'oifname' || field === 'iif' || field === 'oif') && v.kind === 'single') return `"${v.value}"`;

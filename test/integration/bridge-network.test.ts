@@ -47,6 +47,34 @@ describe('BridgeNetwork', () => {
     });
   });
 
+  it('published ports are found through a map (one lookup however many), as nft lists them; duplicates refused', async () => {
+    await withNamespaces(2, async (host, c1) => {
+      const net = await BridgeNetwork.create({ netns: host, bridge: 'br0', subnet: '198.18.0.0/24' });
+      const e1 = await net.attach(c1);
+      for (let i = 0; i < 300; i++) await net.publish({ endpoint: e1, hostPort: 20000 + i, port: 80 });
+      const limited = await net.publish({ endpoint: e1, hostPort: 20000, port: 81, from: '10.0.0.0/16' });
+      const nft = JSON.parse(await sh('ip', ['netns', 'exec', host.name!, 'nft', '-j', 'list', 'table', 'ip', 'nln-br0'])).nftables;
+      const rules = nft.filter((o: any) => o.rule);
+      // The publish chain stays two rules (tcp and udp vmaps); each port has a chain of its own.
+      assert.equal(rules.filter((o: any) => o.rule.chain === 'publish').length, 2);
+      const tcpMap = nft.find((o: any) => o.map?.name === 'publish-tcp').map;
+      assert.equal(tcpMap.elem.length, 300);
+      assert.deepEqual(tcpMap.elem[0][1], { jump: { target: `p-tcp-${tcpMap.elem[0][0]}` } });
+      assert.equal(rules.filter((o: any) => o.rule.chain === 'p-tcp-20000').length, 2);
+      const text = await sh('ip', ['netns', 'exec', host.name!, 'nft', 'list', 'chain', 'ip', 'nln-br0', 'publish']);
+      assert.match(text, /tcp dport vmap @publish-tcp/);
+      await assert.rejects(net.publish({ endpoint: e1, hostPort: 20001, port: 8080 }), { code: 'EEXIST' });
+      assert.equal((await net.ports()).length, 301);
+      // Unpublishing one of a port's two mappings keeps the port's chain; the last removes it.
+      await net.unpublish(limited);
+      await net.unpublish({ address: e1.address, hostPort: 20000, port: 80, protocol: 'tcp' });
+      assert.ok(!(await host.nft.listChains({ family: 'ip', table: 'nln-br0' })).some((c) => c.name === 'p-tcp-20000'));
+      await assert.rejects(net.unpublish({ address: e1.address, hostPort: 20000, port: 80, protocol: 'tcp' }), { code: 'ENOENT' });
+      assert.equal((await net.ports()).length, 299);
+      await net.delete();
+    });
+  });
+
   it('1,000 concurrent attach calls on one network all succeed with distinct addresses', async () => {
     await withNamespaces(1, async (host) => {
       const net = await BridgeNetwork.create({ netns: host, bridge: 'br0', subnet: '198.18.0.0/22' });

@@ -44,6 +44,8 @@ const LANGUAGE: Array<[string, string]> = [
   ['input', 'oifname "eth0" accept'],
   ['input', 'ct state established,related accept'],
   ['input', 'ct state invalid drop'],
+  ['input', 'ct status dnat accept'],
+  ['input', 'ct status snat,dnat accept'],
   ['input', 'ct mark 0x00000007 accept'],
   ['input', 'meta mark 0x00000007 accept'],
   ['input', 'fib daddr type local accept'],
@@ -73,6 +75,7 @@ const LANGUAGE: Array<[string, string]> = [
   ['prenat', 'tcp dport 80 redirect to :8080'],
   ['postnat', 'ip daddr 10.0.0.2 snat to 198.18.0.1'],
   ['postnat', 'oifname "eth0" masquerade'],
+  ['postnat', 'ip saddr 198.18.0.0/24 ip daddr 198.18.0.0/24 oifname "br0" ct status dnat masquerade'],
   ['postnat', 'ip saddr 10.0.0.0/16 meta l4proto tcp masquerade to :1024-65535'],
 ];
 

@@ -1,0 +1,226 @@
+// The per-container workload of every peer, and teardown. A "container" is: a named namespace; a
+// veth whose peer is born in it as eth0, the host end mastered to br0 and up; eth0 up with an
+// address and a default route via the bridge; one DNAT rule `tcp dport P dnat to ADDRESS:80` in
+// the host's table ip nln-bench. Each round starts from a fresh host namespace (untimed) and all
+// peers make exactly the same kernel objects, which a check after each round confirms.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { Netns } from '../src/index';
+import type { Peer, Workload } from './harness';
+import { buildPeers, pyroute2Peer } from './peers/build';
+
+const exec = promisify(execFile);
+const SUBNET_BASE = '198.18.0.0';
+const GATEWAY = '198.18.0.1';
+const HOST_GROUP = 7;
+const address = (i: number) => { const v = 2 + i; return `198.18.${v >> 8}.${v & 255}`; };
+const ruleText = (i: number) => `tcp dport ${10000 + i} dnat to ${address(i)}:80`;
+
+/** One round's host namespace and what the peers made in it. */
+export class Round {
+  host!: Netns;
+  bridgeIndex = 0;
+  containers: Netns[] = [];
+  names: string[] = [];
+  constructor(readonly prefix: string) {}
+
+  async setup(): Promise<void> {
+    this.host = await Netns.create(`${this.prefix}-host`);
+    await this.host.links.add({ kind: 'bridge', name: 'br0', up: true });
+    this.bridgeIndex = (await this.host.links.get('br0')).index;
+    await this.host.addresses.add('br0', `${GATEWAY}/16`);
+    await this.host.nft.apply('table ip nln-bench { chain prerouting { type nat hook prerouting priority dstnat; policy accept; } }');
+  }
+
+  name(i: number): string { return `${this.prefix}-c${i}`; }
+
+  /** Fails the run if a peer did not build all n containers (rules and host ends counted). */
+  async check(n: number): Promise<void> {
+    const rules = (await this.host.nft.listRules({ family: 'ip', table: 'nln-bench', chain: 'prerouting' })).length;
+    const ends = (await this.host.links.list({ master: 'br0' })).length;
+    if (rules !== n || ends !== n) throw new Error(`${this.prefix}: expected ${n} containers, found ${rules} DNAT rules and ${ends} bridge ports`);
+  }
+
+  async teardown(): Promise<void> {
+    for (const c of this.containers.splice(0)) await c.close();
+    const mine = (await Netns.list()).filter((n) => n.startsWith(`${this.prefix}-`));
+    await Promise.all(mine.map((n) => Netns.delete(n).catch(() => {})));
+    await this.host?.close();
+  }
+}
+
+/** netlink-native: the library's calls for one container. */
+async function libraryContainer(r: Round, i: number): Promise<void> {
+  const c = await Netns.create(r.name(i));
+  r.containers.push(c);
+  const hostEnd = await r.host.links.add({ kind: 'veth', name: `h${i}`, master: r.bridgeIndex, up: true, group: HOST_GROUP, peer: { name: 'eth0', netns: c } });
+  const peer = hostEnd.peerIndex!;
+  // Issued together: the namespace's thread sends them in one sendmsg, in this order.
+  await Promise.all([
+    c.links.set(peer, { up: true }),
+    c.addresses.add(peer, `${address(i)}/16`),
+    c.routes.add({ dst: 'default', gateway: GATEWAY }),
+  ]);
+  await r.host.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 'nln-bench', chain: 'prerouting', rule: ruleText(i) }); });
+}
+
+/** n containers with the library, `width` in flight. */
+export const provision = (r: Round, n: number, width: number) => inFlight(n, width, (i) => libraryContainer(r, i));
+
+async function inFlight(n: number, width: number, one: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
+    while (next < n) await one(next++);
+  }));
+}
+
+const run = (file: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}) => {
+  const child = exec(file, args, { env: opts.env, maxBuffer: 1 << 26 });
+  if (opts.input !== undefined) child.child.stdin!.end(opts.input);
+  return child;
+};
+const ip = (...args: string[]) => run('ip', args);
+/** A program that reports its own elapsed nanoseconds on stdout: milliseconds. */
+const selfTimed = async (file: string, args: string[]) => Number((await run(file, args)).stdout.trim()) / 1e6;
+
+function tmpFile(name: string, text: string): string {
+  const file = path.join(os.tmpdir(), `nln-bench-${process.pid}-${name}`);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** CNI: the reference bridge plugin (host-local IPAM) then portmap, as a runtime chains them. */
+async function cniContainer(r: Round, i: number, dataDir: string): Promise<void> {
+  const c = await Netns.create(r.name(i));
+  r.containers.push(c);
+  const env = {
+    PATH: process.env.PATH, CNI_COMMAND: 'ADD', CNI_CONTAINERID: `bench${i}`, CNI_NETNS: `/run/netns/${r.name(i)}`,
+    CNI_IFNAME: 'eth0', CNI_PATH: '/usr/lib/cni',
+  };
+  const bridgeConf = {
+    cniVersion: '0.4.0', name: 'nln-bench', type: 'bridge', bridge: 'br0', isGateway: true, ipMasq: false,
+    ipam: { type: 'host-local', subnet: '198.18.0.0/16', gateway: GATEWAY, dataDir, routes: [{ dst: '0.0.0.0/0' }] },
+  };
+  const added = await r.host.exec('/usr/lib/cni/bridge', [], { env, input: JSON.stringify(bridgeConf) });
+  if (added.code !== 0) throw new Error(`CNI bridge: ${added.stdout}${added.stderr}`);
+  const portmapConf = {
+    cniVersion: '0.4.0', name: 'nln-bench', type: 'portmap', snat: false, capabilities: { portMappings: true },
+    runtimeConfig: { portMappings: [{ hostPort: 10000 + i, containerPort: 80, protocol: 'tcp' }] }, prevResult: JSON.parse(added.stdout),
+  };
+  const mapped = await r.host.exec('/usr/lib/cni/portmap', [], { env, input: JSON.stringify(portmapConf) });
+  if (mapped.code !== 0) throw new Error(`CNI portmap: ${mapped.stdout}${mapped.stderr}`);
+}
+
+export const CONTAINER_PEERS = {
+  floor: 'C floor (raw netlink, fewest round trips)',
+  sequential: 'netlink-native, one at a time',
+  inFlight: 'netlink-native, 64 in flight',
+  go: 'Go vishvananda/netlink + google/nftables',
+  pyroute2: 'pyroute2',
+  batch: 'ip -batch + nft -f',
+  commands: 'ip + nft commands (process per step)',
+  cni: 'CNI bridge + portmap plugins',
+} as const;
+
+/** Per container, for n containers per round. */
+export function containerWorkload(n: number, rounds: number, prefix: () => string, only?: string[]): Workload {
+  const { floor, go } = buildPeers();
+  let r: Round;
+  const cniData = fs.mkdtempSync(path.join(os.tmpdir(), 'nln-bench-cni-'));
+  const peer = (name: string, body: (n: number) => Promise<void | number>, check = true): Peer => ({
+    name,
+    setup: async () => { r = new Round(prefix()); await r.setup(); },
+    run: body,
+    // The check runs after the clock stopped.
+    teardown: async () => {
+      try { if (check) await r.check(n); } finally { await r.teardown(); }
+      fs.rmSync(cniData, { recursive: true, force: true });
+      fs.mkdirSync(cniData, { recursive: true });
+    },
+  });
+  const peers: Peer[] = [
+    peer(CONTAINER_PEERS.floor, () => selfTimed(floor, [r.host.name!, 'containers', `${r.prefix}-c`, String(n), 'br0', SUBNET_BASE])),
+    peer(CONTAINER_PEERS.sequential, async (k) => { for (let i = 0; i < k; i++) await libraryContainer(r, i); }),
+    peer(CONTAINER_PEERS.inFlight, (k) => provision(r, k, 64)),
+    peer(CONTAINER_PEERS.go, () => selfTimed(go, [r.host.name!, `${r.prefix}-c`, String(n), 'br0', SUBNET_BASE])),
+    peer(CONTAINER_PEERS.pyroute2, () => selfTimed('/usr/bin/python3', [pyroute2Peer, r.host.name!, `${r.prefix}-c`, String(n), 'br0', SUBNET_BASE])),
+    peer(CONTAINER_PEERS.batch, async (k) => {
+      const names = Array.from({ length: k }, (_, i) => r.name(i));
+      await ip('-batch', tmpFile('netns', names.map((c) => `netns add ${c}\n`).join('')));
+      await ip('-n', r.host.name!, '-batch', tmpFile('links', names.map((c, i) => `link add h${i} master br0 up type veth peer name eth0 netns ${c}\n`).join('')));
+      for (let i = 0; i < k; i++) {
+        await ip('-n', names[i], '-batch', tmpFile('inner', `link set eth0 up\naddr add ${address(i)}/16 dev eth0\nroute add default via ${GATEWAY}\n`));
+      }
+      await ip('netns', 'exec', r.host.name!, 'nft', '-f', tmpFile('rules', names.map((_, i) => `add rule ip nln-bench prerouting ${ruleText(i)}\n`).join('')));
+    }),
+    peer(CONTAINER_PEERS.commands, async (k) => {
+      const h = r.host.name!;
+      for (let i = 0; i < k; i++) {
+        const c = r.name(i);
+        await ip('netns', 'add', c);
+        await ip('-n', h, 'link', 'add', `h${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', c);
+        await ip('-n', h, 'link', 'set', `h${i}`, 'master', 'br0', 'up');
+        await ip('-n', c, 'link', 'set', 'eth0', 'up');
+        await ip('-n', c, 'addr', 'add', `${address(i)}/16`, 'dev', 'eth0');
+        await ip('-n', c, 'route', 'add', 'default', 'via', GATEWAY);
+        await ip('netns', 'exec', h, 'nft', 'add', 'rule', 'ip', 'nln-bench', 'prerouting', ...ruleText(i).split(' '));
+      }
+    }),
+    // portmap keeps its rules in iptables-nft chains of its own, not in nln-bench: not checked by rule count.
+    peer(CONTAINER_PEERS.cni, async (k) => { for (let i = 0; i < k; i++) await cniContainer(r, i, cniData); }, false),
+  ];
+  return { name: `per container (N=${n})`, ops: n, rounds, peers: only ? peers.filter((p) => only.includes(p.name)) : peers };
+}
+
+export const TEARDOWN_PEERS = {
+  library: 'netlink-native: link group + namespaces',
+  oneByOne: 'netlink-native: links one at a time',
+  commands: 'ip link del + ip netns del (process per step)',
+} as const;
+
+/**
+ * Teardown of n containers the library built (untimed): timed until every host end is gone, since
+ * the kernel finishes a namespace's teardown after the call that deleted it returns.
+ */
+export function teardownWorkload(n: number, rounds: number, prefix: () => string): Workload {
+  let r: Round;
+  const setup = async () => {
+    r = new Round(prefix());
+    await r.setup();
+    await provision(r, n, 64);
+  };
+  const hostEndsGone = async () => {
+    while ((await r.host.links.list({ master: 'br0' })).length > 0) await new Promise((res) => setTimeout(res, 1));
+  };
+  const dropRules = () => r.host.nft.transaction((tx) => { tx.flushChain({ family: 'ip', table: 'nln-bench', name: 'prerouting' }); });
+  const deleteNamespaces = async () => {
+    const cs = r.containers.splice(0);
+    await Promise.all(cs.map(async (c) => { await c.delete(); }));
+  };
+  const peer = (name: string, body: () => Promise<void>): Peer => ({ name, setup, run: body, teardown: () => r.teardown() });
+  return {
+    name: `teardown (N=${n})`, ops: n, rounds,
+    peers: [
+      peer(TEARDOWN_PEERS.library, async () => {
+        await r.host.links.deleteGroup(HOST_GROUP);
+        await Promise.all([dropRules(), deleteNamespaces()]);
+        await hostEndsGone();
+      }),
+      peer(TEARDOWN_PEERS.oneByOne, async () => {
+        for (let i = 0; i < n; i++) await r.host.links.delete(`h${i}`);
+        await Promise.all([dropRules(), deleteNamespaces()]);
+      }),
+      peer(TEARDOWN_PEERS.commands, async () => {
+        for (const c of r.containers.splice(0)) await c.close();
+        for (let i = 0; i < n; i++) {
+          await ip('-n', r.host.name!, 'link', 'del', `h${i}`);
+          await ip('netns', 'del', r.name(i));
+        }
+        await ip('netns', 'exec', r.host.name!, 'nft', 'flush', 'chain', 'ip', 'nln-bench', 'prerouting');
+      }),
+    ],
+  };
+}
