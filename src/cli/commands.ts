@@ -1,6 +1,9 @@
 // `nln` subcommands in ip's style: `-n NS` to work inside a named namespace, `-j` for JSON.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Netns } from '../netns';
+import { parseLinkAdd, parseLinkSet } from './ip-link-args';
+import { NETWORK_HELP, runNetwork } from './network';
 
 export interface Global { netns?: string; json: boolean }
 
@@ -32,9 +35,18 @@ const print = (g: Global, value: unknown, text: () => string) =>
 
 export const HELP: Record<string, string> = {
   netns: 'usage: nln netns list | add NAME | del NAME | exec NAME PROGRAM [ARGS…]',
-  link: 'usage: nln [-n NS] [-j] link show [NAME]',
-  addr: 'usage: nln [-n NS] [-j] addr show [dev NAME]',
-  route: 'usage: nln [-n NS] [-j] route show [table all|NAME]',
+  link: `usage: nln [-n NS] [-j] link show [NAME]
+       nln [-n NS] link add NAME [mtu N] [address MAC] [master DEV] [up] type KIND [KIND ARGS…]   (ip link add syntax:
+           veth peer name P [netns NS] | bridge [stp_state 0|1 …] | macvlan|macvtap|ipvlan link DEV mode M |
+           vxlan id N [dstport P] [local A] [remote A] [dev DEV] | vlan link DEV id N | ifb | dummy | bond | vrf table N | geneve id N remote A)
+       nln [-n NS] link set NAME [up|down] [mtu N] [master DEV|nomaster] [name N] [netns NS] [address MAC] [alias TEXT] …
+       nln [-n NS] link del NAME | group N`,
+  addr: `usage: nln [-n NS] [-j] addr show [dev NAME]
+       nln [-n NS] addr add|del ADDRESS/PREFIX dev NAME`,
+  route: `usage: nln [-n NS] [-j] route show [table all|NAME]
+       nln [-n NS] route add|del DEST|default [via GATEWAY] [dev NAME] [table T] [metric N]`,
+  network: NETWORK_HELP,
+  bench: 'usage: nln bench [--quick]   (the benchmark of `npm run bench`; needs the package\'s bench/ and the Debian peers)',
   nft: 'usage: nln [-n NS] nft list | -f FILE | apply TEXT',
   iptables: 'usage: nln [-n NS] iptables IPTABLES-ARGUMENTS…',
 };
@@ -69,6 +81,19 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
       break;
     }
     case 'link':
+      if (args[0] === 'add') return withNs(g, async (ns) => { await ns.links.add(parseLinkAdd(args.slice(1))); return 0; });
+      if (args[0] === 'set' && args[1]) {
+        const name = args[1] === 'dev' ? args[2] : args[1];
+        const rest = args.slice(args[1] === 'dev' ? 3 : 2);
+        return withNs(g, async (ns) => { await ns.links.set(name, parseLinkSet(rest)); return 0; });
+      }
+      if ((args[0] === 'del' || args[0] === 'delete') && args[1]) {
+        return withNs(g, async (ns) => {
+          if (args[1] === 'group') await ns.links.deleteGroup(Number(args[2]));
+          else await ns.links.delete(args[1] === 'dev' ? args[2] : args[1]);
+          return 0;
+        });
+      }
       if (args[0] === 'show' || args[0] === undefined) {
         return withNs(g, async (ns) => {
           const links = args[1] ? [await ns.links.get(args[1])] : await ns.links.list();
@@ -78,6 +103,13 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
       }
       break;
     case 'addr':
+      if ((args[0] === 'add' || args[0] === 'del') && args[2] === 'dev' && args[3] && args.length === 4) {
+        return withNs(g, async (ns) => {
+          if (args[0] === 'add') await ns.addresses.add(args[3], args[1]);
+          else await ns.addresses.delete(args[3], args[1]);
+          return 0;
+        });
+      }
       if (args[0] === 'show' || args[0] === undefined) {
         return withNs(g, async (ns) => {
           const addrs = await ns.addresses.list(args[1] === 'dev' ? { link: args[2] } : {});
@@ -87,6 +119,20 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
       }
       break;
     case 'route':
+      if ((args[0] === 'add' || args[0] === 'del') && args[1]) {
+        const route: Record<string, unknown> = { dst: args[1] };
+        const keys: Record<string, string> = { via: 'gateway', dev: 'dev', table: 'table', metric: 'metric' };
+        for (let i = 2; i < args.length; i += 2) {
+          const key = keys[args[i]];
+          if (!key || args[i + 1] === undefined) throw new RangeError(`route ${args[0]}: ${JSON.stringify(args[i])} is not understood here`);
+          route[key] = key === 'metric' || (key === 'table' && /^\d+$/.test(args[i + 1])) ? Number(args[i + 1]) : args[i + 1];
+        }
+        return withNs(g, async (ns) => {
+          if (args[0] === 'add') await ns.routes.add(route as never);
+          else await ns.routes.delete(route as never);
+          return 0;
+        });
+      }
       if (args[0] === 'show' || args[0] === undefined) {
         return withNs(g, async (ns) => {
           const routes = await ns.routes.list(args[1] === 'table' ? { table: args[2] as 'all' } : {});
@@ -112,6 +158,16 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
         console.error(HELP.nft);
         return 2;
       });
+    case 'network':
+      return runNetwork(args, g.netns, (value, text) => print(g, value, text));
+    case 'bench': {
+      // The benchmark ships compiled next to the CLI (dist/bench); it runs in this process.
+      const run = path.join(__dirname, '..', '..', 'bench', 'run.js');
+      if (!fs.existsSync(run)) throw new RangeError(`nln bench: ${run} is missing (run it from a checkout: npm run bench)`);
+      process.argv = [process.argv[0], run, ...args];
+      require(run);
+      return 0;
+    }
     case 'iptables':
       return withNs(g, async (ns) => {
         process.stdout.write(await ns.iptables.exec(args));

@@ -8,15 +8,18 @@ const USAGE = `usage: nln [-n NS] [-j] <command> [args]
 
 commands:
   netns       list | add NAME | del NAME | exec NAME PROGRAM [ARGS…]
-  link        show [NAME]
-  addr        show [dev NAME]
-  route       show [table all|NAME]
+  link        show [NAME] | add NAME … type KIND … (ip syntax) | set NAME … | del NAME | del group N
+  addr        show [dev NAME] | add|del ADDRESS/PREFIX dev NAME
+  route       show [table all|NAME] | add|del DEST [via GW] [dev NAME] [table T] [metric N]
   nft         list | -f FILE | apply TEXT
   iptables    IPTABLES-ARGUMENTS…  (as iptables-nft, e.g. -t nat -S)
+  network     create|attach|publish|unpublish|detach|show|rm … (a Docker-style bridge network)
+  bench       [--quick]  the benchmark against the C floor, Go, pyroute2, CNI and the ip/nft commands
   demo        build a container network in throwaway namespaces, prove it with TCP, time it next to ip/nft, remove it
   help        this text
 
--n NS works inside the named namespace (like ip -n); -j prints JSON (like ip -j).
+-n NS works inside the named namespace (like ip -n); -j prints JSON (like ip -j). Every command
+takes --help.
 
 Without -n, a command works in the namespace nln runs in. Errors go to stderr with the kernel's
 message, and the exit code is non-zero.`;
