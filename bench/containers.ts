@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { Netns } from '../src/index';
+import { BridgeNetwork, Netns } from '../src/index';
+import { NETLINK_ROUTE } from '../src/native';
 import type { Peer, Workload } from './harness';
 import { buildPeers, pyroute2Peer } from './peers/build';
 
@@ -27,8 +28,10 @@ export class Round {
   names: string[] = [];
   constructor(readonly prefix: string) {}
 
-  async setup(): Promise<void> {
+  /** The host namespace; with `plain`, nothing in it (a BridgeNetwork makes its own). */
+  async setup(plain = false): Promise<void> {
     this.host = await Netns.create(`${this.prefix}-host`);
+    if (plain) return;
     await this.host.links.add({ kind: 'bridge', name: 'br0', up: true });
     this.bridgeIndex = (await this.host.links.get('br0')).index;
     await this.host.addresses.add('br0', `${GATEWAY}/16`);
@@ -52,19 +55,29 @@ export class Round {
   }
 }
 
+/** Sysctls written in each container namespace before its link exists (so eth0 inherits them). */
+type ContainerSysctls = Array<[string, number]>;
+
 /** netlink-native: the library's calls for one container. */
-async function libraryContainer(r: Round, i: number): Promise<void> {
+async function libraryContainer(r: Round, i: number, sysctls: ContainerSysctls = []): Promise<void> {
+  // The DNAT rule needs only the address: its transaction runs in the host's nftables channel
+  // while the namespace, veth and container side are made (another thread, another CPU).
+  const rule = r.host.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 'nln-bench', chain: 'prerouting', rule: ruleText(i) }); });
+  rule.catch(() => {}); // awaited below; a failure before then must not be unhandled
   const c = await Netns.create(r.name(i));
   r.containers.push(c);
+  for (const [key, value] of sysctls) await c.sysctl.set(key, value);
   const hostEnd = await r.host.links.add({ kind: 'veth', name: `h${i}`, master: r.bridgeIndex, up: true, group: HOST_GROUP, peer: { name: 'eth0', netns: c } });
   const peer = hostEnd.peerIndex!;
-  // Issued together: the namespace's thread sends them in one sendmsg, in this order.
-  await Promise.all([
-    c.links.set(peer, { up: true }),
-    c.addresses.add(peer, `${address(i)}/16`),
-    c.routes.add({ dst: 'default', gateway: GATEWAY }),
+  // One exchange in the container, in this order (the route needs the address's subnet route).
+  const replies = await c.pipeline(NETLINK_ROUTE, [
+    { message: c.links.setMessage(peer, { up: true }), operation: 'link.set' },
+    { message: await c.addresses.addMessage(peer, `${address(i)}/16`), operation: 'address.add' },
+    { message: await c.routes.addMessage({ dst: 'default', gateway: GATEWAY }), operation: 'route.add' },
   ]);
-  await r.host.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 'nln-bench', chain: 'prerouting', rule: ruleText(i) }); });
+  for (const x of replies) x.catch(() => {});
+  for (const x of replies) await x;
+  await rule;
 }
 
 /** n containers with the library, `width` in flight. */
@@ -123,20 +136,23 @@ export const CONTAINER_PEERS = {
   batch: 'ip -batch + nft -f',
   commands: 'ip + nft commands (process per step)',
   cni: 'CNI bridge + portmap plugins',
+  bridgeNetwork: 'netlink-native BridgeNetwork.attach + publish',
 } as const;
 
 /** Per container, for n containers per round. */
 export function containerWorkload(n: number, rounds: number, prefix: () => string, only?: string[]): Workload {
   const { floor, go } = buildPeers();
   let r: Round;
+  let net: BridgeNetwork;
   const cniData = fs.mkdtempSync(path.join(os.tmpdir(), 'nln-bench-cni-'));
+  let finished = false;
   const peer = (name: string, body: (n: number) => Promise<void | number>, check = true): Peer => ({
     name,
-    setup: async () => { r = new Round(prefix()); await r.setup(); },
-    run: body,
-    // The check runs after the clock stopped.
+    setup: async () => { r = new Round(prefix()); await r.setup(); finished = false; },
+    run: async (k) => { const own = await body(k); finished = true; return own; },
+    // The check runs after the clock stopped (and not after a failed run: its error is the one to see).
     teardown: async () => {
-      try { if (check) await r.check(n); } finally { await r.teardown(); }
+      try { if (check && finished) await r.check(n); } finally { await r.teardown(); }
       fs.rmSync(cniData, { recursive: true, force: true });
       fs.mkdirSync(cniData, { recursive: true });
     },
@@ -171,6 +187,26 @@ export function containerWorkload(n: number, rounds: number, prefix: () => strin
     }),
     // portmap keeps its rules in iptables-nft chains of its own, not in nln-bench: not checked by rule count.
     peer(CONTAINER_PEERS.cni, async (k) => { for (let i = 0; i < k; i++) await cniContainer(r, i, cniData); }, false),
+    // The high-level API: its network (bridge, NAT table, isolation) is made untimed; each container
+    // is Netns.create + attach (veth, alias, address, route) + publish (chain, map entry, DNAT rule).
+    {
+      name: CONTAINER_PEERS.bridgeNetwork,
+      setup: async () => { r = new Round(prefix()); await r.setup(true); net = await BridgeNetwork.create({ netns: r.host, bridge: 'br0', subnet: '198.18.0.0/16' }); },
+      run: async (k) => {
+        for (let i = 0; i < k; i++) {
+          const c = await Netns.create(r.name(i));
+          r.containers.push(c);
+          const e = await net.attach(c);
+          await net.publish({ endpoint: e, hostPort: 10000 + i, port: 80 });
+        }
+      },
+      teardown: async () => {
+        try {
+          const ends = (await r.host.links.list({ master: 'br0' })).length;
+          if (ends !== n) throw new Error(`BridgeNetwork: expected ${n} endpoints, found ${ends}`);
+        } finally { await r.teardown(); }
+      },
+    },
   ];
   return { name: `per container (N=${n})`, ops: n, rounds, peers: only ? peers.filter((p) => only.includes(p.name)) : peers };
 }
@@ -224,3 +260,36 @@ export function teardownWorkload(n: number, rounds: number, prefix: () => string
     ],
   };
 }
+
+/**
+ * The per-namespace settings orchestrators use to make setup cheaper, measured: IPv6 on a veth end
+ * means a link-local address, duplicate-address detection and router solicitations when it comes
+ * up. Host-side settings are written once in the host namespace; container-side ones cost a sysctl
+ * write per container before its veth exists.
+ */
+export function ipv6SettingsWorkload(n: number, rounds: number, prefix: () => string): Workload {
+  let r: Round;
+  const variant = (name: string, host: ContainerSysctls, container: ContainerSysctls): Peer => ({
+    name,
+    setup: async () => {
+      r = new Round(prefix());
+      await r.setup();
+      for (const [key, value] of host) await r.host.sysctl.set(key, value);
+    },
+    run: async (k) => { for (let i = 0; i < k; i++) await libraryContainer(r, i, container); },
+    teardown: async () => { try { await r.check(n); } finally { await r.teardown(); } },
+  });
+  const noDad: ContainerSysctls = [['net.ipv6.conf.default.accept_dad', 0], ['net.ipv6.conf.default.router_solicitations', 0]];
+  const off: ContainerSysctls = [['net.ipv6.conf.default.disable_ipv6', 1]];
+  return {
+    name: `IPv6 settings, per container (N=${n})`, ops: n, rounds,
+    peers: [
+      variant('defaults (IPv6 on both ends)', [], []),
+      variant('host: no DAD, no router solicitation', noDad, []),
+      variant('host: IPv6 off', off, []),
+      variant('host + container: IPv6 off', off, off),
+      variant('host + container: no DAD/RS', noDad, noDad),
+    ],
+  };
+}
+

@@ -3,11 +3,12 @@
 // the targets met or missed (every ratio measured in this same run), writes
 // bench/results/latest.json and bench/results/containers.svg.
 //   --quick   N=100 only, fewer rounds (a few minutes less)
+//   --only=WORD  only the workloads whose name contains WORD (e.g. --only=IPv6)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Netns } from '../src/index';
 import { barChart } from './chart';
-import { CONTAINER_PEERS, containerWorkload, TEARDOWN_PEERS, teardownWorkload } from './containers';
+import { CONTAINER_PEERS, containerWorkload, ipv6SettingsWorkload, TEARDOWN_PEERS, teardownWorkload } from './containers';
 import { formatTable, measure, type Result, type Workload } from './harness';
 import { linkList, linkUp, netnsCreate, nftWorkloads, removeMade, vethCreate } from './small';
 import { eventLoopDelay, memoryFlatness } from './steady';
@@ -48,11 +49,17 @@ async function main(): Promise<void> {
   const workloads: Workload[] = [
     ...sizes.map((n) => containerWorkload(n, n >= 1000 ? 3 : 5, nextPrefix)),
     ...sizes.map((n) => teardownWorkload(n, 3, nextPrefix)),
+    ipv6SettingsWorkload(100, 5, nextPrefix),
     netnsCreate(5, 40), vethCreate(5, 40),
     linkUp(5, 1000),
     linkList(3, 5, 10000),
     ...nftWorkloads(3, quick ? 1000 : 10000),
   ];
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+  if (only) {
+    const picked = workloads.filter((w) => w.name.includes(only));
+    workloads.splice(0, workloads.length, ...picked);
+  }
   const results: Result[] = [];
   const stop = () => void cleanup().finally(() => process.exit(130));
   process.once('SIGINT', stop);
@@ -63,15 +70,18 @@ async function main(): Promise<void> {
       process.stderr.write(`measuring: ${w.name} …\n`);
       results.push(...(await measure(w)));
     }
-    process.stderr.write('measuring: event-loop delay …\n');
-    loop = await eventLoopDelay(1000, nextPrefix());
-    process.stderr.write('measuring: memory over 100,000 operations …\n');
-    mem = await memoryFlatness(quick ? 20_000 : 100_000, 1000, nextPrefix());
+    if (!only) {
+      process.stderr.write('measuring: event-loop delay …\n');
+      loop = await eventLoopDelay(1000, nextPrefix());
+      process.stderr.write('measuring: memory over 100,000 operations …\n');
+      mem = await memoryFlatness(quick ? 20_000 : 100_000, 1000, nextPrefix());
+    }
   } finally {
     await cleanup();
   }
   console.log('\nmedian per operation over repeated rounds; "vs first" is measured in this same run\n');
   console.log(formatTable(results));
+  if (!loop || !mem) return;
   console.log(`\nevent loop while provisioning ${loop.containers} containers (64 in flight): p50 ${loop.p50Ms.toFixed(2)} ms, p99 ${loop.p99Ms.toFixed(2)} ms, max ${loop.maxMs.toFixed(2)} ms`);
   console.log(`memory over ${mem.operations} operations: ${mem.samples.map((s) => `${Math.round(s.rssMiB)} MiB/${s.fds} fds`).join(', ')}`);
   const t = targets(results, quick, loop, mem);

@@ -70,7 +70,12 @@ export class Addresses {
 
   /** Like `ip address add CIDR dev LINK [options]`. */
   async add(link: LinkRef, cidr: string, options: AddressOptions = {}): Promise<void> {
-    await this.#send(await this.#message(link, cidr, options, NLM_F.CREATE | NLM_F.EXCL), 'address.add');
+    await this.#send(await this.addMessage(link, cidr, options), 'address.add');
+  }
+
+  /** @internal The request add() sends, for callers that pipeline it with others (Netns.pipeline). */
+  addMessage(link: LinkRef, cidr: string, options: AddressOptions = {}): Promise<WireMessage> {
+    return this.#message(link, cidr, options, NLM_F.CREATE | NLM_F.EXCL);
   }
 
   /** Like `ip address replace`: adds, or updates an existing address's options. */

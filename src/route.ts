@@ -95,6 +95,11 @@ export class Routes {
     return this.#modify(r, NLM_F.CREATE | NLM_F.EXCL, 'route.add');
   }
 
+  /** @internal The request add() sends, for callers that pipeline it with others (Netns.pipeline). */
+  addMessage(r: RouteSpec): Promise<WireMessage> {
+    return this.#message(r, NLM_F.CREATE | NLM_F.EXCL, false, 'route.add');
+  }
+
   /** Like `ip route replace`. */
   replace(r: RouteSpec): Promise<void> {
     return this.#modify(r, NLM_F.CREATE | NLM_F.REPLACE, 'route.replace');

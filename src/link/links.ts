@@ -59,6 +59,20 @@ function bridgePortData(bp: BridgePortChange): Record<string, unknown> {
   };
 }
 
+/** RTM_NEWLINK without NLM_F_CREATE: changes the link the selector names, like `ip link set`. */
+function setMessage(sel: { index: number; ifname?: string }, change: LinkChange, r: Resolved): WireMessage {
+  return {
+    type: RTM.NEWLINK,
+    flags: NLM_F.REQUEST,
+    header: { index: sel.index, ...flagChange(change) },
+    attrs: {
+      ...commonAttrs(change, r),
+      ifname: change.name ?? sel.ifname,
+      linkinfo: change.bridgePort ? { slave_kind: 'bridge', slave_data: bridgePortData(change.bridgePort) } : undefined,
+    },
+  };
+}
+
 function linkFrom(replies: WireMessage[], ref: LinkRef): Link {
   const reply = replies.find((r) => r.type === RTM.NEWLINK);
   if (!reply) throw new NetlinkError('link.get', 19 /* ENODEV */, { detail: `no link ${JSON.stringify(ref)}` });
@@ -112,23 +126,29 @@ export class Links {
         if (peerNs !== where) r.peerNetnsFd = await peerNs.nativeFd('link.add');
         peer = { ns: peerNs, name: spec.peer.name, up: spec.peer.up };
       }
-      // The read-back rides in the same sendmsg as the creation when nothing has to happen in
-      // between; the kernel handles them in order, so it sees the link with its master and flags.
-      // The kernel ignores IFLA_IFALIAS when it creates a link: the alias is set right after.
-      const readBackNow = where === this.#ns && !peer?.up && !spec.bridgePort && spec.alias === undefined;
-      const [created, readBack] = await this.#ns.pipeline(NETLINK_ROUTE, [
+      // What the kernel ignores at creation (the alias) or takes only once the link exists (its
+      // bridge-port settings) is set right after, by name; in the link's own namespace that and
+      // the read-back ride in the creation's sendmsg (the kernel handles them in order).
+      const followUp: LinkChange | undefined = spec.alias !== undefined || spec.bridgePort ? { alias: spec.alias, bridgePort: spec.bridgePort } : undefined;
+      const here = where === this.#ns;
+      const [created, ...after] = await this.#ns.pipeline(NETLINK_ROUTE, [
         { message: addMessage(spec, kind, r), operation: 'link.add' },
-        ...(readBackNow ? [{ message: getMessage(spec.name), operation: 'link.add' }] : []),
+        ...(here && followUp ? [{ message: setMessage(selector(spec.name), followUp, {}), operation: 'link.add' }] : []),
+        ...(here ? [{ message: getMessage(spec.name), operation: 'link.add' }] : []),
       ]);
-      readBack?.catch(() => {}); // its outcome only matters if the creation succeeded
+      for (const p of after) p.catch(() => {}); // their outcome only matters if the creation succeeded
       await created.catch((err: unknown) => {
         throw explainAddFailure(err, spec.kind);
       });
       return await this.#completeOrUndo(where, spec.name, async () => {
-        if (spec.alias !== undefined) await where.links.set(spec.name, { alias: spec.alias });
-        if (spec.bridgePort) await where.links.set(spec.name, { bridgePort: spec.bridgePort });
-        if (peer?.up) await peer.ns.links.set(peer.name, { up: true });
-        return readBack ? linkFrom(await readBack, spec.name) : where.links.get(spec.name);
+        if (followUp) {
+          if (here) await after[0];
+          else await where.links.set(spec.name, followUp);
+        }
+        const link = here ? linkFrom(await after[after.length - 1], spec.name) : await where.links.get(spec.name);
+        // The peer comes up from inside its namespace (IFF_UP in VETH_INFO_PEER is refused).
+        if (peer?.up) await peer.ns.links.set(link.peerIndex ?? peer.name, { up: true });
+        return link;
       });
     } finally {
       for (const h of held) await h.release();
@@ -181,20 +201,23 @@ export class Links {
         master: change.master === null ? 0 : change.master === undefined ? undefined : await this.index(change.master, 'link.set', 'master'),
         netnsFd: target ? await target.netns.nativeFd('link.set') : undefined,
       };
-      const message: WireMessage = {
-        type: RTM.NEWLINK,
-        flags: NLM_F.REQUEST,
-        header: { index: sel.index, ...flagChange(change) },
-        attrs: {
-          ...commonAttrs(change, r),
-          ifname: change.name ?? sel.ifname,
-          linkinfo: change.bridgePort ? { slave_kind: 'bridge', slave_data: bridgePortData(change.bridgePort) } : undefined,
-        },
-      };
+      const message = setMessage(sel, change, r);
       await this.#request(message, 'link.set', ref);
     } finally {
       await target?.release();
     }
+  }
+
+  /** @internal set()'s request for a link given by ifindex, for callers that pipeline it (Netns.pipeline). */
+  setMessage(index: number, change: Pick<LinkChange, 'up' | 'mtu' | 'alias'>): WireMessage {
+    checkInteger('index', index, 1, 0x7fffffff);
+    return setMessage({ index }, change, {});
+  }
+
+  /** @internal get()'s request, for callers that pipeline it (Netns.pipeline). */
+  getMessage(ref: LinkRef): WireMessage {
+    checkLinkRef('ref', ref);
+    return getMessage(ref);
   }
 
   /** One link by name or ifindex; NetlinkError ENODEV when there is none. */

@@ -4,7 +4,10 @@
 // comment names it, so open() rebuilds the object from kernel state.
 import { parseAddress, parsePrefix } from '../ip';
 import { Netns, type NetnsRef } from '../netns';
+import { RTM } from '../constants';
+import { decodeLink } from '../link/decode';
 import { NetlinkError } from '../errors';
+import { NETLINK_ROUTE } from '../native';
 import { checkBoolean, checkIfname, checkInteger, checkKeys, checkObject, checkOneOf, rangeError } from '../validate';
 import type { NftTransaction } from '../nft/nftables';
 import { type Firewall, IptablesFirewall, NftFirewall, type PortMapping } from './firewall';
@@ -56,6 +59,7 @@ export class BridgeNetwork {
   /** Serializes address allocation: concurrent attach() calls get distinct addresses. */
   #allocating: Promise<unknown> = Promise.resolve();
   readonly #taken = new Set<string>();
+  #bridgeIfindex: number | undefined;
 
   private constructor(host: Netns, bridge: string, subnet: string, gateway: string, firewall: 'nftables' | 'iptables') {
     this.host = host;
@@ -148,16 +152,25 @@ export class BridgeNetwork {
     const hostIfname = `nln${(Date.now() % 1e6).toString(36)}${Math.random().toString(36).slice(2, 6)}`.slice(0, 15);
     try {
       const stored: Stored = { ns: ns.name ?? String(ns.inode), ifname, address };
+      // One exchange in the host namespace: the veth (host end mastered, up, in the network's
+      // group), its alias and its read-back in one sendmsg.
       const hostEnd = await this.host.links.add({
-        kind: 'veth', name: hostIfname, master: this.bridge, up: true, group: groupOf(this.bridge), alias: `nln:${JSON.stringify(stored)}`,
-        peer: { name: ifname, netns: ns, mac: o.mac, up: true },
+        kind: 'veth', name: hostIfname, master: await this.#bridgeIndex(), up: true, group: groupOf(this.bridge), alias: `nln:${JSON.stringify(stored)}`,
+        peer: { name: ifname, netns: ns, mac: o.mac },
       });
-      // The container side, addressed by the peer's ifindex (known from the creation: no lookup by
-      // name). The route needs the address's subnet route, so it follows the address.
+      // One exchange in the container, addressed by the peer's ifindex (known from the read-back):
+      // up, address, default route (after the address: it needs its subnet route), read-back.
       const peer = hostEnd.peerIndex!;
-      await ns.addresses.add(peer, `${address}/${this.#prefix}`, { noDad: true });
-      await ns.routes.add({ dst: 'default', gateway: this.gateway });
-      const mac = (await ns.links.get(peer)).mac;
+      const replies = await ns.pipeline(NETLINK_ROUTE, [
+        { message: ns.links.setMessage(peer, { up: true }), operation: 'network.attach' },
+        { message: await ns.addresses.addMessage(peer, `${address}/${this.#prefix}`, { noDad: true }), operation: 'network.attach' },
+        { message: await ns.routes.addMessage({ dst: 'default', gateway: this.gateway }), operation: 'network.attach' },
+        { message: ns.links.getMessage(peer), operation: 'network.attach' },
+      ]);
+      for (const r of replies) r.catch(() => {}); // the first refusal is the one reported
+      for (const r of replies.slice(0, 3)) await r;
+      const got = (await replies[3]).find((m) => m.type === RTM.NEWLINK);
+      const mac = got ? decodeLink(got).mac : undefined;
       return { netns: ns, ifname, hostIfname, address, ...(mac ? { mac } : {}) };
     } catch (err) {
       await this.host.links.delete(hostIfname).catch(() => {});
@@ -216,6 +229,12 @@ export class BridgeNetwork {
       tx.deleteElements({ family: FAMILY, table: ISOLATION, name: 'same', type: 'ifname . ifname' }, [`${this.bridge} . ${this.bridge}`]);
     }).catch(() => {}); // a network made with isolated: false is not in the sets
     this.#taken.clear();
+  }
+
+  /** The bridge's ifindex, looked up once: attach() masters every host end to it. */
+  async #bridgeIndex(): Promise<number> {
+    this.#bridgeIfindex ??= (await this.host.links.get(this.bridge)).index;
+    return this.#bridgeIfindex;
   }
 
   async #stored(): Promise<Array<Stored & { hostIfname: string }>> {

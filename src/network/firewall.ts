@@ -95,19 +95,26 @@ export class NftFirewall implements Firewall {
   }
 
   async publish(m: PortMapping): Promise<void> {
-    const onPort = await this.#onPort(m);
-    if (onPort.some((x) => x.mapping.hostAddress === m.hostAddress && x.mapping.from === m.from)) {
-      throw new NetlinkError('network.publish', 17, { detail: `${m.protocol} port ${m.hostPort} is already published` });
-    }
     const t = this.#ref();
     const chain = this.#portChain(m);
-    await this.host.nft.transaction((tx) => {
-      if (onPort.length === 0) {
-        tx.addChain({ ...t, name: chain });
+    const rule = { ...t, chain, comment: mappingComment(m), match: { saddr: m.from, daddr: m.hostAddress, protocol: m.protocol }, dnat: { address: m.address, port: m.port } };
+    try {
+      // Usually the port is new: one transaction makes its chain (NLM_F_EXCL: refused when the
+      // port has one already), its map entry and its rule.
+      await this.host.nft.transaction((tx) => {
+        tx.createChain({ ...t, name: chain });
         tx.addElements(this.#portMap(m.protocol), [[m.hostPort, `jump ${chain}`]]);
-      }
-      tx.addRule({ ...t, chain, comment: mappingComment(m), match: { saddr: m.from, daddr: m.hostAddress, protocol: m.protocol }, dnat: { address: m.address, port: m.port } });
-    });
+        tx.addRule(rule);
+      });
+      return;
+    } catch (err) {
+      if (!(err instanceof NetlinkError && err.code === 'EEXIST')) throw err;
+    }
+    // The port has mappings: a duplicate is refused, one differing by from/hostAddress joins them.
+    if ((await this.#onPort(m)).some((x) => x.mapping.hostAddress === m.hostAddress && x.mapping.from === m.from)) {
+      throw new NetlinkError('network.publish', 17, { detail: `${m.protocol} port ${m.hostPort} is already published` });
+    }
+    await this.host.nft.transaction((tx) => { tx.addRule(rule); });
   }
 
   async unpublish(m: PortMapping): Promise<void> {

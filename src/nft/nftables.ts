@@ -132,6 +132,15 @@ export class NftTransaction {
   }
 
   addChain(c: NftChainSpec): this {
+    return this.#chain(c, 'add', NLM_F.CREATE);
+  }
+
+  /** Like `nft create chain`: refused (EEXIST) when the chain exists. */
+  createChain(c: NftChainSpec): this {
+    return this.#chain(c, 'create', NLM_F.CREATE | NLM_F.EXCL);
+  }
+
+  #chain(c: NftChainSpec, verb: string, flags: number): this {
     checkKeys('chain', checkObject('chain', c), ['family', 'table', 'name', 'type', 'hook', 'priority', 'policy', 'device']);
     const family = checkFamily('family', c.family);
     const attrs: Record<string, unknown> = { table: checkName('table', c.table), name: checkName('name', c.name) };
@@ -146,7 +155,7 @@ export class NftTransaction {
       if (c.policy !== undefined) attrs.policy = checkOneOf('policy', c.policy, ['accept', 'drop']) === 'accept' ? 1 : 0;
       attrs.type = checkOneOf('type', c.type ?? 'filter', CHAIN_TYPES);
     }
-    return this.#push(`add chain ${family} ${c.table} ${c.name}`, nftMessage(NFT_MSG.NEWCHAIN, family, attrs, NLM_F.CREATE));
+    return this.#push(`${verb} chain ${family} ${c.table} ${c.name}`, nftMessage(NFT_MSG.NEWCHAIN, family, attrs, flags));
   }
 
   deleteChain(c: NftChainRef): this {

@@ -53,7 +53,9 @@ func main() {
 	check(netns.Set(hostNs), "enter host namespace")
 	h, err := netlink.NewHandle()
 	check(err, "handle")
-	nft, err := nftables.New(nftables.AsLasting())
+	// A connection per Flush, google/nftables' default: its lasting connection (AsLasting) leaves
+	// replies unread and fails with ENOBUFS after ~100 flushes.
+	nft, err := nftables.New()
 	check(err, "nftables")
 	table := &nftables.Table{Family: nftables.TableFamilyIPv4, Name: "nln-bench"}
 	chain := &nftables.Chain{Table: table, Name: "prerouting"}
