@@ -41,12 +41,24 @@ Napi::Value wrap_handle(Napi::Env env, nln::NetnsHandle& h, const std::shared_pt
 
 Napi::Value Create(const Napi::CallbackInfo& info) {
   std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
-  using Made = std::shared_ptr<nln::Namespace>;
-  return run<Made>(
-      info.Env(), [name](Made* ns) { return nln::Namespace::create(name, ns); },
-      [](Napi::Env env, Made& ns, const std::shared_ptr<AddonState>& state) -> Napi::Value {
-        return NamespaceWrap::Wrap(env, state, ns);
+  Napi::Env env = info.Env();
+  auto state = state_of(env);
+  auto deferred = Napi::Promise::Deferred::New(env);
+  state->completer.expect(env);
+  state->tasks.post([state, deferred, name] {
+    nln::Namespace::create(name, [state, deferred](const nln::Status& s, std::shared_ptr<nln::Namespace> ns) {
+      if (!s.ok()) {
+        state->tasks.post([ns = std::move(ns)] {});  // released (its thread joined) off that thread
+        ns = nullptr;
+      }
+      // Moved, not copied: the channel's thread must keep no reference once this returns.
+      state->completer.post([state, deferred, s, ns = std::move(ns)](Napi::Env env) {
+        if (s.ok()) deferred.Resolve(NamespaceWrap::Wrap(env, state, ns));
+        else deferred.Reject(make_error(env, s).Value());
       });
+    });
+  });
+  return deferred.Promise();
 }
 
 Napi::Value Open(const Napi::CallbackInfo& info) {

@@ -56,13 +56,8 @@ Channel::Channel(int protocol, int nsfd)
         return {};
       }) {}
 
-Channel::Channel(int protocol, Enter enter) : protocol_(protocol) {
-  thread_ = std::thread([this, enter = std::move(enter)] { run(enter); });
-}
-
-Status Channel::wait_open() {
-  opened_future_.wait();
-  return open_status_;
+Channel::Channel(int protocol, Enter enter, Opened opened) : protocol_(protocol) {
+  thread_ = std::thread([this, enter = std::move(enter), opened = std::move(opened)]() mutable { run(enter, std::move(opened)); });
 }
 
 Channel::~Channel() {
@@ -89,12 +84,15 @@ void Channel::submit(std::unique_ptr<Request> r) {
   if (wake) cv_.notify_one();
 }
 
-void Channel::run(const Enter& enter) {
+void Channel::run(const Enter& enter, Opened opened) {
   // This thread belongs to the namespace from here on; it is never handed other work.
   open_status_ = enter();
   if (open_status_.ok()) open_status_ = sock_.open(protocol_);
   grow_receive_buffer(kInitialReceiveBuffer);
-  opened_.set_value();
+  if (opened) {
+    Opened tell = std::move(opened);
+    tell(open_status_);  // may hand this channel's owner on: nothing here may keep it after this
+  }
   for (;;) {
     std::vector<std::unique_ptr<Request>> batch;
     {

@@ -8,7 +8,6 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,28 +40,27 @@ class Channel {
   // What the channel's thread does first to be in its namespace (setns, or creating it).
   using Enter = std::function<Status()>;
 
+  // Told on the channel's thread once it has entered and opened its socket (or failed to).
+  using Opened = std::function<void(const Status&)>;
+
   // nsfd < 0: stay in the namespace of the thread that constructs the channel.
   Channel(int protocol, int nsfd);
-  Channel(int protocol, Enter enter);
+  Channel(int protocol, Enter enter, Opened opened = nullptr);
   ~Channel();  // stops and joins; call from a thread that may block (never the JS thread)
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
   void submit(std::unique_ptr<Request> r);
-  // Blocks until the thread has entered its namespace and opened its socket; their status.
-  Status wait_open();
 
  private:
   struct InFlight;
-  void run(const Enter& enter);
+  void run(const Enter& enter, Opened opened);
   void exchange(std::vector<std::unique_ptr<Request>>& batch);
   bool resend(InFlight& f);
 
   const int protocol_;
   NetlinkSocket sock_;
   Status open_status_;
-  std::promise<void> opened_;
-  std::shared_future<void> opened_future_ = opened_.get_future().share();
   uint32_t next_seq_ = 1;
   std::unique_ptr<uint8_t[]> rx_;  // receive buffer, grown when a datagram did not fit
   size_t rx_size_ = 0;

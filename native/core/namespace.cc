@@ -5,26 +5,26 @@
 
 namespace nln {
 
-Status Namespace::create(const std::string& name, std::shared_ptr<Namespace>* out) {
-  NetnsHandle h;
-  Status made;
-  auto route = std::make_unique<Channel>(NETLINK_ROUTE, [&h, &made, name]() -> Status {
-    made = netns_create_on_this_thread(name, &h);
-    return made;
-  });
-  Status s = route->wait_open();  // h and made are written before the thread signals
-  if (!s.ok()) {
-    route.reset();  // stops and joins the thread
-    if (made.ok()) {  // the namespace exists but its socket could not be opened: undo
-      close(h.fd);
-      if (!name.empty()) netns_delete(name);
-    }
-    return s;
-  }
-  auto ns = std::make_shared<Namespace>(h);
-  ns->channels_[NETLINK_ROUTE] = std::move(route);
-  *out = std::move(ns);
-  return {};
+void Namespace::create(const std::string& name, Created done) {
+  auto ns = std::make_shared<Namespace>(NetnsHandle{});
+  auto made = std::make_shared<Status>();
+  Namespace* raw = ns.get();
+  std::lock_guard<std::mutex> lock(raw->mu_);
+  raw->channels_[NETLINK_ROUTE] = std::make_unique<Channel>(
+      NETLINK_ROUTE,
+      [raw, made, name]() -> Status {
+        *made = netns_create_on_this_thread(name, &raw->handle_);
+        return *made;
+      },
+      // Moves its reference out: the channel's thread must not hold the last one (see create()).
+      [ns = std::move(ns), made, name, done = std::move(done)](const Status& opened) mutable {
+        if (!opened.ok() && made->ok()) {  // the namespace exists but its socket could not be opened: undo
+          close(ns->handle_.fd);
+          ns->handle_.fd = -1;
+          if (!name.empty()) netns_delete(name);
+        }
+        done(opened, std::move(ns));
+      });
 }
 
 Channel* Namespace::channel(int protocol) {

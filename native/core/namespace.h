@@ -13,9 +13,12 @@ class Namespace {
  public:
   explicit Namespace(NetnsHandle h) : handle_(h) {}
   // Creates a namespace (named, or anonymous when name is empty) on the thread that becomes its
-  // rtnetlink channel: no thread is made just to unshare, and the first request finds the
-  // channel already inside with its socket open.
-  static Status create(const std::string& name, std::shared_ptr<Namespace>* out);
+  // rtnetlink channel: no thread is made just to unshare, the first request finds the channel
+  // already inside with its socket open, and creations run side by side. Returns at once; `done`
+  // runs on that new thread with the namespace, or with a failure and the half-made object, which
+  // must be released on another thread (releasing it joins the thread `done` runs on).
+  using Created = std::function<void(const Status&, std::shared_ptr<Namespace>)>;
+  static void create(const std::string& name, Created done);
   ~Namespace() { shutdown(); }
   Namespace(const Namespace&) = delete;
   Namespace& operator=(const Namespace&) = delete;
