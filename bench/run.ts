@@ -35,7 +35,7 @@ function targets(results: Result[], quick: boolean, loop: { p99Ms: number }, mem
   ratio('64 in flight vs one at a time (throughput)', seq / at(w, CONTAINER_PEERS.inFlight), 1.3);
   const td = `teardown (N=${n})`;
   ratio(`teardown of ${n}: vs deleting links one by one`, at(td, TEARDOWN_PEERS.oneByOne) / at(td, TEARDOWN_PEERS.library), 20);
-  const up = results.find((r) => r.workload.startsWith('link set up'))!.workload;
+  const up = results.find((r) => r.workload.startsWith('link set up'))?.workload ?? '';
   ratio('pipelined link up: rate vs the C floor', at(up, 'C floor, pipelined') / at(up, 'netlink-native, all in flight'), 0.8);
   t.push({ what: 'event-loop delay p99 while provisioning', measured: loop.p99Ms, want: '< 2 ms', met: loop.p99Ms < 2, unit: 'ms' });
   t.push({ what: 'RSS growth after warm-up', measured: mem.rssGrowthAfterWarmupMiB, want: '< 10 MiB', met: mem.rssGrowthAfterWarmupMiB < 10, unit: 'MiB' });
@@ -61,6 +61,10 @@ async function main(): Promise<void> {
     workloads.splice(0, workloads.length, ...picked);
   }
   const results: Result[] = [];
+  const failed: string[] = [];
+  const dir = path.join(__dirname, '..', '..', 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const save = (extra: object) => fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), quick, results, failed, ...extra }, null, 2));
   const stop = () => void cleanup().finally(() => process.exit(130));
   process.once('SIGINT', stop);
   let loop;
@@ -68,7 +72,15 @@ async function main(): Promise<void> {
   try {
     for (const w of workloads) {
       process.stderr.write(`measuring: ${w.name} …\n`);
-      results.push(...(await measure(w)));
+      try {
+        results.push(...(await measure(w)));
+      } catch (err) {
+        // One failing workload (a peer missing, a kernel refusal) is reported; the others still run.
+        failed.push(`${w.name}: ${err instanceof Error ? err.message : String(err)}`);
+        process.stderr.write(`failed: ${failed[failed.length - 1]}\n`);
+        await cleanup();
+      }
+      save({ partial: true });
     }
     if (!only) {
       process.stderr.write('measuring: event-loop delay …\n');
@@ -81,15 +93,14 @@ async function main(): Promise<void> {
   }
   console.log('\nmedian per operation over repeated rounds; "vs first" is measured in this same run\n');
   console.log(formatTable(results));
+  for (const f of failed) console.log(`FAILED ${f}`);
   if (!loop || !mem) return;
   console.log(`\nevent loop while provisioning ${loop.containers} containers (64 in flight): p50 ${loop.p50Ms.toFixed(2)} ms, p99 ${loop.p99Ms.toFixed(2)} ms, max ${loop.maxMs.toFixed(2)} ms`);
   console.log(`memory over ${mem.operations} operations: ${mem.samples.map((s) => `${Math.round(s.rssMiB)} MiB/${s.fds} fds`).join(', ')}`);
   const t = targets(results, quick, loop, mem);
   console.log('\ntargets (ratios from this run)');
   for (const x of t) console.log(`  ${x.met ? 'met   ' : 'MISSED'} ${x.what.padEnd(58)} ${x.measured.toFixed(2).padStart(8)}${x.unit}  (want ${x.want})`);
-  const dir = path.join(__dirname, '..', '..', 'bench', 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), quick, results, eventLoop: loop, memory: mem, targets: t }, null, 2));
+  save({ eventLoop: loop, memory: mem, targets: t });
   fs.writeFileSync(path.join(dir, 'containers.svg'), barChart('One container (namespace, veth, address, route, DNAT rule): median per container, log scale',
     results.filter((r) => r.workload.startsWith('per container') || r.workload.startsWith('teardown'))));
   console.log('\nwritten: bench/results/latest.json, bench/results/containers.svg');

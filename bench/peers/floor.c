@@ -76,6 +76,9 @@ static int nl_open(int protocol) {
   int one = 1;
   setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
   setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  /* Room for a pipelined batch's acknowledgements (each costs ~1 KiB of receive buffer). */
+  int rcvbuf = 8 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf);
   struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
   if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) die("bind");
   return fd;
