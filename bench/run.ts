@@ -4,6 +4,7 @@
 // bench/results/latest.json and bench/results/containers.svg.
 //   --quick   N=100 only, fewer rounds (a few minutes less)
 //   --only=WORD  only the workloads whose name contains WORD (e.g. --only=IPv6)
+//   --report  print the tables and targets of the last run again (bench/results/latest.json)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Netns } from '../src/index';
@@ -19,31 +20,74 @@ const nextPrefix = () => `${PREFIX}-${serial++}`;
 
 interface Target { what: string; measured: number; want: string; met: boolean; unit: string }
 
-function targets(results: Result[], quick: boolean, loop: { p99Ms: number }, mem: { rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number }): Target[] {
+/**
+ * The issue's targets, for each N measured and for both ways of calling the library (one container
+ * at a time, the strict reading; 64 in flight, how an orchestrator provisions).
+ */
+function targets(results: Result[], loop?: { p99Ms: number }, mem?: { rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number }): Target[] {
   const at = (workload: string, peer: string) => results.find((r) => r.workload === workload && r.peer === peer)?.medianMsPerOp ?? NaN;
-  const n = quick ? 100 : 1000;
-  const w = `per container (N=${n})`;
-  const seq = at(w, CONTAINER_PEERS.sequential);
   const t: Target[] = [];
   const ratio = (what: string, value: number, want: number, atMost = false) =>
     t.push({ what, measured: value, want: `${atMost ? '≤' : '≥'} ${want}×`, met: atMost ? value <= want : value >= want, unit: '×' });
-  ratio(`per container vs the C floor (N=${n}; ours / floor)`, seq / at(w, CONTAINER_PEERS.floor), 1.15, true);
-  ratio('faster than ip + nft commands', at(w, CONTAINER_PEERS.commands) / seq, 20);
-  ratio('faster than the CNI plugins', at(w, CONTAINER_PEERS.cni) / seq, 25);
-  ratio('faster than pyroute2', at(w, CONTAINER_PEERS.pyroute2) / seq, 8);
-  ratio('faster than Go vishvananda + google/nftables', at(w, CONTAINER_PEERS.go) / seq, 1.2);
-  ratio('64 in flight vs one at a time (throughput)', seq / at(w, CONTAINER_PEERS.inFlight), 1.3);
-  const td = `teardown (N=${n})`;
-  ratio(`teardown of ${n}: vs deleting links one by one`, at(td, TEARDOWN_PEERS.oneByOne) / at(td, TEARDOWN_PEERS.library), 20);
+  const sizes = [...new Set(results.map((r) => /^per container \(N=(\d+)\)/.exec(r.workload)?.[1]).filter(Boolean))].map(Number);
+  for (const n of sizes) {
+    const w = `per container (N=${n})`;
+    for (const [mode, peer] of [['one at a time', CONTAINER_PEERS.sequential], ['64 in flight', CONTAINER_PEERS.inFlight]] as const) {
+      const ours = at(w, peer);
+      ratio(`N=${n}, ${mode}: ours / C floor`, ours / at(w, CONTAINER_PEERS.floor), 1.15, true);
+      ratio(`N=${n}, ${mode}: faster than ip + nft commands`, at(w, CONTAINER_PEERS.commands) / ours, 20);
+      ratio(`N=${n}, ${mode}: faster than the CNI plugins`, at(w, CONTAINER_PEERS.cni) / ours, 25);
+      ratio(`N=${n}, ${mode}: faster than pyroute2`, at(w, CONTAINER_PEERS.pyroute2) / ours, 8);
+      ratio(`N=${n}, ${mode}: faster than Go netlink + nftables`, at(w, CONTAINER_PEERS.go) / ours, 1.2);
+    }
+    ratio(`N=${n}: 64 in flight vs one at a time (throughput)`, at(w, CONTAINER_PEERS.sequential) / at(w, CONTAINER_PEERS.inFlight), 1.3);
+    const td = `teardown (N=${n})`;
+    ratio(`N=${n}: teardown vs deleting links one by one`, at(td, TEARDOWN_PEERS.oneByOne) / at(td, TEARDOWN_PEERS.library), 20);
+  }
   const up = results.find((r) => r.workload.startsWith('link set up'))?.workload ?? '';
   ratio('pipelined link up: rate vs the C floor', at(up, 'C floor, pipelined') / at(up, 'netlink-native, all in flight'), 0.8);
-  t.push({ what: 'event-loop delay p99 while provisioning', measured: loop.p99Ms, want: '< 2 ms', met: loop.p99Ms < 2, unit: 'ms' });
-  t.push({ what: 'RSS growth after warm-up', measured: mem.rssGrowthAfterWarmupMiB, want: '< 10 MiB', met: mem.rssGrowthAfterWarmupMiB < 10, unit: 'MiB' });
-  t.push({ what: 'fd growth after warm-up', measured: mem.fdGrowthAfterWarmup, want: '0', met: mem.fdGrowthAfterWarmup <= 0, unit: '' });
+  if (loop) t.push({ what: 'event-loop delay p99 while provisioning', measured: loop.p99Ms, want: '< 2 ms', met: loop.p99Ms < 2, unit: 'ms' });
+  if (mem) {
+    t.push({ what: 'RSS growth after warm-up', measured: mem.rssGrowthAfterWarmupMiB, want: '< 10 MiB', met: mem.rssGrowthAfterWarmupMiB < 10, unit: 'MiB' });
+    t.push({ what: 'fd growth after warm-up', measured: mem.fdGrowthAfterWarmup, want: '0', met: mem.fdGrowthAfterWarmup <= 0, unit: '' });
+  }
   return t;
 }
 
+interface Report {
+  date: string;
+  quick: boolean;
+  results: Result[];
+  failed: string[];
+  eventLoop?: { containers: number; p50Ms: number; p99Ms: number; maxMs: number };
+  memory?: { operations: number; samples: Array<{ ops: number; rssMiB: number; fds: number }>; rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number };
+  targets?: Target[];
+}
+
+/** Tables, targets and the chart, from a run's results (also `--report`: from latest.json). */
+function report(r: Report, dir: string): void {
+  console.log(`\n${r.date}: median per operation over repeated rounds; "vs first" is measured in this same run\n`);
+  console.log(formatTable(r.results));
+  for (const f of r.failed) console.log(`FAILED ${f}`);
+  const loop = r.eventLoop;
+  const mem = r.memory;
+  if (loop) console.log(`\nevent loop while provisioning ${loop.containers} containers (64 in flight): p50 ${loop.p50Ms.toFixed(2)} ms, p99 ${loop.p99Ms.toFixed(2)} ms, max ${loop.maxMs.toFixed(2)} ms`);
+  if (mem) console.log(`memory over ${mem.operations} operations: ${mem.samples.map((s) => `${Math.round(s.rssMiB)} MiB/${s.fds} fds`).join(', ')}`);
+  r.targets = targets(r.results, loop, mem);
+  console.log('\ntargets (ratios from this run)');
+  for (const x of r.targets) console.log(`  ${x.met ? 'met   ' : 'MISSED'} ${x.what.padEnd(58)} ${x.measured.toFixed(2).padStart(8)}${x.unit}  (want ${x.want})`);
+  fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(r, null, 2));
+  fs.writeFileSync(path.join(dir, 'containers.svg'), barChart('One container (namespace, veth, address, route, DNAT rule): median per container, log scale',
+    r.results.filter((x) => x.workload.startsWith('per container') || x.workload.startsWith('teardown'))));
+  console.log('\nwritten: bench/results/latest.json, bench/results/containers.svg');
+}
+
 async function main(): Promise<void> {
+  const dir = path.join(__dirname, '..', '..', 'bench', 'results');
+  if (process.argv.includes('--report')) {
+    report(JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'), 'utf8')) as Report, dir);
+    return;
+  }
   const quick = process.argv.includes('--quick');
   const sizes = quick ? [100] : [100, 1000];
   const workloads: Workload[] = [
@@ -60,9 +104,9 @@ async function main(): Promise<void> {
     const picked = workloads.filter((w) => w.name.includes(only));
     workloads.splice(0, workloads.length, ...picked);
   }
+  const wanted = (name: string) => !only || name.includes(only);
   const results: Result[] = [];
   const failed: string[] = [];
-  const dir = path.join(__dirname, '..', '..', 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
   const save = (extra: object) => fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), quick, results, failed, ...extra }, null, 2));
   const stop = () => void cleanup().finally(() => process.exit(130));
@@ -80,30 +124,32 @@ async function main(): Promise<void> {
         process.stderr.write(`failed: ${failed[failed.length - 1]}\n`);
         await cleanup();
       }
-      save({ partial: true });
+      if (!only) save({ partial: true }); // a partial run merges into the last full one at the end
     }
-    if (!only) {
-      process.stderr.write('measuring: event-loop delay …\n');
+    if (wanted('event loop')) {
+      process.stderr.write('measuring: event loop …\n');
       loop = await eventLoopDelay(1000, nextPrefix());
+    }
+    if (wanted('memory')) {
       process.stderr.write('measuring: memory over 100,000 operations …\n');
       mem = await memoryFlatness(quick ? 20_000 : 100_000, 1000, nextPrefix());
     }
   } finally {
     await cleanup();
   }
-  console.log('\nmedian per operation over repeated rounds; "vs first" is measured in this same run\n');
-  console.log(formatTable(results));
-  for (const f of failed) console.log(`FAILED ${f}`);
-  if (!loop || !mem) return;
-  console.log(`\nevent loop while provisioning ${loop.containers} containers (64 in flight): p50 ${loop.p50Ms.toFixed(2)} ms, p99 ${loop.p99Ms.toFixed(2)} ms, max ${loop.maxMs.toFixed(2)} ms`);
-  console.log(`memory over ${mem.operations} operations: ${mem.samples.map((s) => `${Math.round(s.rssMiB)} MiB/${s.fds} fds`).join(', ')}`);
-  const t = targets(results, quick, loop, mem);
-  console.log('\ntargets (ratios from this run)');
-  for (const x of t) console.log(`  ${x.met ? 'met   ' : 'MISSED'} ${x.what.padEnd(58)} ${x.measured.toFixed(2).padStart(8)}${x.unit}  (want ${x.want})`);
-  save({ eventLoop: loop, memory: mem, targets: t });
-  fs.writeFileSync(path.join(dir, 'containers.svg'), barChart('One container (namespace, veth, address, route, DNAT rule): median per container, log scale',
-    results.filter((r) => r.workload.startsWith('per container') || r.workload.startsWith('teardown'))));
-  console.log('\nwritten: bench/results/latest.json, bench/results/containers.svg');
+  let merged: Report = { date: new Date().toISOString(), quick, results, failed, eventLoop: loop, memory: mem };
+  if (only && fs.existsSync(path.join(dir, 'latest.json'))) {
+    // A partial run (--only) replaces its workloads in the last full run's results.
+    const last = JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'), 'utf8')) as Report;
+    const redone = new Set(results.map((r) => r.workload));
+    merged = {
+      ...last, date: `${last.date}, partly redone ${merged.date} (${only})`,
+      results: [...last.results.filter((r) => !redone.has(r.workload)), ...results],
+      failed: [...last.failed.filter((f) => !workloads.some((w) => f.startsWith(`${w.name}:`))), ...failed],
+      eventLoop: loop ?? last.eventLoop, memory: mem ?? last.memory,
+    };
+  }
+  report(merged, dir);
 }
 
 /** Whatever a round left behind (also after Ctrl-C): namespaces with this run's prefix. */

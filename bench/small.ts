@@ -11,7 +11,7 @@ import type { Workload } from './harness';
 import { buildPeers } from './peers/build';
 
 const exec = promisify(execFile);
-const ip = (...args: string[]) => exec('ip', args);
+const ip = (...args: string[]) => exec('ip', args, { maxBuffer: 1 << 28 }); // ip -j of 10,000 links is ~10 MB
 const prefix = `nln-bench-${process.pid}`;
 let serial = 0;
 const fresh = () => `${prefix}-${serial++}`;

@@ -3,6 +3,7 @@
 #pragma once
 #include <napi.h>
 
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <vector>
@@ -23,11 +24,13 @@ class Completer {
 
  private:
   static void drain(Napi::Env env, Napi::Function, Completer* self, void*);
+  // Continues draining on a later turn of the event loop (setImmediate): timers and I/O run between.
+  void resume_later(Napi::Env env);
   using Tsfn = Napi::TypedThreadSafeFunction<Completer, void, drain>;
 
   Tsfn tsfn_;
   std::mutex mu_;
-  std::vector<Job> ready_;
+  std::deque<Job> ready_;
   bool scheduled_ = false;
   bool closed_ = false;
   size_t outstanding_ = 0;  // JS thread only

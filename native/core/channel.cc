@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <unordered_map>
@@ -21,6 +23,7 @@ constexpr int kMaxDumpRetries = 8;
 // The kernel sends dumps in datagrams of at most 32 KiB; single replies are smaller than 64 KiB.
 // Allocated without zero-filling: touching a large buffer per namespace's thread costs page faults.
 constexpr size_t kInitialReceiveBuffer = 64 << 10;
+constexpr int kAddonThreadNice = 10;
 
 
 // Reads NLMSG_ERROR / NLMSG_DONE extended-ACK attributes (NLMSGERR_ATTR_MSG, _OFFS).
@@ -86,6 +89,9 @@ void Channel::submit(std::unique_ptr<Request> r) {
 
 void Channel::run(const Enter& enter, Opened opened) {
   // This thread belongs to the namespace from here on; it is never handed other work.
+  // A notch below the JS thread: with hundreds of requests in flight the kernel work done in these
+  // threads' system calls can fill every CPU, and the event loop must still wake on time.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kAddonThreadNice);
   open_status_ = enter();
   if (open_status_.ok()) open_status_ = sock_.open(protocol_);
   grow_receive_buffer(kInitialReceiveBuffer);
