@@ -88,9 +88,8 @@ export class NftFirewall implements Firewall {
 
   /** The mappings of one host port (its chain's rules), with their handles; none when the chain is absent. */
   async #onPort(m: PortMapping): Promise<Array<{ mapping: PortMapping; handle: number }>> {
-    const chain = this.#portChain(m);
-    if (!(await this.host.nft.listChains(this.#ref())).some((c) => c.name === chain)) return [];
-    const rules = await this.host.nft.listRules({ ...this.#ref(), chain });
+    // The kernel filters the dump by chain name: an absent chain simply has no rules.
+    const rules = await this.host.nft.listRules({ ...this.#ref(), chain: this.#portChain(m) });
     return rules.flatMap((r) => { const mapping = parseMappingComment(r.comment); return mapping ? [{ mapping, handle: r.handle }] : []; });
   }
 

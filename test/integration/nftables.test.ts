@@ -195,6 +195,20 @@ describe('nftables transactions', () => {
     });
   });
 
+  it('createChain is `nft create chain` (EEXIST when it exists), addChain is `nft add chain` (no error)', async () => {
+    await withNamespaces(1, async (ns) => {
+      await ns.nft.apply(SCAFFOLD);
+      await ns.nft.transaction((tx) => { tx.createChain({ family: 'ip', table: 't', name: 'fresh' }); });
+      await ns.nft.transaction((tx) => { tx.addChain({ family: 'ip', table: 't', name: 'fresh' }); });
+      const before = await nftRuleset(ns);
+      await assert.rejects(ns.nft.transaction((tx) => { tx.createChain({ family: 'ip', table: 't', name: 'fresh' }); }),
+        (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST' && e.message.includes('create chain ip t fresh'));
+      // nft itself agrees: its own `create chain` on the same chain is refused too.
+      await assert.rejects(sh('ip', ['netns', 'exec', ns.name!, 'nft', 'create', 'chain', 'ip', 't', 'fresh']));
+      assert.equal(await nftRuleset(ns), before);
+    });
+  });
+
   it('optimistic concurrency: a transaction tied to an old generation is refused', async () => {
     await withNamespaces(1, async (ns) => {
       await ns.nft.apply(SCAFFOLD);
