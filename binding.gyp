@@ -4,6 +4,7 @@
       "target_name": "netlink_native",
       "sources": [
         "native/core/value.cc",
+        "native/core/value_pack.cc",
         "native/core/spec.cc",
         "native/core/message.cc",
         "native/core/codec.cc",
@@ -14,6 +15,7 @@
         "native/core/message_specs.cc",
         "native/core/socket.cc",
         "native/core/channel.cc",
+        "native/core/chain.cc",
         "native/core/netns.cc",
         "native/core/namespace.cc",
         "native/core/tun.cc",
@@ -26,7 +28,8 @@
         "native/binding/convert.cc",
         "native/binding/namespace_wrap.cc",
         "native/binding/netns_functions.cc",
-        "native/binding/codec_functions.cc"
+        "native/binding/codec_functions.cc",
+        "native/binding/chain_function.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -4,7 +4,7 @@ import { NetlinkError } from './errors';
 import { afOf, familyOf, type Family, parseAddress, parseCidr } from './ip';
 import type { LinkRef } from './link/types';
 import { NETLINK_ROUTE, type WireMessage } from './native';
-import type { Netns } from './netns';
+import { Netns } from './netns';
 import { checkBoolean, checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeError } from './validate';
 
 /**
@@ -73,7 +73,7 @@ export class Addresses {
     await this.#send(await this.addMessage(link, cidr, options), 'address.add');
   }
 
-  /** @internal The request add() sends, for callers that pipeline it with others (Netns.pipeline). */
+  /** @internal The request add() sends, for a veth peer's settings in a chain (Netns.chain). */
   addMessage(link: LinkRef, cidr: string, options: AddressOptions = {}): Promise<WireMessage> {
     return this.#message(link, cidr, options, NLM_F.CREATE | NLM_F.EXCL);
   }
@@ -112,14 +112,16 @@ export class Addresses {
     const addresses = await this.list({ link, family: filter.family });
     // All deletions in one sendmsg. A secondary address goes away with its primary, so deleting
     // it afterwards answers EADDRNOTAVAIL: for a flush, that is success.
-    const sends = await this.#ns.pipeline(NETLINK_ROUTE, addresses.map((a) => ({
-      message: { type: RTM.DELADDR, flags: NLM_F.REQUEST, header: { family: afOf(a.family), prefixlen: a.prefixLength, index: a.link }, attrs: { local: a.address } },
-      operation: 'address.flush',
-    })));
-    for (const s of sends) {
-      await s.catch((err: unknown) => {
-        if (!(err instanceof NetlinkError && err.code === 'EADDRNOTAVAIL')) throw err;
-      });
+    const [answers] = await Netns.chain([{
+      netns: this.#ns,
+      protocol: NETLINK_ROUTE,
+      items: addresses.map((a) => ({
+        message: { type: RTM.DELADDR, flags: NLM_F.REQUEST, header: { family: afOf(a.family), prefixlen: a.prefixLength, index: a.link }, attrs: { local: a.address } },
+        operation: 'address.flush',
+      })),
+    }]);
+    for (const a of answers) {
+      if (a instanceof NetlinkError && a.code !== 'EADDRNOTAVAIL') throw a;
     }
   }
 

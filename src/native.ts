@@ -1,6 +1,7 @@
 // The typed face of the native addon (native/binding). Everything the addon exports is declared
 // here; nothing else in src/ touches the loader.
 import * as path from 'node:path';
+import { pack, unpack } from './pack';
 
 /** A decoded netlink message: the table-driven codec's view (native/core/*_spec.cc). */
 export interface WireMessage {
@@ -12,11 +13,14 @@ export interface WireMessage {
   payload?: Buffer;
 }
 
+/** WireMessages packed by pack.ts: how messages cross into the addon. */
+export type Packed = Buffer & { readonly __packed: unique symbol };
+
 export interface NativeNamespace {
   /** Queues one message on this namespace's channel for `protocol`; resolves with the replies. */
-  request(protocol: number, message: WireMessage, dump: boolean): Promise<WireMessage[]>;
+  request(protocol: number, message: Packed, dump: boolean): Promise<Buffer>;
   /** An nfnetlink batch in one sendmsg, then the sentinel; a refusal's error has the message's index. */
-  batch(protocol: number, messages: WireMessage[], sentinel: WireMessage): Promise<WireMessage[]>;
+  batch(protocol: number, messages: Packed, sentinel: Packed): Promise<Buffer>;
   /** Answers what is queued, stops the namespace's threads, closes its fd. */
   close(): Promise<void>;
   readonly fd: number;
@@ -41,8 +45,11 @@ export interface NativeAddon {
   sysctlSet(nsfd: number, path: string, value: string): Promise<void>;
   tcpListen(nsfd: number, host: string, port: number, backlog: number): Promise<number>;
   tcpConnect(nsfd: number, host: string, port: number, timeoutMs: number): Promise<number>;
-  encode(protocol: number, message: WireMessage): Buffer;
-  decode(protocol: number, bytes: Buffer): WireMessage[];
+  /** Netns.chain's engine: per step, per message, its packed replies, its refusal, or null (not sent). */
+  chain(steps: Array<{ ns: NativeNamespace; protocol: number; messages: Packed; patches: Array<{ message: number; to: string[]; fromStep: number; fromMessage: number; fromAttr: string }> }>)
+    : Promise<Array<Array<Buffer | NativeFailure | null>>>;
+  encode(protocol: number, message: Packed): Buffer;
+  decode(protocol: number, bytes: Buffer): Buffer;
 }
 
 function load(): NativeAddon {
@@ -61,6 +68,16 @@ function load(): NativeAddon {
 }
 
 export const native: NativeAddon = load();
+
+/** A message's bytes as the codec builds them (what a request sends, before its seq and ACK flag). */
+export function encode(protocol: number, message: WireMessage): Buffer {
+  return native.encode(protocol, pack([message]));
+}
+
+/** Netlink messages decoded by the codec's tables. */
+export function decode(protocol: number, bytes: Buffer): WireMessage[] {
+  return unpack(native.decode(protocol, bytes)) as WireMessage[];
+}
 
 /** The helper that enters a namespace (fd 3) and execs a program, built beside the addon. */
 export const NETNS_EXEC_HELPER = path.join(__dirname, '..', '..', 'build', 'Release', 'nln-netns-exec');

@@ -1,7 +1,7 @@
 // Network namespaces. A Netns handle owns an fd on the namespace; the native side runs one thread
 // per netlink protocol inside it, so the JS thread's own namespace never changes.
 import * as fs from 'node:fs';
-import { nativeCall, NetlinkError } from './errors';
+import { nativeCall, NetlinkError, toNetlinkError } from './errors';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type * as net from 'node:net';
 import { Addresses } from './addr';
@@ -14,11 +14,38 @@ import { Routes } from './route';
 import { Rules } from './rule';
 import { Sysctl } from './sysctl';
 import { native, type NativeNamespace, type WireMessage } from './native';
+import { pack, unpack } from './pack';
 import { checkInteger, checkNetnsName, checkObject, typeError } from './validate';
 
 export type NetnsRef = Netns | string | { name: string } | { path: string } | { pid: number } | { fd: number };
 
 export const NETNS_RUN_DIR = '/run/netns';
+
+/** @internal One step of Netns.chain: messages for one namespace, sent together. */
+export interface ChainStep {
+  netns: Netns;
+  protocol: number;
+  items: Array<{ message: WireMessage; operation: string }>;
+  patches?: ChainPatch[];
+}
+
+/** @internal Before its step is sent, message[to] = the attribute fromAttr of an earlier answer. */
+export interface ChainPatch {
+  message: number;
+  to: string[];
+  fromStep: number;
+  fromMessage: number;
+  fromAttr: string;
+}
+
+/** @internal An item's replies, or why it has none. */
+export type ChainResult = WireMessage[] | NetlinkError;
+
+/** @internal The replies of a chain item; its error is thrown. */
+export function answer(r: ChainResult): WireMessage[] {
+  if (r instanceof NetlinkError) throw r;
+  return r;
+}
 const SELF_PATH = '/proc/self/ns/net';
 
 interface NetnsInit {
@@ -191,16 +218,28 @@ export class Netns {
   /** @internal Sends one rtnetlink/nfnetlink message in this namespace; failures become NetlinkError. */
   async request(protocol: number, message: WireMessage, dump: boolean, operation: string): Promise<WireMessage[]> {
     const n = await this.nativeHandle(operation);
-    return nativeCall(operation, n.request(protocol, message, dump));
+    return unpack(await nativeCall(operation, n.request(protocol, pack([message]), dump))) as WireMessage[];
   }
 
   /**
-   * @internal Sends several messages to this namespace in order, all queued before any is sent, so
-   * that they usually share one sendmsg. Each keeps its own result; a failure does not stop the rest.
+   * @internal Exchanges in one or more namespaces, run one after another on the addon's threads:
+   * the JS thread hears once, at the end, not between steps. A step's items go out together (one
+   * sendmsg, in order), each with its own answer; a refusal stops the steps after it (their items
+   * answer ECANCELED). A patch copies an integer attribute of an earlier answer (a veth peer's
+   * ifindex) into a message just before it is sent.
    */
-  async pipeline(protocol: number, items: Array<{ message: WireMessage; dump?: boolean; operation: string }>): Promise<Array<Promise<WireMessage[]>>> {
-    const n = await this.nativeHandle(items[0]?.operation ?? 'netns.request');
-    return items.map((i) => nativeCall(i.operation, n.request(protocol, i.message, i.dump ?? false)));
+  static async chain(steps: ChainStep[]): Promise<ChainResult[][]> {
+    const operation = steps[0]?.items[0]?.operation ?? 'netns.request';
+    const handles = await Promise.all(steps.map((s) => s.netns.nativeHandle(operation)));
+    const answers = await nativeCall(operation, native.chain(steps.map((s, k) => ({
+      ns: handles[k], protocol: s.protocol, messages: pack(s.items.map((i) => i.message), 'messages'), patches: s.patches ?? [],
+    }))));
+    return answers.map((step, k) => step.map((a, i) => {
+      const op = steps[k].items[i].operation;
+      if (Buffer.isBuffer(a)) return unpack(a) as WireMessage[];
+      if (a === null) return new NetlinkError(op, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
+      return toNetlinkError(op, a) as NetlinkError;
+    }));
   }
 
   /** @internal A handle for ref: this one when ref is a Netns, else a new one the caller must close. */

@@ -95,7 +95,7 @@ export class Routes {
     return this.#modify(r, NLM_F.CREATE | NLM_F.EXCL, 'route.add');
   }
 
-  /** @internal The request add() sends, for callers that pipeline it with others (Netns.pipeline). */
+  /** @internal The request add() sends, for a veth peer's settings in a chain (Netns.chain). */
   addMessage(r: RouteSpec): Promise<WireMessage> {
     return this.#message(r, NLM_F.CREATE | NLM_F.EXCL, false, 'route.add');
   }

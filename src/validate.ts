@@ -36,6 +36,11 @@ export function checkKeys(field: string, value: object, allowed: readonly string
   }
 }
 
+export function checkArray(field: string, value: unknown): unknown[] {
+  if (!Array.isArray(value)) throw typeError(field, value, 'an array');
+  return value;
+}
+
 export function checkObject(field: string, value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw typeError(field, value, 'an object');
   return value as Record<string, unknown>;

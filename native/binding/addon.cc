@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "addon_state.h"
+#include "chain_function.h"
 #include "codec_functions.h"
 #include "namespace_wrap.h"
 #include "netns_functions.h"
@@ -29,6 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   napi_add_env_cleanup_hook(env, teardown, new std::shared_ptr<AddonState>(state));
   define_netns_functions(env, exports);
   define_codec_functions(env, exports);
+  define_chain_function(env, exports);
   return exports;
 }
 

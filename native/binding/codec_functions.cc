@@ -11,7 +11,9 @@ Napi::Value Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   nln::MessageWriter w;
   try {
-    nln::encode_message(w, info[0].As<Napi::Number>().Int32Value(), from_js(info[1], "message"));
+    std::vector<nln::Value> messages = unpack(info[1]);
+    if (messages.size() != 1) throw Napi::TypeError::New(env, "expected one packed message");
+    nln::encode_message(w, info[0].As<Napi::Number>().Int32Value(), messages[0]);
   } catch (const nln::CodecError& e) {
     throw Napi::TypeError::New(env, e.what());
   }
@@ -22,14 +24,14 @@ Napi::Value Decode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int protocol = info[0].As<Napi::Number>().Int32Value();
   auto buf = info[1].As<Napi::Buffer<char>>();
-  Napi::Array out = Napi::Array::New(env);
+  std::vector<nln::Value> messages;
   size_t remaining = buf.Length();
-  uint32_t i = 0;
   for (const nlmsghdr* h = reinterpret_cast<const nlmsghdr*>(buf.Data()); NLMSG_OK(h, remaining);
        h = NLMSG_NEXT(h, remaining)) {
-    out.Set(i++, to_js(env, nln::decode_message(protocol, h)));
+    messages.push_back(nln::decode_message(protocol, h));
   }
-  return out;
+  std::string packed = pack(messages);
+  return Napi::Buffer<char>::Copy(env, packed.data(), packed.size());
 }
 
 }  // namespace

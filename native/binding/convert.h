@@ -1,13 +1,19 @@
-// JS values <-> nln::Value. Objects become maps (key order kept: it is the attribute order on
-// the wire), arrays lists, Buffers bytes, bigints 64-bit integers.
+// nln::Value trees in and out of JS, as packed Buffers (../core/value_pack.h, src/pack.ts): maps
+// are objects (key order kept: it is the attribute order on the wire), lists arrays, bytes
+// Buffers, 64-bit counters bigints.
 #pragma once
 #include <napi.h>
+
+#include <string>
+#include <vector>
 
 #include "../core/value.h"
 
 namespace nln_binding {
 
-nln::Value from_js(const Napi::Value& v, const std::string& path);
-Napi::Value to_js(Napi::Env env, const nln::Value& v);
+// The values a packed Buffer holds; a malformed one throws a TypeError.
+std::vector<nln::Value> unpack(const Napi::Value& packed);
+// Values packed (on any thread), for JS to read with src/pack.ts.
+std::string pack(const std::vector<nln::Value>& values);
 
 }  // namespace nln_binding

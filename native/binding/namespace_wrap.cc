@@ -49,37 +49,43 @@ NamespaceWrap::~NamespaceWrap() {
 
 namespace {
 
-std::string encode(Napi::Env env, int protocol, const Napi::Value& message, const std::string& path) {
+std::string encode(Napi::Env env, int protocol, const nln::Value& message) {
   nln::MessageWriter w;
   try {
-    nln::encode_message(w, protocol, from_js(message, path));
+    nln::encode_message(w, protocol, message);
   } catch (const nln::CodecError& e) {
     throw Napi::TypeError::New(env, e.what());
   }
   return w.take();
 }
 
+// The one message a packed Buffer holds.
+nln::Value one(const Napi::Value& packed) {
+  std::vector<nln::Value> v = unpack(packed);
+  if (v.size() != 1) throw Napi::TypeError::New(packed.Env(), "expected one packed message");
+  return std::move(v[0]);
+}
+
 }  // namespace
 
-// request(protocol, message, dump) -> Promise<replies>
+// request(protocol, packed message, dump) -> Promise<packed replies>
 Napi::Value NamespaceWrap::Request(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int protocol = info[0].As<Napi::Number>().Int32Value();
   auto req = std::make_unique<nln::Request>();
-  req->message = encode(env, protocol, info[1], "message");
+  req->message = encode(env, protocol, one(info[1]));
   req->dump = info[2].ToBoolean().Value();
   return Submit(env, protocol, std::move(req));
 }
 
-// batch(protocol, messages, sentinel) -> Promise<replies>; a refusal carries the message's index.
+// batch(protocol, packed messages, packed sentinel) -> Promise<packed replies>; a refusal carries the
+// message's index.
 Napi::Value NamespaceWrap::Batch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int protocol = info[0].As<Napi::Number>().Int32Value();
-  Napi::Array messages = info[1].As<Napi::Array>();
   auto req = std::make_unique<nln::Request>();
-  for (uint32_t i = 0; i < messages.Length(); ++i)
-    req->batch.push_back(encode(env, protocol, messages.Get(i), "messages[" + std::to_string(i) + "]"));
-  req->message = encode(env, protocol, info[2], "sentinel");
+  for (const nln::Value& m : unpack(info[1])) req->batch.push_back(encode(env, protocol, m));
+  req->message = encode(env, protocol, one(info[2]));
   return Submit(env, protocol, std::move(req));
 }
 
@@ -93,22 +99,21 @@ Napi::Value NamespaceWrap::Submit(Napi::Env env, int protocol, std::unique_ptr<n
   Completer* completer = &state_->completer;
   completer->expect(env);
   req->done = [completer, deferred, protocol](nln::Outcome&& out) {
-    // Decoding runs here, on the channel thread; only the JS objects are built on the JS thread.
-    auto replies = std::make_shared<std::vector<nln::Value>>();
+    // Decoded and packed here, on the channel thread; the JS thread only copies the bytes out.
+    std::vector<nln::Value> replies;
     for (const auto& r : out.replies)
-      replies->push_back(nln::decode_message(protocol, reinterpret_cast<const nlmsghdr*>(r.data())));
+      replies.push_back(nln::decode_message(protocol, reinterpret_cast<const nlmsghdr*>(r.data())));
+    auto packed = std::make_shared<std::string>(pack(replies));
     nln::Status status = out.status;
     int failed = out.failed_index;
-    completer->post([deferred, status, replies, failed](Napi::Env env) {
+    completer->post([deferred, status, packed, failed](Napi::Env env) {
       if (!status.ok()) {
         Napi::Error e = make_error(env, status);
         if (failed >= 0) e.Set("index", Napi::Number::New(env, failed));
         deferred.Reject(e.Value());
         return;
       }
-      Napi::Array a = Napi::Array::New(env, replies->size());
-      for (size_t i = 0; i < replies->size(); ++i) a.Set(static_cast<uint32_t>(i), to_js(env, (*replies)[i]));
-      deferred.Resolve(a);
+      deferred.Resolve(Napi::Buffer<char>::Copy(env, packed->data(), packed->size()));
     });
   };
   ch->submit(std::move(req));

@@ -17,6 +17,8 @@ class NamespaceWrap : public Napi::ObjectWrap<NamespaceWrap> {
 
   explicit NamespaceWrap(const Napi::CallbackInfo& info);
   ~NamespaceWrap() override;
+  // The namespace itself, for calls that span several (chain); null once closed.
+  std::shared_ptr<nln::Namespace> shared() const { return ns_; }
 
  private:
   Napi::Value Request(const Napi::CallbackInfo& info);

@@ -73,15 +73,23 @@ Channel::~Channel() {
 }
 
 void Channel::submit(std::unique_ptr<Request> r) {
+  std::vector<std::unique_ptr<Request>> one;
+  one.push_back(std::move(r));
+  submit_all(std::move(one));
+}
+
+void Channel::submit_all(std::vector<std::unique_ptr<Request>> rs) {
   // Every request ends in a reply we can see: NLMSG_DONE for a dump, an ACK for anything else
   // (a GET answers with its message, then the ACK).
-  if (!r->dump) reinterpret_cast<nlmsghdr*>(&r->message[0])->nlmsg_flags |= NLM_F_ACK;
   // Inside a batch the kernel reports refusals whether or not ACK is asked, and the sentinel's
-  // answer (above) ends it, so batch messages go as they are.
+  // answer ends it, so batch messages go as they are.
+  for (auto& r : rs) {
+    if (!r->dump) reinterpret_cast<nlmsghdr*>(&r->message[0])->nlmsg_flags |= NLM_F_ACK;
+  }
   bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(r));
+    for (auto& r : rs) queue_.push_back(std::move(r));
     wake = sleeping_;
   }
   if (wake) cv_.notify_one();

@@ -51,6 +51,8 @@ class Channel {
   Channel& operator=(const Channel&) = delete;
 
   void submit(std::unique_ptr<Request> r);
+  // Queues them together, so they go out in the same sendmsg (in order) unless it is full.
+  void submit_all(std::vector<std::unique_ptr<Request>> rs);
 
  private:
   struct InFlight;

@@ -36,7 +36,9 @@ class Value {
   // Map: later set() of the same key replaces the earlier value.
   Value& set(const std::string& key, Value v);
   const Value* get(const std::string& key) const;
+  Value* find(const std::string& key) { return const_cast<Value*>(get(key)); }
   void push(Value v) { list_.push_back(std::move(v)); }
+  void reserve(size_t n) { type_ == Type::Map ? map_.reserve(n) : list_.reserve(n); }
   // Map: adds without looking for an earlier entry (the caller knows the key is new).
   void append(std::string key, Value v) { map_.emplace_back(std::move(key), std::move(v)); }
 

@@ -2,7 +2,8 @@
 // IFLA_INFO_DATA they become (in the attribute order iproute2 uses, so requests compare byte for
 // byte with `ip link add`). Decoding the kernel's answer back is in info.ts.
 import { checkNetnsRef } from '../netns';
-import { checkBoolean, checkInteger, checkIfname, checkIp, checkKeys, checkMac, checkMtu, checkObject, checkOneOf, rangeError } from '../validate';
+import { parseCidr } from '../ip';
+import { checkArray, checkBoolean, checkInteger, checkIfname, checkIp, checkKeys, checkMac, checkMtu, checkObject, checkOneOf, rangeError } from '../validate';
 import type { LinkSpec } from './types';
 
 export const COMMON_KEYS = [
@@ -58,12 +59,26 @@ const KINDS: Record<string, KindEntry> = {
     keys: ['peer'],
     check(spec) {
       const peer = checkObject('peer', spec.peer);
-      checkKeys('peer', peer, ['name', 'netns', 'mtu', 'mac', 'up']);
+      checkKeys('peer', peer, ['name', 'netns', 'mtu', 'mac', 'up', 'addresses', 'routes']);
       checkIfname('peer.name', peer.name);
       if (peer.netns !== undefined) checkNetnsRef('peer.netns', peer.netns);
       if (peer.mtu !== undefined) checkMtu('peer.mtu', peer.mtu);
       if (peer.mac !== undefined) checkMac('peer.mac', peer.mac);
       if (peer.up !== undefined) checkBoolean('peer.up', peer.up);
+      if (peer.addresses !== undefined) {
+        checkArray('peer.addresses', peer.addresses).forEach((a, i) => {
+          const field = `peer.addresses[${i}]`;
+          parseCidr(field, typeof a === 'string' ? a : checkObject(field, a).cidr);
+        });
+      }
+      if (peer.routes !== undefined) {
+        checkArray('peer.routes', peer.routes).forEach((r, i) => {
+          const route = checkObject(`peer.routes[${i}]`, r);
+          for (const k of ['dev', 'nexthops']) {
+            if (route[k] !== undefined) throw new TypeError(`peer.routes[${i}].${k}: a peer's route goes through the peer; got ${JSON.stringify(route[k])}`);
+          }
+        });
+      }
     },
       // The peer needs its namespace's fd: message.ts builds VETH_INFO_PEER.
   },

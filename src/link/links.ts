@@ -2,14 +2,14 @@
 import { NLM_F, RTM } from '../constants';
 import { NetlinkError } from '../errors';
 import { native, NETLINK_ROUTE, type WireMessage } from '../native';
-import { checkNetnsRef, Netns, type NetnsRef } from '../netns';
+import { answer, type ChainPatch, type ChainStep, checkNetnsRef, Netns, type NetnsRef } from '../netns';
 import {
   checkBoolean, checkInteger, checkIfname, checkKeys, checkMac, checkMtu, checkObject, checkString, checkU32,
 } from '../validate';
 import { decodeLink } from './decode';
 import { checkLinkRef, COMMON_KEYS, kindEntry, type KindEntry } from './kinds';
 import { addMessage, commonAttrs, flagChange, getMessage, type Resolved, selector } from './message';
-import type { BridgePortChange, Link, LinkChange, LinkRef, LinkSpec, TunSpec } from './types';
+import type { BridgePortChange, Link, LinkChange, LinkRef, LinkSpec, TunSpec, VethPeer } from './types';
 
 const CHANGE_KEYS = [
   'up', 'master', 'netns', 'name', 'mtu', 'mac', 'broadcast', 'alias', 'group', 'txqueuelen', 'promisc',
@@ -73,6 +73,27 @@ function setMessage(sel: { index: number; ifname?: string }, change: LinkChange,
   };
 }
 
+/** The ifindex a veth peer's messages carry until the chain writes the real one in (Netns.chain). */
+const PEER_INDEX_PENDING = 1;
+
+/** A veth peer's settings as one chain step in its namespace; undefined when it has none. */
+async function peerSettings(ns: Netns, peer: VethPeer, readBack: { step: number; message: number }): Promise<ChainStep | undefined> {
+  const items: ChainStep['items'] = [];
+  const patches: ChainPatch[] = [];
+  // The host end's read-back carries the peer's ifindex (in the peer's namespace) as IFLA_LINK.
+  const add = (message: WireMessage, to: string[]) => {
+    patches.push({ message: items.length, to, fromStep: readBack.step, fromMessage: readBack.message, fromAttr: 'link' });
+    items.push({ message, operation: 'link.add' });
+  };
+  if (peer.up) add(setMessage({ index: PEER_INDEX_PENDING }, { up: true }, {}), ['header', 'index']);
+  for (const a of peer.addresses ?? []) {
+    const { cidr, ...options } = typeof a === 'string' ? { cidr: a } : a;
+    add(await ns.addresses.addMessage(PEER_INDEX_PENDING, cidr, options), ['header', 'index']);
+  }
+  for (const route of peer.routes ?? []) add(await ns.routes.addMessage({ ...route, dev: PEER_INDEX_PENDING }), ['attrs', 'oif']);
+  return items.length ? { netns: ns, protocol: NETLINK_ROUTE, items, patches } : undefined;
+}
+
 function linkFrom(replies: WireMessage[], ref: LinkRef): Link {
   const reply = replies.find((r) => r.type === RTM.NEWLINK);
   if (!reply) throw new NetlinkError('link.get', 19 /* ENODEV */, { detail: `no link ${JSON.stringify(ref)}` });
@@ -120,36 +141,39 @@ export class Links {
         dev: s.dev === undefined ? undefined : await this.index(s.dev, 'link.add', 'dev'),
         netnsFd: where === this.#ns ? undefined : await where.nativeFd('link.add'),
       };
-      let peer: { ns: Netns; name: string; up?: boolean } | undefined;
+      let peerNs: Netns | undefined;
       if (spec.kind === 'veth') {
-        const peerNs = spec.peer.netns === undefined ? where : await borrow(spec.peer.netns);
+        peerNs = spec.peer.netns === undefined ? where : await borrow(spec.peer.netns);
         if (peerNs !== where) r.peerNetnsFd = await peerNs.nativeFd('link.add');
-        peer = { ns: peerNs, name: spec.peer.name, up: spec.peer.up };
       }
-      // What the kernel ignores at creation (the alias) or takes only once the link exists (its
-      // bridge-port settings) is set right after, by name; in the link's own namespace that and
-      // the read-back ride in the creation's sendmsg (the kernel handles them in order).
+      // One chain of exchanges, run natively without waking the JS thread between them: the
+      // creation; what the kernel ignores at creation (the alias) or takes only once the link
+      // exists (bridge-port settings), set by name; the read-back; then a veth peer's own settings
+      // from inside its namespace, addressed by the ifindex the read-back carries.
       const followUp: LinkChange | undefined = spec.alias !== undefined || spec.bridgePort ? { alias: spec.alias, bridgePort: spec.bridgePort } : undefined;
-      const here = where === this.#ns;
-      const [created, ...after] = await this.#ns.pipeline(NETLINK_ROUTE, [
-        { message: addMessage(spec, kind, r), operation: 'link.add' },
-        ...(here && followUp ? [{ message: setMessage(selector(spec.name), followUp, {}), operation: 'link.add' }] : []),
-        ...(here ? [{ message: getMessage(spec.name), operation: 'link.add' }] : []),
-      ]);
-      for (const p of after) p.catch(() => {}); // their outcome only matters if the creation succeeded
-      await created.catch((err: unknown) => {
-        throw explainAddFailure(err, spec.kind);
-      });
-      return await this.#completeOrUndo(where, spec.name, async () => {
-        if (followUp) {
-          if (here) await after[0];
-          else await where.links.set(spec.name, followUp);
-        }
-        const link = here ? linkFrom(await after[after.length - 1], spec.name) : await where.links.get(spec.name);
-        // The peer comes up from inside its namespace (IFF_UP in VETH_INFO_PEER is refused).
-        if (peer?.up) await peer.ns.links.set(link.peerIndex ?? peer.name, { up: true });
-        return link;
-      });
+      const inWhere = [
+        ...(followUp ? [{ message: setMessage(selector(spec.name), followUp, {}), operation: 'link.add' }] : []),
+        { message: getMessage(spec.name), operation: 'link.add' },
+      ];
+      const create = { message: addMessage(spec, kind, r), operation: 'link.add' };
+      const steps: ChainStep[] = where === this.#ns
+        ? [{ netns: where, protocol: NETLINK_ROUTE, items: [create, ...inWhere] }]
+        : [{ netns: this.#ns, protocol: NETLINK_ROUTE, items: [create] }, { netns: where, protocol: NETLINK_ROUTE, items: inWhere }];
+      const readBack = { step: steps.length - 1, message: steps[steps.length - 1].items.length - 1 };
+      if (spec.kind === 'veth') {
+        const peerStep = await peerSettings(peerNs!, spec.peer, readBack);
+        if (peerStep) steps.push(peerStep);
+      }
+      const answers = await Netns.chain(steps);
+      const created = answers[0][0];
+      if (created instanceof NetlinkError) throw explainAddFailure(created, spec.kind);
+      const failure = answers.flat().find((a): a is NetlinkError => a instanceof NetlinkError);
+      if (failure) {
+        // All or nothing: the link (and a veth's peer) goes before the error is reported.
+        await where.links.delete(spec.name).catch(() => {});
+        throw failure;
+      }
+      return linkFrom(answer(answers[readBack.step][readBack.message]), spec.name);
     } finally {
       for (const h of held) await h.release();
     }
@@ -164,20 +188,13 @@ export class Links {
     } catch (err) {
       throw new NetlinkError('link.add', (err as { errno: number }).errno, { detail: (err as { detail?: string }).detail });
     }
-    return this.#completeOrUndo(this, name, async () => {
+    try {
       const change = rest as LinkChange;
       if (Object.values(change).some((v) => v !== undefined)) await this.set(name, change);
-      return this.get(name);
-    });
-  }
-
-  /** All or nothing: if a step after creation fails, the link (and a veth's peer) is deleted first. */
-  async #completeOrUndo(where: Netns | Links, name: string, rest: () => Promise<Link>): Promise<Link> {
-    const links = where instanceof Links ? where : where.links;
-    try {
-      return await rest();
+      return await this.get(name);
     } catch (err) {
-      await links.delete(name).catch(() => {});
+      // All or nothing: the device goes if configuring it failed.
+      await this.delete(name).catch(() => {});
       throw err;
     }
   }
@@ -206,18 +223,6 @@ export class Links {
     } finally {
       await target?.release();
     }
-  }
-
-  /** @internal set()'s request for a link given by ifindex, for callers that pipeline it (Netns.pipeline). */
-  setMessage(index: number, change: Pick<LinkChange, 'up' | 'mtu' | 'alias'>): WireMessage {
-    checkInteger('index', index, 1, 0x7fffffff);
-    return setMessage({ index }, change, {});
-  }
-
-  /** @internal get()'s request, for callers that pipeline it (Netns.pipeline). */
-  getMessage(ref: LinkRef): WireMessage {
-    checkLinkRef('ref', ref);
-    return getMessage(ref);
   }
 
   /** One link by name or ifindex; NetlinkError ENODEV when there is none. */

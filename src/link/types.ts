@@ -1,5 +1,7 @@
 // The public shapes of links: what links.add/set take and what get/list return.
+import type { AddressOptions } from '../addr';
 import type { NetnsRef } from '../netns';
+import type { RouteSpec } from '../route';
 
 /** A link by name or by ifindex. */
 export type LinkRef = string | number;
@@ -35,8 +37,18 @@ export interface VethPeer {
   netns?: NetnsRef;
   mtu?: number;
   mac?: string;
-  /** Bring the peer up once created (through a socket in its namespace). */
+  /** Bring the peer up once created (from inside its namespace: IFF_UP at creation is refused). */
   up?: boolean;
+  /**
+   * Addresses for the peer, added from inside its namespace right after creation, as
+   * `ip address add CIDR dev PEER` would: a CIDR, or one with AddressOptions.
+   */
+  addresses?: Array<string | ({ cidr: string } & AddressOptions)>;
+  /**
+   * Routes through the peer (`ip route add … dev PEER`), added after its addresses. A route via a
+   * gateway needs the peer `up` (the kernel answers ENETUNREACH for a link that is down).
+   */
+  routes?: Array<Omit<RouteSpec, 'dev' | 'nexthops'>>;
 }
 
 export interface VethSpec extends LinkCommon {

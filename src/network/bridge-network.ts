@@ -4,10 +4,7 @@
 // comment names it, so open() rebuilds the object from kernel state.
 import { parseAddress, parsePrefix } from '../ip';
 import { Netns, type NetnsRef } from '../netns';
-import { RTM } from '../constants';
-import { decodeLink } from '../link/decode';
 import { NetlinkError } from '../errors';
-import { NETLINK_ROUTE } from '../native';
 import { checkBoolean, checkIfname, checkInteger, checkKeys, checkObject, checkOneOf, rangeError } from '../validate';
 import type { NftTransaction } from '../nft/nftables';
 import { type Firewall, IptablesFirewall, NftFirewall, type PortMapping } from './firewall';
@@ -152,26 +149,21 @@ export class BridgeNetwork {
     const hostIfname = `nln${(Date.now() % 1e6).toString(36)}${Math.random().toString(36).slice(2, 6)}`.slice(0, 15);
     try {
       const stored: Stored = { ns: ns.name ?? String(ns.inode), ifname, address };
-      // One exchange in the host namespace: the veth (host end mastered, up, in the network's
-      // group), its alias and its read-back in one sendmsg.
-      const hostEnd = await this.host.links.add({
+      // As Docker does, the container's MAC comes from its address unless one is given: known
+      // without reading it back, and unique on the bridge as the addresses are.
+      const mac = o.mac ?? macOf(address);
+      // One call, one chain of exchanges: in the host namespace the veth (host end mastered, up,
+      // in the network's group), its alias and its read-back; then in the container, addressed by
+      // the peer's ifindex from that read-back: up, address, default route via the gateway.
+      await this.host.links.add({
         kind: 'veth', name: hostIfname, master: await this.#bridgeIndex(), up: true, group: groupOf(this.bridge), alias: `nln:${JSON.stringify(stored)}`,
-        peer: { name: ifname, netns: ns, mac: o.mac },
+        peer: {
+          name: ifname, netns: ns, mac, up: true,
+          addresses: [{ cidr: `${address}/${this.#prefix}`, noDad: true }],
+          routes: [{ dst: 'default', gateway: this.gateway }],
+        },
       });
-      // One exchange in the container, addressed by the peer's ifindex (known from the read-back):
-      // up, address, default route (after the address: it needs its subnet route), read-back.
-      const peer = hostEnd.peerIndex!;
-      const replies = await ns.pipeline(NETLINK_ROUTE, [
-        { message: ns.links.setMessage(peer, { up: true }), operation: 'network.attach' },
-        { message: await ns.addresses.addMessage(peer, `${address}/${this.#prefix}`, { noDad: true }), operation: 'network.attach' },
-        { message: await ns.routes.addMessage({ dst: 'default', gateway: this.gateway }), operation: 'network.attach' },
-        { message: ns.links.getMessage(peer), operation: 'network.attach' },
-      ]);
-      for (const r of replies) r.catch(() => {}); // the first refusal is the one reported
-      for (const r of replies.slice(0, 3)) await r;
-      const got = (await replies[3]).find((m) => m.type === RTM.NEWLINK);
-      const mac = got ? decodeLink(got).mac : undefined;
-      return { netns: ns, ifname, hostIfname, address, ...(mac ? { mac } : {}) };
+      return { netns: ns, ifname, hostIfname, address, mac };
     } catch (err) {
       await this.host.links.delete(hostIfname).catch(() => {});
       this.#taken.delete(address);
@@ -264,6 +256,11 @@ export class BridgeNetwork {
     this.#allocating = run.catch(() => {});
     return run;
   }
+}
+
+/** 02:42 then the IPv4 address's four bytes: Docker's scheme for container MACs (locally administered). */
+function macOf(address: string): string {
+  return ['02', '42', ...address.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
 }
 
 function hostAddress(net: Buffer, n: number, prefix?: number): string {

@@ -5,7 +5,7 @@ import { splitArgs } from '../../src/iptables/argv';
 import { encodeRule } from '../../src/iptables/encode';
 import { compatRuleMessage } from '../../src/iptables/iptables';
 import { parseRuleArgs } from '../../src/iptables/rule';
-import { native, NETLINK_NETFILTER } from '../../src/native';
+import { encode, NETLINK_NETFILTER } from '../../src/native';
 import { natTopology, sh, withNamespaces } from '../helpers';
 import { captureNetlink } from '../link-oracle';
 
@@ -126,7 +126,7 @@ COMMIT
         const theirs = sent.find((m) => m.readUInt16LE(4) === 0x0a06); // NFT_MSG_NEWRULE
         assert.ok(theirs, `iptables-nft sent no rule for ${args}`);
         const encoded = encodeRule(parseRuleArgs(splitArgs(args)));
-        const ours = native.encode(NETLINK_NETFILTER, compatRuleMessage('ip', table, chain, encoded.expressions, encoded.compat, 'append'));
+        const ours = encode(NETLINK_NETFILTER, compatRuleMessage('ip', table, chain, encoded.expressions, encoded.compat, 'append'));
         assert.equal(ours.toString('hex'), theirs.toString('hex'), `-t ${table} -A ${chain} ${args}`);
       }
     });

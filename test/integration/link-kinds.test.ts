@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { type LinkSpec, NetlinkError, Netns } from '../../src/index';
 import { checkLinkSpec } from '../../src/link/links';
 import { addMessage } from '../../src/link/message';
-import { native, NETLINK_ROUTE } from '../../src/native';
+import { encode, NETLINK_ROUTE } from '../../src/native';
 import { ipJson, sh, withNamespaces } from '../helpers';
 import { assertNamespaceMatchesIp, assertSameAsIp, captureIpNewlink } from '../link-oracle';
 
@@ -129,7 +129,7 @@ describe('link kinds this kernel lacks', () => {
         const theirs = await captureIpNewlink(['-n', ns.name!, ...ip]);
         const s = spec as unknown as Record<string, unknown>;
         const message = addMessage(spec, checkLinkSpec(spec), { parent: s.parent === undefined ? undefined : up0 });
-        const ours = native.encode(NETLINK_ROUTE, { ...message, flags: message.flags! | 0x4 /* ACK, added on send */ });
+        const ours = encode(NETLINK_ROUTE, { ...message, flags: message.flags! | 0x4 /* ACK, added on send */ });
         assert.equal(ours.toString('hex'), theirs.toString('hex'), `ip ${ip.join(' ')}`);
       }
     });

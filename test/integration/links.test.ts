@@ -90,6 +90,61 @@ describe('links: the classic recipe, step by step, no ip process', () => {
     });
   });
 
+  it('a veth peer gets its addresses and routes in the same call, as ip addr/route add would make them', async () => {
+    await withNamespaces(2, async (host, container) => {
+      await host.links.add({ kind: 'bridge', name: 'br0', up: true });
+      await host.addresses.add('br0', '198.18.0.1/16');
+      const link = await host.links.add({
+        kind: 'veth', name: 'h0', master: 'br0', up: true,
+        peer: {
+          name: 'eth0', netns: container, up: true,
+          addresses: ['198.18.0.2/16', { cidr: '2001:db8::2/64', noDad: true }],
+          routes: [{ dst: 'default', gateway: '198.18.0.1' }, { dst: '198.19.0.0/24', gateway: '198.18.0.1', metric: 50 }],
+        },
+      });
+      // The oracle: the same objects made by ip in a second namespace, compared field by field.
+      const twin = `${container.name}-twin`;
+      const ip = (...args: string[]) => sh('ip', args);
+      await ip('netns', 'add', twin);
+      try {
+        await ip('-n', host.name!, 'link', 'add', 'h1', 'master', 'br0', 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', twin);
+        await ip('-n', twin, 'link', 'set', 'eth0', 'up');
+        await ip('-n', twin, 'addr', 'add', '198.18.0.3/16', 'dev', 'eth0');
+        await ip('-n', twin, 'addr', 'add', '2001:db8::3/64', 'dev', 'eth0', 'nodad');
+        await ip('-n', twin, 'route', 'add', 'default', 'via', '198.18.0.1', 'dev', 'eth0');
+        await ip('-n', twin, 'route', 'add', '198.19.0.0/24', 'via', '198.18.0.1', 'dev', 'eth0', 'metric', '50');
+        const strip = (a: Array<Record<string, any>>) => a.map((x) => ({ ...x, addr_info: x.addr_info?.filter((i: any) => i.scope !== 'link').map((i: any) => ({ ...i, local: undefined })), address: undefined, ifindex: undefined, link_index: undefined, operstate: undefined }));
+        assert.deepEqual(strip(await ipJson(container.name, ['-d', 'addr', 'show', 'eth0'])), strip(await ipJson(twin, ['-d', 'addr', 'show', 'eth0'])));
+        const routes = async (ns: string) => (await ipJson(ns, ['-d', 'route', 'show'])).map((r) => ({ ...r, prefsrc: undefined }));
+        assert.deepEqual(await routes(container.name!), await routes(twin));
+        const peer = (await ipJson(container.name, ['-d', 'addr', 'show', 'eth0']))[0];
+        assert.equal(peer.ifindex, link.peerIndex);
+        assert.deepEqual(peer.addr_info.filter((i: any) => i.scope === 'global').map((i: any) => `${i.local}/${i.prefixlen}`), ['198.18.0.2/16', '2001:db8::2/64']);
+      } finally {
+        await ip('netns', 'del', twin);
+      }
+    });
+  });
+
+  it('a peer setting the kernel refuses undoes the whole add: no host end, no peer, the kernel words kept', async () => {
+    await withNamespaces(2, async (host, container) => {
+      // A gateway on no connected subnet: the route is refused (ENETUNREACH) after the veth, the
+      // peer's up and its address were done.
+      await assert.rejects(host.links.add({
+        kind: 'veth', name: 'h0', up: true,
+        peer: { name: 'eth0', netns: container, up: true, addresses: ['198.18.0.2/24'], routes: [{ dst: 'default', gateway: '198.19.9.9' }] },
+      }), (e: unknown) => e instanceof NetlinkError && e.code === 'ENETUNREACH' && e.operation === 'link.add');
+      assert.deepEqual((await ipJson(host.name, ['link', 'show'])).map((l) => l.ifname), ['lo']);
+      assert.deepEqual((await ipJson(container.name, ['link', 'show'])).map((l) => l.ifname), ['lo']);
+      // A peer address that is taken is refused the same way (EEXIST), in the same order ip would meet it.
+      await assert.rejects(host.links.add({
+        kind: 'veth', name: 'h1', peer: { name: 'eth0', netns: container, addresses: ['198.18.0.2/24', '198.18.0.2/24'] },
+      }), (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST');
+      assert.deepEqual((await ipJson(host.name, ['link', 'show'])).map((l) => l.ifname), ['lo']);
+      assert.deepEqual((await ipJson(container.name, ['link', 'show'])).map((l) => l.ifname), ['lo']);
+    });
+  });
+
   it('reads back links made by ip exactly as ip shows them', async () => {
     await withNamespaces(2, async (a, b) => {
       const n = a.name!;
@@ -192,6 +247,10 @@ describe('links: the classic recipe, step by step, no ip process', () => {
         [() => ns.links.add({ kind: 'bridge', name: 'ok', mac: 'zz' }), RangeError, /^mac: "zz" is not a MAC/],
         [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'x'.repeat(16) } }), RangeError, /^peer\.name: /],
         [() => ns.links.add({ kind: 'veth', name: 'ok' } as never), TypeError, /^peer: expected an object/],
+        [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'p', addresses: ['198.18.0.300/24'] } }), RangeError, /^peer\.addresses\[0\]: "198\.18\.0\.300\/24"/],
+        [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'p', addresses: '198.18.0.1/24' } as never }), TypeError, /^peer\.addresses: expected an array/],
+        [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'p', routes: [{ dst: 'default', dev: 'eth9' }] } as never }), TypeError, /^peer\.routes\[0\]\.dev: a peer's route goes through the peer/],
+        [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'p', routes: [{ dst: 'nowhere' }] } }), RangeError, /^dst: "nowhere"/],
         [() => ns.links.add({ kind: 'nonsense', name: 'ok' } as never), RangeError, /^kind: "nonsense" is not a supported/],
         [() => ns.links.add({ kind: 'bridge', name: 'ok', mut: 1500 } as never), TypeError, /unknown option "mut"/],
         [() => ns.links.add({ kind: 'bridge', name: 'ok', netns: '../etc' }), RangeError, /^netns: "\.\.\/etc" contains "\/"/],
