@@ -14,6 +14,7 @@
         "native/core/nft_spec.cc",
         "native/core/message_specs.cc",
         "native/core/socket.cc",
+        "native/core/exchange.cc",
         "native/core/channel.cc",
         "native/core/chain.cc",
         "native/core/netns.cc",

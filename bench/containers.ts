@@ -55,23 +55,23 @@ export class Round {
 }
 
 /** Sysctls written in each container namespace before its link exists (so eth0 inherits them). */
-type ContainerSysctls = Array<[string, number]>;
+type ContainerSysctls = Record<string, number>;
 
 /** netlink-native: the library's calls for one container. */
-async function libraryContainer(r: Round, i: number, sysctls: ContainerSysctls = []): Promise<void> {
-  // The DNAT rule needs only the address: its transaction runs in the host's nftables channel
-  // while the namespace, veth and container side are made (another thread, another CPU).
-  const rule = r.host.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 'nln-bench', chain: 'prerouting', rule: ruleText(i) }); });
-  rule.catch(() => {}); // awaited below; a failure before then must not be unhandled
-  const c = await Netns.create(r.name(i));
-  r.containers.push(c);
-  for (const [key, value] of sysctls) await c.sysctl.set(key, value);
-  // The veth and everything on its container side: one call, run natively end to end.
-  await r.host.links.add({
+async function libraryContainer(r: Round, i: number, sysctl: ContainerSysctls = {}): Promise<void> {
+  // One call makes the namespace, the veth and everything on its container side, all on the
+  // thread that creates the namespace; the DNAT rule is built meanwhile and goes through the
+  // host's nftables channel (another thread, another CPU).
+  const added = r.host.links.add({
     kind: 'veth', name: `h${i}`, master: r.bridgeIndex, up: true, group: HOST_GROUP,
-    peer: { name: 'eth0', netns: c, up: true, addresses: [`${address(i)}/16`], routes: [{ dst: 'default', gateway: GATEWAY }] },
+    peer: {
+      name: 'eth0', netns: { create: r.name(i), sysctl }, up: true,
+      addresses: [`${address(i)}/16`], routes: [{ dst: 'default', gateway: GATEWAY }],
+    },
   });
-  await rule;
+  const rule = r.host.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 'nln-bench', chain: 'prerouting', rule: ruleText(i) }); });
+  const [a, b] = await Promise.allSettled([added, rule]);
+  for (const x of [a, b]) if (x.status === 'rejected') throw x.reason;
 }
 
 /** n containers with the library, `width` in flight. */
@@ -226,10 +226,7 @@ export function teardownWorkload(n: number, rounds: number, prefix: () => string
     while ((await r.host.links.list({ master: 'br0' })).length > 0) await new Promise((res) => setTimeout(res, 1));
   };
   const dropRules = () => r.host.nft.transaction((tx) => { tx.flushChain({ family: 'ip', table: 'nln-bench', name: 'prerouting' }); });
-  const deleteNamespaces = async () => {
-    const cs = r.containers.splice(0);
-    await Promise.all(cs.map(async (c) => { await c.delete(); }));
-  };
+  const deleteNamespaces = () => Promise.all(Array.from({ length: n }, (_, i) => Netns.delete(r.name(i))));
   const peer = (name: string, body: () => Promise<void>): Peer => ({ name, setup, run: body, teardown: () => r.teardown() });
   return {
     name: `teardown (N=${n})`, ops: n, rounds,
@@ -245,7 +242,6 @@ export function teardownWorkload(n: number, rounds: number, prefix: () => string
         await Promise.all([dropRules(), deleteNamespaces()]);
       }),
       peer(TEARDOWN_PEERS.commands, async () => {
-        for (const c of r.containers.splice(0)) await c.close();
         for (let i = 0; i < n; i++) {
           await ip('-n', r.host.name!, 'link', 'del', `h${i}`);
           await ip('netns', 'del', r.name(i));
@@ -269,19 +265,19 @@ export function ipv6SettingsWorkload(n: number, rounds: number, prefix: () => st
     setup: async () => {
       r = new Round(prefix());
       await r.setup();
-      for (const [key, value] of host) await r.host.sysctl.set(key, value);
+      for (const [key, value] of Object.entries(host)) await r.host.sysctl.set(key, value);
     },
     run: async (k) => { for (let i = 0; i < k; i++) await libraryContainer(r, i, container); },
     teardown: async () => { try { await r.check(n); } finally { await r.teardown(); } },
   });
-  const noDad: ContainerSysctls = [['net.ipv6.conf.default.accept_dad', 0], ['net.ipv6.conf.default.router_solicitations', 0]];
-  const off: ContainerSysctls = [['net.ipv6.conf.default.disable_ipv6', 1]];
+  const noDad: ContainerSysctls = { 'net.ipv6.conf.default.accept_dad': 0, 'net.ipv6.conf.default.router_solicitations': 0 };
+  const off: ContainerSysctls = { 'net.ipv6.conf.default.disable_ipv6': 1 };
   return {
     name: `IPv6 settings, per container (N=${n})`, ops: n, rounds,
     peers: [
-      variant('defaults (IPv6 on both ends)', [], []),
-      variant('host: no DAD, no router solicitation', noDad, []),
-      variant('host: IPv6 off', off, []),
+      variant('defaults (IPv6 on both ends)', {}, {}),
+      variant('host: no DAD, no router solicitation', noDad, {}),
+      variant('host: IPv6 off', off, {}),
       variant('host + container: IPv6 off', off, off),
       variant('host + container: no DAD/RS', noDad, noDad),
     ],

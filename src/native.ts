@@ -17,10 +17,10 @@ export interface WireMessage {
 export type Packed = Buffer & { readonly __packed: unique symbol };
 
 export interface NativeNamespace {
-  /** Queues one message on this namespace's channel for `protocol`; resolves with the replies. */
-  request(protocol: number, message: Packed, dump: boolean): Promise<Buffer>;
+  /** Queues one message on this namespace's channel for `protocol`; resolves with the packed replies (null: an ACK alone). */
+  request(protocol: number, message: Packed, dump: boolean): Promise<Buffer | null>;
   /** An nfnetlink batch in one sendmsg, then the sentinel; a refusal's error has the message's index. */
-  batch(protocol: number, messages: Packed, sentinel: Packed): Promise<Buffer>;
+  batch(protocol: number, messages: Packed, sentinel: Packed): Promise<Buffer | null>;
   /** Answers what is queued, stops the namespace's threads, closes its fd. */
   close(): Promise<void>;
   readonly fd: number;
@@ -46,7 +46,7 @@ export interface NativeAddon {
   tcpListen(nsfd: number, host: string, port: number, backlog: number): Promise<number>;
   tcpConnect(nsfd: number, host: string, port: number, timeoutMs: number): Promise<number>;
   /** Netns.chain's engine: per step, per message, its packed replies, its refusal, or null (not sent). */
-  chain(steps: Array<{ ns: NativeNamespace; protocol: number; messages: Packed; patches: Array<{ message: number; to: string[]; fromStep: number; fromMessage: number; fromAttr: string }> }>)
+  chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Packed; patches: Array<{ message: number; to: string[]; fromStep: number; fromMessage: number; fromAttr: string }> }>)
     : Promise<Array<Array<Buffer | NativeFailure | null>>>;
   encode(protocol: number, message: Packed): Buffer;
   decode(protocol: number, bytes: Buffer): Buffer;

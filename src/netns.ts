@@ -21,15 +21,22 @@ export type NetnsRef = Netns | string | { name: string } | { path: string } | { 
 
 export const NETNS_RUN_DIR = '/run/netns';
 
-/** @internal One step of Netns.chain: messages for one namespace, sent together. */
-export interface ChainStep {
-  netns: Netns;
+/**
+ * @internal One step of Netns.chain: messages for one namespace, sent together; or, first, the
+ * creation of a named namespace (like `ip netns add`), which the later steps name as 'created'
+ * and which stays, by its name (the chain's handle on it is released).
+ */
+export type ChainStep = { create: string; sysctl?: Array<[path: string, value: string]>; operation: string } | {
+  netns: Netns | 'created';
   protocol: number;
   items: Array<{ message: WireMessage; operation: string }>;
   patches?: ChainPatch[];
-}
+};
 
-/** @internal Before its step is sent, message[to] = the attribute fromAttr of an earlier answer. */
+/**
+ * @internal Before its step is sent, message[to] = the attribute fromAttr of an earlier answer
+ * ('fd' from the creating step: the new namespace's fd).
+ */
 export interface ChainPatch {
   message: number;
   to: string[];
@@ -37,6 +44,9 @@ export interface ChainPatch {
   fromMessage: number;
   fromAttr: string;
 }
+
+/** @internal A chain step that sends messages. */
+export type MessageStep = Exclude<ChainStep, { create: string }>;
 
 /** @internal An item's replies, or why it has none. */
 export type ChainResult = WireMessage[] | NetlinkError;
@@ -217,8 +227,11 @@ export class Netns {
 
   /** @internal Sends one rtnetlink/nfnetlink message in this namespace; failures become NetlinkError. */
   async request(protocol: number, message: WireMessage, dump: boolean, operation: string): Promise<WireMessage[]> {
-    const n = await this.nativeHandle(operation);
-    return unpack(await nativeCall(operation, n.request(protocol, pack([message]), dump))) as WireMessage[];
+    // Submitted in the caller's own turn when the handle is open: many requests made together
+    // (Promise.all) reach the channel while the caller is still making the rest, not after.
+    const n = this.#native ?? await this.nativeHandle(operation);
+    const replies = await nativeCall(operation, n.request(protocol, pack([message]), dump));
+    return replies === null ? [] : unpack(replies) as WireMessage[];
   }
 
   /**
@@ -229,13 +242,15 @@ export class Netns {
    * ifindex) into a message just before it is sent.
    */
   static async chain(steps: ChainStep[]): Promise<ChainResult[][]> {
-    const operation = steps[0]?.items[0]?.operation ?? 'netns.request';
-    const handles = await Promise.all(steps.map((s) => s.netns.nativeHandle(operation)));
-    const answers = await nativeCall(operation, native.chain(steps.map((s, k) => ({
+    const operations = steps.map((s) => ('create' in s ? [s.operation, ...(s.sysctl ?? []).map(() => s.operation)] : s.items.map((i) => i.operation)));
+    const operation = operations[0]?.[0] ?? 'netns.request';
+    if (steps[0] && 'create' in steps[0]) checkNetnsName('name', steps[0].create);
+    const handles = await Promise.all(steps.map((s) => ('create' in s || s.netns === 'created' ? null : s.netns.nativeHandle(operation))));
+    const answers = await nativeCall(operation, native.chain(steps.map((s, k) => ('create' in s ? { create: s.create, sysctls: s.sysctl ?? [] } : {
       ns: handles[k], protocol: s.protocol, messages: pack(s.items.map((i) => i.message), 'messages'), patches: s.patches ?? [],
     }))));
     return answers.map((step, k) => step.map((a, i) => {
-      const op = steps[k].items[i].operation;
+      const op = operations[k][i];
       if (Buffer.isBuffer(a)) return unpack(a) as WireMessage[];
       if (a === null) return new NetlinkError(op, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
       return toNetlinkError(op, a) as NetlinkError;

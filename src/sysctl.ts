@@ -2,7 +2,7 @@
 import { nativeCall, NetlinkError } from './errors';
 import { native } from './native';
 import type { Netns } from './netns';
-import { rangeError, typeError } from './validate';
+import { checkObject, rangeError, typeError } from './validate';
 
 /** Dotted keys under net. only: no '/', no '..', nothing outside /proc/sys/net. */
 export function sysctlPath(key: unknown): string {
@@ -12,6 +12,20 @@ export function sysctlPath(key: unknown): string {
   if (!key.startsWith('net.')) throw rangeError('key', key, 'is not under "net." (only the namespace\'s own net.* sysctls are reachable)');
   if (!/^net(\.[A-Za-z0-9_-]+)+$/.test(key)) throw rangeError('key', key, 'is not a dotted sysctl key (letters, digits, "_" and "-" between dots)');
   return `/proc/sys/${key.replace(/\./g, '/')}`;
+}
+
+/** A { key: value } object as [/proc/sys path, value] pairs, checked (for settings given with a call). */
+export function sysctlPairs(field: string, settings: unknown): Array<[string, string]> {
+  return Object.entries(checkObject(field, settings)).map(([key, value]) => {
+    let path: string;
+    try {
+      path = sysctlPath(key);
+    } catch (err) {
+      throw Object.assign(err as Error, { message: `${field}: ${(err as Error).message}` });
+    }
+    if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string') throw typeError(`${field}.${key}`, value, 'a string or a number');
+    return [path, String(value)];
+  });
 }
 
 export class Sysctl {

@@ -15,9 +15,10 @@ size_t index_at(const Napi::Object& o, const char* key) {
   return static_cast<size_t>(o.Get(key).As<Napi::Number>().Uint32Value());
 }
 
-// chain([{ ns, protocol, messages (packed), patches: [{ message, to, fromStep, fromMessage, fromAttr }] }])
-//   -> Promise<Array<Array<Buffer | Error | null>>>: per step, per message, its packed replies, its
-//      refusal, or null when an earlier refusal kept it from being sent.
+// chain([{ create: NAME, sysctls: [[PATH, VALUE]] } (step 0 only) | { ns (null: the namespace step 0 made), protocol,
+//          messages (packed), patches: [{ message, to, fromStep, fromMessage, fromAttr }] }])
+//   -> Promise<answers>: per step, per message, its packed replies, its refusal, or null when an
+//      earlier refusal kept it from being sent. A namespace step 0 made stays, by its name.
 Napi::Value Chain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array js_steps = info[0].As<Napi::Array>();
@@ -25,7 +26,24 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
   for (uint32_t k = 0; k < js_steps.Length(); ++k) {
     Napi::Object s = js_steps.Get(k).As<Napi::Object>();
     nln::ChainStep& step = steps[k];
-    step.ns = NamespaceWrap::Unwrap(s.Get("ns").As<Napi::Object>())->shared();
+    if (s.Get("create").IsString()) {
+      if (k != 0) throw Napi::RangeError::New(env, "only the first step of a chain may create a namespace");
+      step.create = s.Get("create").As<Napi::String>().Utf8Value();
+      if (s.Get("sysctls").IsArray()) {
+        Napi::Array pairs = s.Get("sysctls").As<Napi::Array>();
+        for (uint32_t i = 0; i < pairs.Length(); ++i) {
+          Napi::Array pair = pairs.Get(i).As<Napi::Array>();
+          step.sysctls.emplace_back(pair.Get(0u).As<Napi::String>().Utf8Value(), pair.Get(1u).As<Napi::String>().Utf8Value());
+        }
+      }
+      continue;
+    }
+    if (s.Get("ns").IsObject()) {
+      step.ns = NamespaceWrap::Unwrap(s.Get("ns").As<Napi::Object>())->shared();
+      if (!step.ns) throw Napi::Error::New(env, "a chain step's namespace handle is closed");
+    } else if (k == 0 || steps[0].create.empty()) {
+      throw Napi::TypeError::New(env, "a chain step needs a namespace (or a first step that creates one)");
+    }
     step.protocol = s.Get("protocol").As<Napi::Number>().Int32Value();
     step.messages = unpack(s.Get("messages"));
     // Encoded once here so a malformed message is refused before anything is sent.
@@ -55,7 +73,11 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
   auto deferred = Napi::Promise::Deferred::New(env);
   Completer* completer = &state->completer;
   completer->expect(env);
-  nln::run_chain(std::move(steps), [completer, deferred](std::vector<std::vector<nln::ChainAnswer>>&& answers) {
+  nln::ChainDone done = [state, completer, deferred](std::vector<std::vector<nln::ChainAnswer>>&& answers,
+                                                                std::shared_ptr<nln::Namespace> created) {
+    // A namespace step 0 made is left to its name (/run/netns): its handle, and the thread that made
+    // it and sent the chain's requests there, are released off this thread (that joins it).
+    if (created) state->tasks.post([ns = std::move(created)] { ns->shutdown(); });
     // Packed here, on the thread that answered last; the JS thread only copies the bytes out.
     struct Answer {
       bool sent;
@@ -83,7 +105,14 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
       }
       deferred.Resolve(steps);
     });
-  });
+  };
+  if (steps.empty() || steps[0].create.empty()) {
+    nln::run_chain(std::move(steps), std::move(done));
+  } else {
+    // Creating a namespace starts a thread: done from the task thread, not this one.
+    auto moved = std::make_shared<std::vector<nln::ChainStep>>(std::move(steps));
+    state->tasks.post([moved, done = std::move(done)] { nln::run_chain(std::move(*moved), done); });
+  }
   return deferred.Promise();
 }
 

@@ -68,7 +68,7 @@ nln::Value one(const Napi::Value& packed) {
 
 }  // namespace
 
-// request(protocol, packed message, dump) -> Promise<packed replies>
+// request(protocol, packed message, dump) -> Promise<packed replies, or null for a bare ACK>
 Napi::Value NamespaceWrap::Request(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int protocol = info[0].As<Napi::Number>().Int32Value();
@@ -99,6 +99,11 @@ Napi::Value NamespaceWrap::Submit(Napi::Env env, int protocol, std::unique_ptr<n
   Completer* completer = &state_->completer;
   completer->expect(env);
   req->done = [completer, deferred, protocol](nln::Outcome&& out) {
+    if (out.status.ok() && out.replies.empty()) {
+      // Acknowledged, nothing more (most changes): nothing to decode, pack or copy.
+      completer->post([deferred](Napi::Env env) { deferred.Resolve(env.Null()); });
+      return;
+    }
     // Decoded and packed here, on the channel thread; the JS thread only copies the bytes out.
     std::vector<nln::Value> replies;
     for (const auto& r : out.replies)

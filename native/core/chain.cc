@@ -1,11 +1,16 @@
 #include "chain.h"
 
 #include <errno.h>
+#include <sched.h>
 
 #include <atomic>
+#include <map>
+#include <utility>
 
 #include "codec.h"
+#include "exchange.h"
 #include "message.h"
+#include "netns_io.h"
 
 namespace nln {
 
@@ -16,16 +21,22 @@ struct Chain : std::enable_shared_from_this<Chain> {
   std::vector<std::vector<ChainAnswer>> answers;
   ChainDone done;
   std::atomic<size_t> pending{0};
+  std::shared_ptr<Namespace> created;
+  // A chain that created its namespace: sockets of its own thread in the other namespaces it
+  // touches, by (namespace, protocol), opened before the thread unshared.
+  std::map<std::pair<const Namespace*, int>, std::unique_ptr<Exchanger>> own;
 
   void start(size_t k);
   void answered(size_t k);
+  Status open_own_sockets();
   void finish() {
+    own.clear();
     ChainDone tell = std::move(done);
-    tell(std::move(answers));
+    tell(std::move(answers), std::move(created));
   }
 };
 
-// The integer attribute `name` of an answer: from its first reply that carries it.
+// The integer `name` of an answer: from its first reply that carries it as an attribute.
 bool attribute_of(const ChainAnswer& a, const std::string& name, int64_t* out) {
   for (const Value& reply : a.replies) {
     const Value* attrs = reply.get("attrs");
@@ -38,10 +49,29 @@ bool attribute_of(const ChainAnswer& a, const std::string& name, int64_t* out) {
   return false;
 }
 
-Status apply(const ChainPatch& p, Value* message, const std::vector<std::vector<ChainAnswer>>& answers) {
+Status Chain::open_own_sockets() {
+  for (const ChainStep& step : steps) {
+    if (!step.ns || own.count({step.ns.get(), step.protocol})) continue;
+    if (setns(step.ns->fd(), CLONE_NEWNET) < 0) return Status::fail(errno, "setns into a namespace the chain uses");
+    auto ex = std::make_unique<Exchanger>();
+    Status s = ex->open(step.protocol);
+    if (!s.ok()) return s;
+    own[{step.ns.get(), step.protocol}] = std::move(ex);
+  }
+  return {};
+}
+
+Status apply(const ChainPatch& p, Value* message, const std::vector<std::vector<ChainAnswer>>& answers,
+             const Namespace* created) {
   int64_t v = 0;
-  if (p.to.empty() || p.from_step >= answers.size() || p.from_message >= answers[p.from_step].size() ||
-      !attribute_of(answers[p.from_step][p.from_message], p.from_attr, &v)) {
+  bool found = false;
+  if (p.from_step == 0 && p.from_attr == "fd" && created) {
+    v = created->fd();
+    found = true;
+  } else if (p.from_step < answers.size() && p.from_message < answers[p.from_step].size()) {
+    found = attribute_of(answers[p.from_step][p.from_message], p.from_attr, &v);
+  }
+  if (p.to.empty() || !found) {
     return Status::fail(EPROTO, "the kernel's answer lacked \"" + p.from_attr + "\", which a later request needs");
   }
   Value* at = message;
@@ -61,15 +91,25 @@ void Chain::start(size_t k) {
   Status bad;
   size_t bad_message = 0;
   for (const ChainPatch& p : step.patches) {
-    bad = p.message < step.messages.size() ? apply(p, &step.messages[p.message], answers)
+    bad = p.message < step.messages.size() ? apply(p, &step.messages[p.message], answers, created.get())
                                            : Status::fail(EINVAL, "a patch names a message the step lacks");
     if (!bad.ok()) {
       bad_message = p.message < out.size() ? p.message : 0;
       break;
     }
   }
-  Channel* ch = step.ns ? step.ns->channel(step.protocol) : nullptr;
-  if (bad.ok() && !ch) bad = Status::fail(EBADF, "the namespace handle is closed");
+  // Where the step goes: the made namespace's channel (this very thread, for rtnetlink), a socket
+  // of this thread's own, or the step's namespace's channel.
+  Namespace* target = step.ns ? step.ns.get() : created.get();
+  Exchanger* mine = nullptr;
+  Channel* ch = nullptr;
+  if (created && step.ns) {
+    auto it = own.find({step.ns.get(), step.protocol});
+    mine = it == own.end() ? nullptr : it->second.get();
+  } else if (target) {
+    ch = target->channel(step.protocol);
+  }
+  if (bad.ok() && !mine && !ch) bad = Status::fail(EBADF, "the namespace handle is closed");
   std::vector<std::unique_ptr<Request>> requests;
   for (size_t i = 0; bad.ok() && i < step.messages.size(); ++i) {
     auto req = std::make_unique<Request>();
@@ -82,6 +122,7 @@ void Chain::start(size_t k) {
       bad_message = i;
       break;
     }
+    reinterpret_cast<nlmsghdr*>(&req->message[0])->nlmsg_flags |= NLM_F_ACK;
     auto self = shared_from_this();
     int protocol = step.protocol;
     req->done = [self, k, i, protocol](Outcome&& o) {
@@ -101,7 +142,11 @@ void Chain::start(size_t k) {
     return bad.ok() ? start(k + 1) : finish();
   }
   pending = requests.size();
-  ch->submit_all(std::move(requests));  // together: one sendmsg for the step
+  if (mine) {
+    mine->exchange(requests);  // here and now; the answers carry the chain on
+  } else {
+    ch->submit_all(std::move(requests));  // together: one sendmsg for the step
+  }
 }
 
 void Chain::answered(size_t k) {
@@ -116,10 +161,31 @@ void Chain::answered(size_t k) {
 void run_chain(std::vector<ChainStep> steps, ChainDone done) {
   auto chain = std::make_shared<Chain>();
   chain->answers.resize(steps.size());
-  for (size_t k = 0; k < steps.size(); ++k) chain->answers[k].resize(steps[k].messages.size());
+  for (size_t k = 0; k < steps.size(); ++k) {
+    chain->answers[k].resize(steps[k].create.empty() ? steps[k].messages.size() : 1 + steps[k].sysctls.size());
+  }
   chain->steps = std::move(steps);
   chain->done = std::move(done);
-  chain->start(0);
+  if (chain->steps.empty() || chain->steps[0].create.empty()) return chain->start(0);
+  Namespace::create(
+      chain->steps[0].create,
+      [chain](const Status& s, std::shared_ptr<Namespace> ns) {
+        // On the new namespace's rtnetlink channel thread, inside it, before it serves anything.
+        chain->created = std::move(ns);
+        ChainAnswer& a = chain->answers[0][0];
+        a.sent = true;
+        a.status = s;
+        if (!s.ok()) return chain->finish();
+        const auto& sysctls = chain->steps[0].sysctls;
+        for (size_t i = 0; i < sysctls.size(); ++i) {
+          ChainAnswer& w = chain->answers[0][1 + i];
+          w.sent = true;
+          w.status = sysctl_write_here(sysctls[i].first, sysctls[i].second);
+          if (!w.status.ok()) return chain->finish();
+        }
+        chain->start(1);
+      },
+      [chain] { return chain->open_own_sockets(); });
 }
 
 }  // namespace nln

@@ -14,26 +14,10 @@
 #include <thread>
 #include <vector>
 
-#include "socket.h"
+#include "exchange.h"
 #include "status.h"
 
 namespace nln {
-
-struct Outcome {
-  Status status;                       // errno + the kernel's extended-ACK text
-  std::vector<std::string> replies;    // each a whole netlink message (header included)
-  int failed_index = -1;               // batch: which message the kernel refused first
-};
-
-struct Request {
-  std::string message;                 // one netlink message; the channel sets its seq
-  bool dump = false;                   // NLM_F_DUMP: replies end with NLMSG_DONE
-  // An nfnetlink batch: these messages (BEGIN … END) go in one sendmsg, then `message` alone as a
-  // sentinel whose answer marks the end of the batch's answers (the kernel handles a batch
-  // within its sendmsg, so everything it says about the batch is queued before the sentinel's).
-  std::vector<std::string> batch;
-  std::function<void(Outcome&&)> done; // called on the channel thread
-};
 
 class Channel {
  public:
@@ -55,18 +39,11 @@ class Channel {
   void submit_all(std::vector<std::unique_ptr<Request>> rs);
 
  private:
-  struct InFlight;
   void run(const Enter& enter, Opened opened);
-  void exchange(std::vector<std::unique_ptr<Request>>& batch);
-  bool resend(InFlight& f);
 
   const int protocol_;
-  NetlinkSocket sock_;
+  Exchanger exchanger_;
   Status open_status_;
-  uint32_t next_seq_ = 1;
-  std::unique_ptr<uint8_t[]> rx_;  // receive buffer, grown when a datagram did not fit
-  size_t rx_size_ = 0;
-  void grow_receive_buffer(size_t size);
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -5,14 +5,18 @@
 
 namespace nln {
 
-void Namespace::create(const std::string& name, Created done) {
+void Namespace::create(const std::string& name, Created done, Channel::Enter before) {
   auto ns = std::make_shared<Namespace>(NetnsHandle{});
   auto made = std::make_shared<Status>();
   Namespace* raw = ns.get();
   std::lock_guard<std::mutex> lock(raw->mu_);
   raw->channels_[NETLINK_ROUTE] = std::make_unique<Channel>(
       NETLINK_ROUTE,
-      [raw, made, name]() -> Status {
+      [raw, made, name, before = std::move(before)]() -> Status {
+        if (before) {
+          Status ready = before();
+          if (!ready.ok()) return *made = ready;  // nothing made yet: nothing to undo
+        }
         *made = netns_create_on_this_thread(name, &raw->handle_);
         return *made;
       },

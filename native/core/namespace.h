@@ -18,7 +18,9 @@ class Namespace {
   // runs on that new thread with the namespace, or with a failure and the half-made object, which
   // must be released on another thread (releasing it joins the thread `done` runs on).
   using Created = std::function<void(const Status&, std::shared_ptr<Namespace>)>;
-  static void create(const std::string& name, Created done);
+  // `before` runs first on that thread, still where it started: the last chance to open sockets in
+  // other namespaces without setns (a chain that creates the namespace does, chain.h).
+  static void create(const std::string& name, Created done, Channel::Enter before = nullptr);
   ~Namespace() { shutdown(); }
   Namespace(const Namespace&) = delete;
   Namespace& operator=(const Namespace&) = delete;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 namespace nln {
@@ -62,8 +63,15 @@ Status unshare_here(const std::string& mount_on, NetnsHandle* out) {
 
 Status netns_create_on_this_thread(const std::string& name, NetnsHandle* out) {
   if (name.empty()) return unshare_here("", out);
-  Status s = prepare_run_dir();
-  if (!s.ok()) return s;
+  // Once per process (ip does it per command, being one): two mount calls per namespace showed in
+  // the cost of making hundreds. Done again after a failure.
+  static std::atomic<bool> run_dir_ready{false};
+  if (!run_dir_ready) {
+    Status s = prepare_run_dir();
+    if (!s.ok()) return s;
+    run_dir_ready = true;
+  }
+  Status s;
   std::string path = path_of(name);
   int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
   if (fd < 0) {

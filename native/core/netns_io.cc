@@ -60,15 +60,17 @@ Status sysctl_read(int nsfd, const std::string& path, std::string* value) {
   });
 }
 
+Status sysctl_write_here(const std::string& path, const std::string& value) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Status::fail(errno, "open " + path);
+  ssize_t n = write(fd, value.data(), value.size());
+  Status s = n < 0 ? Status::fail(errno, "write " + path) : Status{};
+  close(fd);
+  return s;
+}
+
 Status sysctl_write(int nsfd, const std::string& path, const std::string& value) {
-  return run_in_netns(nsfd, [&]() -> Status {
-    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return Status::fail(errno, "open " + path);
-    ssize_t n = write(fd, value.data(), value.size());
-    Status s = n < 0 ? Status::fail(errno, "write " + path) : Status{};
-    close(fd);
-    return s;
-  });
+  return run_in_netns(nsfd, [&]() -> Status { return sysctl_write_here(path, value); });
 }
 
 // A new non-blocking, close-on-exec TCP socket for host:port, made inside the namespace; `use`

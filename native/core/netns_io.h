@@ -10,6 +10,8 @@ namespace nln {
 // path: a /proc/sys/net/... file (the caller has validated it).
 Status sysctl_read(int nsfd, const std::string& path, std::string* value);
 Status sysctl_write(int nsfd, const std::string& path, const std::string& value);
+// The same, in the calling thread's own namespace (/proc/sys/net resolves per thread).
+Status sysctl_write_here(const std::string& path, const std::string& value);
 
 // A non-blocking, close-on-exec listening TCP socket bound inside the namespace.
 Status tcp_listen(int nsfd, const std::string& host, int port, int backlog, int* fd);

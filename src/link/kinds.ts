@@ -3,7 +3,8 @@
 // byte with `ip link add`). Decoding the kernel's answer back is in info.ts.
 import { checkNetnsRef } from '../netns';
 import { parseCidr } from '../ip';
-import { checkArray, checkBoolean, checkInteger, checkIfname, checkIp, checkKeys, checkMac, checkMtu, checkObject, checkOneOf, rangeError } from '../validate';
+import { sysctlPairs } from '../sysctl';
+import { checkArray, checkBoolean, checkInteger, checkNetnsName, checkIfname, checkIp, checkKeys, checkMac, checkMtu, checkObject, checkOneOf, rangeError } from '../validate';
 import type { LinkSpec } from './types';
 
 export const COMMON_KEYS = [
@@ -61,7 +62,15 @@ const KINDS: Record<string, KindEntry> = {
       const peer = checkObject('peer', spec.peer);
       checkKeys('peer', peer, ['name', 'netns', 'mtu', 'mac', 'up', 'addresses', 'routes']);
       checkIfname('peer.name', peer.name);
-      if (peer.netns !== undefined) checkNetnsRef('peer.netns', peer.netns);
+      const creates = typeof peer.netns === 'object' && peer.netns !== null && 'create' in peer.netns;
+      if (creates) {
+        const c = peer.netns as { create: unknown; sysctl?: unknown };
+        checkKeys('peer.netns', c, ['create', 'sysctl']);
+        checkNetnsName('peer.netns.create', c.create);
+        if (c.sysctl !== undefined) sysctlPairs('peer.netns.sysctl', c.sysctl);
+      } else if (peer.netns !== undefined) {
+        checkNetnsRef('peer.netns', peer.netns);
+      }
       if (peer.mtu !== undefined) checkMtu('peer.mtu', peer.mtu);
       if (peer.mac !== undefined) checkMac('peer.mac', peer.mac);
       if (peer.up !== undefined) checkBoolean('peer.up', peer.up);

@@ -2,13 +2,14 @@
 import { NLM_F, RTM } from '../constants';
 import { NetlinkError } from '../errors';
 import { native, NETLINK_ROUTE, type WireMessage } from '../native';
-import { answer, type ChainPatch, type ChainStep, checkNetnsRef, Netns, type NetnsRef } from '../netns';
+import { sysctlPairs } from '../sysctl';
+import { answer, type ChainPatch, type ChainStep, checkNetnsRef, type MessageStep, Netns, type NetnsRef } from '../netns';
 import {
   checkBoolean, checkInteger, checkIfname, checkKeys, checkMac, checkMtu, checkObject, checkString, checkU32,
 } from '../validate';
 import { decodeLink } from './decode';
 import { checkLinkRef, COMMON_KEYS, kindEntry, type KindEntry } from './kinds';
-import { addMessage, commonAttrs, flagChange, getMessage, type Resolved, selector } from './message';
+import { addMessage, flagChange, getMessage, linkAttrs, type Resolved, selector } from './message';
 import type { BridgePortChange, Link, LinkChange, LinkRef, LinkSpec, TunSpec, VethPeer } from './types';
 
 const CHANGE_KEYS = [
@@ -65,20 +66,28 @@ function setMessage(sel: { index: number; ifname?: string }, change: LinkChange,
     type: RTM.NEWLINK,
     flags: NLM_F.REQUEST,
     header: { index: sel.index, ...flagChange(change) },
-    attrs: {
-      ...commonAttrs(change, r),
+    attrs: linkAttrs(change, r, {
       ifname: change.name ?? sel.ifname,
       linkinfo: change.bridgePort ? { slave_kind: 'bridge', slave_data: bridgePortData(change.bridgePort) } : undefined,
-    },
+    }),
   };
+}
+
+/** A veth peer's `netns: { create: NAME, sysctl? }`, if that is what it is. */
+function toCreate(netns: VethPeer['netns']): { create: string; sysctl?: Record<string, string | number> } | undefined {
+  return typeof netns === 'object' && netns !== null && !(netns instanceof Netns) && 'create' in netns ? netns : undefined;
 }
 
 /** The ifindex a veth peer's messages carry until the chain writes the real one in (Netns.chain). */
 const PEER_INDEX_PENDING = 1;
 
-/** A veth peer's settings as one chain step in its namespace; undefined when it has none. */
-async function peerSettings(ns: Netns, peer: VethPeer, readBack: { step: number; message: number }): Promise<ChainStep | undefined> {
-  const items: ChainStep['items'] = [];
+/**
+ * A veth peer's settings as one chain step in its namespace; undefined when it has none. `build`
+ * makes the messages: they name the peer by ifindex, so no lookup happens in it, and a namespace
+ * the chain itself creates has no Netns yet to build with.
+ */
+async function peerSettings(ns: Netns | 'created', build: Netns, peer: VethPeer, readBack: { step: number; message: number }): Promise<MessageStep | undefined> {
+  const items: MessageStep['items'] = [];
   const patches: ChainPatch[] = [];
   // The host end's read-back carries the peer's ifindex (in the peer's namespace) as IFLA_LINK.
   const add = (message: WireMessage, to: string[]) => {
@@ -88,9 +97,9 @@ async function peerSettings(ns: Netns, peer: VethPeer, readBack: { step: number;
   if (peer.up) add(setMessage({ index: PEER_INDEX_PENDING }, { up: true }, {}), ['header', 'index']);
   for (const a of peer.addresses ?? []) {
     const { cidr, ...options } = typeof a === 'string' ? { cidr: a } : a;
-    add(await ns.addresses.addMessage(PEER_INDEX_PENDING, cidr, options), ['header', 'index']);
+    add(await build.addresses.addMessage(PEER_INDEX_PENDING, cidr, options), ['header', 'index']);
   }
-  for (const route of peer.routes ?? []) add(await ns.routes.addMessage({ ...route, dev: PEER_INDEX_PENDING }), ['attrs', 'oif']);
+  for (const route of peer.routes ?? []) add(await build.routes.addMessage({ ...route, dev: PEER_INDEX_PENDING }), ['attrs', 'oif']);
   return items.length ? { netns: ns, protocol: NETLINK_ROUTE, items, patches } : undefined;
 }
 
@@ -141,37 +150,48 @@ export class Links {
         dev: s.dev === undefined ? undefined : await this.index(s.dev, 'link.add', 'dev'),
         netnsFd: where === this.#ns ? undefined : await where.nativeFd('link.add'),
       };
-      let peerNs: Netns | undefined;
+      // A veth peer goes into an existing namespace, or one this call creates (`{ create: NAME }`).
+      const creating = spec.kind === 'veth' ? toCreate(spec.peer.netns) : undefined;
+      let peerNs: Netns | 'created' | undefined;
       if (spec.kind === 'veth') {
-        peerNs = spec.peer.netns === undefined ? where : await borrow(spec.peer.netns);
-        if (peerNs !== where) r.peerNetnsFd = await peerNs.nativeFd('link.add');
+        peerNs = creating ? 'created' : spec.peer.netns === undefined ? where : await borrow(spec.peer.netns as NetnsRef);
+        if (peerNs === 'created') r.peerNetnsFd = 0; // the new namespace's fd, written in by the chain
+        else if (peerNs !== where) r.peerNetnsFd = await peerNs.nativeFd('link.add');
       }
       // One chain of exchanges, run natively without waking the JS thread between them: the
-      // creation; what the kernel ignores at creation (the alias) or takes only once the link
-      // exists (bridge-port settings), set by name; the read-back; then a veth peer's own settings
-      // from inside its namespace, addressed by the ifindex the read-back carries.
+      // namespace to create; the link; what the kernel ignores at creation (the alias) or takes
+      // only once the link exists (bridge-port settings), set by name; the read-back; then a veth
+      // peer's own settings from inside its namespace, addressed by the ifindex the read-back carries.
       const followUp: LinkChange | undefined = spec.alias !== undefined || spec.bridgePort ? { alias: spec.alias, bridgePort: spec.bridgePort } : undefined;
       const inWhere = [
         ...(followUp ? [{ message: setMessage(selector(spec.name), followUp, {}), operation: 'link.add' }] : []),
         { message: getMessage(spec.name), operation: 'link.add' },
       ];
+      const steps: ChainStep[] = creating
+        ? [{ create: creating.create, sysctl: creating.sysctl && sysctlPairs('peer.netns.sysctl', creating.sysctl), operation: 'link.add' }]
+        : [];
+      const creation = steps.length; // the step that makes the link
       const create = { message: addMessage(spec, kind, r), operation: 'link.add' };
-      const steps: ChainStep[] = where === this.#ns
-        ? [{ netns: where, protocol: NETLINK_ROUTE, items: [create, ...inWhere] }]
-        : [{ netns: this.#ns, protocol: NETLINK_ROUTE, items: [create] }, { netns: where, protocol: NETLINK_ROUTE, items: inWhere }];
-      const readBack = { step: steps.length - 1, message: steps[steps.length - 1].items.length - 1 };
+      const fdPatch: ChainPatch[] = !creating ? [] : [{ message: 0, to: ['attrs', 'linkinfo', 'data', 'peer', 'attrs', 'net_ns_fd'], fromStep: 0, fromMessage: 0, fromAttr: 'fd' }];
+      if (where === this.#ns) {
+        steps.push({ netns: where, protocol: NETLINK_ROUTE, items: [create, ...inWhere], patches: fdPatch });
+      } else {
+        steps.push({ netns: this.#ns, protocol: NETLINK_ROUTE, items: [create], patches: fdPatch }, { netns: where, protocol: NETLINK_ROUTE, items: inWhere });
+      }
+      const readBack = { step: steps.length - 1, message: inWhere.length - 1 + (where === this.#ns ? 1 : 0) };
       if (spec.kind === 'veth') {
-        const peerStep = await peerSettings(peerNs!, spec.peer, readBack);
+        const peerStep = await peerSettings(peerNs!, peerNs === 'created' ? this.#ns : peerNs!, spec.peer, readBack);
         if (peerStep) steps.push(peerStep);
       }
       const answers = await Netns.chain(steps);
-      const created = answers[0][0];
-      if (created instanceof NetlinkError) throw explainAddFailure(created, spec.kind);
+      const made = answers[creation]?.[0];
       const failure = answers.flat().find((a): a is NetlinkError => a instanceof NetlinkError);
       if (failure) {
-        // All or nothing: the link (and a veth's peer) goes before the error is reported.
-        await where.links.delete(spec.name).catch(() => {});
-        throw failure;
+        // All or nothing: the link (and a veth's peer) and a namespace made for it go before the
+        // error is reported.
+        if (made !== undefined && !(made instanceof NetlinkError)) await where.links.delete(spec.name).catch(() => {});
+        if (creating && !(answers[0][0] instanceof NetlinkError)) await Netns.delete(creating.create).catch(() => {});
+        throw failure === made ? explainAddFailure(failure, spec.kind) : failure;
       }
       return linkFrom(answer(answers[readBack.step][readBack.message]), spec.name);
     } finally {

@@ -30,16 +30,31 @@ export function flagChange(o: { up?: boolean; promisc?: boolean; allmulticast?: 
   return { flags, change };
 }
 
-/** The attributes both add and set take, in the order iproute2 sends them. */
-export function commonAttrs(o: {
+/**
+ * The attributes both add and set take, in the order iproute2 sends them, then `rest`. Only those
+ * given: a link-up request carries none, and building and packing a dozen empty keys per request
+ * showed in the pipelined link-up rate.
+ */
+export function linkAttrs(o: {
   mtu?: number; mac?: string; broadcast?: string; txqueuelen?: number; group?: number; alias?: string;
   gsoMaxSize?: number; gsoMaxSegs?: number; groMaxSize?: number;
-}, r: Resolved): Record<string, unknown> {
-  return {
-    link: r.parent, mtu: o.mtu, address: o.mac, broadcast: o.broadcast, txqlen: o.txqueuelen, group: o.group,
-    master: r.master, ifalias: o.alias, gso_max_size: o.gsoMaxSize, gso_max_segs: o.gsoMaxSegs,
-    gro_max_size: o.groMaxSize, net_ns_fd: r.netnsFd,
-  };
+}, r: Resolved, rest: Record<string, unknown>): Record<string, unknown> {
+  const a: Record<string, unknown> = {};
+  const put = (key: string, value: unknown) => { if (value !== undefined) a[key] = value; };
+  put('link', r.parent);
+  put('mtu', o.mtu);
+  put('address', o.mac);
+  put('broadcast', o.broadcast);
+  put('txqlen', o.txqueuelen);
+  put('group', o.group);
+  put('master', r.master);
+  put('ifalias', o.alias);
+  put('gso_max_size', o.gsoMaxSize);
+  put('gso_max_segs', o.gsoMaxSegs);
+  put('gro_max_size', o.groMaxSize);
+  put('net_ns_fd', r.netnsFd);
+  for (const key in rest) put(key, rest[key]);
+  return a;
 }
 
 /** RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL, as `ip link add` sends it. */
@@ -58,7 +73,7 @@ export function addMessage(spec: LinkSpec, kind: KindEntry, r: Resolved): WireMe
     type: RTM.NEWLINK,
     flags: NLM_F.REQUEST | NLM_F.CREATE | NLM_F.EXCL,
     header: flagChange(spec),
-    attrs: { ...commonAttrs(common as { group?: number }, r), ifname: spec.name, linkinfo: { kind: spec.kind, data } },
+    attrs: linkAttrs(common as { group?: number }, r, { ifname: spec.name, linkinfo: { kind: spec.kind, data } }),
   };
 }
 

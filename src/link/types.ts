@@ -33,8 +33,15 @@ export interface LinkCommon {
 
 export interface VethPeer {
   name: string;
-  /** Create the peer directly inside that namespace (in the same request: no move afterwards). */
-  netns?: NetnsRef;
+  /**
+   * Create the peer directly inside that namespace (in the same request: no move afterwards).
+   * `{ create: NAME }`: a new named namespace, made by this call (like `ip netns add NAME`) on the
+   * thread that then sends every request of it — the fastest way to a connected container
+   * namespace; deleted again if any step fails. Open it afterwards with `Netns.open(NAME)`.
+   * `sysctl` is written in it as soon as it exists, before the peer (so `net.*.conf.default.*`
+   * apply to the peer), e.g. `{ 'net.ipv6.conf.default.disable_ipv6': 1 }`.
+   */
+  netns?: NetnsRef | { create: string; sysctl?: Record<string, string | number> };
   mtu?: number;
   mac?: string;
   /** Bring the peer up once created (from inside its namespace: IFF_UP at creation is refused). */

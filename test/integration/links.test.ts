@@ -145,6 +145,56 @@ describe('links: the classic recipe, step by step, no ip process', () => {
     });
   });
 
+  it('peer.netns { create } makes the namespace as ip netns add does, with its sysctls, in the same call', async () => {
+    await withNamespaces(1, async (host) => {
+      const name = `${host.name}-made`;
+      try {
+        await host.links.add({ kind: 'bridge', name: 'br0', up: true });
+        await host.addresses.add('br0', '198.18.0.1/16');
+        const link = await host.links.add({
+          kind: 'veth', name: 'h0', master: 'br0', up: true,
+          peer: {
+            name: 'eth0', netns: { create: name, sysctl: { 'net.ipv6.conf.default.disable_ipv6': 1, 'net.ipv4.ip_forward': '1' } }, up: true,
+            addresses: ['198.18.0.2/16'], routes: [{ dst: 'default', gateway: '198.18.0.1' }],
+          },
+        });
+        // ip sees it as one of its own: listed, enterable, the peer inside with its settings.
+        assert.ok((await sh('ip', ['netns', 'list'])).split('\n').some((l) => l.split(' ')[0] === name));
+        const peer = (await ipJson(name, ['-d', 'addr', 'show', 'eth0']))[0];
+        assert.equal(peer.ifindex, link.peerIndex);
+        assert.deepEqual(peer.flags, ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP']);
+        // disable_ipv6 was set before the peer existed, so eth0 has no IPv6 address at all.
+        assert.deepEqual(peer.addr_info.map((i: any) => `${i.local}/${i.prefixlen}`), ['198.18.0.2/16']);
+        assert.equal((await sh('ip', ['netns', 'exec', name, 'cat', '/proc/sys/net/ipv4/ip_forward'])).trim(), '1');
+        assert.deepEqual((await ipJson(name, ['route', 'show'])).map((r) => `${r.dst} ${r.gateway ?? ''}`), ['default 198.18.0.1', '198.18.0.0/16 ']);
+        await using opened = await Netns.open(name);
+        assert.equal((await opened.links.get('eth0')).index, link.peerIndex);
+        // The name is taken now: refused as ip netns add refuses it, and nothing else is made.
+        await assert.rejects(host.links.add({ kind: 'veth', name: 'h1', peer: { name: 'eth0', netns: { create: name } } }),
+          (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST' && /already exists/.test(e.message));
+        assert.deepEqual((await ipJson(host.name, ['link', 'show'])).map((l) => l.ifname), ['lo', 'br0', 'h0']);
+      } finally {
+        await Netns.delete(name).catch(() => {});
+      }
+    });
+  });
+
+  it('peer.netns { create }: any refusal undoes all of it, the namespace too', async () => {
+    await withNamespaces(1, async (host) => {
+      const name = `${host.name}-undone`;
+      const refusals: Array<[Record<string, unknown>, string]> = [
+        [{ routes: [{ dst: 'default', gateway: '198.19.9.9' }], up: true, addresses: ['198.18.0.2/24'] }, 'ENETUNREACH'],
+        [{ netns: { create: name, sysctl: { 'net.ipv4.no_such_setting': 1 } } }, 'ENOENT'],
+      ];
+      for (const [peer, code] of refusals) {
+        await assert.rejects(host.links.add({ kind: 'veth', name: 'h0', peer: { name: 'eth0', netns: { create: name }, ...peer } }),
+          (e: unknown) => e instanceof NetlinkError && e.code === code, code);
+        assert.deepEqual((await ipJson(host.name, ['link', 'show'])).map((l) => l.ifname), ['lo']);
+        assert.ok(!(await sh('ip', ['netns', 'list'])).split('\n').some((l) => l.split(' ')[0] === name), `${name} left behind after ${code}`);
+      }
+    });
+  });
+
   it('reads back links made by ip exactly as ip shows them', async () => {
     await withNamespaces(2, async (a, b) => {
       const n = a.name!;
@@ -251,6 +301,10 @@ describe('links: the classic recipe, step by step, no ip process', () => {
         [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'p', addresses: '198.18.0.1/24' } as never }), TypeError, /^peer\.addresses: expected an array/],
         [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'p', routes: [{ dst: 'default', dev: 'eth9' }] } as never }), TypeError, /^peer\.routes\[0\]\.dev: a peer's route goes through the peer/],
         [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'p', routes: [{ dst: 'nowhere' }] } }), RangeError, /^dst: "nowhere"/],
+        [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'p', netns: { create: 'a/b' } } }), RangeError, /^peer\.netns\.create: "a\/b" contains "\/"/],
+        [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'p', netns: { create: 'x', sysctl: { 'kernel.panic': 1 } } } }), RangeError, /^peer\.netns\.sysctl: key: "kernel\.panic" is not under "net\."/],
+        [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'p', netns: { create: 'x', sysctl: { 'net.ipv4.ip_forward': true } } } } as never), TypeError, /^peer\.netns\.sysctl\.net\.ipv4\.ip_forward: expected a string or a number/],
+        [() => ns.links.add({ kind: 'veth', name: 'ok', peer: { name: 'p', netns: { create: 'x', mtu: 1 } } } as never), TypeError, /unknown option "mtu"/],
         [() => ns.links.add({ kind: 'nonsense', name: 'ok' } as never), RangeError, /^kind: "nonsense" is not a supported/],
         [() => ns.links.add({ kind: 'bridge', name: 'ok', mut: 1500 } as never), TypeError, /unknown option "mut"/],
         [() => ns.links.add({ kind: 'bridge', name: 'ok', netns: '../etc' }), RangeError, /^netns: "\.\.\/etc" contains "\/"/],

@@ -1,0 +1,190 @@
+#include "exchange.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+
+#include <cstring>
+#include <unordered_map>
+
+namespace nln {
+
+namespace {
+
+// A dump the kernel marks NLM_F_DUMP_INTR raced with a change; it is redone up to this many
+// times, then reported as EINTR rather than returned partial.
+constexpr int kMaxDumpRetries = 8;
+// The kernel sends dumps in datagrams of at most 32 KiB; single replies are smaller than 64 KiB.
+// Allocated without zero-filling: touching a large buffer per namespace's thread costs page faults.
+constexpr size_t kInitialReceiveBuffer = 64 << 10;
+
+// Reads NLMSG_ERROR / NLMSG_DONE extended-ACK attributes (NLMSGERR_ATTR_MSG, _OFFS).
+void read_ext_ack(const nlmsghdr* h, size_t tlv_offset, Status* s) {
+  if (!(h->nlmsg_flags & NLM_F_ACK_TLVS) || h->nlmsg_len <= tlv_offset) return;
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(h) + tlv_offset;
+  const uint8_t* end = reinterpret_cast<const uint8_t*>(h) + h->nlmsg_len;
+  while (end - p >= static_cast<ptrdiff_t>(NLA_HDRLEN)) {
+    nlattr a;
+    std::memcpy(&a, p, sizeof a);
+    if (a.nla_len < NLA_HDRLEN || a.nla_len > end - p) break;
+    if ((a.nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
+      const char* text = reinterpret_cast<const char*>(p + NLA_HDRLEN);
+      s->detail.assign(text, strnlen(text, a.nla_len - NLA_HDRLEN));
+      s->from_kernel = true;
+    }
+    p += NLA_ALIGN(a.nla_len);
+  }
+}
+
+}  // namespace
+
+struct Exchanger::InFlight {
+  std::unique_ptr<Request> req;
+  Outcome out;
+  int retries = 0;
+  bool interrupted = false;
+};
+
+Exchanger::Exchanger() { grow_receive_buffer(kInitialReceiveBuffer); }
+
+void Exchanger::grow_receive_buffer(size_t size) {
+  rx_.reset(new uint8_t[size]);  // default-initialized: no memset
+  rx_size_ = size;
+}
+
+bool Exchanger::resend(InFlight& f) {
+  nlmsghdr* h = reinterpret_cast<nlmsghdr*>(&f.req->message[0]);
+  h->nlmsg_seq = next_seq_++;
+  struct iovec iov{&f.req->message[0], f.req->message.size()};
+  Status s = sock_.send(&iov, 1);
+  if (!s.ok()) f.out.status = s;
+  return s.ok();
+}
+
+void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
+  std::vector<InFlight> flights(batch.size());
+  // seq -> (flight, index of the message within an nfnetlink batch, or -1 for the request's own)
+  std::unordered_map<uint32_t, std::pair<size_t, int>> by_seq;
+  std::vector<struct iovec> iov;
+  auto stamp = [&](std::string& m, size_t flight, int index) {
+    nlmsghdr* h = reinterpret_cast<nlmsghdr*>(&m[0]);
+    h->nlmsg_seq = next_seq_++;
+    by_seq[h->nlmsg_seq] = {flight, index};
+    iov.push_back({&m[0], m.size()});
+  };
+  for (size_t i = 0; i < batch.size(); ++i) {
+    flights[i].req = std::move(batch[i]);
+    Request& r = *flights[i].req;
+    for (size_t j = 0; j < r.batch.size(); ++j) stamp(r.batch[j], i, static_cast<int>(j));
+    if (r.batch.empty()) stamp(r.message, i, -1);
+  }
+  size_t open = flights.size();
+  auto finish = [&](size_t i) {
+    InFlight& f = flights[i];
+    f.req->done(std::move(f.out));
+    f.req.reset();
+    --open;
+  };
+  auto fail_all = [&](const Status& s) {
+    for (size_t i = 0; i < flights.size(); ++i) {
+      if (!flights[i].req) continue;
+      flights[i].out.status = s;
+      flights[i].out.replies.clear();
+      finish(i);
+    }
+  };
+
+  Status sent = sock_.send(iov.data(), iov.size());
+  if (sent.ok() && !flights[0].req->batch.empty()) {
+    iov.clear();
+    stamp(flights[0].req->message, 0, -1);  // the sentinel, in a sendmsg of its own
+    sent = sock_.send(iov.data(), iov.size());
+  }
+  if (!sent.ok()) {
+    fail_all(sent);
+    return;
+  }
+
+  while (open > 0) {
+    size_t len = 0;
+    bool truncated = false;
+    Status r = sock_.receive(rx_.get(), rx_size_, &len, &truncated);
+    if (!r.ok() || truncated) {
+      // ENOBUFS: the kernel dropped replies for lack of buffer; truncated: a reply was larger than
+      // our buffer. Either way some answers are lost, so every open request fails rather than
+      // waiting forever or returning partial data. Late replies to them are ignored (unknown seq).
+      if (truncated) {
+        r = Status::fail(EMSGSIZE, "a netlink reply was larger than the receive buffer");
+        grow_receive_buffer(len * 2);
+      } else if (r.err == ENOBUFS) {
+        r.detail = "the kernel dropped netlink replies (receive buffer overrun)";
+      }
+      fail_all(r);
+      return;
+    }
+    size_t remaining = len;
+    for (const nlmsghdr* h = reinterpret_cast<const nlmsghdr*>(rx_.get()); NLMSG_OK(h, remaining);
+         h = NLMSG_NEXT(h, remaining)) {
+      if (h->nlmsg_pid != sock_.port_id() && h->nlmsg_pid != 0) continue;
+      auto it = by_seq.find(h->nlmsg_seq);
+      if (it == by_seq.end() || !flights[it->second.first].req) continue;  // stale: a failed request's
+      size_t i = it->second.first;
+      int in_batch = it->second.second;
+      InFlight& f = flights[i];
+      if (h->nlmsg_type == NLMSG_ERROR) {
+        const nlmsgerr* e = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
+        if (h->nlmsg_len < NLMSG_LENGTH(sizeof(int))) continue;
+        size_t tlv = NLMSG_HDRLEN + sizeof(int) +
+                     ((h->nlmsg_flags & NLM_F_CAPPED) ? sizeof(nlmsghdr) : e->msg.nlmsg_len);
+        if (in_batch >= 0) {
+          // An answer about one message of a batch: keep the first refusal, wait for the sentinel.
+          if (e->error != 0 && f.out.status.ok()) {
+            f.out.status.err = -e->error;
+            read_ext_ack(h, tlv, &f.out.status);
+            f.out.failed_index = in_batch;
+          }
+          continue;
+        }
+        if (!f.req->batch.empty()) {
+          if (!f.out.status.ok()) f.out.replies.clear();
+          finish(i);  // the sentinel's answer: the batch's answers are all in
+          continue;
+        }
+        f.out.status.err = -e->error;
+        if (e->error != 0) read_ext_ack(h, tlv, &f.out.status);
+        if (e->error != 0) f.out.replies.clear();
+        finish(i);
+      } else if (h->nlmsg_type == NLMSG_DONE && f.req->dump) {
+        int err = 0;
+        if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) std::memcpy(&err, NLMSG_DATA(h), sizeof err);
+        if (err != 0) {
+          f.out.status.err = -err;
+          read_ext_ack(h, NLMSG_HDRLEN + sizeof(int), &f.out.status);
+          f.out.replies.clear();
+          finish(i);
+        } else if (f.interrupted && f.retries < kMaxDumpRetries) {
+          f.interrupted = false;
+          ++f.retries;
+          f.out.replies.clear();
+          by_seq.erase(it);
+          if (resend(f)) {
+            by_seq[reinterpret_cast<nlmsghdr*>(&f.req->message[0])->nlmsg_seq] = {i, -1};
+          } else {
+            finish(i);
+          }
+        } else if (f.interrupted) {
+          f.out.status = Status::fail(EINTR, "the dump kept changing under concurrent updates; "
+                                             "refusing to return a partial result");
+          f.out.replies.clear();
+          finish(i);
+        } else {
+          finish(i);
+        }
+      } else if (h->nlmsg_type >= NLMSG_MIN_TYPE) {
+        if (h->nlmsg_flags & NLM_F_DUMP_INTR) f.interrupted = true;
+        f.out.replies.emplace_back(reinterpret_cast<const char*>(h), h->nlmsg_len);
+      }
+    }
+  }
+}
+
+}  // namespace nln
