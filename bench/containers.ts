@@ -255,8 +255,8 @@ export function teardownWorkload(n: number, rounds: number, prefix: () => string
 /**
  * The per-namespace settings orchestrators use to make setup cheaper, measured: IPv6 on a veth end
  * means a link-local address, duplicate-address detection and router solicitations when it comes
- * up. Host-side settings are written once in the host namespace; container-side ones cost a sysctl
- * write per container before its veth exists.
+ * up. Host-side settings are written once in the host namespace; container-side ones are written by
+ * the thread that creates each container namespace, before its veth exists (netns: { create, sysctl }).
  */
 export function ipv6SettingsWorkload(n: number, rounds: number, prefix: () => string): Workload {
   let r: Round;

@@ -226,12 +226,19 @@ export class Netns {
   }
 
   /** @internal Sends one rtnetlink/nfnetlink message in this namespace; failures become NetlinkError. */
-  async request(protocol: number, message: WireMessage, dump: boolean, operation: string): Promise<WireMessage[]> {
+  request(protocol: number, message: WireMessage, dump: boolean, operation: string): Promise<WireMessage[]> {
     // Submitted in the caller's own turn when the handle is open: many requests made together
-    // (Promise.all) reach the channel while the caller is still making the rest, not after.
-    const n = this.#native ?? await this.nativeHandle(operation);
-    const replies = await nativeCall(operation, n.request(protocol, pack([message]), dump));
-    return replies === null ? [] : unpack(replies) as WireMessage[];
+    // (Promise.all) reach the channel while the caller is still making the rest, not after. One
+    // promise per request, not a chain of async frames: pipelined, each one showed.
+    const send = (n: NativeNamespace) => n.request(protocol, pack([message]), dump).then(
+      (replies) => (replies === null ? [] : unpack(replies) as WireMessage[]),
+      (err: unknown) => { throw toNetlinkError(operation, err); },
+    );
+    try {
+      return this.#native ? send(this.#native) : this.nativeHandle(operation).then(send);
+    } catch (err) {
+      return Promise.reject(err); // a message the codec refuses: rejected like everything else
+    }
   }
 
   /**

@@ -301,15 +301,13 @@ export class Links {
     }
   }
 
-  async #request(message: WireMessage, operation: string, ref: LinkRef): Promise<WireMessage[]> {
-    try {
-      return await this.#ns.request(NETLINK_ROUTE, message, false, operation);
-    } catch (err) {
+  #request(message: WireMessage, operation: string, ref: LinkRef): Promise<WireMessage[]> {
+    return this.#ns.request(NETLINK_ROUTE, message, false, operation).catch((err: unknown) => {
       if (err instanceof NetlinkError && err.code === 'ENODEV' && !err.kernelMessage) {
         throw new NetlinkError(operation, err.errno, { detail: `no link ${JSON.stringify(ref)}` });
       }
       throw err;
-    }
+    });
   }
 }
 
