@@ -48,6 +48,37 @@ describe('hygiene: handles free their fds and threads', () => {
   });
 });
 
+describe('hygiene: chains that create namespaces', () => {
+  it('300 connected namespaces made and deleted, some refused half-way, leave fds, threads and /run/netns as they were', async () => {
+    await withNamespaces(1, async (host) => {
+      await host.links.add({ kind: 'bridge', name: 'br0', up: true });
+      const made: string[] = [];
+      const cycle = async (i: number) => {
+        const name = uniqueName('chain');
+        // Every third one is refused after the namespace and the veth exist (a duplicate address).
+        const addresses = i % 3 === 2 ? ['198.18.0.2/16', '198.18.0.2/16'] : ['198.18.0.2/16'];
+        const added = host.links.add({ kind: 'veth', name: `h${i}`, master: 'br0', peer: { name: 'eth0', netns: { create: name }, addresses } });
+        if (i % 3 === 2) return assert.rejects(added, /EEXIST/);
+        await added;
+        made.push(name);
+      };
+      const ours = () => runNetnsNames().filter((n) => n.startsWith(`nlnt-${process.pid}-chain-`));
+      try {
+        for (let i = 0; i < 6; i++) await cycle(i); // warm-up
+        const fds = fdCount();
+        const threads = threadCount();
+        for (let i = 6; i < 300; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => cycle(i + j)));
+        await settlesTo(fdCount, fds, 'fd count');
+        await settlesTo(threadCount, threads, 'thread count');
+        assert.deepEqual(ours(), [...made].sort(), 'exactly the namespaces of the calls that succeeded');
+        assert.equal((await host.links.list({ master: 'br0' })).length, made.length);
+      } finally {
+        await Promise.all(ours().map((n) => Netns.delete(n)));
+      }
+    });
+  });
+});
+
 describe('pipelining', () => {
   it('concurrent requests to one namespace each keep their own result', async () => {
     await withNamespaces(1, async (ns) => {
