@@ -84,7 +84,8 @@ function write(v: unknown): void {
     const count = at + 1;
     at += 5;
     let n = 0;
-    for (const key of Object.keys(v)) {
+    // for-in, not Object.keys: no array per object (messages are plain literals: nothing inherited).
+    for (const key in v) {
       const item = (v as Record<string, unknown>)[key];
       if (item === undefined) continue; // an option left out
       room(1 + key.length * 3);

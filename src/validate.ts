@@ -29,8 +29,8 @@ export function checkBoolean(field: string, value: unknown): boolean {
 
 /** Rejects keys the caller misspelled: `{ mut: 1500 }` names "mut" instead of being ignored. */
 export function checkKeys(field: string, value: object, allowed: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && !allowed.includes(key)) {
       throw new TypeError(`${field}: unknown option ${JSON.stringify(key)} (known: ${allowed.join(', ')})`);
     }
   }

@@ -10,7 +10,10 @@ const nameOf = (table: Record<string, number>, value: unknown): unknown =>
 /** 64-bit kernel counters that are really small numbers (timers, intervals) become numbers. */
 function plain(raw: Raw): Raw {
   const out: Raw = {};
-  for (const [k, v] of Object.entries(raw)) out[k] = typeof v === 'bigint' ? Number(v) : v;
+  for (const k in raw) {
+    const v = raw[k];
+    out[k] = typeof v === 'bigint' ? Number(v) : v;
+  }
   return out;
 }
 
