@@ -69,7 +69,10 @@ async function libraryContainer(r: Round, i: number, sysctl: ContainerSysctls = 
       addresses: [`${address(i)}/16`], routes: [{ dst: 'default', gateway: GATEWAY }],
     },
   });
-  const rule = r.host.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 'nln-bench', chain: 'prerouting', rule: ruleText(i) }); });
+  // ruleText(i) in the typed form: the same request bytes, without parsing nft text each time.
+  const rule = r.host.nft.transaction((tx) => {
+    tx.addRule({ family: 'ip', table: 'nln-bench', chain: 'prerouting', match: { protocol: 'tcp', dport: 10000 + i }, dnat: { address: address(i), port: 80 } });
+  });
   const [a, b] = await Promise.allSettled([added, rule]);
   for (const x of [a, b]) if (x.status === 'rejected') throw x.reason;
 }
