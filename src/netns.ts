@@ -228,8 +228,7 @@ export class Netns {
   /** @internal Sends one rtnetlink/nfnetlink message in this namespace; failures become NetlinkError. */
   request(protocol: number, message: WireMessage, dump: boolean, operation: string): Promise<WireMessage[]> {
     // Submitted in the caller's own turn when the handle is open: many requests made together
-    // (Promise.all) reach the channel while the caller is still making the rest, not after. One
-    // promise per request, not a chain of async frames: pipelined, each one showed.
+    // (Promise.all) reach the channel while the caller is still making the rest, not after.
     const send = (n: NativeNamespace) => n.request(protocol, pack([message]), dump).then(
       (replies) => (replies === null ? [] : unpack(replies) as WireMessage[]),
       (err: unknown) => { throw toNetlinkError(operation, err); },
@@ -251,7 +250,6 @@ export class Netns {
   static async chain(steps: ChainStep[]): Promise<ChainResult[][]> {
     const operations = steps.map((s) => ('create' in s ? [s.operation, ...(s.sysctl ?? []).map(() => s.operation)] : s.items.map((i) => i.operation)));
     const operation = operations[0]?.[0] ?? 'netns.request';
-    if (steps[0] && 'create' in steps[0]) checkNetnsName('name', steps[0].create);
     const handles = await Promise.all(steps.map((s) => ('create' in s || s.netns === 'created' ? null : s.netns.nativeHandle(operation))));
     const answers = await nativeCall(operation, native.chain(steps.map((s, k) => ('create' in s ? { create: s.create, sysctls: s.sysctl ?? [] } : {
       ns: handles[k], protocol: s.protocol, messages: pack(s.items.map((i) => i.message), 'messages'), patches: s.patches ?? [],

@@ -14,12 +14,7 @@ namespace {
 
 class Reader {
  public:
-  Reader(const uint8_t* p, size_t len) : p_(p), end_(p + len) {
-    if (p_ != end_ && *p_ == static_cast<uint8_t>(PackTag::KeyTable)) {
-      ++p_;
-      for (uint32_t n = u32(); n > 0; --n) keys_.push_back(text(u8()));
-    }
-  }
+  Reader(const uint8_t* p, size_t len) : p_(p), end_(p + len) {}
   bool done() const { return p_ == end_; }
 
   Value value(int depth) {
@@ -51,19 +46,8 @@ class Reader {
         }
         return m;
       }
-      case PackTag::IndexedMap: {
-        Value m = Value::map();
-        uint32_t n = u32();
-        m.reserve(std::min<size_t>(n, static_cast<size_t>(end_ - p_)));
-        for (; n > 0; --n) {
-          uint16_t k;
-          read(&k, sizeof k);
-          if (k >= keys_.size()) fail("a key index outside the key table");
-          m.append(keys_[k], value(depth + 1));
-        }
-        return m;
-      }
-      case PackTag::KeyTable: fail("a key table after the first value");
+      case PackTag::KeyTable:
+      case PackTag::IndexedMap: fail("a tag only the addon writes");
       case PackTag::List: {
         Value l = Value::list();
         uint32_t n = u32();
@@ -100,7 +84,6 @@ class Reader {
   }
   const uint8_t* p_;
   const uint8_t* end_;
-  std::vector<std::string> keys_;
 };
 
 void put(std::string* out, const void* p, size_t n) { out->append(static_cast<const char*>(p), n); }

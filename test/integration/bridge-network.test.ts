@@ -14,6 +14,9 @@ describe('BridgeNetwork', () => {
       const e1 = await net.attach(c1);
       const e2 = await net.attach(c2);
       assert.deepEqual([e1.address, e2.address], ['198.18.0.2', '198.18.0.3']);
+      // The container's MAC as Docker makes it (02:42 + the address), and as ip shows it.
+      assert.deepEqual([e1.mac, e2.mac], ['02:42:c6:12:00:02', '02:42:c6:12:00:03']);
+      assert.equal((await ipJson(c1.name, ['link', 'show', 'eth0']))[0].address, e1.mac);
       assert.equal((await ipJson(c1.name, ['route', 'show', 'default']))[0].gateway, '198.18.0.1');
       assert.equal((await ipJson(host.name, ['link', 'show', e1.hostIfname]))[0].master, 'docker1');
       await wireClient(client, host); // a client namespace in 10.0.0.0/16
