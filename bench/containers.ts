@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { BridgeNetwork, Netns } from '../src/index';
+import { native } from '../src/native';
 import type { Peer, Workload } from './harness';
 import { buildPeers, pyroute2Peer } from './peers/build';
 
@@ -77,6 +78,32 @@ async function libraryContainer(r: Round, i: number, sysctl: ContainerSysctls = 
   for (const x of [a, b]) if (x.status === 'rejected') throw x.reason;
 }
 
+/**
+ * What one at a time costs without the library's JS (checking, building and packing the
+ * messages, decoding the answers): the addon calls libraryContainer makes, recorded first
+ * (untimed, nothing sent), then replayed one container at a time. Its gap to the C floor is the
+ * addon's threads and hand-offs; the gap from it to "one at a time" is the JS. Returns its own ms.
+ */
+async function replayed(r: Round, n: number): Promise<number> {
+  const host = await r.host.nativeHandle('bench');
+  const chain = native.chain;
+  const batch = host.batch;
+  const chains: Array<Parameters<typeof chain>[0]> = [];
+  const batches: Array<Parameters<typeof batch>> = [];
+  native.chain = (steps) => { chains.push(steps); return new Promise(() => {}); }; // never answered: nothing sent
+  Object.defineProperty(host, 'batch', { configurable: true, value: (...a: Parameters<typeof batch>) => { batches.push(a); return Promise.resolve(null); } });
+  try {
+    for (let i = 0; i < n; i++) void libraryContainer(r, i).catch(() => {});
+    while (batches.length < n) await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    native.chain = chain;
+    delete (host as { batch?: unknown }).batch;
+  }
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await Promise.all([chain(chains[i]), batch.apply(host, batches[i])]);
+  return performance.now() - t0;
+}
+
 /** n containers with the library, `width` in flight. */
 export const provision = (r: Round, n: number, width: number) => inFlight(n, width, (i) => libraryContainer(r, i));
 
@@ -127,6 +154,7 @@ async function cniContainer(r: Round, i: number, dataDir: string): Promise<void>
 export const CONTAINER_PEERS = {
   floor: 'C floor (raw netlink, fewest round trips)',
   sequential: 'netlink-native, one at a time',
+  replayed: 'netlink-native, one at a time, its addon calls replayed (no JS)',
   inFlight: 'netlink-native, 64 in flight',
   go: 'Go vishvananda/netlink + google/nftables',
   pyroute2: 'pyroute2',
@@ -157,6 +185,7 @@ export function containerWorkload(n: number, rounds: number, prefix: () => strin
   const peers: Peer[] = [
     peer(CONTAINER_PEERS.floor, () => selfTimed(floor, [r.host.name!, 'containers', `${r.prefix}-c`, String(n), 'br0', SUBNET_BASE])),
     peer(CONTAINER_PEERS.sequential, async (k) => { for (let i = 0; i < k; i++) await libraryContainer(r, i); }),
+    peer(CONTAINER_PEERS.replayed, (k) => replayed(r, k)),
     peer(CONTAINER_PEERS.inFlight, (k) => provision(r, k, 64)),
     peer(CONTAINER_PEERS.go, () => selfTimed(go, [r.host.name!, `${r.prefix}-c`, String(n), 'br0', SUBNET_BASE])),
     peer(CONTAINER_PEERS.pyroute2, () => selfTimed('/usr/bin/python3', [pyroute2Peer, r.host.name!, `${r.prefix}-c`, String(n), 'br0', SUBNET_BASE])),

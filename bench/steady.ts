@@ -1,5 +1,6 @@
 // What an agent feels besides speed: how late the JS event loop runs while containers are being
 // provisioned, and whether memory and fds stay flat over many operations.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -8,23 +9,66 @@ import { Netns } from '../src/index';
 import { median } from './harness';
 import { Round, provision } from './containers';
 
-export interface EventLoopResult { containers: number; p50Ms: number; p99Ms: number; maxMs: number }
+export interface LoopDelay { p50Ms: number; p99Ms: number; maxMs: number }
+export interface EventLoopResult extends LoopDelay {
+  containers: number;
+  /** The same measure in another Node process that does nothing, over the same provisioning. */
+  idleProcess: LoopDelay;
+}
 
-/** Event-loop delay (1 ms resolution histogram) while n containers are provisioned, 64 in flight. */
+// A Node process that only runs the same 1 ms monitor, until its stdin closes: how late the machine
+// itself, busy with the kernel's work for the containers, lets an event loop run.
+const IDLE_MONITOR = `
+const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 1 });
+h.enable();
+process.stdin.resume().on('end', () => {
+  h.disable();
+  const ms = (ns) => ns / 1e6;
+  process.stdout.write(JSON.stringify({ p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) }));
+});
+process.stdout.write('ready\\n');`;
+
+function idleMonitor(): { ready: Promise<void>; stop(): Promise<LoopDelay> } {
+  const child = spawn(process.execPath, ['-e', IDLE_MONITOR], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const ready = new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith('ready\n')) resolve();
+  }));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    ready,
+    async stop() {
+      child.stdin.end();
+      await exited;
+      return JSON.parse(out.slice('ready\n'.length)) as LoopDelay;
+    },
+  };
+}
+
+/**
+ * Event-loop delay (1 ms resolution histogram) while n containers are provisioned, 64 in flight;
+ * beside it, the same measure in an idle Node process over the same time.
+ */
 export async function eventLoopDelay(n: number, prefix: string): Promise<EventLoopResult> {
   const r = new Round(prefix);
   await r.setup();
   const h = monitorEventLoopDelay({ resolution: 1 });
+  const idle = idleMonitor();
+  let idleProcess: LoopDelay | undefined;
   try {
+    await idle.ready;
     h.enable();
     await provision(r, n, 64);
     h.disable();
+    idleProcess = await idle.stop();
     await r.check(n);
   } finally {
+    if (!idleProcess) await idle.stop().catch(() => undefined);
     await r.teardown();
   }
   const ms = (ns: number) => ns / 1e6;
-  return { containers: n, p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) };
+  return { containers: n, p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), idleProcess: idleProcess! };
 }
 
 export interface MemoryResult { operations: number; samples: Array<{ ops: number; rssMiB: number; fds: number }>; rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number }

@@ -18,15 +18,29 @@ export interface Cidr {
 }
 
 function parseV4(field: string, whole: string, s: string): Buffer {
-  const parts = s.split('.');
-  if (parts.length !== 4) throw rangeError(field, whole, `is not an IPv4 address (${parts.length} parts, not 4)`);
-  return Buffer.from(parts.map((p) => {
-    if (!/^\d{1,3}$/.test(p)) throw rangeError(field, whole, `has octet ${JSON.stringify(p)}, which is not a number 0–255`);
-    if (p.length > 1 && p.startsWith('0')) throw rangeError(field, whole, `has octet ${p} with a leading zero (ambiguous: octal or decimal?)`);
-    const n = Number(p);
+  // By hand, not split/map/regex: a container's messages parse several addresses.
+  let parts = 1;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 46 /* . */) parts++;
+  if (parts !== 4) throw rangeError(field, whole, `is not an IPv4 address (${parts} parts, not 4)`);
+  const bytes = Buffer.alloc(4);
+  let start = 0;
+  for (let k = 0; k < 4; k++) {
+    let end = s.indexOf('.', start);
+    if (end < 0) end = s.length;
+    let n = 0;
+    for (let i = start; i < end; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9 || end - start > 3) { n = -1; break; }
+      n = n * 10 + d;
+    }
+    const p = s.slice(start, end);
+    if (n < 0 || end === start) throw rangeError(field, whole, `has octet ${JSON.stringify(p)}, which is not a number 0–255`);
+    if (p.length > 1 && p.charCodeAt(0) === 48) throw rangeError(field, whole, `has octet ${p} with a leading zero (ambiguous: octal or decimal?)`);
     if (n > 255) throw rangeError(field, whole, `has octet ${n}, which is over 255`);
-    return n;
-  }));
+    bytes[k] = n;
+    start = end + 1;
+  }
+  return bytes;
 }
 
 function parseV6(field: string, whole: string, s: string, allowMapped: boolean): Buffer {

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decode, encode, native, NETLINK_ROUTE } from '../../src/native';
-import { pack } from '../../src/pack';
+import { pack, unpack } from '../../src/pack';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const REQ_CREATE_EXCL_ACK = 0x605;
@@ -120,6 +120,14 @@ describe('pack: how messages cross into the addon (native/core/value_pack.h)', (
     assert.throws(() => pack([{ attrs: { mtu: 1.5 } }]), /^TypeError: message\.attrs\.mtu: expected an integer, got 1\.5$/);
     assert.throws(() => pack([{ attrs: { list: [1, () => 0] } }], 'messages'), /^TypeError: messages\.attrs\.list\[1\]: unsupported value type/);
     assert.throws(() => pack([-1n]), /expected an unsigned 64-bit integer, got -1n/);
+  });
+
+  it('reads replies by their key table, also when one of the same length came just before', () => {
+    // KeyTable [name], then an IndexedMap { key 0: number }: two tables of equal length, other bytes.
+    const reply = (key: string, n: number) => Buffer.concat([hex('09 01000000 02'), Buffer.from(key), hex('0a 01000000 0000 03'), Buffer.from(new Float64Array([n]).buffer)]);
+    assert.deepEqual(unpack(reply('ab', 1)), [{ ab: 1 }]);
+    assert.deepEqual(unpack(reply('cd', 2)), [{ cd: 2 }]);
+    assert.deepEqual(unpack(reply('ab', 3)), [{ ab: 3 }]);
   });
 
   it('the addon refuses a malformed buffer instead of reading past it', () => {

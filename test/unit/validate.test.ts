@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseCidr } from '../../src/ip';
 import { checkIfname, checkMac, checkMtu, checkNetnsName } from '../../src/validate';
 
 describe('validation', () => {
@@ -27,5 +28,24 @@ describe('validation', () => {
     assert.equal(checkMtu('mtu', 1500), 1500);
     assert.throws(() => checkMtu('mtu', 67), /mtu: 67 is out of range \(68–65535\)/);
     assert.throws(() => checkMtu('mtu', 1500.5), TypeError);
+  });
+});
+
+describe('IPv4 addresses', () => {
+  it('parses dotted quads to bytes, and names the bad part of a bad one', () => {
+    assert.deepEqual([...parseCidr('cidr', '198.18.0.255/16').bytes], [198, 18, 0, 255]);
+    assert.deepEqual([...parseCidr('cidr', '0.0.0.0/0').bytes], [0, 0, 0, 0]);
+    const bad: Array<[string, RegExp]> = [
+      ['1.2.3', /\(3 parts, not 4\)$/],
+      ['1.2.3.4.5', /\(5 parts, not 4\)$/],
+      ['1..3.4', /has octet "", which is not a number 0–255$/],
+      ['1.2.3.', /has octet "", which is not a number 0–255$/],
+      ['1.2.x.4', /has octet "x", which is not a number 0–255$/],
+      ['1.2.3.1234', /has octet "1234", which is not a number 0–255$/],
+      ['1.2.3.+4', /has octet "\+4", which is not a number 0–255$/],
+      ['1.2.3.256', /has octet 256, which is over 255$/],
+      ['1.02.3.4', /has octet 02 with a leading zero/],
+    ];
+    for (const [value, why] of bad) assert.throws(() => parseCidr('cidr', value), (e: Error) => e instanceof RangeError && e.message.startsWith(`cidr: "${value}" `) && why.test(e.message), value);
   });
 });
