@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Netns } from '../src/index';
 import { median } from './harness';
 import { Round, provision } from './containers';
@@ -14,6 +15,8 @@ export interface EventLoopResult extends LoopDelay {
   containers: number;
   /** The same measure in another Node process that does nothing, over the same provisioning. */
   idleProcess: LoopDelay;
+  /** The main thread's, while a worker thread provisions the same number of containers. */
+  provisionedInWorker: LoopDelay;
 }
 
 // A Node process that only runs the same 1 ms monitor, until its stdin closes: how late the machine
@@ -46,9 +49,41 @@ function idleMonitor(): { ready: Promise<void>; stop(): Promise<LoopDelay> } {
   };
 }
 
+const delayOf = (h: ReturnType<typeof monitorEventLoopDelay>): LoopDelay => ({ p50Ms: h.percentile(50) / 1e6, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6 });
+
+// The worker's side of provisionedInWorker(): this module, loaded in a worker thread.
+if (!isMainThread && (workerData as { role?: string } | null)?.role === 'provision') {
+  const { n, prefix } = workerData as { n: number; prefix: string };
+  void (async () => {
+    const r = new Round(prefix);
+    try {
+      await r.setup();
+      parentPort!.postMessage('start');
+      await provision(r, n, 64);
+      parentPort!.postMessage('done');
+      await r.check(n);
+    } finally {
+      await r.teardown();
+    }
+  })();
+}
+
+/** The main thread's event-loop delay while a worker thread provisions n containers, 64 in flight. */
+async function provisionedInWorker(n: number, prefix: string): Promise<LoopDelay> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  const worker = new Worker(__filename, { workerData: { role: 'provision', n, prefix } });
+  worker.on('message', (m) => (m === 'start' ? h.enable() : h.disable()));
+  await new Promise<void>((resolve, reject) => {
+    worker.on('error', reject);
+    worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the provisioning worker exited with code ${code}`))));
+  });
+  return delayOf(h);
+}
+
 /**
  * Event-loop delay (1 ms resolution histogram) while n containers are provisioned, 64 in flight;
- * beside it, the same measure in an idle Node process over the same time.
+ * beside it, the same measure in an idle Node process over the same time, and the main thread's
+ * when a worker thread does the provisioning.
  */
 export async function eventLoopDelay(n: number, prefix: string): Promise<EventLoopResult> {
   const r = new Round(prefix);
@@ -67,8 +102,7 @@ export async function eventLoopDelay(n: number, prefix: string): Promise<EventLo
     if (!idleProcess) await idle.stop().catch(() => undefined);
     await r.teardown();
   }
-  const ms = (ns: number) => ns / 1e6;
-  return { containers: n, p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), idleProcess: idleProcess! };
+  return { containers: n, ...delayOf(h), idleProcess: idleProcess!, provisionedInWorker: await provisionedInWorker(n, `${prefix}w`) };
 }
 
 export interface MemoryResult { operations: number; samples: Array<{ ops: number; rssMiB: number; fds: number }>; rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number }

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Netns } from '../../src/index';
 import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { promisify } from 'node:util';
 import { fdCount, ipJson, runNetnsNames, threadCount, uniqueName, withNamespaces } from '../helpers';
 
@@ -138,5 +140,39 @@ describe('the event loop never waits on the kernel', () => {
       assert.ok(worstLateness < 10, `a 1 ms timer was ${worstLateness.toFixed(1)} ms late`);
       assert.ok(histogram.max / 1e6 < 10, `event loop delay max ${(histogram.max / 1e6).toFixed(1)} ms`);
     });
+  });
+});
+
+describe('worker threads', () => {
+  it('a Worker makes a container with the library; when it ends, its fds and threads go with it', async () => {
+    const host = uniqueName('wk');
+    const container = uniqueName('wkc');
+    // Plain JS run in the worker, loading the package as built (this file's twin in dist/src).
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { Netns } = require(workerData.lib);
+      (async () => {
+        const host = await Netns.create(workerData.host);
+        const link = await host.links.add({ kind: 'veth', name: 'h0', up: true,
+          peer: { name: 'eth0', netns: { create: workerData.container }, up: true, addresses: ['198.18.0.2/16'] } });
+        await host.close();
+        parentPort.postMessage(link.index);
+      })();`;
+    const lib = path.join(__dirname, '..', '..', 'src', 'index.js');
+    await new Worker(code, { eval: true, workerData: { lib, host, container } }).terminate(); // warm-up: the worker machinery's own fds
+    const fds = fdCount();
+    const threads = threadCount();
+    try {
+      const worker = new Worker(code, { eval: true, workerData: { lib, host, container } });
+      const index = await new Promise<number>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+      assert.equal(await new Promise((resolve) => worker.once('exit', resolve)), 0);
+      assert.equal((await ipJson(host, ['link', 'show', 'h0']))[0].ifindex, index);
+      assert.deepEqual((await ipJson(container, ['addr', 'show', 'eth0']))[0].addr_info.filter((a: { family: string }) => a.family === 'inet').map((a: { local: string }) => a.local), ['198.18.0.2']);
+      await settlesTo(fdCount, fds, 'fd count');
+      await settlesTo(threadCount, threads, 'thread count');
+    } finally {
+      await Netns.delete(container).catch(() => {});
+      await Netns.delete(host).catch(() => {});
+    }
   });
 });
