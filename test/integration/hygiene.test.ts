@@ -147,7 +147,7 @@ describe('worker threads', () => {
   it('a Worker makes a container with the library; when it ends, its fds and threads go with it', async () => {
     const host = uniqueName('wk');
     const container = uniqueName('wkc');
-    // Plain JS run in the worker, loading the package as built (this file's twin in dist/src).
+    // Plain JS run in the worker, loading the package as built (dist/src/index.js).
     const code = `
       const { parentPort, workerData } = require('node:worker_threads');
       const { Netns } = require(workerData.lib);
