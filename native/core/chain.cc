@@ -25,6 +25,11 @@ struct Chain : std::enable_shared_from_this<Chain> {
   // A chain that created its namespace: sockets of its own thread in the other namespaces it
   // touches, by (namespace, protocol), opened before the thread unshared.
   std::map<std::pair<const Namespace*, int>, std::unique_ptr<Exchanger>> own;
+  // While one of `own` exchanges, its receive loop is walking its buffer: a step answered then is
+  // carried on only once the exchange has returned, since carrying on may end the chain and free
+  // that exchanger (a refused creation did, and the loop read freed memory).
+  bool exchanging = false;
+  bool answered_while_exchanging = false;
 
   void start(size_t k);
   void answered(size_t k);
@@ -130,7 +135,12 @@ void Chain::start(size_t k) {
       a.sent = true;
       a.status = o.status;
       for (const auto& r : o.replies) a.replies.push_back(decode_message(protocol, reinterpret_cast<const nlmsghdr*>(r.data())));
-      if (--self->pending == 0) self->answered(k);
+      if (--self->pending != 0) return;
+      if (self->exchanging) {
+        self->answered_while_exchanging = true;
+      } else {
+        self->answered(k);
+      }
     };
     requests.push_back(std::move(req));
   }
@@ -143,7 +153,11 @@ void Chain::start(size_t k) {
   }
   pending = requests.size();
   if (mine) {
-    mine->exchange(requests);  // here and now; the answers carry the chain on
+    exchanging = true;
+    answered_while_exchanging = false;
+    mine->exchange(requests);  // here and now
+    exchanging = false;
+    if (answered_while_exchanging) answered(k);
   } else {
     ch->submit_all(std::move(requests));  // together: one sendmsg for the step
   }
