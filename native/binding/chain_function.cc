@@ -47,14 +47,7 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
     step.protocol = s.Get("protocol").As<Napi::Number>().Int32Value();
     step.messages = unpack(s.Get("messages"));
     // Encoded once here so a malformed message is refused before anything is sent.
-    for (const nln::Value& m : step.messages) {
-      try {
-        nln::MessageWriter w;
-        nln::encode_message(w, step.protocol, m);
-      } catch (const nln::CodecError& e) {
-        throw Napi::TypeError::New(env, e.what());
-      }
-    }
+    for (const nln::Value& m : step.messages) encode(env, step.protocol, m);
     Napi::Array patches = s.Get("patches").IsArray() ? s.Get("patches").As<Napi::Array>() : Napi::Array::New(env);
     for (uint32_t j = 0; j < patches.Length(); ++j) {
       Napi::Object p = patches.Get(j).As<Napi::Object>();

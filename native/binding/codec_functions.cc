@@ -9,15 +9,10 @@ namespace {
 
 Napi::Value Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  nln::MessageWriter w;
-  try {
-    std::vector<nln::Value> messages = unpack(info[1]);
-    if (messages.size() != 1) throw Napi::TypeError::New(env, "expected one packed message");
-    nln::encode_message(w, info[0].As<Napi::Number>().Int32Value(), messages[0]);
-  } catch (const nln::CodecError& e) {
-    throw Napi::TypeError::New(env, e.what());
-  }
-  return Napi::Buffer<char>::Copy(env, w.bytes().data(), w.bytes().size());
+  std::vector<nln::Value> messages = unpack(info[1]);
+  if (messages.size() != 1) throw Napi::TypeError::New(env, "expected one packed message");
+  std::string bytes = encode(env, info[0].As<Napi::Number>().Int32Value(), messages[0]);
+  return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size());
 }
 
 Napi::Value Decode(const Napi::CallbackInfo& info) {
@@ -25,11 +20,10 @@ Napi::Value Decode(const Napi::CallbackInfo& info) {
   int protocol = info[0].As<Napi::Number>().Int32Value();
   auto buf = info[1].As<Napi::Buffer<char>>();
   std::vector<nln::Value> messages;
-  size_t remaining = buf.Length();
-  for (const nlmsghdr* h = reinterpret_cast<const nlmsghdr*>(buf.Data()); NLMSG_OK(h, remaining);
-       h = NLMSG_NEXT(h, remaining)) {
-    messages.push_back(nln::decode_message(protocol, h));
-  }
+  // Copied: a Buffer's bytes need not be 4-byte aligned.
+  std::string bytes(buf.Data(), buf.Length());
+  nln::for_each_message(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                        [&](const nlmsghdr* h) { messages.push_back(nln::decode_message(protocol, h)); });
   std::string packed = pack(messages);
   return Napi::Buffer<char>::Copy(env, packed.data(), packed.size());
 }

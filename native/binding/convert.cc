@@ -19,4 +19,16 @@ std::vector<nln::Value> unpack(const Napi::Value& packed) {
 
 std::string pack(const std::vector<nln::Value>& values) { return nln::pack_values(values); }
 
+std::string encode(Napi::Env env, int protocol, const nln::Value& message) {
+  nln::MessageWriter w;
+  try {
+    nln::encode_message(w, protocol, message);
+  } catch (const nln::LengthError& e) {
+    throw Napi::RangeError::New(env, e.what());
+  } catch (const nln::CodecError& e) {
+    throw Napi::TypeError::New(env, e.what());
+  }
+  return w.take();
+}
+
 }  // namespace nln_binding

@@ -15,5 +15,8 @@ namespace nln_binding {
 std::vector<nln::Value> unpack(const Napi::Value& packed);
 // Values packed (on any thread), for JS to read with src/pack.ts.
 std::string pack(const std::vector<nln::Value>& values);
+// One message's netlink bytes; a value that does not fit its table is a TypeError, a length
+// netlink cannot carry a RangeError — thrown before anything is sent.
+std::string encode(Napi::Env env, int protocol, const nln::Value& message);
 
 }  // namespace nln_binding

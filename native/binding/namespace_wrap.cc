@@ -49,15 +49,6 @@ NamespaceWrap::~NamespaceWrap() {
 
 namespace {
 
-std::string encode(Napi::Env env, int protocol, const nln::Value& message) {
-  nln::MessageWriter w;
-  try {
-    nln::encode_message(w, protocol, message);
-  } catch (const nln::CodecError& e) {
-    throw Napi::TypeError::New(env, e.what());
-  }
-  return w.take();
-}
 
 // The one message a packed Buffer holds.
 nln::Value one(const Napi::Value& packed) {
@@ -74,7 +65,8 @@ Napi::Value NamespaceWrap::Request(const Napi::CallbackInfo& info) {
   int protocol = info[0].As<Napi::Number>().Int32Value();
   auto req = std::make_unique<nln::Request>();
   req->message = encode(env, protocol, one(info[1]));
-  req->dump = info[2].ToBoolean().Value();
+  // What the message's own flags say: a dump runs alone on its socket (channel.cc).
+  req->dump = (reinterpret_cast<const nlmsghdr*>(req->message.data())->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
   return Submit(env, protocol, std::move(req));
 }
 

@@ -42,13 +42,11 @@ void Channel::submit(std::unique_ptr<Request> r) {
 }
 
 void Channel::submit_all(std::vector<std::unique_ptr<Request>> rs) {
-  // Every request ends in a reply we can see: NLMSG_DONE for a dump, an ACK for anything else
-  // (a GET answers with its message, then the ACK).
-  // Inside a batch the kernel reports refusals whether or not ACK is asked, and the sentinel's
-  // answer ends it, so batch messages go as they are.
-  for (auto& r : rs) {
-    if (!r->dump) reinterpret_cast<nlmsghdr*>(&r->message[0])->nlmsg_flags |= NLM_F_ACK;
-  }
+  // Every request ends in a reply we can see: NLMSG_DONE for a dump (the kernel sends no ACK for
+  // a dump it started, asked or not), an ACK for anything else (a GET answers with its message,
+  // then the ACK). Inside a batch the kernel reports refusals whether or not ACK is asked, and the
+  // sentinel's answer ends it, so batch messages go as they are.
+  for (auto& r : rs) reinterpret_cast<nlmsghdr*>(&r->message[0])->nlmsg_flags |= NLM_F_ACK;
   bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -200,7 +200,7 @@ void encode_one(MessageWriter& w, const AttrSpec& spec, const Value& v, const Va
         const Value* h = hop.get("header");
         encode_struct(w, *spec.st, h ? *h : Value::map());
         if (const Value* a = hop.get("attrs")) encode_attrs(w, *spec.nested, *a, nested_flag, path);
-        w.patch_u16(start, static_cast<uint16_t>(w.bytes().size() - start));  // rtnh_len
+        w.patch_length(start);  // rtnh_len
       }
       w.nest_end(n);
       return;

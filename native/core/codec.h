@@ -11,13 +11,6 @@
 
 namespace nln {
 
-// An attribute value that does not fit its table entry: a bug in the caller's request, reported
-// with the attribute's path (e.g. "linkinfo.data.peer.attrs.mtu") before anything is sent.
-class CodecError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 Value decode_struct(const StructSpec& spec, const uint8_t* data, size_t len);
 Value decode_attrs(const AttrSet& set, const uint8_t* data, size_t len);
 

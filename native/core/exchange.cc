@@ -3,8 +3,11 @@
 #include <errno.h>
 #include <linux/netlink.h>
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
+
+#include "message.h"
 
 namespace nln {
 
@@ -17,7 +20,7 @@ constexpr int kMaxDumpRetries = 8;
 // Allocated without zero-filling: touching a large buffer per namespace's thread costs page faults.
 constexpr size_t kInitialReceiveBuffer = 64 << 10;
 
-// Reads NLMSG_ERROR / NLMSG_DONE extended-ACK attributes (NLMSGERR_ATTR_MSG, _OFFS).
+// Reads NLMSG_ERROR / NLMSG_DONE extended-ACK attributes (NLMSGERR_ATTR_MSG) from tlv_offset on.
 void read_ext_ack(const nlmsghdr* h, size_t tlv_offset, Status* s) {
   if (!(h->nlmsg_flags & NLM_F_ACK_TLVS) || h->nlmsg_len <= tlv_offset) return;
   const uint8_t* p = reinterpret_cast<const uint8_t*>(h) + tlv_offset;
@@ -31,8 +34,33 @@ void read_ext_ack(const nlmsghdr* h, size_t tlv_offset, Status* s) {
       s->detail.assign(text, strnlen(text, a.nla_len - NLA_HDRLEN));
       s->from_kernel = true;
     }
-    p += NLA_ALIGN(a.nla_len);
+    p += std::min<size_t>(NLA_ALIGN(a.nla_len), static_cast<size_t>(end - p));
   }
+}
+
+// The status an NLMSG_ERROR (or a DONE's trailing error) carries; false when it is too short to
+// carry one. Every field is length-checked before it is read.
+bool read_error(const nlmsghdr* h, Status* s) {
+  if (h->nlmsg_len < NLMSG_LENGTH(sizeof(int))) return false;
+  int error = 0;
+  std::memcpy(&error, NLMSG_DATA(h), sizeof error);
+  if (error == 0) return true;
+  // A real errno is -1 … -4095; anything else is not the kernel's answer.
+  if (error > 0 || error < -4095) {
+    *s = Status::fail(EPROTO, "a netlink error reply carried no valid errno");
+    return true;
+  }
+  s->err = -error;
+  size_t tlv = NLMSG_HDRLEN + sizeof(int);
+  if (h->nlmsg_type == NLMSG_ERROR) {
+    // The request's header is echoed after the errno; uncapped, its whole payload too.
+    if (h->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return true;
+    nlmsghdr echoed;
+    std::memcpy(&echoed, static_cast<const uint8_t*>(NLMSG_DATA(h)) + sizeof(int), sizeof echoed);
+    tlv += (h->nlmsg_flags & NLM_F_CAPPED) ? sizeof(nlmsghdr) : NLMSG_ALIGN(echoed.nlmsg_len);
+  }
+  read_ext_ack(h, tlv, s);
+  return true;
 }
 
 }  // namespace
@@ -49,6 +77,23 @@ Exchanger::Exchanger() { grow_receive_buffer(kInitialReceiveBuffer); }
 void Exchanger::grow_receive_buffer(size_t size) {
   rx_.reset(new uint8_t[size]);  // default-initialized: no memset
   rx_size_ = size;
+}
+
+Status Exchanger::receive(size_t* len) {
+  for (;;) {
+    // Sized first (MSG_PEEK|MSG_TRUNC), as iproute2 does: a datagram larger than the buffer is
+    // received whole into a bigger one instead of being cut and lost.
+    size_t size = 0;
+    Status s = sock_.peek_size(&size);
+    if (!s.ok()) return s;
+    if (size > rx_size_) grow_receive_buffer(size);
+    uint32_t sender = 0;
+    s = sock_.receive(rx_.get(), rx_size_, len, &sender);
+    if (!s.ok()) return s;
+    // Only the kernel answers requests: a datagram another socket sent to our port (any process
+    // with CAP_NET_ADMIN in the namespace can) is forged and dropped whatever its headers say.
+    if (sender == 0) return {};
+  }
 }
 
 bool Exchanger::resend(InFlight& f) {
@@ -106,59 +151,51 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
 
   while (open > 0) {
     size_t len = 0;
-    bool truncated = false;
-    Status r = sock_.receive(rx_.get(), rx_size_, &len, &truncated);
-    if (!r.ok() || truncated) {
-      // ENOBUFS: the kernel dropped replies for lack of buffer; truncated: a reply was larger than
-      // our buffer. Either way some answers are lost, so every open request fails rather than
-      // waiting forever or returning partial data. Late replies to them are ignored (unknown seq).
-      if (truncated) {
-        r = Status::fail(EMSGSIZE, "a netlink reply was larger than the receive buffer");
-        grow_receive_buffer(len * 2);
-      } else if (r.err == ENOBUFS) {
-        r.detail = "the kernel dropped netlink replies (receive buffer overrun)";
+    Status r = receive(&len);
+    if (!r.ok()) {
+      if (r.err == ENOBUFS) {
+        // The kernel dropped replies for lack of buffer: what it did with these requests is not
+        // known (a change may have been made), so they fail saying so instead of waiting forever.
+        r.detail = "the kernel dropped netlink replies (receive buffer overrun): whether these requests "
+                   "were carried out is unknown";
       }
       fail_all(r);
       return;
     }
-    size_t remaining = len;
-    for (const nlmsghdr* h = reinterpret_cast<const nlmsghdr*>(rx_.get()); NLMSG_OK(h, remaining);
-         h = NLMSG_NEXT(h, remaining)) {
-      if (h->nlmsg_pid != sock_.port_id() && h->nlmsg_pid != 0) continue;
+    for_each_message(rx_.get(), len, [&](const nlmsghdr* h) {
+      if (h->nlmsg_pid != sock_.port_id() && h->nlmsg_pid != 0) return;
       auto it = by_seq.find(h->nlmsg_seq);
-      if (it == by_seq.end() || !flights[it->second.first].req) continue;  // stale: a failed request's
+      if (it == by_seq.end() || !flights[it->second.first].req) return;  // stale: a failed request's
       size_t i = it->second.first;
       int in_batch = it->second.second;
       InFlight& f = flights[i];
       if (h->nlmsg_type == NLMSG_ERROR) {
-        const nlmsgerr* e = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
-        if (h->nlmsg_len < NLMSG_LENGTH(sizeof(int))) continue;
-        size_t tlv = NLMSG_HDRLEN + sizeof(int) +
-                     ((h->nlmsg_flags & NLM_F_CAPPED) ? sizeof(nlmsghdr) : e->msg.nlmsg_len);
+        Status answer;
+        if (!read_error(h, &answer)) return;
         if (in_batch >= 0) {
           // An answer about one message of a batch: keep the first refusal, wait for the sentinel.
-          if (e->error != 0 && f.out.status.ok()) {
-            f.out.status.err = -e->error;
-            read_ext_ack(h, tlv, &f.out.status);
+          if (!answer.ok() && f.out.status.ok()) {
+            f.out.status = answer;
             f.out.failed_index = in_batch;
           }
-          continue;
+          return;
         }
         if (!f.req->batch.empty()) {
           if (!f.out.status.ok()) f.out.replies.clear();
           finish(i);  // the sentinel's answer: the batch's answers are all in
-          continue;
+          return;
         }
-        f.out.status.err = -e->error;
-        if (e->error != 0) read_ext_ack(h, tlv, &f.out.status);
-        if (e->error != 0) f.out.replies.clear();
+        f.out.status = answer;
+        if (!answer.ok()) f.out.replies.clear();
         finish(i);
-      } else if (h->nlmsg_type == NLMSG_DONE && f.req->dump) {
-        int err = 0;
-        if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) std::memcpy(&err, NLMSG_DATA(h), sizeof err);
-        if (err != 0) {
-          f.out.status.err = -err;
-          read_ext_ack(h, NLMSG_HDRLEN + sizeof(int), &f.out.status);
+      } else if (h->nlmsg_type == NLMSG_DONE) {
+        // Ends a dump, whether or not the caller said it was one (a request whose flags made it a
+        // dump would otherwise wait for an ACK the kernel never sends).
+        Status answer;
+        read_error(h, &answer);  // an error the dump ended with, if any
+        if (h->nlmsg_flags & NLM_F_DUMP_INTR) f.interrupted = true;
+        if (!answer.ok()) {
+          f.out.status = answer;
           f.out.replies.clear();
           finish(i);
         } else if (f.interrupted && f.retries < kMaxDumpRetries) {
@@ -183,7 +220,7 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
         if (h->nlmsg_flags & NLM_F_DUMP_INTR) f.interrupted = true;
         f.out.replies.emplace_back(reinterpret_cast<const char*>(h), h->nlmsg_len);
       }
-    }
+    });
   }
 }
 

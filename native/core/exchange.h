@@ -45,11 +45,12 @@ class Exchanger {
  private:
   struct InFlight;
   bool resend(InFlight& f);
+  Status receive(size_t* len);  // the next datagram from the kernel into rx_
   void grow_receive_buffer(size_t size);
 
   NetlinkSocket sock_;
   uint32_t next_seq_ = 1;
-  std::unique_ptr<uint8_t[]> rx_;  // receive buffer, grown when a datagram did not fit
+  std::unique_ptr<uint8_t[]> rx_;  // receive buffer, grown to the next datagram's size
   size_t rx_size_ = 0;
 };
 

@@ -6,6 +6,13 @@ namespace nln {
 
 namespace {
 constexpr uint16_t kTypeMask = 0x3fff;  // strips NLA_F_NESTED / NLA_F_NET_BYTEORDER
+
+uint16_t length16(size_t len) {
+  if (len > UINT16_MAX) {
+    throw LengthError("an attribute of " + std::to_string(len) + " bytes is longer than netlink allows (65,535 with its header)");
+  }
+  return static_cast<uint16_t>(len);
+}
 }
 
 void MessageWriter::align() { buf_.resize((buf_.size() + 3) & ~size_t{3}, '\0'); }
@@ -31,7 +38,7 @@ void MessageWriter::put(const void* data, size_t len) {
 }
 
 void MessageWriter::attr(uint16_t type, const void* data, size_t len) {
-  nlattr a{static_cast<uint16_t>(NLA_HDRLEN + len), type};
+  nlattr a{length16(NLA_HDRLEN + len), type};
   buf_.append(reinterpret_cast<const char*>(&a), sizeof a);
   put(data, len);
 }
@@ -43,9 +50,12 @@ size_t MessageWriter::nest_begin(uint16_t type, bool nested_flag) {
   return off;
 }
 
-void MessageWriter::nest_end(size_t nest_offset) { patch_u16(nest_offset, static_cast<uint16_t>(buf_.size() - nest_offset)); }
+void MessageWriter::nest_end(size_t nest_offset) { patch_length(nest_offset); }
 
-void MessageWriter::patch_u16(size_t offset, uint16_t value) { std::memcpy(&buf_[offset], &value, sizeof value); }
+void MessageWriter::patch_length(size_t offset) {
+  uint16_t len = length16(buf_.size() - offset);
+  std::memcpy(&buf_[offset], &len, sizeof len);
+}
 
 bool AttrIterator::next(uint16_t* type, const uint8_t** payload, size_t* len) {
   if (end_ - p_ < static_cast<ptrdiff_t>(NLA_HDRLEN)) return false;

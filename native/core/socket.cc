@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <string>
@@ -94,7 +95,18 @@ Status NetlinkSocket::send(const struct iovec* iov, size_t count) {
   }
 }
 
-Status NetlinkSocket::receive(uint8_t* buf, size_t cap, size_t* len, bool* truncated) {
+Status NetlinkSocket::peek_size(size_t* len) {
+  for (;;) {
+    ssize_t n = recv(fd_, nullptr, 0, MSG_PEEK | MSG_TRUNC);
+    if (n >= 0) {
+      *len = static_cast<size_t>(n);
+      return {};
+    }
+    if (errno != EINTR) return Status::fail(errno, "recvmsg");
+  }
+}
+
+Status NetlinkSocket::receive(uint8_t* buf, size_t cap, size_t* len, uint32_t* sender) {
   sockaddr_nl from{};
   struct iovec iov{buf, cap};
   msghdr m{};
@@ -103,10 +115,10 @@ Status NetlinkSocket::receive(uint8_t* buf, size_t cap, size_t* len, bool* trunc
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
   for (;;) {
-    ssize_t n = recvmsg(fd_, &m, MSG_TRUNC);
+    ssize_t n = recvmsg(fd_, &m, 0);
     if (n >= 0) {
-      *len = static_cast<size_t>(n);
-      *truncated = (m.msg_flags & MSG_TRUNC) != 0 || static_cast<size_t>(n) > cap;
+      *len = std::min(static_cast<size_t>(n), cap);
+      *sender = from.nl_pid;
       return {};
     }
     if (errno != EINTR) return Status::fail(errno, "recvmsg");

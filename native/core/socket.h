@@ -24,9 +24,11 @@ class NetlinkSocket {
 
   // One sendmsg carrying every message in iov: the kernel handles them in order, in this call.
   Status send(const struct iovec* iov, size_t count);
-  // Receives one datagram (possibly several netlink messages) into buf. *len is the datagram's
-  // real length; *truncated is set when it did not fit (the caller grows buf for next time).
-  Status receive(uint8_t* buf, size_t cap, size_t* len, bool* truncated);
+  // The size of the next datagram, without taking it (waits for one).
+  Status peek_size(size_t* len);
+  // Receives one datagram (possibly several netlink messages) into buf, which the caller sized
+  // with peek_size; *sender is the sending socket's port id (0: the kernel).
+  Status receive(uint8_t* buf, size_t cap, size_t* len, uint32_t* sender);
 
   uint32_t port_id() const { return port_id_; }
   int fd() const { return fd_; }
