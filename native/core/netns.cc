@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +25,10 @@ namespace {
 std::string path_of(const std::string& name) { return std::string(kNetnsRunDir) + "/" + name; }
 
 Status check_and_stat(int fd, NetnsHandle* out) {
+  // Asked of the file system first: an ioctl means something else to another kind of file.
+  struct statfs fs;
+  if (fstatfs(fd, &fs) < 0) return Status::fail(errno, "fstatfs");
+  if (fs.f_type != NSFS_MAGIC) return Status::fail(EINVAL, "not a namespace file");
   int type = ioctl(fd, NS_GET_NSTYPE);
   if (type < 0 && errno != ENOTTY) return Status::fail(errno, "ioctl(NS_GET_NSTYPE)");
   if (type >= 0 && type != CLONE_NEWNET) return Status::fail(EINVAL, "not a network namespace");
@@ -88,7 +94,8 @@ Status netns_create_on_this_thread(const std::string& name, NetnsHandle* out) {
 }
 
 Status netns_open(const std::string& path, NetnsHandle* out) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Non-blocking: opening a FIFO (or a device) someone passed as a path must not wait forever.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return Status::fail(errno, "open " + path);
   Status s = check_and_stat(fd, out);
   if (!s.ok()) {

@@ -93,6 +93,24 @@ describe('Netns.create / list / delete, seen by ip netns', () => {
     });
   });
 
+  it('a path that is not a network namespace is refused at once: FIFO, regular file, another kind of namespace', async () => {
+    const dir = fs.mkdtempSync('/tmp/nlnt-notns-');
+    try {
+      const fifo = `${dir}/fifo`;
+      await sh('mkfifo', [fifo]);
+      fs.writeFileSync(`${dir}/file`, 'x');
+      // A FIFO opened for reading waits for a writer unless opened non-blocking: it must not hang.
+      const refusals: Array<[string, RegExp]> = [[fifo, /not a namespace file/], [`${dir}/file`, /not a namespace file/], ['/proc/self/ns/mnt', /not a network namespace/]];
+      for (const [path, why] of refusals) {
+        const t0 = Date.now();
+        await assert.rejects(Netns.open({ path }), (e: unknown) => e instanceof NetlinkError && e.code === 'EINVAL' && why.test(e.message), path);
+        assert.ok(Date.now() - t0 < 5000, `${path} answered at once`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
   it('Netns.current() is the namespace this process runs in', async () => {
     const cur = Netns.current();
     assert.equal(cur, Netns.current());
