@@ -14,12 +14,11 @@ namespace nln_binding {
 
 namespace {
 
-// Environment teardown (process exit, worker exit): stop delivering results and stop every
-// channel thread. The hook holds its own reference, independent of the instance data's.
+// Environment teardown (process exit, Worker exit or terminate()). The hook holds its own
+// reference, independent of the instance data's.
 void teardown(void* arg) {
   auto* state = static_cast<std::shared_ptr<AddonState>*>(arg);
-  (*state)->completer.close();
-  (*state)->shutdown_all();
+  (*state)->teardown();
   delete state;
 }
 

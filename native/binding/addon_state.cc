@@ -15,7 +15,8 @@ void AddonState::untrack(nln::Namespace* ns) {
   open.erase(ns);
 }
 
-void AddonState::shutdown_all() {
+void AddonState::teardown() {
+  completer.close();
   std::vector<std::shared_ptr<nln::Namespace>> all;
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -25,6 +26,8 @@ void AddonState::shutdown_all() {
     open.clear();
   }
   for (auto& ns : all) ns->shutdown();
+  tasks.stop();
+  namespace_class.Reset();
 }
 
 Napi::Error make_error(Napi::Env env, const nln::Status& s) {

@@ -17,8 +17,9 @@ namespace nln_binding {
 struct AddonState {
   explicit AddonState(Napi::Env env) : completer(env) {}
 
-  nln::TaskThread tasks;
+  // Declared before the task thread so that it outlives it: tasks post results to it.
   Completer completer;
+  nln::TaskThread tasks;
   Napi::FunctionReference namespace_class;
 
   std::mutex mu;
@@ -26,7 +27,10 @@ struct AddonState {
 
   void track(const std::shared_ptr<nln::Namespace>& ns);
   void untrack(nln::Namespace* ns);
-  void shutdown_all();  // environment teardown
+  // Environment teardown, on the JS thread: results are no longer delivered, every namespace's
+  // threads and the task thread are joined, and what N-API owns is released while the environment
+  // still exists. Whichever thread lets go of the state last then destroys only inert parts.
+  void teardown();
 };
 
 // A rejected promise's reason: an Error whose errno and detail the TS layer turns into a

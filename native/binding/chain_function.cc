@@ -64,9 +64,8 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
   }
   auto state = state_of(env);
   auto deferred = Napi::Promise::Deferred::New(env);
-  Completer* completer = &state->completer;
-  completer->expect(env);
-  nln::ChainDone done = [state, completer, deferred](std::vector<std::vector<nln::ChainAnswer>>&& answers,
+  state->completer.expect(env);
+  nln::ChainDone done = [state, deferred](std::vector<std::vector<nln::ChainAnswer>>&& answers,
                                                                 std::shared_ptr<nln::Namespace> created) {
     // A namespace step 0 made is left to its name (/run/netns): its handle, and the thread that made
     // it and sent the chain's requests there, are released off this thread (that joins it).
@@ -82,7 +81,7 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
       out->emplace_back();
       for (const nln::ChainAnswer& a : step) out->back().push_back({a.sent, a.status, a.status.ok() ? pack(a.replies) : ""});
     }
-    completer->post([deferred, out](Napi::Env env) {
+    state->completer.post([deferred, out](Napi::Env env) {
       Napi::Array steps = Napi::Array::New(env, out->size());
       for (size_t k = 0; k < out->size(); ++k) {
         const auto& step = (*out)[k];

@@ -21,8 +21,10 @@ void Completer::post(Job job) {
     ready_.push_back(std::move(job));
     if (!scheduled_) scheduled_ = wake = true;
   }
-  // Outside the lock (it makes a system call): the JS thread takes this lock in drain().
-  if (wake) tsfn_.NonBlockingCall(static_cast<void*>(nullptr));
+  // Outside mu_ (it makes a system call): the JS thread takes mu_ in drain().
+  if (!wake) return;
+  std::lock_guard<std::mutex> call(call_mu_);
+  if (!released_) tsfn_.NonBlockingCall(static_cast<void*>(nullptr));
 }
 
 void Completer::close() {
@@ -32,6 +34,8 @@ void Completer::close() {
     closed_ = true;
     ready_.clear();
   }
+  std::lock_guard<std::mutex> call(call_mu_);
+  released_ = true;
   tsfn_.Release();
 }
 

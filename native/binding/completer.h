@@ -17,7 +17,8 @@ class Completer {
   explicit Completer(Napi::Env env);
   // JS thread: one more result is coming; keeps the event loop alive until it has been delivered.
   void expect(Napi::Env env);
-  // Any thread: run job on the JS thread. Dropped once the environment is shutting down.
+  // Any thread: run job on the JS thread. Once the environment is shutting down the job is
+  // dropped (destroyed on the calling thread: jobs hold nothing that must die on the JS thread).
   void post(Job job);
   // JS thread, at environment teardown.
   void close();
@@ -29,6 +30,10 @@ class Completer {
   using Tsfn = Napi::TypedThreadSafeFunction<Completer, void, drain>;
 
   Tsfn tsfn_;
+  // Held while a thread calls into the thread-safe function and while close() releases it: a call
+  // racing the release would use a function N-API may already have freed.
+  std::mutex call_mu_;
+  bool released_ = false;  // under call_mu_
   std::mutex mu_;
   std::deque<Job> ready_;
   bool scheduled_ = false;

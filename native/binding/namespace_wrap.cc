@@ -88,9 +88,10 @@ Napi::Value NamespaceWrap::Submit(Napi::Env env, int protocol, std::unique_ptr<n
     deferred.Reject(make_error(env, nln::Status::fail(EBADF, "the namespace handle is closed")).Value());
     return deferred.Promise();
   }
-  Completer* completer = &state_->completer;
-  completer->expect(env);
-  req->done = [completer, deferred, protocol](nln::Outcome&& out) {
+  state_->completer.expect(env);
+  // The state, not a pointer into it: the answer may come after the environment is gone.
+  req->done = [state = state_, deferred, protocol](nln::Outcome&& out) {
+    Completer* completer = &state->completer;
     if (out.status.ok() && out.replies.empty()) {
       // Acknowledged, nothing more (most changes): nothing to decode, pack or copy.
       completer->post([deferred](Napi::Env env) { deferred.Resolve(env.Null()); });
@@ -126,12 +127,11 @@ Napi::Value NamespaceWrap::Close(const Napi::CallbackInfo& info) {
   }
   state_->untrack(ns_.get());
   auto ns = std::move(ns_);
-  Completer* completer = &state_->completer;
-  completer->expect(env);
-  state_->tasks.post([ns, completer, deferred]() mutable {
+  state_->completer.expect(env);
+  state_->tasks.post([ns, state = state_, deferred]() mutable {
     ns->shutdown();
     ns.reset();
-    completer->post([deferred](Napi::Env env) { deferred.Resolve(env.Undefined()); });
+    state->completer.post([deferred](Napi::Env env) { deferred.Resolve(env.Undefined()); });
   });
   return deferred.Promise();
 }

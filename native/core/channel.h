@@ -31,6 +31,8 @@ class Channel {
   Channel(int protocol, int nsfd);
   Channel(int protocol, Enter enter, Opened opened = nullptr);
   ~Channel();  // stops and joins; call from a thread that may block (never the JS thread)
+  // True on the channel's own thread (which must never destroy its channel: it would join itself).
+  bool runs_here() const { return thread_.get_id() == std::this_thread::get_id(); }
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 

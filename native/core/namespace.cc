@@ -3,6 +3,8 @@
 #include <linux/netlink.h>
 #include <unistd.h>
 
+#include <thread>
+
 namespace nln {
 
 void Namespace::create(const std::string& name, Created done, Channel::Enter before) {
@@ -49,8 +51,17 @@ void Namespace::shutdown() {
     channels.swap(channels_);
     fd = handle_.fd;
   }
-  channels.clear();  // each destructor answers its queue and joins its thread
-  if (fd >= 0) close(fd);
+  bool on_own_thread = false;
+  for (const auto& c : channels) on_own_thread = on_own_thread || (c.second && c.second->runs_here());
+  auto release = [channels = std::move(channels), fd]() mutable {
+    channels.clear();  // each destructor answers its queue and joins its thread
+    if (fd >= 0) close(fd);
+  };
+  if (!on_own_thread) return release();
+  // Let go of on one of its own channel threads (the last reference was a result dropped there
+  // while the environment shut down): joined from a thread of their own instead. That channel's
+  // thread touches only its Channel from here on, which the new thread keeps alive until it ends.
+  std::thread(std::move(release)).detach();
 }
 
 }  // namespace nln
