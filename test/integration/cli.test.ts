@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -114,5 +116,32 @@ describe('nln, the command line', () => {
       assert.deepEqual((await ipJson(host.name, ['link', 'show'])).map((l: any) => l.ifname), ['lo']);
       assert.match(await cli('network', '--help'), /create BRIDGE SUBNET/);
     });
+  });
+
+  it('demo (npm run demo) runs on a machine without ip, nft or sysctl, marking the comparison as needing their packages; with them it compares', async () => {
+    // The machine's own namespace, before and after: the demo must touch only namespaces it makes.
+    const outside = async () => [(await ipJson(undefined, ['link', 'show'])).map((l) => `${l.ifname} ${l.operstate}`), await sh('nft', ['list', 'ruleset']),
+      runNetnsNames().filter((n) => !n.startsWith('nln-demo-'))];
+    const before = await outside();
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'nln-bare-path-'));
+    try {
+      // PATH holds node and nothing else: no ip, nft, iptables, sysctl, not even sh.
+      fs.symlinkSync(process.execPath, path.join(bare, 'node'));
+      const { stdout } = await run(path.join(bare, 'node'), [nln, 'demo'], { env: { PATH: bare } });
+      const table = stdout.split('\n');
+      assert.equal(table.filter((l) => l.includes('c1 got "hello"')).length, 2, stdout);
+      assert.equal(table.filter((l) => / ms +not run\* *$/.test(l)).length, 6, stdout);
+      assert.match(stdout, /\* not run: the ip\/nft column needs ip \(package iproute2\), nft \(package nftables\), sysctl \(package procps\),\n  not found on PATH; to see the comparison: apt-get install iproute2 nftables procps/);
+      assert.match(stdout, /removed everything: [\d.]+ ms\n$/);
+      const prefix = /namespaces (nln-demo-\d+)-\*/.exec(stdout)![1];
+      assert.deepEqual(runNetnsNames().filter((n) => n.startsWith(prefix)), []);
+    } finally {
+      fs.rmSync(bare, { recursive: true, force: true });
+    }
+    const { stdout } = await run(process.execPath, [nln, 'demo']);
+    assert.equal(stdout.split('\n').filter((l) => / ms +[\d.]+ ms +[\d.]+× *$/.test(l)).length, 6, stdout);
+    assert.doesNotMatch(stdout, /not run/);
+    assert.match(stdout, /removed everything: [\d.]+ ms \(ip netns del ×4: [\d.]+ ms\)/);
+    assert.deepEqual(await outside(), before);
   });
 });
