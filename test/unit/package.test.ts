@@ -23,7 +23,7 @@ describe('package entry points', () => {
 
   it('the nln bin prints its help', () => {
     const out = execFileSync(process.execPath, [path.join(root, 'dist', 'src', 'cli', 'main.js'), '--help'], { encoding: 'utf8' });
-    assert.match(out, /^usage: nln \[-n NS\] \[-j\] <command>/);
+    assert.match(out, /^usage: nln \[-n NS\] \[-j\] \[-4\|-6\] <command>/);
   });
 
   it('the shipped .d.ts holds no @internal member, and a consumer compiling against it can use the API but not the internals', async () => {
