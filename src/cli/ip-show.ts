@@ -34,7 +34,7 @@ export function parseAddrShow(words: string[]): { dev?: string } {
 
 export interface RouteSelector { table?: string; dev?: string; prefix?: string }
 
-/** `table T|all`, `dev NAME` and one PREFIX (routes to exactly that prefix), as `ip route show` takes them. */
+/** `table T|all`, `dev NAME` and one `[exact] PREFIX` (routes to exactly that prefix), as `ip route show` takes them. */
 export function parseRouteShow(words: string[], family: 4 | 6 | undefined): RouteSelector {
   const out: RouteSelector = {};
   for (let i = 0; i < words.length; i++) {
@@ -43,7 +43,7 @@ export function parseRouteShow(words: string[], family: 4 | 6 | undefined): Rout
       out[w] = words[++i];
       continue;
     }
-    const word = w === 'exact' || w === 'root' ? words[++i] : w;
+    const word = w === 'exact' ? words[++i] : w;
     if (word === 'default' || word === 'all') {
       out.prefix = word;
       continue;
