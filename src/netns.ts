@@ -1,6 +1,7 @@
 // Network namespaces. A Netns handle owns an fd on the namespace; the native side runs one thread
 // per netlink protocol inside it, so the JS thread's own namespace never changes.
 import * as fs from 'node:fs';
+import { inspect } from 'node:util';
 import { nativeCall, NetlinkError, toNetlinkError } from './errors';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type * as net from 'node:net';
@@ -58,6 +59,24 @@ export function answer(r: ChainResult): WireMessage[] {
 }
 const SELF_PATH = '/proc/self/ns/net';
 
+/**
+ * A structured clone (postMessage, workerData, structuredClone) copies a handle's own enumerable
+ * properties and nothing else: a Netns would reach a Worker as a plain object with no fd and no
+ * threads behind it. The clone reads this property first, and its getter refuses, saying what to
+ * send instead. (JSON.stringify goes through toJSON and util.inspect through its custom hook, so
+ * neither meets it.)
+ */
+const CLONE_GUARD = 'notTransferable';
+
+function refuseClone(this: Netns): never {
+  const how = this.name !== undefined
+    ? `send its name (${JSON.stringify(this.name)}) and call Netns.open(name) in the Worker`
+    : this.path !== undefined
+      ? `send its path (${JSON.stringify(this.path)}) and call Netns.open({ path }) in the Worker`
+      : 'an anonymous namespace has no name another thread can open: create it with a name (Netns.create(name)), send the name, and call Netns.open(name) in the Worker';
+  throw new DOMException(`a Netns handle cannot be cloned or sent to another thread (it is this thread's open namespace): ${how}`, 'DataCloneError');
+}
+
 interface NetnsInit {
   native: NativeNamespace | null;
   inode: number;
@@ -90,6 +109,7 @@ export class Netns {
   static #current: Netns | undefined;
 
   private constructor(init: NetnsInit) {
+    Object.defineProperty(this, CLONE_GUARD, { enumerable: true, get: refuseClone });
     this.#native = init.native;
     this.inode = init.inode;
     if (init.name !== undefined) this.name = init.name;
@@ -205,6 +225,16 @@ export class Netns {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** What identifies the namespace (JSON.stringify of a handle, or of an object holding one). */
+  toJSON(): { name?: string; path?: string; inode: number } {
+    return { ...(this.name !== undefined ? { name: this.name } : {}), ...(this.path !== undefined ? { path: this.path } : {}), inode: this.inode };
+  }
+
+  /** console.log shows what identifies the namespace, not its sub-objects. */
+  [inspect.custom](): string {
+    return `Netns ${inspect(this.toJSON())}`;
   }
 
   /** @internal The native handle, opened now for Netns.current(). */

@@ -59,11 +59,18 @@ export interface Route {
   mtu?: number;
   metrics?: Record<string, number>;
   onlink: boolean;
+  /** The output link has no carrier (ip prints `linkdown`). */
+  linkdown: boolean;
+  /** IPv6 router preference (RTA_PREF), as ip prints it after `pref`. */
+  pref?: 'low' | 'medium' | 'high';
   nexthops?: Array<{ gateway?: string; dev?: number; weight: number; onlink: boolean }>;
 }
 
 const SPEC_KEYS = ['dst', 'gateway', 'dev', 'src', 'table', 'metric', 'scope', 'protocol', 'type', 'mtu', 'metrics', 'onlink', 'nexthops', 'family'] as const;
 const RTNH_F_ONLINK = 4;
+const RTNH_F_LINKDOWN = 16;
+/** ICMPV6_ROUTER_PREF_* values. */
+const ROUTER_PREFS: Record<number, 'low' | 'medium' | 'high'> = { 0: 'medium', 1: 'high', 3: 'low' };
 
 async function tableNumber(field: string, table: unknown): Promise<number> {
   if (typeof table === 'number') return checkInteger(field, table, 1, 0xffffffff);
@@ -233,7 +240,9 @@ export function decodeRoute(m: WireMessage): Route {
     protocol: nameOf(ROUTE_PROTOCOLS, h.protocol),
     type: nameOf(ROUTE_TYPES, h.type),
     onlink: (h.flags & RTNH_F_ONLINK) !== 0,
+    linkdown: (h.flags & RTNH_F_LINKDOWN) !== 0,
   };
+  if (a.pref !== undefined && ROUTER_PREFS[a.pref] !== undefined) route.pref = ROUTER_PREFS[a.pref];
   if (a.gateway !== undefined) route.gateway = a.gateway;
   if (a.oif !== undefined) route.dev = a.oif;
   if (a.prefsrc !== undefined) route.src = a.prefsrc;

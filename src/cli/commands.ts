@@ -3,11 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Netns } from '../netns';
 import { parseLinkAdd, parseLinkSet } from './ip-link-args';
+import { linkNames, linkText, parseAddrShow, parseLinkShow, parseRouteShow, routeText, selectRoutes, tableName } from './ip-show';
 import { NETWORK_HELP, runNetwork } from './network';
+import { parseSysctlArgs, runSysctl, SYSCTL_HELP } from './sysctl';
 
-export interface Global { netns?: string; json: boolean }
+export interface Global { netns?: string; json: boolean; family?: 4 | 6 }
 
-/** Reads `-n NS` / `-j` before the command word; what follows it is the command's own. */
+/** Reads `-n NS` / `-j` / `-4` / `-6` before the command word; what follows it is the command's own. */
 export function parseGlobal(argv: string[]): { global: Global; rest: string[] } {
   const global: Global = { json: false };
   let i = 0;
@@ -16,6 +18,7 @@ export function parseGlobal(argv: string[]): { global: Global; rest: string[] } 
       global.netns = argv[++i];
       if (!global.netns) throw new RangeError('-n: needs a namespace name');
     } else if (argv[i] === '-j' || argv[i] === '--json') global.json = true;
+    else if (argv[i] === '-4' || argv[i] === '-6') global.family = argv[i] === '-4' ? 4 : 6;
     else break;
   }
   return { global, rest: argv.slice(i) };
@@ -30,25 +33,29 @@ async function withNs<T>(g: Global, fn: (ns: Netns) => Promise<T>): Promise<T> {
   }
 }
 
-const print = (g: Global, value: unknown, text: () => string) =>
-  console.log(g.json ? JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) : text());
+/** JSON with -j, else the text (nothing at all for an empty list, as ip prints). */
+const print = (g: Global, value: unknown, text: () => string) => {
+  const out = g.json ? JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) : text();
+  if (out !== '') console.log(out);
+};
 
 export const HELP: Record<string, string> = {
   netns: 'usage: nln netns list | add NAME | del NAME | exec NAME PROGRAM [ARGS…]',
-  link: `usage: nln [-n NS] [-j] link show [NAME]
+  link: `usage: nln [-n NS] [-j] link show [[dev] NAME] [up] [master DEV] [type KIND]
        nln [-n NS] link add NAME [mtu N] [address MAC] [master DEV] [up] type KIND [KIND ARGS…]   (ip link add syntax:
            veth peer name P [netns NS] | bridge [stp_state 0|1 …] | macvlan|macvtap|ipvlan link DEV mode M |
            vxlan id N [dstport P] [local A] [remote A] [dev DEV] | vlan link DEV id N | ifb | dummy | bond | vrf table N | geneve id N remote A)
        nln [-n NS] link set NAME [up|down] [mtu N] [master DEV|nomaster] [name N] [netns NS] [address MAC] [alias TEXT] …
        nln [-n NS] link del NAME | group N`,
-  addr: `usage: nln [-n NS] [-j] addr show [dev NAME]
+  addr: `usage: nln [-n NS] [-j] [-4|-6] addr show [[dev] NAME]
        nln [-n NS] addr add|del ADDRESS/PREFIX dev NAME`,
-  route: `usage: nln [-n NS] [-j] route show [table all|NAME]
+  route: `usage: nln [-n NS] [-j] [-4|-6] route show [table all|T] [dev NAME] [PREFIX]
        nln [-n NS] route add|del DEST|default [via GATEWAY] [dev NAME] [table T] [metric N]`,
   network: NETWORK_HELP,
   bench: 'usage: nln bench [--quick]   (the benchmark of `npm run bench`; needs the package\'s bench/ and the Debian peers)',
   nft: 'usage: nln [-n NS] nft list | -f FILE | apply TEXT',
   iptables: 'usage: nln [-n NS] iptables IPTABLES-ARGUMENTS…',
+  sysctl: SYSCTL_HELP,
 };
 
 export async function runCommand(command: string, args: string[], g: Global): Promise<number> {
@@ -95,9 +102,11 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
         });
       }
       if (args[0] === 'show' || args[0] === undefined) {
+        const sel = parseLinkShow(args.slice(1));
         return withNs(g, async (ns) => {
-          const links = args[1] ? [await ns.links.get(args[1])] : await ns.links.list();
-          print(g, links, () => links.map((l) => `${l.index}: ${l.name}: <${l.flags.join(',')}> mtu ${l.mtu} state ${l.operState}${l.kind ? ` ${l.kind}` : ''}${l.mac ? ` ${l.mac}` : ''}`).join('\n'));
+          const links = sel.dev !== undefined ? [await ns.links.get(sel.dev)] : await ns.links.list(sel.filter);
+          const name = await linkNames(ns);
+          print(g, links, () => links.map((l) => linkText(l, name)).join('\n'));
           return 0;
         });
       }
@@ -111,9 +120,11 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
         });
       }
       if (args[0] === 'show' || args[0] === undefined) {
+        const { dev } = parseAddrShow(args.slice(1));
         return withNs(g, async (ns) => {
-          const addrs = await ns.addresses.list(args[1] === 'dev' ? { link: args[2] } : {});
-          print(g, addrs, () => addrs.map((a) => `${a.link}: ${a.family === 4 ? 'inet' : 'inet6'} ${a.address}/${a.prefixLength} scope ${a.scope}${a.label ? ` ${a.label}` : ''}`).join('\n'));
+          const addrs = await ns.addresses.list({ ...(dev !== undefined ? { link: dev } : {}), ...(g.family ? { family: g.family } : {}) });
+          const name = await linkNames(ns);
+          print(g, addrs, () => addrs.map((a) => `${name(a.link)}: ${a.family === 4 ? 'inet' : 'inet6'} ${a.address}/${a.prefixLength} scope ${a.scope}${a.label ? ` ${a.label}` : ''}`).join('\n'));
           return 0;
         });
       }
@@ -134,9 +145,14 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
         });
       }
       if (args[0] === 'show' || args[0] === undefined) {
+        const sel = parseRouteShow(args.slice(1), g.family);
+        // Like ip: one table is IPv4 unless -6 says otherwise; `table all` is both families.
+        const family = g.family ?? (sel.table === 'all' ? undefined : 4);
         return withNs(g, async (ns) => {
-          const routes = await ns.routes.list(args[1] === 'table' ? { table: args[2] as 'all' } : {});
-          print(g, routes, () => routes.map((r) => `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev !== undefined ? ` dev ${r.dev}` : ''} proto ${r.protocol} scope ${r.scope}`).join('\n'));
+          const table = sel.table === undefined ? {} : { table: /^\d+$/.test(sel.table) ? Number(sel.table) : sel.table };
+          const [name, tableOf] = [await linkNames(ns), await tableName()];
+          const routes = selectRoutes(await ns.routes.list({ ...table, ...(family ? { family } : {}), ...(sel.dev !== undefined ? { dev: sel.dev } : {}) }), sel, name);
+          print(g, routes, () => routes.map((r) => routeText(r, sel, name, tableOf)).join('\n'));
           return 0;
         });
       }
@@ -158,6 +174,10 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
         console.error(HELP.nft);
         return 2;
       });
+    case 'sysctl': {
+      const a = parseSysctlArgs(args);
+      return withNs({ ...g, netns: a.netns ?? g.netns }, async (ns) => { await runSysctl(ns, a, g.json); return 0; });
+    }
     case 'network':
       return runNetwork(args, g.netns, (value, text) => print(g, value, text));
     case 'bench': {

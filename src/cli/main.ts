@@ -1,25 +1,28 @@
 #!/usr/bin/env node
 // nln: the command line. Each subcommand lives in its own file; this one only dispatches.
 import { NetlinkError } from '../errors';
+import { CliError } from './cli-error';
 import { HELP, parseGlobal, runCommand } from './commands';
 import { runDemo } from './demo';
 
-const USAGE = `usage: nln [-n NS] [-j] <command> [args]
+const USAGE = `usage: nln [-n NS] [-j] [-4|-6] <command> [args]
 
 commands:
   netns       list | add NAME | del NAME | exec NAME PROGRAM [ARGS…]
-  link        show [NAME] | add NAME … type KIND … (ip syntax) | set NAME … | del NAME | del group N
-  addr        show [dev NAME] | add|del ADDRESS/PREFIX dev NAME
-  route       show [table all|NAME] | add|del DEST [via GW] [dev NAME] [table T] [metric N]
+  link        show [[dev] NAME] [up] [master DEV] [type KIND] | add NAME … type KIND … (ip syntax) | set NAME … | del NAME | del group N
+  addr        show [[dev] NAME] | add|del ADDRESS/PREFIX dev NAME
+  route       show [table all|T] [dev NAME] [PREFIX] | add|del DEST [via GW] [dev NAME] [table T] [metric N]
   nft         list | -f FILE | apply TEXT
   iptables    IPTABLES-ARGUMENTS…  (as iptables-nft, e.g. -t nat -S)
+  sysctl      [--values] KEY… | -w KEY=VALUE…  (the namespace's net.* sysctls, printed as sysctl prints them)
   network     create|attach|publish|unpublish|detach|show|rm … (a Docker-style bridge network)
   bench       [--quick]  the benchmark against the C floor, Go, pyroute2, CNI and the ip/nft commands
   demo        build a container network in throwaway namespaces, prove it with TCP, time it next to ip/nft, remove it
   help        this text
 
--n NS works inside the named namespace (like ip -n); -j prints JSON (like ip -j). Every command
-takes --help.
+-n NS works inside the named namespace (like ip -n); -j prints JSON (like ip -j); -4/-6 pick the
+address family of addr and route show (route show is IPv4 unless -6, as ip). Every command takes
+--help.
 
 Without -n, a command works in the namespace nln runs in. Errors go to stderr with the kernel's
 message, and the exit code is non-zero.`;
@@ -53,6 +56,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    if (err instanceof CliError) {
+      console.error(err.message);
+      process.exitCode = err.exitCode;
+      return;
+    }
     // Kernel refusals and bad arguments are the user's to read: their message, not a stack.
     if (err instanceof NetlinkError || err instanceof RangeError || err instanceof TypeError) console.error(`nln: ${err.message}`);
     else console.error(err instanceof Error ? `nln: ${err.stack}` : `nln: ${String(err)}`);

@@ -1,9 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { ipJson, runNetnsNames, sh, uniqueName, withNamespaces } from '../helpers';
+import { ipJson, quietIpv6, runNetnsNames, sh, uniqueName, withNamespaces } from '../helpers';
 import { captureNetlink } from '../link-oracle';
 
 const run = promisify(execFile);
@@ -113,6 +115,89 @@ describe('nln, the command line', () => {
       await cli(...h, 'network', 'rm', 'docker1');
       assert.deepEqual((await ipJson(host.name, ['link', 'show'])).map((l: any) => l.ifname), ['lo']);
       assert.match(await cli('network', '--help'), /create BRIDGE SUBNET/);
+    });
+  });
+
+  it('demo (npm run demo) runs on a machine without ip, nft or sysctl, marking the comparison as needing their packages; with them it compares', async () => {
+    // The machine's own namespace, before and after: the demo must touch only namespaces it makes.
+    const outside = async () => [(await ipJson(undefined, ['link', 'show'])).map((l) => `${l.ifname} ${l.operstate}`), await sh('nft', ['list', 'ruleset']),
+      runNetnsNames().filter((n) => !n.startsWith('nln-demo-'))];
+    const before = await outside();
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'nln-bare-path-'));
+    try {
+      // PATH holds node and nothing else: no ip, nft, iptables, sysctl, not even sh.
+      fs.symlinkSync(process.execPath, path.join(bare, 'node'));
+      const { stdout } = await run(path.join(bare, 'node'), [nln, 'demo'], { env: { PATH: bare } });
+      const table = stdout.split('\n');
+      assert.equal(table.filter((l) => l.includes('c1 got "hello"')).length, 2, stdout);
+      assert.equal(table.filter((l) => / ms +not run\* *$/.test(l)).length, 6, stdout);
+      assert.match(stdout, /\* not run: the ip\/nft column needs ip \(package iproute2\), nft \(package nftables\), sysctl \(package procps\),\n  not found on PATH; to see the comparison: apt-get install iproute2 nftables procps/);
+      assert.match(stdout, /removed everything: [\d.]+ ms\n$/);
+      const prefix = /namespaces (nln-demo-\d+)-\*/.exec(stdout)![1];
+      assert.deepEqual(runNetnsNames().filter((n) => n.startsWith(prefix)), []);
+    } finally {
+      fs.rmSync(bare, { recursive: true, force: true });
+    }
+    const { stdout } = await run(process.execPath, [nln, 'demo']);
+    assert.equal(stdout.split('\n').filter((l) => / ms +[\d.]+ ms +[\d.]+× *$/.test(l)).length, 6, stdout);
+    assert.doesNotMatch(stdout, /not run/);
+    assert.match(stdout, /removed everything: [\d.]+ ms \(ip netns del ×4: [\d.]+ ms\)/);
+    assert.deepEqual(await outside(), before);
+  });
+
+  it('route show prints the lines ip route show prints (dev NAME, tables, metrics, multipath); link show names the master; trailing words are refused as ip refuses them', async () => {
+    await withNamespaces(1, async (ns) => {
+      await quietIpv6(ns);
+      const n = ns.name!;
+      for (const cmd of [
+        'link add br9 type bridge', 'link add v0 type veth peer name v1', 'link set v0 master br9', 'link set br9 up', 'link set v0 up', 'link set v1 up',
+        'addr add 198.18.5.1/24 dev br9', 'addr add 198.18.6.1/24 dev v1', 'route add default via 198.18.5.2',
+        'route add 198.18.9.0/24 via 198.18.5.3 metric 7 mtu 1400', 'route add blackhole 198.18.10.0/24',
+        'route add 198.18.11.0/24 dev v1 onlink via 198.18.99.1', 'route add 198.18.12.0/24 table 100 dev v1 proto static scope link',
+        'route add 198.18.13.0/24 nexthop via 198.18.5.2 weight 2 nexthop via 198.18.6.2', 'route add 198.18.14.1 dev v1 src 198.18.6.1',
+        'link add br8 type bridge', 'addr add 198.18.7.1/24 dev br8', 'link set br8 up', // no ports: its route is linkdown
+        'addr add 2001:db8::1/64 dev v1 nodad', 'route add 2001:db8:1::/48 via 2001:db8::2 dev v1 metric 5',
+      ]) await sh('ip', ['-n', n, ...cmd.split(' ')]);
+      const lines = (text: string) => text.split('\n').map((l) => l.trimEnd()).filter(Boolean);
+      for (const args of [[], ['table', 'all'], ['table', '100'], ['dev', 'v1'], ['198.18.9.0/24'], ['-6']]) {
+        const global = args[0] === '-6' ? ['-6'] : [];
+        const selectors = args.filter((a) => a !== '-6');
+        const ip = lines(await sh('ip', [...global, '-n', n, 'route', 'show', ...selectors]));
+        assert.ok(ip.length > 0);
+        assert.deepEqual(lines(await cli(...global, '-n', n, 'route', 'show', ...selectors)), ip, `route show ${args.join(' ')}`);
+      }
+      assert.match(await cli('-n', n, 'route', 'show'), /^198\.18\.5\.0\/24 dev br9 proto kernel scope link src 198\.18\.5\.1$/m);
+      const masters = (await ipJson(n, ['link', 'show'])).map((l) => `${l.ifname}${l.master ? ` master ${l.master}` : ''}`);
+      assert.deepEqual(lines(await cli('-n', n, 'link', 'show')).map((l) => /^\d+: (\S+):.*?( master \S+)? state/.exec(l)!.slice(1).join('')), masters);
+      assert.ok(masters.includes('v0 master br9'));
+      assert.match(await cli('-n', n, 'link', 'show', 'master', 'br9'), /^\d+: v0: .* master br9 state/);
+      // Words ip does not take: the same message and exit code as ip's.
+      for (const args of [['link', 'show', 'lo', 'foo'], ['link', 'show', 'dev', 'lo', '-s'], ['addr', 'show', 'lo', 'bar'], ['route', 'show', 'foo'], ['route', 'show', 'table', 'main', 'x']]) {
+        const ip = await run('ip', ['-n', n, ...args]).then(() => { throw new Error(`ip ${args.join(' ')} succeeded`); }, (e: { code: number; stderr: string }) => e);
+        const ours = await fails('-n', n, ...args);
+        assert.deepEqual([ours.code, ours.stderr], [ip.code, ip.stderr], args.join(' '));
+      }
+      const e = await fails('-n', n, 'link', 'show', '-s');
+      assert.deepEqual([e.code, /ENODEV/.test(e.stderr)], [1, true]);
+    });
+  });
+
+  it('sysctl reads and writes a namespace\'s sysctls as `ip netns exec NS sysctl` does', async () => {
+    await withNamespaces(1, async (ns) => {
+      const n = ns.name!;
+      const keys = ['net.ipv4.ip_forward', 'net.ipv4.ip_local_port_range', 'net.ipv4.conf.lo.rp_filter'];
+      assert.equal(await cli('-n', n, 'sysctl', ...keys), await sh('ip', ['netns', 'exec', n, 'sysctl', ...keys]));
+      assert.equal(await cli('sysctl', '-n', n, '--values', ...keys), await sh('ip', ['netns', 'exec', n, 'sysctl', '-n', ...keys]));
+      assert.equal(await cli('sysctl', '-n', n, '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.lo.rp_filter=2'), 'net.ipv4.ip_forward = 1\nnet.ipv4.conf.lo.rp_filter = 2\n');
+      assert.equal(await sh('ip', ['netns', 'exec', n, 'sysctl', 'net.ipv4.ip_forward', 'net.ipv4.conf.lo.rp_filter']), 'net.ipv4.ip_forward = 1\nnet.ipv4.conf.lo.rp_filter = 2\n');
+      assert.equal(await cli('-n', n, 'sysctl', '-q', 'net.ipv4.ip_forward=0'), '');
+      assert.deepEqual(JSON.parse(await cli('-n', n, '-j', 'sysctl', 'net.ipv4.ip_forward')), [{ key: 'net.ipv4.ip_forward', value: '0' }]);
+      assert.equal((await sh('ip', ['netns', 'exec', n, 'sysctl', '-n', 'net.ipv4.ip_forward'])).trim(), '0');
+      const unknown = await fails('-n', n, 'sysctl', 'net.ipv4.nope');
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /ENOENT.*no sysctl net\.ipv4\.nope/);
+      assert.equal((await fails('sysctl', '-n', n, '-w', 'net.ipv4.ip_forward')).code, 1);
+      assert.match((await fails('sysctl', '-n', 'net.ipv4.ip_forward')).stderr, /was taken as the namespace/);
     });
   });
 });

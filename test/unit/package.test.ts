@@ -1,8 +1,10 @@
 // The package as users load it: `require` and `import` of 'netlink-native' give the same API.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { compileConsumer, withConsumerProject } from '../consumer';
 
 const root = path.join(__dirname, '..', '..', '..');
 const names = ['NetlinkError', 'Netns'];
@@ -21,6 +23,47 @@ describe('package entry points', () => {
 
   it('the nln bin prints its help', () => {
     const out = execFileSync(process.execPath, [path.join(root, 'dist', 'src', 'cli', 'main.js'), '--help'], { encoding: 'utf8' });
-    assert.match(out, /^usage: nln \[-n NS\] \[-j\] <command>/);
+    assert.match(out, /^usage: nln \[-n NS\] \[-j\] \[-4\|-6\] <command>/);
+  });
+
+  it('the shipped .d.ts holds no @internal member, and a consumer compiling against it can use the API but not the internals', async () => {
+    const shipped: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.d.ts')) shipped.push(p);
+      }
+    };
+    walk(path.join(root, 'dist', 'src'));
+    assert.ok(shipped.length > 10);
+    for (const file of shipped) assert.doesNotMatch(fs.readFileSync(file, 'utf8'), /@internal/, path.relative(root, file));
+    await withConsumerProject((dir) => {
+      // What a user writes: it must compile cleanly, with the package's .d.ts checked too.
+      fs.writeFileSync(path.join(dir, 'uses.mts'), `import { Netns, NetlinkError, BridgeNetwork } from 'netlink-native';
+        export async function f(): Promise<void> {
+          await using ns = await Netns.create('x');
+          await ns.links.add({ kind: 'bridge', name: 'br0', up: true });
+          await ns.routes.list({ table: 'all' });
+          await ns.nft.transaction((tx) => { tx.addTable({ family: 'ip', name: 't' }); });
+          const net = await BridgeNetwork.open('br0', { netns: ns });
+          console.log(net.subnet, new NetlinkError('x', 17).code);
+        }\n`);
+      assert.deepEqual(compileConsumer(dir, ['uses.mts']), []);
+      // The internals, one line each: every line must be refused as "does not exist".
+      const internals = [
+        'ns.request(0, { type: 0 } as never, false, "x")', 'Netns.chain([])', 'Netns.borrow("x")', 'ns.openFdSync()',
+        'ns.nativeHandle("x")', 'ns.nativeFd("x")', 'ns.links.index("lo", "x", "y")', 'ns.routes.addMessage({ dst: "default" })',
+        'ns.addresses.addMessage("lo", "127.0.0.2/8")',
+      ];
+      fs.writeFileSync(path.join(dir, 'internals.mts'), `import { Netns } from 'netlink-native';
+        export async function g(ns: Netns): Promise<void> {\n${internals.map((l) => `          void ${l};`).join('\n')}\n        }\n`);
+      const errors = compileConsumer(dir, ['internals.mts']);
+      assert.equal(errors.length, internals.length, errors.join('\n'));
+      for (const [i, line] of internals.entries()) {
+        const member = /\.(\w+)\(/.exec(line.replace(/^ns\.(links|routes|addresses)/, ''))![1];
+        assert.match(errors[i], new RegExp(`internals\\.mts:${i + 3}: TS2339 Property '${member}' does not exist`), line);
+      }
+    });
   });
 });
