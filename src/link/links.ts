@@ -1,6 +1,6 @@
 // ns.links: create, change, read and delete links in one namespace over rtnetlink.
 import { NLM_F, RTM } from '../constants';
-import { NetlinkError } from '../errors';
+import { NetlinkError, netnsLabel } from '../errors';
 import { native, NETLINK_ROUTE, type WireMessage } from '../native';
 import { sysctlPairs } from '../sysctl';
 import { answer, type ChainPatch, type ChainStep, checkNetnsRef, type MessageStep, Netns, type NetnsRef } from '../netns';
@@ -191,7 +191,8 @@ export class Links {
         // error is reported.
         if (made !== undefined && !(made instanceof NetlinkError)) await where.links.delete(spec.name).catch(() => {});
         if (creating && !(answers[0][0] instanceof NetlinkError)) await Netns.delete(creating.create).catch(() => {});
-        throw failure === made ? explainAddFailure(failure, spec.kind) : failure;
+        if (failure !== made) throw failure;
+        throw failure.code === 'EEXIST' ? await whichNameIsTaken(failure, where, spec, peerNs) : explainAddFailure(failure, spec.kind);
       }
       return linkFrom(answer(answers[readBack.step][readBack.message]), spec.name);
     } finally {
@@ -309,6 +310,21 @@ export class Links {
       throw err;
     });
   }
+}
+
+/**
+ * The kernel's EEXIST does not say whose name is taken: the new link's in its namespace, or a veth
+ * peer's in the peer's. Ask, and name that link and namespace.
+ */
+async function whichNameIsTaken(err: NetlinkError, where: Netns, spec: LinkSpec, peerNs: Netns | 'created' | undefined): Promise<NetlinkError> {
+  const exists = (ns: Netns, name: string) => ns.links.get(name).then(() => true, () => false);
+  let link = spec.name;
+  let ns = where;
+  if (spec.kind === 'veth' && peerNs instanceof Netns && !(await exists(where, spec.name)) && (await exists(peerNs, spec.peer.name))) {
+    link = spec.peer.name;
+    ns = peerNs;
+  }
+  return new NetlinkError(err.operation, err.errno, { kernelMessage: err.kernelMessage, link, netns: netnsLabel(ns), detail: 'a link of that name exists' });
 }
 
 /** A kernel without the kind's driver answers EOPNOTSUPP "Unknown device type": say which kind. */
