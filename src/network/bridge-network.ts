@@ -274,6 +274,10 @@ export class BridgeNetwork {
           if (claimedElsewhere) {
             throw new NetlinkError('network.attach', 17, { link: hostIfname, netns: netnsLabel(this.host), detail: `address ${address} is in use on ${this.bridge}` });
           }
+          if (err instanceof NetlinkError && err.code === 'EEXIST' && err.link === ifname) {
+            const mine = (await this.#records().catch(() => [])).find((r) => r.ns === record.ns && r.ifname === ifname);
+            if (mine) throw new NetlinkError('network.attach', 17, { link: ifname, netns: netnsLabel(ns), detail: `already attached to ${this.bridge} (address ${mine.address})` });
+          }
           throw err;
         }
         try {
