@@ -341,7 +341,8 @@ export class BridgeNetwork {
   async #remove(records: Record_[], mappings: PortMapping[]): Promise<void> {
     await this.firewall.unpublishMany(mappings);
     await this.#deleteLinks(records.map((r) => r.hostIfname));
-    for (const r of records) this.#taken.delete(r.address);
+    // Also the addresses of mappings whose endpoint the kernel removed with its namespace.
+    for (const a of [...records, ...mappings].map((x) => x.address)) this.#taken.delete(a);
   }
 
   /**
