@@ -1,5 +1,5 @@
 // netlink-native: Linux network namespaces, links and more, over netlink from a native addon.
-export { NetlinkError } from './errors';
+export { NetlinkError, type ErrnoCode } from './errors';
 export { Netns, type NetnsRef } from './netns';
 export { Links, type LinkFilter } from './link/links';
 export type * from './link/types';
@@ -16,4 +16,4 @@ export {
 export type { NftMatch, NftValue, TypedRule } from './nft/typed';
 export { Iptables } from './iptables/iptables';
 export type { IptRule, IptMatch, IptTarget } from './iptables/rule';
-export { BridgeNetwork, type BridgeNetworkOptions, type Endpoint, type PortMapping } from './network/bridge-network';
+export { BridgeNetwork, type BridgeNetworkOptions, type DetachRef, type Endpoint, type EndpointInfo, type PortMapping } from './network/bridge-network';

@@ -1,14 +1,16 @@
 // `nln network …`: BridgeNetwork from the command line, Docker's bridge driver in a few words.
 // Everything is read back from the kernel (BridgeNetwork.open), so separate invocations compose.
-import { BridgeNetwork } from '../network/bridge-network';
+import { BridgeNetwork, type EndpointInfo } from '../network/bridge-network';
 
 export const NETWORK_HELP = `usage: nln [-n HOST_NS] [-j] network COMMAND
   create BRIDGE SUBNET [gateway A] [mtu N] [iptables] [nomasquerade] [shared]
   attach BRIDGE NETNS [ip A] [ifname NAME]
   publish BRIDGE HOSTPORT ADDRESS:PORT [udp] [from CIDR] [hostaddr A]
   unpublish BRIDGE HOSTPORT ADDRESS:PORT [udp] [from CIDR] [hostaddr A]
-  detach BRIDGE NETNS
+  detach BRIDGE NETNS...
+  prune [BRIDGE]          (endpoints whose namespace is gone, mappings to addresses nobody holds)
   show BRIDGE
+  ls
   rm BRIDGE
 ("shared": not isolated from the host's other networks; "iptables": rules in iptables-nft form)`;
 
@@ -37,13 +39,28 @@ function mapping(args: string[]) {
   };
 }
 
+const describe = (net: BridgeNetwork) => ({ bridge: net.bridge, subnet: net.subnet, gateway: net.gateway, firewall: net.firewall.kind });
+const endpointLine = (e: EndpointInfo) => `${e.netns} ${e.ifname} ${e.address} (host end ${e.hostIfname})`;
+
 export async function runNetwork(args: string[], hostNs: string | undefined, print: (value: unknown, text: () => string) => void): Promise<number> {
   const [verb, bridge, ...rest] = args;
+  const netns = hostNs === undefined ? {} : { netns: hostNs };
+  // The verbs that work on every network of the namespace (`docker network ls`).
+  if ((verb === 'ls' || verb === 'list') && bridge === undefined) {
+    const nets = await Promise.all((await BridgeNetwork.list(netns)).map(async (n) => ({ ...describe(n), endpoints: (await n.endpoints()).length })));
+    print(nets, () => ['NAME SUBNET GATEWAY FIREWALL ENDPOINTS', ...nets.map((n) => `${n.bridge} ${n.subnet} ${n.gateway} ${n.firewall} ${n.endpoints}`)].join('\n'));
+    return 0;
+  }
+  if (verb === 'prune' && rest.length === 0) {
+    const nets = bridge === undefined ? await BridgeNetwork.list(netns) : [await BridgeNetwork.open(bridge, netns)];
+    const removed = (await Promise.all(nets.map(async (n) => (await n.prune()).map((e) => ({ bridge: n.bridge, ...e }))))).flat();
+    print(removed, () => removed.map((e) => `removed ${e.bridge} ${endpointLine(e)}`).join('\n'));
+    return 0;
+  }
   if (verb === undefined || bridge === undefined) {
     console.error(NETWORK_HELP);
     return 2;
   }
-  const netns = hostNs === undefined ? {} : { netns: hostNs };
   if (verb === 'create') {
     const [subnet, ...more] = rest;
     const o = options(more, ['gateway', 'mtu'], ['iptables', 'nomasquerade', 'shared']);
@@ -51,7 +68,7 @@ export async function runNetwork(args: string[], hostNs: string | undefined, pri
       ...netns, bridge, subnet, ...(o.gateway ? { gateway: o.gateway as string } : {}), ...(o.mtu ? { mtu: Number(o.mtu) } : {}),
       firewall: o.iptables ? 'iptables' : 'nftables', masquerade: !o.nomasquerade, isolated: !o.shared,
     });
-    print({ bridge: net.bridge, subnet: net.subnet, gateway: net.gateway, firewall: net.firewall.kind }, () => `${net.bridge} ${net.subnet} gateway ${net.gateway} (${net.firewall.kind})`);
+    print(describe(net), () => `${net.bridge} ${net.subnet} gateway ${net.gateway} (${net.firewall.kind})`);
     return 0;
   }
   const net = await BridgeNetwork.open(bridge, netns);
@@ -65,7 +82,10 @@ export async function runNetwork(args: string[], hostNs: string | undefined, pri
       print(out, () => `${ns} ${e.ifname} ${e.address} (host end ${e.hostIfname})`);
       return 0;
     }
-    case 'detach': await net.detach(rest[0]); return 0;
+    case 'detach':
+      if (rest.length === 0) throw new RangeError('network detach: needs NETNS (one or more)');
+      await net.detach(rest);
+      return 0;
     case 'publish': {
       const m = await net.publish(mapping(rest));
       print(m, () => `${m.protocol} ${m.hostAddress ?? '*'}:${m.hostPort} -> ${m.address}:${m.port}${m.from ? ` from ${m.from}` : ''}`);
@@ -77,10 +97,10 @@ export async function runNetwork(args: string[], hostNs: string | undefined, pri
       return 0;
     }
     case 'show': {
-      const value = { bridge: net.bridge, subnet: net.subnet, gateway: net.gateway, firewall: net.firewall.kind, endpoints: await net.endpoints(), ports: await net.ports() };
+      const value = { ...describe(net), endpoints: await net.endpoints(), ports: await net.ports() };
       print(value, () => [
         `${net.bridge} ${net.subnet} gateway ${net.gateway} (${net.firewall.kind})`,
-        ...value.endpoints.map((e) => `  endpoint ${e.netns} ${e.ifname} ${e.address} (host end ${e.hostIfname})`),
+        ...value.endpoints.map((e) => `  endpoint ${endpointLine(e)}`),
         ...value.ports.map((m) => `  port ${m.protocol} ${m.hostAddress ?? '*'}:${m.hostPort} -> ${m.address}:${m.port}${m.from ? ` from ${m.from}` : ''}`),
       ].join('\n'));
       return 0;

@@ -1,6 +1,6 @@
 // ns.links: create, change, read and delete links in one namespace over rtnetlink.
 import { NLM_F, RTM } from '../constants';
-import { NetlinkError } from '../errors';
+import { NetlinkError, netnsLabel } from '../errors';
 import { native, NETLINK_ROUTE, type WireMessage } from '../native';
 import { sysctlPairs } from '../sysctl';
 import { answer, type ChainPatch, type ChainStep, checkNetnsRef, type MessageStep, Netns, type NetnsRef } from '../netns';
@@ -86,21 +86,26 @@ const PEER_INDEX_PENDING = 1;
  * makes the messages: they name the peer by ifindex, so no lookup happens in it, and a namespace
  * the chain itself creates has no Netns yet to build with.
  */
-async function peerSettings(ns: Netns | 'created', build: Netns, peer: VethPeer, readBack: { step: number; message: number }): Promise<MessageStep | undefined> {
+async function peerSettings(ns: Netns | 'created', build: Netns, peer: VethPeer, readBack: { step: number; message: number }): Promise<{ step: MessageStep; what: string[] } | undefined> {
   const items: MessageStep['items'] = [];
   const patches: ChainPatch[] = [];
+  const what: string[] = []; // each message's description, for an error naming the one refused
   // The host end's read-back carries the peer's ifindex (in the peer's namespace) as IFLA_LINK.
-  const add = (message: WireMessage, to: string[]) => {
+  const add = (message: WireMessage, to: string[], description: string) => {
     patches.push({ message: items.length, to, fromStep: readBack.step, fromMessage: readBack.message, fromAttr: 'link' });
     items.push({ message, operation: 'link.add' });
+    what.push(description);
   };
-  if (peer.up) add(setMessage({ index: PEER_INDEX_PENDING }, { up: true }, {}), ['header', 'index']);
+  if (peer.up) add(setMessage({ index: PEER_INDEX_PENDING }, { up: true }, {}), ['header', 'index'], 'setting the peer up');
   for (const a of peer.addresses ?? []) {
     const { cidr, ...options } = typeof a === 'string' ? { cidr: a } : a;
-    add(await build.addresses.addMessage(PEER_INDEX_PENDING, cidr, options), ['header', 'index']);
+    add(await build.addresses.addMessage(PEER_INDEX_PENDING, cidr, options), ['header', 'index'], `adding the peer's address ${cidr}`);
   }
-  for (const route of peer.routes ?? []) add(await build.routes.addMessage({ ...route, dev: PEER_INDEX_PENDING }), ['attrs', 'oif']);
-  return items.length ? { netns: ns, protocol: NETLINK_ROUTE, items, patches } : undefined;
+  for (const route of peer.routes ?? []) {
+    const description = `adding the peer's route ${route.dst}${route.gateway ? ` via ${route.gateway}` : ''}`;
+    add(await build.routes.addMessage({ ...route, dev: PEER_INDEX_PENDING }), ['attrs', 'oif'], description);
+  }
+  return items.length ? { step: { netns: ns, protocol: NETLINK_ROUTE, items, patches }, what } : undefined;
 }
 
 function linkFrom(replies: WireMessage[], ref: LinkRef): Link {
@@ -179,10 +184,8 @@ export class Links {
         steps.push({ netns: this.#ns, protocol: NETLINK_ROUTE, items: [create], patches: fdPatch }, { netns: where, protocol: NETLINK_ROUTE, items: inWhere });
       }
       const readBack = { step: steps.length - 1, message: inWhere.length - 1 + (where === this.#ns ? 1 : 0) };
-      if (spec.kind === 'veth') {
-        const peerStep = await peerSettings(peerNs!, peerNs === 'created' ? this.#ns : peerNs!, spec.peer, readBack);
-        if (peerStep) steps.push(peerStep);
-      }
+      const peer = spec.kind === 'veth' ? await peerSettings(peerNs!, peerNs === 'created' ? this.#ns : peerNs!, spec.peer, readBack) : undefined;
+      if (peer) steps.push(peer.step);
       const answers = await Netns.chain(steps);
       const made = answers[creation]?.[0];
       const failure = answers.flat().find((a): a is NetlinkError => a instanceof NetlinkError);
@@ -191,7 +194,15 @@ export class Links {
         // error is reported.
         if (made !== undefined && !(made instanceof NetlinkError)) await where.links.delete(spec.name).catch(() => {});
         if (creating && !(answers[0][0] instanceof NetlinkError)) await Netns.delete(creating.create).catch(() => {});
-        throw failure === made ? explainAddFailure(failure, spec.kind) : failure;
+        const refusedPeerSetting = peer ? answers[steps.length - 1].indexOf(failure) : -1;
+        if (refusedPeerSetting >= 0 && spec.kind === 'veth') {
+          throw new NetlinkError(failure.operation, failure.errno, {
+            kernelMessage: failure.kernelMessage, link: spec.peer.name, netns: peerNs instanceof Netns ? netnsLabel(peerNs) : creating?.create,
+            detail: peer!.what[refusedPeerSetting],
+          });
+        }
+        if (failure !== made) throw failure;
+        throw failure.code === 'EEXIST' ? await whichNameIsTaken(failure, where, spec, peerNs) : explainAddFailure(failure, spec.kind);
       }
       return linkFrom(answer(answers[readBack.step][readBack.message]), spec.name);
     } finally {
@@ -309,6 +320,21 @@ export class Links {
       throw err;
     });
   }
+}
+
+/**
+ * The kernel's EEXIST does not say whose name is taken: the new link's in its namespace, or a veth
+ * peer's in the peer's. Ask, and name that link and namespace.
+ */
+async function whichNameIsTaken(err: NetlinkError, where: Netns, spec: LinkSpec, peerNs: Netns | 'created' | undefined): Promise<NetlinkError> {
+  const exists = (ns: Netns, name: string) => ns.links.get(name).then(() => true, () => false);
+  let link = spec.name;
+  let ns = where;
+  if (spec.kind === 'veth' && peerNs instanceof Netns && !(await exists(where, spec.name)) && (await exists(peerNs, spec.peer.name))) {
+    link = spec.peer.name;
+    ns = peerNs;
+  }
+  return new NetlinkError(err.operation, err.errno, { kernelMessage: err.kernelMessage, link, netns: netnsLabel(ns), detail: 'a link of that name exists' });
 }
 
 /** A kernel without the kind's driver answers EOPNOTSUPP "Unknown device type": say which kind. */

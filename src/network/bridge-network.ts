@@ -1,12 +1,17 @@
 // BridgeNetwork: a container network in one call, like `docker network create -d bridge` plus
 // `docker run -p`. Everything it needs to carry on after a restart lives in the kernel: the host end
-// of each endpoint's veth carries the endpoint in its alias, each port mapping is a rule whose
-// comment names it, so open() rebuilds the object from kernel state.
-import { parseAddress, parsePrefix } from '../ip';
-import { Netns, type NetnsRef } from '../netns';
-import { NetlinkError } from '../errors';
-import { checkBoolean, checkIfname, checkInteger, checkKeys, checkObject, checkOneOf, rangeError } from '../validate';
+// of each endpoint's veth carries the endpoint in its alias and is named after its address (so the
+// kernel's unique link names make address claims atomic across processes), each port mapping is a
+// rule whose comment names it, so open() rebuilds the object from kernel state.
+import { NetlinkError, netnsLabel } from '../errors';
+import { parseAddress, parseCidr, parsePrefix } from '../ip';
+import type { Link } from '../link/types';
+import type { Route } from '../route';
+import { checkNetnsRef, Netns, type NetnsRef } from '../netns';
 import type { NftTransaction } from '../nft/nftables';
+import { checkBoolean, checkIfname, checkInteger, checkKeys, checkObject, checkOneOf, rangeError } from '../validate';
+import { hostAddress, hostIfnameOf, inSubnet, macOf, overlaps } from './addressing';
+import { aliasOf, type EndpointRecord, namespaceGone, parseAlias } from './endpoint-record';
 import { type Firewall, IptablesFirewall, NftFirewall, type PortMapping } from './firewall';
 
 export type { PortMapping };
@@ -36,14 +41,31 @@ export interface Endpoint {
   mac?: string;
 }
 
+/** An endpoint as read back from the kernel: its namespace by name (or inode, for an anonymous one). */
+export interface EndpointInfo {
+  netns: string;
+  ifname: string;
+  hostIfname: string;
+  address: string;
+}
+
+/** What detach() takes: a namespace (handle, name, { name }, { path }, { pid }, { fd }) or an endpoint ({ address } suffices). */
+export type DetachRef = NetnsRef | Endpoint | EndpointInfo | { address: string };
 
 const FAMILY = 'ip';
 /** Shared by the isolated networks of a namespace: their bridges, and the pairs allowed to talk (a bridge with itself). */
 const ISOLATION = 'nln-isolation';
-/** Links of a network share a group so that delete() removes them in one request. */
-const groupOf = (bridge: string) => 0x4e4c0000 + ([...bridge].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % 0xffff);
+/** A network's bridge and endpoint links share a group in 0x4e4c0001–0x4e4cffff ("NL"), so delete() is one request. */
+const GROUP_BASE = 0x4e4c0000;
+/** Temporary groups for removing many endpoints in one request. */
+const DETACH_GROUP_BASE = 0x4e4d0000;
+const preferredGroup = (bridge: string) => GROUP_BASE + ([...bridge].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % 0xffff);
+const isNetworkGroup = (group: number) => group > GROUP_BASE && group <= GROUP_BASE + 0xffff;
+const ENODEV = 19;
 
-interface Stored { ns: string; ifname: string; address: string }
+type Record_ = EndpointRecord & { hostIfname: string };
+const info = (r: Record_): EndpointInfo => ({ netns: r.ns, ifname: r.ifname, hostIfname: r.hostIfname, address: r.address });
+const isCode = (err: unknown, code: string) => err instanceof NetlinkError && err.code === code;
 
 export class BridgeNetwork {
   readonly host: Netns;
@@ -53,12 +75,18 @@ export class BridgeNetwork {
   readonly firewall: Firewall;
   readonly #prefix: number;
   readonly #subnetBytes: Buffer;
-  /** Serializes address allocation: concurrent attach() calls get distinct addresses. */
+  /** The link group of the bridge and the endpoints' host ends. */
+  readonly #group: number;
+  /** Serializes this object's choices of address: its concurrent attach() calls try distinct ones. */
   #allocating: Promise<unknown> = Promise.resolve();
+  /**
+   * Addresses known to be held: a hint that spares this object failed claims. The claim itself is
+   * the host end's name (hostIfnameOf), refused by the kernel when another attacher holds it.
+   */
   readonly #taken = new Set<string>();
   #bridgeIfindex: number | undefined;
 
-  private constructor(host: Netns, bridge: string, subnet: string, gateway: string, firewall: 'nftables' | 'iptables') {
+  private constructor(host: Netns, bridge: string, subnet: string, gateway: string, firewall: 'nftables' | 'iptables', group: number) {
     this.host = host;
     this.bridge = bridge;
     this.subnet = subnet;
@@ -67,10 +95,14 @@ export class BridgeNetwork {
     const p = parsePrefix('subnet', subnet);
     this.#prefix = p.prefixLength;
     this.#subnetBytes = p.bytes;
+    this.#group = group;
     this.#taken.add(gateway);
   }
 
-  /** Creates the bridge, its gateway address, forwarding, and the network's NAT table. All or nothing. */
+  /**
+   * Creates the bridge, its gateway address, forwarding, and the network's NAT table. All or
+   * nothing, and only what this call made is undone: an existing bridge or table is EEXIST, untouched.
+   */
   static async create(o: BridgeNetworkOptions): Promise<BridgeNetwork> {
     checkKeys('options', checkObject('options', o), ['netns', 'bridge', 'subnet', 'gateway', 'masquerade', 'mtu', 'firewall', 'isolated']);
     if (o.isolated !== undefined) checkBoolean('isolated', o.isolated);
@@ -84,23 +116,26 @@ export class BridgeNetwork {
     if (o.mtu !== undefined) checkInteger('mtu', o.mtu, 68, 65535);
     const firewall = checkOneOf('firewall', o.firewall ?? 'nftables', ['nftables', 'iptables']);
     const host = o.netns === undefined ? Netns.current() : await Netns.open(o.netns);
-    const net = new BridgeNetwork(host, bridge, `${subnet.address}/${subnet.prefixLength}`, gateway, firewall);
-    let firewallMade = false;
+    const links = await host.links.list();
+    await refuseOverlap(host, links, o.subnet, subnet);
+    const net = new BridgeNetwork(host, bridge, `${subnet.address}/${subnet.prefixLength}`, gateway, firewall, freeGroup(preferredGroup(bridge), links));
+    // Each step done pushes its undoing; a failure runs them in reverse.
+    const undo: Array<() => Promise<unknown>> = [];
     try {
-      await host.links.add({ kind: 'bridge', name: bridge, up: true, mtu: o.mtu, group: groupOf(bridge) });
+      await host.links.add({ kind: 'bridge', name: bridge, up: true, mtu: o.mtu, group: net.#group }); // EEXIST names the bridge
+      undo.push(() => host.links.delete(bridge)); // its address goes with it
       await host.addresses.add(bridge, `${gateway}/${subnet.prefixLength}`);
-      await host.sysctl.set('net.ipv4.ip_forward', 1);
-      firewallMade = true;
-      await net.firewall.setup(o.masquerade ?? true);
-      if (o.isolated ?? true) {
-        const first = !(await host.nft.listTables()).some((t) => t.family === FAMILY && t.name === ISOLATION);
-        await host.nft.transaction((tx) => net.#isolate(tx, first));
+      const forwarding = (await host.sysctl.get('net.ipv4.ip_forward')).trim();
+      if (forwarding !== '1') {
+        await host.sysctl.set('net.ipv4.ip_forward', 1);
+        undo.push(() => host.sysctl.set('net.ipv4.ip_forward', forwarding));
       }
+      await net.firewall.setup(o.masquerade ?? true); // exclusive: a table or chain left by anyone is EEXIST
+      undo.push(() => net.firewall.teardown());
+      if (o.isolated ?? true) await net.#joinIsolation();
       return net;
     } catch (err) {
-      // All or nothing: what was made goes before the error is thrown.
-      await host.links.delete(bridge).catch(() => {});
-      if (firewallMade) await net.firewall.teardown().catch(() => {});
+      for (const step of undo.reverse()) await step().catch(() => {});
       throw err;
     }
   }
@@ -108,21 +143,52 @@ export class BridgeNetwork {
   /** Rebuilds the object from kernel state (endpoints, allocations, mappings). */
   static async open(bridge: string, o: { netns?: NetnsRef } = {}): Promise<BridgeNetwork> {
     checkIfname('bridge', bridge);
+    checkKeys('options', checkObject('options', o), ['netns']);
     const host = o.netns === undefined ? Netns.current() : await Netns.open(o.netns);
-    const link = await host.links.get(bridge);
+    const link = await host.links.get(bridge).catch((err: unknown) => {
+      throw isCode(err, 'ENODEV') ? new NetlinkError('network.open', ENODEV, { link: bridge, netns: netnsLabel(host), detail: 'no such network' }) : err;
+    });
+    return BridgeNetwork.#openOn(host, link);
+  }
+
+  static async #openOn(host: Netns, link: Link): Promise<BridgeNetwork> {
     const addr = (await host.addresses.list({ link: link.index, family: 4 }))[0];
-    if (!addr) throw new NetlinkError('network.open', 2, { detail: `bridge ${bridge} has no IPv4 address: not a BridgeNetwork` });
+    if (link.kind !== 'bridge' || !addr) {
+      throw new NetlinkError('network.open', 2, { link: link.name, netns: netnsLabel(host), detail: 'not a BridgeNetwork (a bridge with an IPv4 address)' });
+    }
     const subnet = parsePrefix('subnet', `${hostAddress(parseAddress('a', addr.address).bytes, 0, addr.prefixLength)}/${addr.prefixLength}`);
-    const firewall = (await IptablesFirewall.exists(host, bridge)) ? 'iptables' : 'nftables';
-    const net = new BridgeNetwork(host, bridge, `${subnet.address}/${subnet.prefixLength}`, addr.address, firewall);
-    for (const e of await net.#stored()) net.#taken.add(e.address);
+    const firewall = (await IptablesFirewall.exists(host, link.name)) ? 'iptables' : 'nftables';
+    const net = new BridgeNetwork(host, link.name, `${subnet.address}/${subnet.prefixLength}`, addr.address, firewall, link.group);
+    net.#bridgeIfindex = link.index;
+    for (const e of await net.#records()) net.#taken.add(e.address);
     return net;
+  }
+
+  /** The networks of a namespace, found from its kernel state (bridges in a network link group), like `docker network ls`. */
+  static async list(o: { netns?: NetnsRef } = {}): Promise<BridgeNetwork[]> {
+    checkKeys('options', checkObject('options', o), ['netns']);
+    const host = o.netns === undefined ? Netns.current() : await Netns.open(o.netns);
+    const out: BridgeNetwork[] = [];
+    for (const link of await host.links.list({ kind: 'bridge' })) {
+      if (!isNetworkGroup(link.group)) continue;
+      try {
+        out.push(await BridgeNetwork.#openOn(host, link));
+      } catch (err) {
+        if (!(err instanceof NetlinkError)) throw err; // gone meanwhile, or not one of ours
+      }
+    }
+    return out;
   }
 
   /**
    * Isolation, as Docker's DOCKER-ISOLATION chains do it: forwarded traffic from one isolated
    * bridge to another is dropped; a bridge with itself is the one pair allowed.
    */
+  async #joinIsolation(): Promise<void> {
+    const first = !(await this.host.nft.listTables()).some((t) => t.family === FAMILY && t.name === ISOLATION);
+    await this.host.nft.transaction((tx) => this.#isolate(tx, first));
+  }
+
   #isolate(tx: NftTransaction, firstNetwork: boolean): void {
     const ref = { family: FAMILY, table: ISOLATION } as const;
     if (firstNetwork) {
@@ -137,89 +203,214 @@ export class BridgeNetwork {
   }
 
   /**
+   * Leaves the isolation table; the last network removes it. Done at a known ruleset generation so
+   * that a network joining meanwhile (another process) is never dropped with the table: retried.
+   */
+  async #leaveIsolation(): Promise<void> {
+    const ref = { family: FAMILY, table: ISOLATION } as const;
+    for (let attempt = 0; ; attempt++) {
+      const generation = await this.host.nft.generation();
+      const bridges = await this.host.nft.listElements({ ...ref, name: 'bridges' }).catch((err: unknown) => {
+        if (isCode(err, 'ENOENT')) return [];
+        throw err;
+      });
+      const names = bridges.map((e) => String(e).trim());
+      if (!names.includes(this.bridge)) return; // made with isolated: false
+      try {
+        await this.host.nft.transaction((tx) => {
+          if (names.length === 1) {
+            tx.deleteTable({ family: FAMILY, name: ISOLATION });
+          } else {
+            tx.deleteElements({ ...ref, name: 'bridges', type: 'ifname' }, [this.bridge]);
+            tx.deleteElements({ ...ref, name: 'same', type: 'ifname . ifname' }, [`${this.bridge} . ${this.bridge}`]);
+          }
+        }, { generation });
+        return;
+      } catch (err) {
+        if (!isCode(err, 'ERESTART') || attempt >= 20) throw err;
+      }
+    }
+  }
+
+  /**
    * Connects a namespace: a veth whose peer is born inside it (eth0 unless told), the host end
    * mastered and up, the container end up with an address (given, or the next free one) and a
-   * default route via the gateway. All or nothing.
+   * default route via the gateway, and the container's `lo` up. All or nothing.
    */
   async attach(ref: NetnsRef, o: { ifname?: string; address?: string; mac?: string } = {}): Promise<Endpoint> {
     checkKeys('options', checkObject('options', o), ['ifname', 'address', 'mac']);
     const ifname = checkIfname('ifname', o.ifname ?? 'eth0');
+    const requested = o.address === undefined ? undefined : this.#checkInSubnet('address', o.address);
     const ns = ref instanceof Netns ? ref : await Netns.open(ref);
-    const address = await this.#allocate(o.address);
-    const hostIfname = `nln${(Date.now() % 1e6).toString(36)}${Math.random().toString(36).slice(2, 6)}`.slice(0, 15);
-    try {
-      const stored: Stored = { ns: ns.name ?? String(ns.inode), ifname, address };
-      // As Docker does, the container's MAC comes from its address unless one is given: known
-      // without reading it back, and unique on the bridge as the addresses are.
-      const mac = o.mac ?? macOf(address);
-      // One call, one chain of exchanges: in the host namespace the veth (host end mastered, up,
-      // in the network's group), its alias and its read-back; then in the container, addressed by
-      // the peer's ifindex from that read-back: up, address, default route via the gateway.
-      await this.host.links.add({
-        kind: 'veth', name: hostIfname, master: await this.#bridgeIndex(), up: true, group: groupOf(this.bridge), alias: `nln:${JSON.stringify(stored)}`,
-        peer: {
-          name: ifname, netns: ns, mac, up: true,
-          addresses: [{ cidr: `${address}/${this.#prefix}`, noDad: true }],
-          routes: [{ dst: 'default', gateway: this.gateway }],
-        },
-      });
-      return { netns: ns, ifname, hostIfname, address, mac };
-    } catch (err) {
-      await this.host.links.delete(hostIfname).catch(() => {});
-      this.#taken.delete(address);
-      throw err;
-    }
+    return this.#guard('network.attach', async () => {
+      const master = await this.#bridgeIndex();
+      // Addresses a mapping still points at are not handed out (their traffic would reach the newcomer).
+      const mapped = this.#mappedAddresses();
+      for (;;) {
+        const address = await this.#allocate(requested, mapped);
+        const hostIfname = hostIfnameOf(address);
+        const record: EndpointRecord = { ns: ns.name ?? String(ns.inode), ino: ns.inode, named: ns.name !== undefined, ifname, address };
+        // As Docker does, the container's MAC comes from its address unless one is given: known
+        // without reading it back, and unique on the bridge as the addresses are.
+        const mac = o.mac ?? macOf(address);
+        try {
+          // One call, one chain of exchanges: in the host namespace the veth (host end mastered, up,
+          // in the network's group), its alias and its read-back; then in the container, addressed by
+          // the peer's ifindex from that read-back: up, address, default route via the gateway.
+          await this.host.links.add({
+            kind: 'veth', name: hostIfname, master, up: true, group: this.#group, alias: aliasOf(record),
+            peer: {
+              name: ifname, netns: ns, mac, up: true,
+              addresses: [{ cidr: `${address}/${this.#prefix}`, noDad: true }],
+              routes: [{ dst: 'default', gateway: this.gateway }],
+            },
+          });
+        } catch (err) {
+          // links.add undoes its own work and names the taken link: the host end's name taken
+          // means another attacher holds the address (it stays in #taken); anything else is ours to report.
+          const claimedElsewhere = err instanceof NetlinkError && err.code === 'EEXIST' && err.link === hostIfname;
+          if (claimedElsewhere && requested === undefined) continue;
+          this.#taken.delete(address);
+          if (claimedElsewhere) {
+            throw new NetlinkError('network.attach', 17, { link: hostIfname, netns: netnsLabel(this.host), detail: `address ${address} is in use on ${this.bridge}` });
+          }
+          if (err instanceof NetlinkError && err.code === 'EEXIST' && err.link === ifname) {
+            const mine = (await this.#records().catch(() => [])).find((r) => r.ns === record.ns && r.ifname === ifname);
+            if (mine) throw new NetlinkError('network.attach', 17, { link: ifname, netns: netnsLabel(ns), detail: `already attached to ${this.bridge} (address ${mine.address})` });
+          }
+          throw err;
+        }
+        try {
+          await ns.links.set('lo', { up: true }); // as Docker does: services bound to 127.0.0.1 work
+        } catch (err) {
+          await this.host.links.delete(hostIfname).catch(() => {});
+          this.#taken.delete(address);
+          throw err;
+        }
+        return { netns: ns, ifname, hostIfname, address, mac };
+      }
+    });
   }
 
-  /** Disconnects a namespace (its veth goes, with its port mappings). */
-  async detach(ref: NetnsRef): Promise<void> {
-    const ns = ref instanceof Netns ? ref : await Netns.open(ref);
-    const key = ns.name ?? String(ns.inode);
-    for (const e of await this.#stored()) {
-      if (e.ns !== key) continue;
-      for (const m of (await this.ports()).filter((p) => p.address === e.address)) await this.unpublish(m);
-      await this.host.links.delete(e.hostIfname);
-      this.#taken.delete(e.address);
-    }
+  /**
+   * Disconnects endpoints with their port mappings: one namespace or endpoint, or many at once (one
+   * kernel request for all their links). Works from kernel state alone: a namespace given by name is
+   * not opened, so a container whose namespace is gone is detached too (its mappings go).
+   */
+  async detach(refs: DetachRef | DetachRef[]): Promise<void> {
+    const targets = await Promise.all((Array.isArray(refs) ? refs : [refs]).map((r) => detachTarget(r)));
+    await this.#guard('network.detach', async () => {
+      const mappings = await this.ports();
+      const records = await this.#records();
+      const chosen = records.filter((r) => targets.some((t) => t.matches(r)));
+      const live = new Set(records.filter((r) => !chosen.includes(r)).map((r) => r.address));
+      const names = new Set(targets.flatMap((t) => (t.name === undefined ? [] : [t.name])));
+      const going = new Set(chosen.map((r) => r.address));
+      await this.#remove(chosen, mappings.filter((m) => going.has(m.address) || (m.netns !== undefined && names.has(m.netns) && !live.has(m.address))));
+    });
+  }
+
+  /** Disconnects every endpoint, with their port mappings, in one kernel request for all their links. */
+  async detachAll(): Promise<void> {
+    await this.#guard('network.detach', async () => {
+      const mappings = await this.ports();
+      const records = await this.#records();
+      const going = new Set(records.map((r) => r.address));
+      await this.#remove(records, mappings.filter((m) => going.has(m.address)));
+    });
+  }
+
+  /**
+   * Removes the endpoints whose namespace is gone (its name no longer under /run/netns, or naming
+   * another namespace) and every mapping pointing at an address no endpoint holds. Resolves with
+   * the endpoints removed.
+   */
+  async prune(): Promise<EndpointInfo[]> {
+    return this.#guard('network.prune', async () => {
+      // Mappings first: one published after this read is to an endpoint the next read sees.
+      const mappings = await this.ports();
+      const records = await this.#records();
+      const dead = records.filter(namespaceGone);
+      const live = new Set(records.filter((r) => !dead.includes(r)).map((r) => r.address));
+      await this.#remove(dead, mappings.filter((m) => !live.has(m.address)));
+      return dead.map(info);
+    });
+  }
+
+  /** Mappings first (an address is never free while one points at it), then the links in one request. */
+  async #remove(records: Record_[], mappings: PortMapping[]): Promise<void> {
+    await this.firewall.unpublishMany(mappings);
+    await this.#deleteLinks(records.map((r) => r.hostIfname));
+    // Also the addresses of mappings whose endpoint the kernel removed with its namespace.
+    for (const a of [...records, ...mappings].map((x) => x.address)) this.#taken.delete(a);
+  }
+
+  /**
+   * Deleting a veth costs an RCU wait each (~20 ms); RTM_DELLINK by group costs one for all. Many
+   * links move to a group of their own (unused by any link) and go in one request.
+   */
+  async #deleteLinks(names: string[]): Promise<void> {
+    const ignoreGone = (err: unknown) => {
+      if (!isCode(err, 'ENODEV')) throw err;
+    };
+    if (names.length === 0) return;
+    if (names.length === 1) return this.host.links.delete(names[0]).catch(ignoreGone);
+    const group = freeGroup(DETACH_GROUP_BASE + Math.floor(Math.random() * 0xffff), await this.host.links.list(), DETACH_GROUP_BASE);
+    await Promise.all(names.map((name) => this.host.links.set(name, { group }).catch(ignoreGone)));
+    await this.host.links.deleteGroup(group).catch(ignoreGone);
   }
 
   /** DNAT hostPort -> endpoint:port (optionally only from a CIDR), with hairpin masquerade. */
-  async publish(p: { endpoint: Endpoint | { address: string }; hostPort: number; port: number; protocol?: 'tcp' | 'udp'; from?: string; hostAddress?: string }): Promise<PortMapping> {
+  async publish(p: { endpoint: Endpoint | EndpointInfo | { address: string }; hostPort: number; port: number; protocol?: 'tcp' | 'udp'; from?: string; hostAddress?: string }): Promise<PortMapping> {
     checkKeys('mapping', checkObject('mapping', p), ['endpoint', 'hostPort', 'port', 'protocol', 'from', 'hostAddress']);
     const m: PortMapping = {
-      address: parseAddress('endpoint.address', p.endpoint?.address).address,
+      address: this.#checkInSubnet('endpoint.address', p.endpoint?.address),
       hostPort: checkInteger('hostPort', p.hostPort, 1, 65535),
       port: checkInteger('port', p.port, 1, 65535),
       protocol: checkOneOf('protocol', p.protocol ?? 'tcp', ['tcp', 'udp']),
     };
     if (p.from !== undefined) { const f = parsePrefix('from', p.from); m.from = `${f.address}/${f.prefixLength}`; }
     if (p.hostAddress !== undefined) m.hostAddress = parseAddress('hostAddress', p.hostAddress).address;
-    await this.firewall.publish(m);
-    return m;
+    return this.#guard('network.publish', async () => {
+      const netns = await this.#namespaceOf(p.endpoint, m.address);
+      const mapping = netns === undefined ? m : { ...m, netns };
+      await this.firewall.publish(mapping);
+      return mapping;
+    });
+  }
+
+  /** The name of the namespace holding `address` (for the mapping's record), when it has one. */
+  async #namespaceOf(endpoint: unknown, address: string): Promise<string | undefined> {
+    const given = (endpoint as Partial<Endpoint>).netns;
+    if (given instanceof Netns) return given.name;
+    if (typeof given === 'string' && !/^\d+$/.test(given)) return given;
+    const link = await this.host.links.get(hostIfnameOf(address)).catch(() => undefined);
+    const r = parseAlias(link?.alias);
+    return r && (r.named ?? !/^\d+$/.test(r.ns)) ? r.ns : undefined;
   }
 
   async unpublish(m: PortMapping): Promise<void> {
-    await this.firewall.unpublish(m);
+    await this.#guard('network.unpublish', () => this.firewall.unpublish(m));
   }
 
-  async endpoints(): Promise<Array<Omit<Endpoint, 'netns'> & { netns: string }>> {
-    return (await this.#stored()).map((e) => ({ netns: e.ns, ifname: e.ifname, hostIfname: e.hostIfname, address: e.address }));
+  async endpoints(): Promise<EndpointInfo[]> {
+    return this.#guard('network.endpoints', async () => (await this.#records()).map(info));
   }
 
   async ports(): Promise<PortMapping[]> {
-    return this.firewall.ports();
+    return this.#guard('network.ports', () => this.firewall.ports());
   }
 
-  /** Removes the network: every endpoint link in one request (their group), the bridge, the NAT table. */
+  /**
+   * Removes the network: every endpoint link and the bridge in one request (their group), the NAT
+   * table, and the isolation table when this was the last isolated network: nothing is left.
+   */
   async delete(): Promise<void> {
-    await this.host.links.deleteGroup(groupOf(this.bridge)).catch((err) => {
-      if (!(err instanceof NetlinkError && err.code === 'ENODEV')) throw err;
+    await this.host.links.deleteGroup(this.#group).catch((err: unknown) => {
+      if (!isCode(err, 'ENODEV')) throw err;
     });
     await this.firewall.teardown().catch(() => {});
-    await this.host.nft.transaction((tx) => {
-      tx.deleteElements({ family: FAMILY, table: ISOLATION, name: 'bridges', type: 'ifname' }, [this.bridge]);
-      tx.deleteElements({ family: FAMILY, table: ISOLATION, name: 'same', type: 'ifname . ifname' }, [`${this.bridge} . ${this.bridge}`]);
-    }).catch(() => {}); // a network made with isolated: false is not in the sets
+    await this.#leaveIsolation();
     this.#taken.clear();
   }
 
@@ -229,48 +420,121 @@ export class BridgeNetwork {
     return this.#bridgeIfindex;
   }
 
-  async #stored(): Promise<Array<Stored & { hostIfname: string }>> {
-    const ports = await this.host.links.list({ master: this.bridge });
-    return ports.filter((l) => l.alias?.startsWith('nln:')).map((l) => ({ ...(JSON.parse(l.alias!.slice(4)) as Stored), hostIfname: l.name }));
+  /**
+   * Runs fn; a kernel failure on a network that is no longer there (its bridge deleted or replaced,
+   * or its NAT removed) becomes ENODEV saying so, not what the kernel said about a stale reference.
+   */
+  async #guard<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof NetlinkError)) throw err;
+      const bridge = await this.host.links.get(this.bridge).catch(() => undefined);
+      const replaced = bridge !== undefined && this.#bridgeIfindex !== undefined && bridge.index !== this.#bridgeIfindex;
+      const why = bridge === undefined || bridge.kind !== 'bridge' ? 'its bridge was deleted'
+        : replaced ? 'its bridge was deleted and another made with its name'
+        : !(await this.firewall.exists().catch(() => true)) ? 'its NAT was removed' : undefined;
+      if (why === undefined) throw err;
+      throw new NetlinkError(operation, ENODEV, { link: this.bridge, netns: netnsLabel(this.host), detail: `the network is gone (${why})` });
+    }
   }
 
-  async #allocate(requested: string | undefined): Promise<string> {
+  #checkInSubnet(field: string, value: unknown): string {
+    const a = parseAddress(field, value);
+    if (!inSubnet(a.bytes, this.#subnetBytes, this.#prefix) || a.family !== 4) throw rangeError(field, value, `is not in the network's subnet ${this.subnet}`);
+    return a.address;
+  }
+
+  async #records(): Promise<Record_[]> {
+    const ports = await this.host.links.list({ master: this.bridge });
+    return ports.flatMap((l) => { const r = parseAlias(l.alias); return r ? [{ ...r, hostIfname: l.name }] : []; });
+  }
+
+  /** The addresses port mappings point at; concurrent attach() calls share one read. */
+  #mappedRead: Promise<Set<string>> | undefined;
+  #mappedAddresses(): Promise<Set<string>> {
+    this.#mappedRead ??= this.firewall.ports().then((ms) => new Set(ms.map((m) => m.address))).finally(() => { this.#mappedRead = undefined; });
+    return this.#mappedRead;
+  }
+
+  /** The address to claim next: the one asked for, else the lowest not known taken or mapped. */
+  async #allocate(requested: string | undefined, mappedRead: Promise<Set<string>>): Promise<string> {
     const run = this.#allocating.then(async () => {
+      const mapped = await mappedRead;
       if (requested !== undefined) {
-        const a = parseAddress('address', requested);
-        if (!inSubnet(a.bytes, this.#subnetBytes, this.#prefix)) throw rangeError('address', requested, `is not in ${this.subnet}`);
-        if (this.#taken.has(a.address)) throw new NetlinkError('network.attach', 17, { detail: `address ${a.address} is taken` });
-        this.#taken.add(a.address);
-        return a.address;
+        if (this.#taken.has(requested) || mapped.has(requested)) {
+          throw new NetlinkError('network.attach', 17, { link: hostIfnameOf(requested), netns: netnsLabel(this.host), detail: `address ${requested} is in use on ${this.bridge}${mapped.has(requested) ? ' (a port mapping points at it)' : ''}` });
+        }
+        this.#taken.add(requested);
+        return requested;
       }
       const size = 2 ** (32 - this.#prefix);
-      for (let i = 1; i < size - 1; i++) {
-        const a = hostAddress(this.#subnetBytes, i);
-        if (!this.#taken.has(a)) {
-          this.#taken.add(a);
-          return a;
+      for (let pass = 0; pass < 2; pass++) {
+        for (let i = 1; i < size - 1; i++) {
+          const a = hostAddress(this.#subnetBytes, i);
+          if (!this.#taken.has(a) && !mapped.has(a)) {
+            this.#taken.add(a);
+            return a;
+          }
         }
+        // The hint may hold addresses released by others since: read the kernel's truth once more.
+        this.#taken.clear();
+        this.#taken.add(this.gateway);
+        for (const r of await this.#records()) this.#taken.add(r.address);
       }
-      throw new NetlinkError('network.attach', 28 /* ENOSPC */, { detail: `no free address left in ${this.subnet}` });
+      throw new NetlinkError('network.attach', 28 /* ENOSPC */, { link: this.bridge, netns: netnsLabel(this.host), detail: `no free address left in ${this.subnet}` });
     });
     this.#allocating = run.catch(() => {});
     return run;
   }
 }
 
-/** 02:42 then the IPv4 address's four bytes: Docker's scheme for container MACs (locally administered). */
-function macOf(address: string): string {
-  return ['02', '42', ...address.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
+/** How detach() recognises a target's endpoints, and the namespace name its dead mappings carry. */
+async function detachTarget(ref: DetachRef): Promise<{ name?: string; matches(r: EndpointRecord): boolean }> {
+  if (typeof ref === 'object' && ref !== null && !(ref instanceof Netns) && 'address' in ref) {
+    const address = parseAddress('endpoint.address', ref.address).address;
+    return { matches: (r) => r.address === address };
+  }
+  checkNetnsRef('ns', ref);
+  const byName = typeof ref === 'string' ? ref : typeof ref === 'object' && 'name' in ref && !(ref instanceof Netns) ? ref.name : undefined;
+  if (byName !== undefined) return { name: byName, matches: (r) => r.ns === byName };
+  // A handle, path, pid or fd: the namespace itself, by its inode (its name too when it has one).
+  const ns = ref instanceof Netns ? ref : await Netns.open(ref);
+  const key = ns.name ?? String(ns.inode);
+  if (!(ref instanceof Netns)) await ns.close();
+  return { name: ns.name, matches: (r) => r.ns === key && (r.ino === undefined || r.ino === ns.inode) };
 }
 
-function hostAddress(net: Buffer, n: number, prefix?: number): string {
-  const base = net.readUInt32BE(0);
-  const masked = prefix === undefined ? base : (base & (prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0)) >>> 0;
-  const v = (masked + n) >>> 0;
-  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+/** A link group no link uses, from `start` on (within the 0xffff groups after `base`). */
+function freeGroup(start: number, links: Link[], base = GROUP_BASE): number {
+  const used = new Set(links.map((l) => l.group));
+  for (let i = 0; i < 0xffff; i++) {
+    const g = base + 1 + ((start - base - 1 + i) % 0xffff);
+    if (!used.has(g)) return g;
+  }
+  throw new NetlinkError('network.create', 28 /* ENOSPC */, { detail: 'no free link group' });
 }
 
-function inSubnet(a: Buffer, net: Buffer, prefix: number): boolean {
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return ((a.readUInt32BE(0) & mask) >>> 0) === ((net.readUInt32BE(0) & mask) >>> 0);
+/**
+ * As Docker refuses a pool that overlaps another on the address space: a subnet overlapping any
+ * IPv4 route or address of the host namespace (another network's among them) is refused before
+ * anything is made.
+ */
+async function refuseOverlap(host: Netns, links: Link[], text: string, subnet: { bytes: Buffer; prefixLength: number }): Promise<void> {
+  const nameOf = (index: number | undefined) => links.find((l) => l.index === index)?.name ?? `ifindex ${index}`;
+  const noTableYet = (err: unknown): Route[] => {
+    if (isCode(err, 'ENOENT')) return []; // a namespace that never had a route has no main table
+    throw err;
+  };
+  const [routes, addresses] = await Promise.all([host.routes.list({ family: 4 }).catch(noTableYet), host.addresses.list({ family: 4 })]);
+  const prefixes = [
+    ...routes.filter((r) => r.dst !== 'default').map((r) => ({ cidr: r.dst.includes('/') ? r.dst : `${r.dst}/32`, what: `a route through ${nameOf(r.dev)}` })),
+    ...addresses.filter((a) => a.scope !== 'host').map((a) => ({ cidr: `${a.address}/${a.prefixLength}`, what: `an address of ${nameOf(a.link)}` })),
+  ];
+  for (const p of prefixes) {
+    const c = parseCidr('route', p.cidr);
+    if (overlaps(c.bytes, c.prefixLength, subnet.bytes, subnet.prefixLength)) {
+      throw rangeError('subnet', text, `overlaps ${p.cidr} (${p.what}): pool overlaps with other one on this address space`);
+    }
+  }
 }

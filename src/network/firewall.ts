@@ -3,6 +3,9 @@
 // kernel alone says which mappings exist.
 import { NetlinkError } from '../errors';
 import type { Netns } from '../netns';
+import { NFT_MSG } from '../nft/constants';
+import { nftMessage } from '../nft/messages';
+import { NLM_F } from '../constants';
 
 export interface PortMapping {
   /** The endpoint's address the mapping forwards to. */
@@ -12,6 +15,8 @@ export interface PortMapping {
   protocol: 'tcp' | 'udp';
   from?: string;
   hostAddress?: string;
+  /** The namespace of the endpoint it was published for, when known: detach(name) finds it after the namespace is gone. */
+  netns?: string;
 }
 
 export interface Firewall {
@@ -20,14 +25,31 @@ export interface Firewall {
   /** EEXIST when the same host port (protocol, hostAddress, from) is published already. */
   publish(m: PortMapping): Promise<void>;
   unpublish(m: PortMapping): Promise<void>;
+  /** Removes these mappings (each present), in one transaction where the form allows. */
+  unpublishMany(ms: PortMapping[]): Promise<void>;
+  /** Whether the network's NAT (table or chain) is there. */
+  exists(): Promise<boolean>;
   ports(): Promise<PortMapping[]>;
   teardown(): Promise<void>;
 }
 
-/** "nln address=… hostPort=… port=… protocol=… [from=…] [hostAddress=…]": no quotes (nft and iptables print comments quoted). */
-export function mappingComment(m: PortMapping): string {
+/** nft refuses to read back a rule comment longer than this (NFTNL_UDATA_COMMENT_MAXLEN). */
+const COMMENT_MAX = 128;
+
+/** What identifies a mapping: all but the namespace it was made for. */
+export function mappingKey(m: PortMapping): string {
   return ['nln', `address=${m.address}`, `hostPort=${m.hostPort}`, `port=${m.port}`, `protocol=${m.protocol}`,
     ...(m.from ? [`from=${m.from}`] : []), ...(m.hostAddress ? [`hostAddress=${m.hostAddress}`] : [])].join(' ');
+}
+
+/**
+ * "nln address=… hostPort=… port=… protocol=… [from=…] [hostAddress=…] [netns=…]": no quotes (nft
+ * and iptables print comments quoted). The namespace is left out when it would not fit or parse back.
+ */
+export function mappingComment(m: PortMapping): string {
+  const key = mappingKey(m);
+  const withNs = m.netns !== undefined && /^[^\s"=]+$/.test(m.netns) ? `${key} netns=${m.netns}` : key;
+  return withNs.length <= COMMENT_MAX ? withNs : key;
 }
 
 export function parseMappingComment(comment: string | undefined): PortMapping | undefined {
@@ -35,13 +57,15 @@ export function parseMappingComment(comment: string | undefined): PortMapping | 
   const f = Object.fromEntries(comment.split(' ').slice(1).map((kv) => kv.split('=')));
   return {
     address: f.address, hostPort: Number(f.hostPort), port: Number(f.port), protocol: f.protocol as 'tcp' | 'udp',
-    ...(f.from ? { from: f.from } : {}), ...(f.hostAddress ? { hostAddress: f.hostAddress } : {}),
+    ...(f.from ? { from: f.from } : {}), ...(f.hostAddress ? { hostAddress: f.hostAddress } : {}), ...(f.netns ? { netns: f.netns } : {}),
   };
 }
 
+const notPublished = (m: PortMapping) => new NetlinkError('network.unpublish', 2, { detail: `${m.protocol} port ${m.hostPort} -> ${m.address}:${m.port} is not published` });
+
 const unique = (ms: Array<PortMapping | undefined>): PortMapping[] => {
   const seen = new Map<string, PortMapping>();
-  for (const m of ms) if (m) seen.set(mappingComment(m), m);
+  for (const m of ms) if (m) seen.set(mappingKey(m), m);
   return [...seen.values()];
 };
 
@@ -71,7 +95,8 @@ export class NftFirewall implements Firewall {
   async setup(masquerade: boolean): Promise<void> {
     const t = this.#ref();
     await this.host.nft.transaction((tx) => {
-      tx.addTable({ family: 'ip', name: this.#table });
+      // Like `nft create table`: a table of this name made by anyone else is refused (EEXIST), not adopted.
+      tx.raw(`create table ip ${this.#table}`, nftMessage(NFT_MSG.NEWTABLE, 'ip', { name: this.#table }, NLM_F.CREATE | NLM_F.EXCL));
       for (const protocol of ['tcp', 'udp']) tx.addMap({ ...this.#portMap(protocol) });
       tx.addChain({ ...t, name: 'publish' });
       for (const protocol of ['tcp', 'udp']) tx.addRule({ ...t, chain: 'publish', rule: `${protocol} dport vmap @publish-${protocol}` });
@@ -118,8 +143,8 @@ export class NftFirewall implements Firewall {
 
   async unpublish(m: PortMapping): Promise<void> {
     const onPort = await this.#onPort(m);
-    const mine = onPort.filter((x) => mappingComment(x.mapping) === mappingComment(m));
-    if (mine.length === 0) throw new NetlinkError('network.unpublish', 2, { detail: `${m.protocol} port ${m.hostPort} -> ${m.address}:${m.port} is not published` });
+    const mine = onPort.filter((x) => mappingKey(x.mapping) === mappingKey(m));
+    if (mine.length === 0) throw notPublished(m);
     const t = this.#ref();
     const chain = this.#portChain(m);
     await this.host.nft.transaction((tx) => {
@@ -131,6 +156,35 @@ export class NftFirewall implements Firewall {
         for (const x of mine) tx.deleteRule({ ...t, chain, handle: x.handle });
       }
     });
+  }
+
+  async unpublishMany(ms: PortMapping[]): Promise<void> {
+    if (ms.length === 0) return;
+    const going = new Set(ms.map(mappingKey));
+    const t = this.#ref();
+    const byChain = new Map<string, Array<{ handle: number; going: boolean; mapping: PortMapping }>>();
+    for (const r of await this.host.nft.listRules(t)) {
+      const mapping = parseMappingComment(r.comment);
+      if (!r.chain.startsWith('p-') || !mapping) continue;
+      byChain.set(r.chain, [...(byChain.get(r.chain) ?? []), { handle: r.handle, going: going.has(mappingKey(mapping)), mapping }]);
+    }
+    await this.host.nft.transaction((tx) => {
+      for (const [chain, rules] of byChain) {
+        if (!rules.some((r) => r.going)) continue;
+        if (rules.every((r) => r.going)) {
+          // The port's last mappings: the map entry goes first (a chain in use cannot be deleted).
+          const { protocol, hostPort } = rules[0].mapping;
+          tx.deleteElements(this.#portMap(protocol), [[hostPort, `jump ${chain}`]]);
+          tx.deleteChain({ ...t, name: chain });
+        } else {
+          for (const r of rules) if (r.going) tx.deleteRule({ ...t, chain, handle: r.handle });
+        }
+      }
+    });
+  }
+
+  exists(): Promise<boolean> {
+    return NftFirewall.exists(this.host, this.bridge);
   }
 
   async ports(): Promise<PortMapping[]> {
@@ -161,10 +215,18 @@ export class IptablesFirewall implements Firewall {
 
   async setup(masquerade: boolean): Promise<void> {
     const ipt = this.host.iptables;
-    await ipt.newChain('nat', this.#chain);
-    await ipt.append('nat', 'PREROUTING', this.#jump());
-    await ipt.append('nat', 'OUTPUT', this.#jump());
-    if (masquerade) await ipt.append('nat', 'POSTROUTING', this.#masquerade());
+    await ipt.newChain('nat', this.#chain); // EEXIST when the chain is someone's already
+    // All or nothing: each step done is undone, in reverse, if a later one fails.
+    const undo: Array<() => Promise<void>> = [() => ipt.deleteChain('nat', this.#chain)];
+    try {
+      for (const [chain, rule] of [['PREROUTING', this.#jump()], ['OUTPUT', this.#jump()], ...(masquerade ? [['POSTROUTING', this.#masquerade()]] : [])]) {
+        await ipt.append('nat', chain, rule);
+        undo.push(() => ipt.delete('nat', chain, rule));
+      }
+    } catch (err) {
+      for (const step of undo.reverse()) await step().catch(() => {});
+      throw err;
+    }
   }
 
   #rules(m: PortMapping): [string, string] {
@@ -190,9 +252,20 @@ export class IptablesFirewall implements Firewall {
   }
 
   async unpublish(m: PortMapping): Promise<void> {
-    const [dnat, hairpin] = this.#rules(m);
+    // The rules are deleted by their text, comment included: use the stored one (it may name a namespace).
+    const stored = (await this.ports()).find((x) => mappingKey(x) === mappingKey(m));
+    if (!stored) throw notPublished(m);
+    const [dnat, hairpin] = this.#rules(stored);
     await this.host.iptables.delete('nat', this.#chain, dnat);
     await this.host.iptables.delete('nat', 'POSTROUTING', hairpin);
+  }
+
+  async unpublishMany(ms: PortMapping[]): Promise<void> {
+    for (const m of ms) await this.unpublish(m);
+  }
+
+  exists(): Promise<boolean> {
+    return IptablesFirewall.exists(this.host, this.bridge);
   }
 
   async ports(): Promise<PortMapping[]> {

@@ -96,7 +96,7 @@ describe('nln, the command line', () => {
       await cli(...h, 'network', 'publish', 'docker1', '8080', '198.18.0.2:80');
       const shown = JSON.parse(await cli(...h, '-j', 'network', 'show', 'docker1'));
       assert.deepEqual(shown.endpoints.map((x: any) => [x.netns, x.address]), [[c1.name, '198.18.0.2']]);
-      assert.deepEqual(shown.ports, [{ address: '198.18.0.2', hostPort: 8080, port: 80, protocol: 'tcp' }]);
+      assert.deepEqual(shown.ports, [{ address: '198.18.0.2', hostPort: 8080, port: 80, protocol: 'tcp', netns: c1.name }]);
       const server = await c1.listen({ port: 80 }, (s) => s.end('hello'));
       try {
         const got = await host.exec('sh', ['-c', 'exec 3<>/dev/tcp/198.18.0.1/8080 && cat <&3']).catch(() => undefined);
