@@ -1,4 +1,5 @@
 // ns.routes: the routing tables, like `ip route`.
+import { NetlinkError } from './errors';
 import { NLM_F, RTM, SCOPES } from './constants';
 import { afOf, familyOf, type Family, formatV6, parseAddress, parsePrefix } from './ip';
 import { scopeName } from './addr';
@@ -134,7 +135,12 @@ export class Routes {
       // Strict dump checking: the kernel filters by table and output link itself.
       header: { family: filter.family === undefined ? 0 : afOf(filter.family), table: table < 256 ? table : 0 },
       attrs: { table: table >= 256 ? table : undefined, oif },
-    }, true, 'route.list');
+    }, true, 'route.list').catch((err: unknown) => {
+      // Asked for one table, the kernel answers ENOENT while that table does not exist yet (a
+      // namespace that never had a route has no main table): no routes, as `ip route show` says.
+      if (table !== 0 && err instanceof NetlinkError && err.code === 'ENOENT') return [];
+      throw err;
+    });
     return replies.filter((m) => m.type === RTM.NEWROUTE).map(decodeRoute)
       .filter((r) => (table === 0 || r.table === table) && (oif === undefined || r.dev === oif || r.nexthops?.some((n) => n.dev === oif)));
   }

@@ -60,7 +60,7 @@ const KINDS: Record<string, KindEntry> = {
     keys: ['peer'],
     check(spec) {
       const peer = checkObject('peer', spec.peer);
-      checkKeys('peer', peer, ['name', 'netns', 'mtu', 'mac', 'up', 'addresses', 'routes']);
+      checkKeys('peer', peer, ['name', 'netns', 'mtu', 'mac', 'up', 'loopbackUp', 'addresses', 'routes']);
       checkIfname('peer.name', peer.name);
       const creates = typeof peer.netns === 'object' && peer.netns !== null && 'create' in peer.netns;
       if (creates) {
@@ -74,6 +74,7 @@ const KINDS: Record<string, KindEntry> = {
       if (peer.mtu !== undefined) checkMtu('peer.mtu', peer.mtu);
       if (peer.mac !== undefined) checkMac('peer.mac', peer.mac);
       if (peer.up !== undefined) checkBoolean('peer.up', peer.up);
+      if (peer.loopbackUp !== undefined) checkBoolean('peer.loopbackUp', peer.loopbackUp);
       if (peer.addresses !== undefined) {
         checkArray('peer.addresses', peer.addresses).forEach((a, i) => {
           const field = `peer.addresses[${i}]`;

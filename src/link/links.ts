@@ -73,6 +73,13 @@ function setMessage(sel: { index: number; ifname?: string }, change: LinkChange,
   };
 }
 
+const peerRouteDetail = (dst: string) => `adding the peer's route ${dst}`;
+
+/** True for links.add's refusal of a veth peer's route to `dst` because the peer's namespace has one. */
+export function isPeerRouteTaken(err: unknown, peer: string, dst: string): boolean {
+  return err instanceof NetlinkError && err.code === 'EEXIST' && err.link === peer && (err.message.includes(`${peerRouteDetail(dst)} `) || err.message.endsWith(peerRouteDetail(dst)));
+}
+
 /** A veth peer's `netns: { create: NAME, sysctl? }`, if that is what it is. */
 function toCreate(netns: VethPeer['netns']): { create: string; sysctl?: Record<string, string | number> } | undefined {
   return typeof netns === 'object' && netns !== null && !(netns instanceof Netns) && 'create' in netns ? netns : undefined;
@@ -96,13 +103,17 @@ async function peerSettings(ns: Netns | 'created', build: Netns, peer: VethPeer,
     items.push({ message, operation: 'link.add' });
     what.push(description);
   };
+  if (peer.loopbackUp) {
+    items.push({ message: setMessage(selector('lo'), { up: true }, {}), operation: 'link.add' });
+    what.push("setting the peer's namespace's lo up");
+  }
   if (peer.up) add(setMessage({ index: PEER_INDEX_PENDING }, { up: true }, {}), ['header', 'index'], 'setting the peer up');
   for (const a of peer.addresses ?? []) {
     const { cidr, ...options } = typeof a === 'string' ? { cidr: a } : a;
     add(await build.addresses.addMessage(PEER_INDEX_PENDING, cidr, options), ['header', 'index'], `adding the peer's address ${cidr}`);
   }
   for (const route of peer.routes ?? []) {
-    const description = `adding the peer's route ${route.dst}${route.gateway ? ` via ${route.gateway}` : ''}`;
+    const description = `${peerRouteDetail(route.dst)}${route.gateway ? ` via ${route.gateway}` : ''}`;
     add(await build.routes.addMessage({ ...route, dev: PEER_INDEX_PENDING }), ['attrs', 'oif'], description);
   }
   return items.length ? { step: { netns: ns, protocol: NETLINK_ROUTE, items, patches }, what } : undefined;

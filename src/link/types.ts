@@ -47,6 +47,11 @@ export interface VethPeer {
   /** Bring the peer up once created (from inside its namespace: IFF_UP at creation is refused). */
   up?: boolean;
   /**
+   * Also bring up `lo` in the peer's namespace, in the same exchange (as Docker and CNI's loopback
+   * plugin do for a container: services bound to 127.0.0.1 work).
+   */
+  loopbackUp?: boolean;
+  /**
    * Addresses for the peer, added from inside its namespace right after creation, as
    * `ip address add CIDR dev PEER` would: a CIDR, or one with AddressOptions.
    */

@@ -6,7 +6,7 @@
 import { NetlinkError, netnsLabel } from '../errors';
 import { parseAddress, parseCidr, parsePrefix } from '../ip';
 import type { Link } from '../link/types';
-import type { Route } from '../route';
+import { isPeerRouteTaken } from '../link/links';
 import { checkNetnsRef, Netns, type NetnsRef } from '../netns';
 import type { NftTransaction } from '../nft/nftables';
 import { checkBoolean, checkIfname, checkInteger, checkKeys, checkObject, checkOneOf, rangeError } from '../validate';
@@ -246,6 +246,9 @@ export class BridgeNetwork {
       const master = await this.#bridgeIndex();
       // Addresses a mapping still points at are not handed out (their traffic would reach the newcomer).
       const mapped = this.#mappedAddresses();
+      // As Docker does, a namespace keeps the default route it has (from the network it joined
+      // first): learnt from the kernel's refusal, so the usual attach pays no extra lookup.
+      let defaultRoute = true;
       for (;;) {
         const address = await this.#allocate(requested, mapped);
         const hostIfname = hostIfnameOf(address);
@@ -260,12 +263,20 @@ export class BridgeNetwork {
           await this.host.links.add({
             kind: 'veth', name: hostIfname, master, up: true, group: this.#group, alias: aliasOf(record),
             peer: {
-              name: ifname, netns: ns, mac, up: true,
+              name: ifname, netns: ns, mac, up: true, loopbackUp: true,
               addresses: [{ cidr: `${address}/${this.#prefix}`, noDad: true }],
-              routes: [{ dst: 'default', gateway: this.gateway }],
+              routes: defaultRoute ? [{ dst: 'default', gateway: this.gateway }] : [],
             },
           });
         } catch (err) {
+          if (defaultRoute && isPeerRouteTaken(err, ifname, 'default')) {
+            this.#taken.delete(address);
+            // Docker attaches a container to a network once; to another one, without its gateway.
+            const mine = (await this.#records()).find((r) => r.ns === record.ns);
+            if (mine) throw new NetlinkError('network.attach', 17, { link: mine.ifname, netns: netnsLabel(ns), detail: `already attached to ${this.bridge} (address ${mine.address})` });
+            defaultRoute = false;
+            continue;
+          }
           // links.add undoes its own work and names the taken link: the host end's name taken
           // means another attacher holds the address (it stays in #taken); anything else is ours to report.
           const claimedElsewhere = err instanceof NetlinkError && err.code === 'EEXIST' && err.link === hostIfname;
@@ -278,13 +289,6 @@ export class BridgeNetwork {
             const mine = (await this.#records().catch(() => [])).find((r) => r.ns === record.ns && r.ifname === ifname);
             if (mine) throw new NetlinkError('network.attach', 17, { link: ifname, netns: netnsLabel(ns), detail: `already attached to ${this.bridge} (address ${mine.address})` });
           }
-          throw err;
-        }
-        try {
-          await ns.links.set('lo', { up: true }); // as Docker does: services bound to 127.0.0.1 work
-        } catch (err) {
-          await this.host.links.delete(hostIfname).catch(() => {});
-          this.#taken.delete(address);
           throw err;
         }
         return { netns: ns, ifname, hostIfname, address, mac };
@@ -522,11 +526,7 @@ function freeGroup(start: number, links: Link[], base = GROUP_BASE): number {
  */
 async function refuseOverlap(host: Netns, links: Link[], text: string, subnet: { bytes: Buffer; prefixLength: number }): Promise<void> {
   const nameOf = (index: number | undefined) => links.find((l) => l.index === index)?.name ?? `ifindex ${index}`;
-  const noTableYet = (err: unknown): Route[] => {
-    if (isCode(err, 'ENOENT')) return []; // a namespace that never had a route has no main table
-    throw err;
-  };
-  const [routes, addresses] = await Promise.all([host.routes.list({ family: 4 }).catch(noTableYet), host.addresses.list({ family: 4 })]);
+  const [routes, addresses] = await Promise.all([host.routes.list({ family: 4 }), host.addresses.list({ family: 4 })]);
   const prefixes = [
     ...routes.filter((r) => r.dst !== 'default').map((r) => ({ cidr: r.dst.includes('/') ? r.dst : `${r.dst}/32`, what: `a route through ${nameOf(r.dev)}` })),
     ...addresses.filter((a) => a.scope !== 'host').map((a) => ({ cidr: `${a.address}/${a.prefixLength}`, what: `an address of ${nameOf(a.link)}` })),

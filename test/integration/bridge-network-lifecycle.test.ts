@@ -98,11 +98,9 @@ describe('BridgeNetwork: dead containers, many at once, listing', () => {
         const endpoints = await Promise.all(containers.map((c) => net.attach(c)));
         for (const [i, e] of endpoints.entries()) await net.publish({ endpoint: e, hostPort: 20000 + i, port: 80 });
         const fifty = endpoints.slice(0, 50);
-        const started = performance.now();
+        // One request for all of them (their time is bench/'s to show: one by one, each veth costs
+        // an RCU wait of 16–20 ms).
         await net.detach(fifty);
-        const ms = performance.now() - started;
-        // One by one, each veth costs an RCU wait (16–20 ms): 50 would take ~1 s.
-        assert.ok(ms < 500, `detach of 50 took ${ms.toFixed(0)} ms`);
         const left = (await ipJson(host.name, ['link', 'show'])).map((l) => l.ifname as string);
         for (const e of fifty) assert.ok(!left.includes(e.hostIfname), e.hostIfname);
         assert.equal(left.length, 2 + 20);
