@@ -7,6 +7,7 @@ import {
 } from './constants';
 import { type Field, type Item, type MapValue, portProto, type Scalar, type Value } from './items';
 import { LIMIT_UNITS } from './text';
+import { anonymousMapUserdata, anonymousSetUserdata } from './userdata';
 
 export interface Expr {
   name: string;
@@ -21,6 +22,8 @@ export interface AnonymousSet {
   /** For an anonymous map: what the elements map to. */
   dataType?: 'verdict' | 'ipv4_addr' | 'ipv6_addr';
   flags: number;
+  /** NFTA_SET_USERDATA as nft writes it for this set (userdata.ts). */
+  userdata: Buffer;
   elements: Array<{ key: Buffer; keyEnd?: Buffer; data?: unknown }>;
 }
 
@@ -56,7 +59,7 @@ function fieldInfo(f: Field, ifindex: IfindexOf = noIfindex): FieldInfo {
     case 'ct mark': return { load: { name: 'ct', data: { key: CT.mark, dreg: load() } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
     case 'ct state': case 'ct status': return { load: { name: 'ct', data: { key: f === 'ct state' ? CT.state : CT.status, dreg: load() } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
     // NFTA_FIB_F_DADDR (2), result NFT_FIB_RESULT_ADDRTYPE (3): the route type of the destination.
-    case 'fib daddr type': return { load: { name: 'fib', data: { dreg: load(), result: 3, flags: 2 } }, len: 4, keyType: 'mark', bytes: (v) => u32(({ unicast: 1, local: 2, broadcast: 3, multicast: 5 } as Record<string, number>)[String(v)]) };
+    case 'fib daddr type': return { load: { name: 'fib', data: { dreg: load(), result: 3, flags: 2 } }, len: 4, keyType: 'fib_addrtype', bytes: (v) => u32(({ unicast: 1, local: 2, broadcast: 3, multicast: 5 } as Record<string, number>)[String(v)]) };
   }
 }
 
@@ -168,7 +171,7 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
       else {
         const id = nextSetId();
         sets.push({
-          id, keyType: infos[0].keyType, concat: concatType(it.fields), flags: SET_FLAGS.anonymous | SET_FLAGS.constant,
+          id, keyType: infos[0].keyType, concat: concatType(it.fields), flags: SET_FLAGS.anonymous | SET_FLAGS.constant, userdata: anonymousSetUserdata(it.fields, false),
           elements: it.value.elements.map((tuple) => ({ key: concatKey(infos, tuple) })),
         });
         lookup.set = '__set%d';
@@ -192,7 +195,7 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
         const id = nextSetId();
         const dataType = it.t === 'vmap' ? 'verdict' : value.entries[0]?.[1].includes(':') ? 'ipv6_addr' : 'ipv4_addr';
         sets.push({
-          id, keyType: f.keyType, dataType, flags: SET_FLAGS.anonymous | SET_FLAGS.constant | SET_FLAGS.map,
+          id, keyType: f.keyType, dataType, flags: SET_FLAGS.anonymous | SET_FLAGS.constant | SET_FLAGS.map, userdata: anonymousMapUserdata(field, dataType),
           elements: value.entries.map(([k, d]) => ({ ...element(f, k), data: dataType === 'verdict' ? verdictData(d) : data(parseAddress('map value', d).bytes) })),
         });
         lookup.set = '__map%d';
@@ -275,6 +278,8 @@ function encodeMatch(out: Expr[], sets: AnonymousSet[], field: Field, f: FieldIn
       cmp(op === 'eq' ? CMP.neq : CMP.eq, u32(0)));
     return;
   }
+  // A one-element set is the element itself: nft compares it directly, and lists it so.
+  if (v.kind === 'set' && v.elements.length === 1) v = v.elements[0];
   if (v.kind === 'named' || v.kind === 'set') {
     // libnftnl's order: sreg, (dreg), set, set_id, flags.
     const lookup: Record<string, unknown> = { sreg: REG.r1 };
@@ -282,7 +287,10 @@ function encodeMatch(out: Expr[], sets: AnonymousSet[], field: Field, f: FieldIn
     else {
       const interval = v.elements.some((e) => e.kind !== 'single');
       const id = nextSetId();
-      sets.push({ id, keyType: f.keyType, flags: SET_FLAGS.anonymous | SET_FLAGS.constant | (interval ? SET_FLAGS.interval : 0), elements: v.elements.map((e) => element(f, e)) });
+      sets.push({
+        id, keyType: f.keyType, flags: SET_FLAGS.anonymous | SET_FLAGS.constant | (interval ? SET_FLAGS.interval : 0),
+        userdata: anonymousSetUserdata(field, interval), elements: v.elements.map((e) => element(f, e)),
+      });
       lookup.set = '__set%d';
       lookup.set_id = id;
     }
