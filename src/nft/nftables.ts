@@ -337,32 +337,53 @@ function elementMessages(msg: number, verb: string, set: NftChainRef, elements: 
     }
     return out;
   };
+  // Each element is checked against the set's types; a bad one is named by its place.
+  const each = <T>(f: (e: NftElement) => T) => elements.map((e, i) => {
+    try {
+      return f(e);
+    } catch (err) {
+      if (err instanceof RangeError || err instanceof TypeError) throw rangeError(`elements[${i}]`, e, `does not fit set ${set.family} ${set.table} ${set.name} (${keyType}${mapType ? ` : ${mapType}` : ''}): ${err.message}`);
+      throw err;
+    }
+  });
+  const pair = (e: NftElement): [string | number | Array<string | number>, string | number | undefined] => {
+    if (mapType && Array.isArray(e) && e.length === 2) return [e[0], e[1]];
+    // Deleting from a map needs only the key.
+    if (mapType && msg === NFT_MSG.NEWSETELEM) throw new TypeError('a map element is a [key, value] pair');
+    return [e as string | number, undefined];
+  };
   if (keyType === 'ether_addr') {
     // MAC sets (e.g. for bridge filtering): 6-byte keys.
-    return messages(elements.map((e, i) => {
-      if (typeof e !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(e)) throw rangeError(`elements[${i}]`, e, 'is not a MAC address');
+    return messages(each((e) => {
+      if (typeof e !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(e)) throw new RangeError('not a MAC address');
       return { key: Buffer.from(e.split(':').map((h) => parseInt(h, 16))) };
     }), false);
   }
   const fields = typeFields(keyType);
+  const data = (v: string | number | undefined) => (mapType === undefined || v === undefined ? undefined : mapData(mapType, v));
   if (fields.length > 1) {
-    // A concatenation: each element is 'a . b' (or [a, b]); exact matches only.
-    return messages(elements.map((e, i) => {
-      const parts = Array.isArray(e) ? e : String(e).split(' . ');
-      if (parts.length !== fields.length) throw rangeError(`elements[${i}]`, e, `is not a tuple of ${fields.length} values (${keyType})`);
-      return { key: concatKeyOf(fields, parts.map((p, j) => { const sc = parseScalar(fields[j], String(p)); if (sc.kind !== 'single') throw rangeError(`elements[${i}]`, e, 'has a range or prefix'); return sc.value; })) };
+    // A concatenation: each key is 'a . b' (or, in a set, [a, b]); exact matches only.
+    return messages(each((e) => {
+      const [k, v] = mapType ? pair(e) : [e, undefined];
+      const parts = Array.isArray(k) ? k : String(k).split(' . ');
+      if (parts.length !== fields.length) throw new RangeError(`not a tuple of ${fields.length} values`);
+      const key = concatKeyOf(fields, parts.map((p, j) => {
+        const sc = parseScalar(fields[j], String(p));
+        if (sc.kind !== 'single') throw new RangeError('a range or prefix in a concatenation');
+        return sc.value;
+      }));
+      return { key, data: data(v) };
     }), false);
   }
   const field = fields[0];
-  return messages(elements.map((e, i) => {
-    const [k, v] = Array.isArray(e) ? e : [e, undefined];
-    if (mapType && v === undefined) throw typeError(`elements[${i}]`, e, 'a [key, value] pair for a map');
+  return messages(each((e) => {
+    const [k, v] = pair(e);
     const key = parseScalar(field, String(k));
     const bytes = (x: string | number) => fieldBytes(field, x);
     const el: { key: Buffer; keyEnd?: Buffer; data?: unknown } = key.kind === 'single' ? { key: bytes(key.value) }
       : key.kind === 'range' ? { key: bytes(key.from), keyEnd: bytes(key.to) } : prefixBounds(bytes(key.address), key.length);
-    if (el.keyEnd && !interval) throw rangeError(`elements[${i}]`, k, 'is a range or prefix, but the set has no "interval" flag');
-    if (mapType !== undefined && v !== undefined) el.data = mapData(mapType, v, `elements[${i}]`);
+    if (el.keyEnd && !interval) throw new RangeError('a range or prefix, but the set has no "interval" flag');
+    el.data = data(v);
     return el;
   }), interval);
 }
@@ -384,15 +405,14 @@ function prefixBounds(addr: Buffer, len: number): { key: Buffer; keyEnd: Buffer 
   return { key, keyEnd };
 }
 
-function mapData(type: string, v: string | number, field: string): unknown {
+function mapData(type: string, v: string | number): unknown {
   if (type === 'verdict') {
     const [verdict, chain] = String(v).split(/\s+/);
-    if (!(verdict in VERDICT)) throw rangeError(field, v, 'is not a verdict (accept, drop, return, jump CHAIN, goto CHAIN)');
-    if ((verdict === 'jump' || verdict === 'goto') && !chain) throw rangeError(field, v, 'names no chain');
+    if (!(verdict in VERDICT)) throw new RangeError(`${JSON.stringify(v)} is not a verdict (accept, drop, return, jump CHAIN, goto CHAIN)`);
+    if ((verdict === 'jump' || verdict === 'goto') && !chain) throw new RangeError(`${JSON.stringify(v)} names no chain`);
     return verdictData(String(v));
   }
-  const f = fieldForType(type as NftSetKeyType);
-  return { value: fieldBytes(f, v) };
+  return { value: fieldBytes(fieldForType(type as NftSetKeyType), v) };
 }
 
 /** Interval sets hold each range as a start element and an end element (end + 1, flagged). */
@@ -533,7 +553,7 @@ export class Nftables {
       if (a.data_type !== undefined) s.map = typeName(a.data_type);
       if (a.timeout !== undefined) s.timeout = Number(a.timeout) / 1000;
       return s;
-    }).filter((s) => !s.name.startsWith('__set') && (filter.table === undefined || s.table === filter.table));
+    }).filter((s) => !s.flags.includes('anonymous') && (filter.table === undefined || s.table === filter.table));
   }
 
   /** Elements of a named set (values as nft prints them) or map ([key, data] pairs). */
@@ -545,16 +565,17 @@ export class Nftables {
     if (info.type === 'ether_addr') return raw.map((e) => [...e.key].map((b) => b.toString(16).padStart(2, '0')).join(':'));
     const fields = typeFields(info.type);
     const field = fields[0];
-    if (fields.length > 1) return raw.map((e) => splitConcatKey(fields, e.key).join(' . '));
+    const withData = (key: string | number, e: { data?: unknown }): NftElement => {
+      if (!info.map) return key;
+      const d = e.data as { value?: Buffer; verdict?: { code: number; chain?: string } };
+      return [key, d?.verdict ? verdictName(d.verdict)! : scalarFromBytes(fieldForType(info.map as NftSetKeyType), d!.value!)];
+    };
+    if (fields.length > 1) return raw.map((e) => withData(splitConcatKey(fields, e.key).join(' . '), e));
     const out: NftElement[] = [];
     for (const e of raw) {
       if (e.intervalEnd) continue;
       const [s] = setElements(field, [e]);
-      const key = s.kind === 'single' ? s.value : s.kind === 'prefix' ? `${s.address}/${s.length}` : `${s.from}-${s.to}`;
-      if (!info.map) { out.push(key); continue; }
-      const d = e.data as { value?: Buffer; verdict?: { code: number; chain?: string } };
-      const value = d?.verdict ? verdictName(d.verdict)! : scalarFromBytes(fieldForType(info.map as NftSetKeyType), d!.value!);
-      out.push([key, value]);
+      out.push(withData(s.kind === 'single' ? s.value : s.kind === 'prefix' ? `${s.address}/${s.length}` : `${s.from}-${s.to}`, e));
     }
     // Sorted as nft lists them: by key.
     const keyOf = (e: NftElement) => (Array.isArray(e) ? e[0] : e);
