@@ -8,6 +8,7 @@ import {
 import { type Field, type Item, type MapValue, portProto, type Scalar, type Value } from './items';
 import { LIMIT_UNITS } from './text';
 import { anonymousMapUserdata, anonymousSetUserdata } from './userdata';
+import { xtText } from '../iptables/xlate';
 
 export interface Expr {
   name: string;
@@ -210,6 +211,10 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
       layer3(it.field);
       layer4(it.field);
       if (it.field === 'meta l4proto' && it.value.kind === 'single') l4 = it.value.value;
+      if (it.mask !== undefined && it.value.kind === 'single') {
+        out.push(f.load, { name: 'bitwise', data: { sreg: REG.r1, dreg: REG.r1, len: 4, mask: data(u32(it.mask)), xor: data(u32(0)) } }, cmp(it.op === 'eq' ? CMP.eq : CMP.neq, f.bytes(it.value.value)));
+        continue;
+      }
       encodeMatch(out, sets, it.field, f, it.op, it.value, nextSetId);
       continue;
     }
@@ -382,7 +387,7 @@ export type SetResolver = (name: string) => Array<{ key: Buffer; keyEnd?: Buffer
  * Expressions -> items. Returns undefined for any expression sequence outside the supported
  * language (the caller then lists the rule with its raw expressions).
  */
-export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname: (index: number) => string | undefined = () => undefined): Item[] | undefined {
+export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname: (index: number) => string | undefined = () => undefined, family: NftFamily = 'ip'): Item[] | undefined {
   const items: Item[] = [];
   let reg: Loaded | undefined;
   let concat: Field[] = []; // fields loaded into registers for one lookup (a concatenation)
@@ -405,9 +410,8 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
         if (!f || !loaded(f.field, d.dreg)) return undefined;
         if (d.dreg !== REG.r1) break; // a later part of a concatenation
         reg = { field: f.field, len: d.len, base: d.base, offset: d.offset };
-        // A port match right after "meta l4proto tcp" is listed as "tcp dport …" alone.
-        const prev = items[items.length - 1];
-        if (portProto(f.field) && prev?.t === 'match' && prev.field === 'meta l4proto' && prev.op === 'eq' && prev.value.kind === 'single' && prev.value.value === l4) prev.implied = true;
+        // A port match after "meta l4proto tcp" is listed as "tcp dport …" alone.
+        if (portProto(f.field)) implyProtocol(items, l4);
         break;
       }
       case 'meta': {
@@ -474,12 +478,20 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
         const op = d.op === CMP.eq ? 'eq' : 'neq';
         let v: Value;
         const fullLen = field.startsWith('ip6') ? 16 : field.startsWith('ip ') ? 4 : undefined;
+        // A mask on a mark: "meta mark & MASK == VALUE" (a full mask is no mask).
+        const markMask = !fullLen && reg.mask?.length === 4 ? reg.mask.readUInt32LE(0) : undefined;
+        if (markMask !== undefined && markMask !== 0xffffffff) {
+          items.push({ t: 'match', field, op, value: { kind: 'single', value: scalarFromBytes(field, value) }, mask: markMask });
+          reg = undefined;
+          break;
+        }
         if (fullLen && reg.mask) v = { kind: 'prefix', address: String(scalarFromBytes(field, pad(value, fullLen))), length: prefixLength(reg.mask) };
         else if (fullLen && value.length < fullLen) v = { kind: 'prefix', address: String(scalarFromBytes(field, pad(value, fullLen))), length: value.length * 8 };
         else if (field === 'iifname' || field === 'oifname') v = { kind: 'single', value: scalarFromBytes(field, value.length < 16 ? value : value) };
         else if (field === 'iif' || field === 'oif') v = { kind: 'single', value: ifname(value.readUInt32LE(0)) ?? value.readUInt32LE(0) };
         else v = { kind: 'single', value: scalarFromBytes(field, value) };
-        if ((field === 'iifname' || field === 'oifname') && value.length < 16) v = { kind: 'single', value: `${value.toString()}*` };
+        // Shorter than IFNAMSIZ: with its NUL an exact name (as iptables writes it), without one a prefix.
+        if ((field === 'iifname' || field === 'oifname') && value.length < 16) v = { kind: 'single', value: value[value.length - 1] === 0 ? value.subarray(0, -1).toString() : `${value.toString()}*` };
         items.push({ t: 'match', field, op, value: v });
         if (field === 'meta l4proto' && v.kind === 'single') l4 = String(v.value);
         reg = undefined;
@@ -498,8 +510,7 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
           const fields = concat;
           const op = d.flags & 1 ? 'neq' : 'eq';
           // As for a single port match, the protocol check nft adds is implied by "tcp dport".
-          const prev = items[items.length - 1];
-          if (fields.some((f) => portProto(f) === l4) && prev?.t === 'match' && prev.field === 'meta l4proto' && prev.value.kind === 'single' && prev.value.value === l4) prev.implied = true;
+          if (fields.some((f) => portProto(f) === l4)) implyProtocol(items, l4);
           if (!String(d.set).startsWith('__set')) items.push({ t: 'concat', fields, op, value: { kind: 'named', name: d.set } });
           else {
             const els = resolveSet(d.set);
@@ -527,8 +538,7 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
             entries.sort((a, b) => Number((a[0] as { value?: number }).value ?? 0) - Number((b[0] as { value?: number }).value ?? 0));
             value = { kind: 'map', entries };
           }
-          const prev = items[items.length - 1];
-          if (portProto(field) && prev?.t === 'match' && prev.field === 'meta l4proto' && prev.value.kind === 'single' && prev.value.value === l4) prev.implied = true;
+          if (portProto(field)) implyProtocol(items, l4);
           if (d.dreg === REG.verdict) items.push({ t: 'vmap', field, value });
           else if (d.dreg === REG.r1 && exprs[i + 1]?.name === 'nat') natMap = { field, value };
           else return undefined;
@@ -601,10 +611,23 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
       }
       case 'reject': items.push({ t: 'reject' }); break;
       case 'notrack': items.push({ t: 'notrack' }); break;
+      case 'match': case 'target':
+        items.push({ t: 'xt', text: xtText(e.name, d.name, d.rev, d.info, { family, l4 }) });
+        break;
       default: return undefined;
     }
   }
   return items;
+}
+
+/** Marks the last `meta l4proto PROTO` match implied: a port match of PROTO says it (nft drops it). */
+function implyProtocol(items: Item[], l4: string | undefined): void {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i];
+    if (it.t !== 'match' || it.field !== 'meta l4proto') continue;
+    if (it.op === 'eq' && it.value.kind === 'single' && String(it.value.value) === l4) it.implied = true;
+    return;
+  }
 }
 
 function pad(b: Buffer, len: number): Buffer {

@@ -533,10 +533,12 @@ export class Nftables {
     const ifname = (index: number) => links.find((l) => l.index === index)?.name;
     return replies.map((m) => {
       const { exprs, comment } = m;
-      const items = decodeExpressions(exprs, (name) => anonymous.get(name), ifname);
+      const items = decodeExpressions(exprs, (name) => anonymous.get(name), ifname, family);
       const base = { family, table: filter.table, chain: m.chain, handle: m.handle };
       if (!items) return { ...base, text: '(expressions outside the supported language)', expressions: exprs, ...(comment !== undefined ? { comment } : {}) };
       const parsed: ParsedRule = { items, comment };
+      // iptables-nft's compat expressions and masked marks are listed as text only (the typed form has no keys for them).
+      if (items.some((it) => it.t === 'xt' || (it.t === 'match' && it.mask !== undefined))) return { ...base, text: formatRule(parsed), expressions: exprs, ...(comment !== undefined ? { comment } : {}) };
       return { ...base, ...ruleToTyped(parsed), text: formatRule(parsed) };
     });
   }

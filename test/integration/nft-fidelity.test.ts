@@ -272,3 +272,95 @@ describe('nft reads name what does not exist', () => {
     });
   });
 });
+
+/** iptables-nft commands whose rules cover every match and target the library reads and writes. */
+const IPTABLES: string[] = [
+  '-t nat -N DOCK',
+  '-t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCK',
+  '-t nat -A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCK',
+  '-t nat -A DOCK -s 10.0.0.0/16 -p tcp -m tcp --dport 1234 -m comment --comment "nln a=b" -j DNAT --to-destination 198.18.0.2:8080',
+  '-t nat -A DOCK -i docker1 -j RETURN',
+  '-t nat -A PREROUTING -p tcp -j DNAT --to-destination 1.2.3.4-1.2.3.9:80-90',
+  '-t nat -A PREROUTING -j DNAT --to-destination 1.2.3.4',
+  '-t nat -A PREROUTING -p tcp -j REDIRECT',
+  '-t nat -A PREROUTING -p udp -j REDIRECT --to-ports 1000-2000',
+  '-t nat -A POSTROUTING -s 198.18.0.0/24 ! -o docker1 -j MASQUERADE',
+  '-t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports 1024-2000',
+  '-t nat -A POSTROUTING -p tcp -j SNAT --to-source 1.2.3.4:1000-2000',
+  '-t nat -A POSTROUTING -j SNAT --to-source 1.2.3.4',
+  '-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+  '-A FORWARD -m conntrack ! --ctstate INVALID -j ACCEPT',
+  '-A FORWARD -m state --state NEW -j ACCEPT',
+  '-A FORWARD -m comment --comment plain -j DROP',
+  '-A INPUT -p tcp -m multiport --dports 22,80:90 -j ACCEPT',
+  '-A INPUT -p udp -m multiport --sports 53 -j ACCEPT',
+  '-A INPUT -p tcp -m multiport --ports 22,80:90 -j ACCEPT',
+  '-A INPUT -m addrtype --src-type LOCAL --dst-type UNICAST -j ACCEPT',
+  '-A INPUT -m mark --mark 0x7 -j DROP',
+  '-A INPUT -m mark ! --mark 0x7/0xff -j DROP',
+  '-A INPUT -j LOG --log-prefix "in: " --log-level 6',
+  '-A INPUT -j LOG',
+  '-A INPUT -p tcp -j REJECT --reject-with tcp-reset',
+  '-A INPUT -j REJECT',
+  '-A INPUT -j REJECT --reject-with icmp-host-prohibited',
+  '-A INPUT -i veth+ -d 1.2.3.4/32 -p udp --sport 53 -j RETURN',
+  '-A INPUT ! -s 10.0.0.0/8 -p tcp ! --dport 22:80 -j DROP',
+  '-t mangle -A PREROUTING -j MARK --set-mark 7',
+  '-t mangle -A PREROUTING -j MARK --set-xmark 0x7/0xff',
+  '-t mangle -A PREROUTING -j MARK --set-xmark 0x0/0xff',
+];
+
+/** Each chain's rules as `nft list chain` prints them (the text after the two tabs). */
+async function nftRuleTexts(ns: Netns): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const c of await ns.nft.listChains()) {
+    const text = await nft(ns, 'list', 'chain', c.family, c.table, c.name);
+    const rules = text.split('\n').filter((l) => l.startsWith('\t\t') && !/^\t\ttype \S+ hook /.test(l)).map((l) => l.slice(2));
+    out.set(`${c.family} ${c.table} ${c.name}`, rules);
+  }
+  return out;
+}
+
+async function libraryRuleTexts(ns: Netns): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const c of await ns.nft.listChains()) {
+    out.set(`${c.family} ${c.table} ${c.name}`, (await ns.nft.listRules({ family: c.family, table: c.table, chain: c.name })).map((r) => r.text));
+  }
+  return out;
+}
+
+describe('rules iptables-nft and ns.iptables write are listed as nft lists them', () => {
+  it('DNAT, MASQUERADE, SNAT, REDIRECT, MARK, LOG, REJECT, comment, addrtype, conntrack, state, multiport, mark', async () => {
+    await withNamespaces(2, async (theirs, mine) => {
+      for (const cmd of IPTABLES) await sh('ip', ['netns', 'exec', theirs.name!, 'iptables-nft', ...cmd.match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ''))]);
+      await sh('ip', ['netns', 'exec', theirs.name!, 'ip6tables-nft', '-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '-j', 'DNAT', '--to-destination', '[fd00::1]:80']);
+      await sh('ip', ['netns', 'exec', theirs.name!, 'ip6tables-nft', '-A', 'INPUT', '-p', 'tcp', '-j', 'REJECT', '--reject-with', 'icmp6-adm-prohibited']);
+      const expected = await nftRuleTexts(theirs);
+      const listed = await libraryRuleTexts(theirs);
+      assert.deepEqual(listed, expected);
+      for (const rules of listed.values()) for (const r of rules) assert.doesNotMatch(r, /outside the supported language|^xt /);
+
+      // The library's own iptables rules (ns.iptables and a BridgeNetwork with firewall 'iptables').
+      for (const cmd of IPTABLES) await mine.iptables.exec(cmd);
+      const net = await BridgeNetwork.create({ netns: mine, bridge: 'docker7', subnet: '198.18.7.0/24', firewall: 'iptables' });
+      await withNamespaces(1, async (c) => {
+        const e = await net.attach(c);
+        await net.publish({ endpoint: e, hostPort: 1234, port: 8080 });
+        assert.deepEqual(await libraryRuleTexts(mine), await nftRuleTexts(mine));
+        const dnat = (await mine.nft.listRules({ family: 'ip', table: 'nat', chain: 'NLN-docker7' })).map((r) => r.text);
+        assert.deepEqual(dnat, ['tcp dport 1234  counter packets 0 bytes 0 dnat to 198.18.7.2:8080']);
+        await net.delete();
+      });
+    });
+  });
+
+  it('a masked mark match round-trips through the rule language', async () => {
+    await withNamespaces(1, async (ns) => {
+      await ns.nft.apply('table ip t { chain c { } }');
+      await ns.nft.transaction((tx) => { tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: 'meta mark & 0x000000ff == 0x00000007 ct mark & 0x0000ff00 != 0x00000100 accept' }); });
+      const [rule] = await ns.nft.listRules({ family: 'ip', table: 't', chain: 'c' });
+      assert.equal(rule.text, 'meta mark & 0x000000ff == 0x00000007 ct mark & 0x0000ff00 != 0x00000100 accept');
+      assert.deepEqual((await nftRuleTexts(ns)).get('ip t c'), [rule.text]);
+    });
+  });
+});
