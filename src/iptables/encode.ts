@@ -93,6 +93,17 @@ function target(t: IptTarget, family: 'ip' | 'ip6'): Expr {
   }
 }
 
+/** A NAT target with a port needs a protocol, as iptables says ("Need TCP, UDP, SCTP or DCCP with port specification"). */
+function checkTargetPorts(r: IptRule): void {
+  const t = r.target;
+  const [option, value] = t?.name === 'DNAT' ? ['--to-destination', t.toDestination] : t?.name === 'SNAT' ? ['--to-source', t.toSource]
+    : (t?.name === 'MASQUERADE' || t?.name === 'REDIRECT') && t.toPorts ? ['--to-ports', t.toPorts] : [];
+  if (!option || (r.protocol && r.protocol !== 'all')) return;
+  if (option === '--to-ports' || xt.parseNatTarget(option, value!).ports) {
+    throw new RangeError(`iptables: ${option}: ${JSON.stringify(value)} has a port, which needs -p tcp or -p udp (iptables: "Need TCP, UDP, SCTP or DCCP with port specification")`);
+  }
+}
+
 /** Where the addresses are in the network header: IPv4 12/16 (4 bytes), IPv6 8/24 (16 bytes). */
 const LAYOUT = { ip: { saddr: 12, daddr: 16, size: 4 }, ip6: { saddr: 8, daddr: 24, size: 16 } } as const;
 
@@ -109,6 +120,7 @@ export function encodeRule(r: IptRule, family: 'ip' | 'ip6' = 'ip'): EncodedRule
   if (r.sport !== undefined) ports(out, 0, r.sport, r.sportNot);
   if (r.dport !== undefined) ports(out, 2, r.dport, r.dportNot);
   for (const m of r.matches ?? []) out.push(...match(m));
+  checkTargetPorts(r);
   out.push({ name: 'counter', data: { bytes: 0n, packets: 0n } });
   if (r.target) out.push(target(r.target, family));
   return { expressions: out, compat: { proto, flags: r.protocolNot ? COMPAT_INV : 0 } };

@@ -50,7 +50,7 @@ export const REG = { verdict: 0, r1: 1, r2: 2 } as const;
 export const SET_TYPES: Record<string, { id: number; len: number }> = {
   ipv4_addr: { id: 7, len: 4 }, ipv6_addr: { id: 8, len: 16 }, ether_addr: { id: 9, len: 6 },
   inet_proto: { id: 12, len: 1 }, inet_service: { id: 13, len: 2 }, mark: { id: 19, len: 4 }, iface_index: { id: 20, len: 4 },
-  ifname: { id: 41, len: 16 },
+  fib_addrtype: { id: 38, len: 4 }, ifname: { id: 41, len: 16 },
 };
 export const VERDICT_DATATYPE = 0xffffff00;
 export const SET_FLAGS = { anonymous: 0x1, constant: 0x2, interval: 0x4, map: 0x8, timeout: 0x10 } as const;

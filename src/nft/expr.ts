@@ -7,6 +7,8 @@ import {
 } from './constants';
 import { type Field, type Item, type MapValue, portProto, type Scalar, type Value } from './items';
 import { LIMIT_UNITS } from './text';
+import { anonymousMapUserdata, anonymousSetUserdata } from './userdata';
+import { xtText } from '../iptables/xlate';
 
 export interface Expr {
   name: string;
@@ -21,6 +23,8 @@ export interface AnonymousSet {
   /** For an anonymous map: what the elements map to. */
   dataType?: 'verdict' | 'ipv4_addr' | 'ipv6_addr';
   flags: number;
+  /** NFTA_SET_USERDATA as nft writes it for this set (userdata.ts). */
+  userdata: Buffer;
   elements: Array<{ key: Buffer; keyEnd?: Buffer; data?: unknown }>;
 }
 
@@ -56,7 +60,7 @@ function fieldInfo(f: Field, ifindex: IfindexOf = noIfindex): FieldInfo {
     case 'ct mark': return { load: { name: 'ct', data: { key: CT.mark, dreg: load() } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
     case 'ct state': case 'ct status': return { load: { name: 'ct', data: { key: f === 'ct state' ? CT.state : CT.status, dreg: load() } }, len: 4, keyType: 'mark', bytes: (v) => u32(Number(v)) };
     // NFTA_FIB_F_DADDR (2), result NFT_FIB_RESULT_ADDRTYPE (3): the route type of the destination.
-    case 'fib daddr type': return { load: { name: 'fib', data: { dreg: load(), result: 3, flags: 2 } }, len: 4, keyType: 'mark', bytes: (v) => u32(({ unicast: 1, local: 2, broadcast: 3, multicast: 5 } as Record<string, number>)[String(v)]) };
+    case 'fib daddr type': return { load: { name: 'fib', data: { dreg: load(), result: 3, flags: 2 } }, len: 4, keyType: 'fib_addrtype', bytes: (v) => u32(({ unicast: 1, local: 2, broadcast: 3, multicast: 5 } as Record<string, number>)[String(v)]) };
   }
 }
 
@@ -168,7 +172,7 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
       else {
         const id = nextSetId();
         sets.push({
-          id, keyType: infos[0].keyType, concat: concatType(it.fields), flags: SET_FLAGS.anonymous | SET_FLAGS.constant,
+          id, keyType: infos[0].keyType, concat: concatType(it.fields), flags: SET_FLAGS.anonymous | SET_FLAGS.constant, userdata: anonymousSetUserdata(it.fields, false),
           elements: it.value.elements.map((tuple) => ({ key: concatKey(infos, tuple) })),
         });
         lookup.set = '__set%d';
@@ -192,7 +196,7 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
         const id = nextSetId();
         const dataType = it.t === 'vmap' ? 'verdict' : value.entries[0]?.[1].includes(':') ? 'ipv6_addr' : 'ipv4_addr';
         sets.push({
-          id, keyType: f.keyType, dataType, flags: SET_FLAGS.anonymous | SET_FLAGS.constant | SET_FLAGS.map,
+          id, keyType: f.keyType, dataType, flags: SET_FLAGS.anonymous | SET_FLAGS.constant | SET_FLAGS.map, userdata: anonymousMapUserdata(field, dataType),
           elements: value.entries.map(([k, d]) => ({ ...element(f, k), data: dataType === 'verdict' ? verdictData(d) : data(parseAddress('map value', d).bytes) })),
         });
         lookup.set = '__map%d';
@@ -207,6 +211,10 @@ export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => n
       layer3(it.field);
       layer4(it.field);
       if (it.field === 'meta l4proto' && it.value.kind === 'single') l4 = it.value.value;
+      if (it.mask !== undefined && it.value.kind === 'single') {
+        out.push(f.load, { name: 'bitwise', data: { sreg: REG.r1, dreg: REG.r1, len: 4, mask: data(u32(it.mask)), xor: data(u32(0)) } }, cmp(it.op === 'eq' ? CMP.eq : CMP.neq, f.bytes(it.value.value)));
+        continue;
+      }
       encodeMatch(out, sets, it.field, f, it.op, it.value, nextSetId);
       continue;
     }
@@ -275,6 +283,8 @@ function encodeMatch(out: Expr[], sets: AnonymousSet[], field: Field, f: FieldIn
       cmp(op === 'eq' ? CMP.neq : CMP.eq, u32(0)));
     return;
   }
+  // A one-element set is the element itself: nft compares it directly, and lists it so.
+  if (v.kind === 'set' && v.elements.length === 1) v = v.elements[0];
   if (v.kind === 'named' || v.kind === 'set') {
     // libnftnl's order: sreg, (dreg), set, set_id, flags.
     const lookup: Record<string, unknown> = { sreg: REG.r1 };
@@ -282,7 +292,10 @@ function encodeMatch(out: Expr[], sets: AnonymousSet[], field: Field, f: FieldIn
     else {
       const interval = v.elements.some((e) => e.kind !== 'single');
       const id = nextSetId();
-      sets.push({ id, keyType: f.keyType, flags: SET_FLAGS.anonymous | SET_FLAGS.constant | (interval ? SET_FLAGS.interval : 0), elements: v.elements.map((e) => element(f, e)) });
+      sets.push({
+        id, keyType: f.keyType, flags: SET_FLAGS.anonymous | SET_FLAGS.constant | (interval ? SET_FLAGS.interval : 0),
+        userdata: anonymousSetUserdata(field, interval), elements: v.elements.map((e) => element(f, e)),
+      });
       lookup.set = '__set%d';
       lookup.set_id = id;
     }
@@ -374,7 +387,7 @@ export type SetResolver = (name: string) => Array<{ key: Buffer; keyEnd?: Buffer
  * Expressions -> items. Returns undefined for any expression sequence outside the supported
  * language (the caller then lists the rule with its raw expressions).
  */
-export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname: (index: number) => string | undefined = () => undefined): Item[] | undefined {
+export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname: (index: number) => string | undefined = () => undefined, family: NftFamily = 'ip'): Item[] | undefined {
   const items: Item[] = [];
   let reg: Loaded | undefined;
   let concat: Field[] = []; // fields loaded into registers for one lookup (a concatenation)
@@ -397,9 +410,8 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
         if (!f || !loaded(f.field, d.dreg)) return undefined;
         if (d.dreg !== REG.r1) break; // a later part of a concatenation
         reg = { field: f.field, len: d.len, base: d.base, offset: d.offset };
-        // A port match right after "meta l4proto tcp" is listed as "tcp dport …" alone.
-        const prev = items[items.length - 1];
-        if (portProto(f.field) && prev?.t === 'match' && prev.field === 'meta l4proto' && prev.op === 'eq' && prev.value.kind === 'single' && prev.value.value === l4) prev.implied = true;
+        // A port match after "meta l4proto tcp" is listed as "tcp dport …" alone.
+        if (portProto(f.field)) implyProtocol(items, l4);
         break;
       }
       case 'meta': {
@@ -466,12 +478,20 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
         const op = d.op === CMP.eq ? 'eq' : 'neq';
         let v: Value;
         const fullLen = field.startsWith('ip6') ? 16 : field.startsWith('ip ') ? 4 : undefined;
+        // A mask on a mark: "meta mark & MASK == VALUE" (a full mask is no mask).
+        const markMask = !fullLen && reg.mask?.length === 4 ? reg.mask.readUInt32LE(0) : undefined;
+        if (markMask !== undefined && markMask !== 0xffffffff) {
+          items.push({ t: 'match', field, op, value: { kind: 'single', value: scalarFromBytes(field, value) }, mask: markMask });
+          reg = undefined;
+          break;
+        }
         if (fullLen && reg.mask) v = { kind: 'prefix', address: String(scalarFromBytes(field, pad(value, fullLen))), length: prefixLength(reg.mask) };
         else if (fullLen && value.length < fullLen) v = { kind: 'prefix', address: String(scalarFromBytes(field, pad(value, fullLen))), length: value.length * 8 };
         else if (field === 'iifname' || field === 'oifname') v = { kind: 'single', value: scalarFromBytes(field, value.length < 16 ? value : value) };
         else if (field === 'iif' || field === 'oif') v = { kind: 'single', value: ifname(value.readUInt32LE(0)) ?? value.readUInt32LE(0) };
         else v = { kind: 'single', value: scalarFromBytes(field, value) };
-        if ((field === 'iifname' || field === 'oifname') && value.length < 16) v = { kind: 'single', value: `${value.toString()}*` };
+        // Shorter than IFNAMSIZ: with its NUL an exact name (as iptables writes it), without one a prefix.
+        if ((field === 'iifname' || field === 'oifname') && value.length < 16) v = { kind: 'single', value: value[value.length - 1] === 0 ? value.subarray(0, -1).toString() : `${value.toString()}*` };
         items.push({ t: 'match', field, op, value: v });
         if (field === 'meta l4proto' && v.kind === 'single') l4 = String(v.value);
         reg = undefined;
@@ -490,8 +510,7 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
           const fields = concat;
           const op = d.flags & 1 ? 'neq' : 'eq';
           // As for a single port match, the protocol check nft adds is implied by "tcp dport".
-          const prev = items[items.length - 1];
-          if (fields.some((f) => portProto(f) === l4) && prev?.t === 'match' && prev.field === 'meta l4proto' && prev.value.kind === 'single' && prev.value.value === l4) prev.implied = true;
+          if (fields.some((f) => portProto(f) === l4)) implyProtocol(items, l4);
           if (!String(d.set).startsWith('__set')) items.push({ t: 'concat', fields, op, value: { kind: 'named', name: d.set } });
           else {
             const els = resolveSet(d.set);
@@ -519,8 +538,7 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
             entries.sort((a, b) => Number((a[0] as { value?: number }).value ?? 0) - Number((b[0] as { value?: number }).value ?? 0));
             value = { kind: 'map', entries };
           }
-          const prev = items[items.length - 1];
-          if (portProto(field) && prev?.t === 'match' && prev.field === 'meta l4proto' && prev.value.kind === 'single' && prev.value.value === l4) prev.implied = true;
+          if (portProto(field)) implyProtocol(items, l4);
           if (d.dreg === REG.verdict) items.push({ t: 'vmap', field, value });
           else if (d.dreg === REG.r1 && exprs[i + 1]?.name === 'nat') natMap = { field, value };
           else return undefined;
@@ -593,10 +611,23 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
       }
       case 'reject': items.push({ t: 'reject' }); break;
       case 'notrack': items.push({ t: 'notrack' }); break;
+      case 'match': case 'target':
+        items.push({ t: 'xt', text: xtText(e.name, d.name, d.rev, d.info, { family, l4 }) });
+        break;
       default: return undefined;
     }
   }
   return items;
+}
+
+/** Marks the last `meta l4proto PROTO` match implied: a port match of PROTO says it (nft drops it). */
+function implyProtocol(items: Item[], l4: string | undefined): void {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i];
+    if (it.t !== 'match' || it.field !== 'meta l4proto') continue;
+    if (it.op === 'eq' && it.value.kind === 'single' && String(it.value.value) === l4) it.implied = true;
+    return;
+  }
 }
 
 function pad(b: Buffer, len: number): Buffer {

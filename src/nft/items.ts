@@ -28,7 +28,8 @@ export type Value =
 export type MapValue = { kind: 'named'; name: string } | { kind: 'map'; entries: Array<[Scalar, string]> };
 
 export type Item =
-  | { t: 'match'; field: Field; op: 'eq' | 'neq'; value: Value; implied?: boolean }
+  /** `mask`: compares (field & mask), as `meta mark & 0x000000ff == 0x00000007` (marks only). */
+  | { t: 'match'; field: Field; op: 'eq' | 'neq'; value: Value; implied?: boolean; mask?: number }
   | { t: 'counter'; packets?: bigint; bytes?: bigint }
   | { t: 'verdict'; verdict: 'accept' | 'drop' | 'return' | 'continue' | 'jump' | 'goto'; chain?: string }
   | { t: 'nat'; type: 'dnat' | 'snat'; address?: string; addressEnd?: string; ports?: [number, number]; map?: { field: Field; value: MapValue } }
@@ -41,7 +42,9 @@ export type Item =
   | { t: 'log'; prefix?: string }
   | { t: 'reject' }
   | { t: 'notrack' }
-  | { t: 'set'; key: 'meta mark' | 'ct mark'; value: number };
+  | { t: 'set'; key: 'meta mark' | 'ct mark'; value: number }
+  /** An xtables compat match or target (iptables-nft's), listed as nft lists it; read only. */
+  | { t: 'xt'; text: string };
 
 export interface ParsedRule {
   items: Item[];

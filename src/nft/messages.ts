@@ -22,22 +22,3 @@ export function batchEnd(): WireMessage {
 export const getGen = (): WireMessage => nftMessage(NFT_MSG.GETGEN, 0, {});
 
 export const expressions = (exprs: Expr[]) => ({ elem: exprs.map((e) => ({ name: e.name, data: e.data ?? {} })) });
-
-/** Rule userdata as nft writes it: TLVs, type 0 = the comment, NUL-terminated. */
-export function ruleUserdata(comment: string | undefined): Buffer | undefined {
-  if (comment === undefined) return undefined;
-  const text = Buffer.from(`${comment}\0`);
-  if (text.length > 255) throw new RangeError(`comment: ${JSON.stringify(comment)} is longer than 254 bytes`);
-  return Buffer.concat([Buffer.from([0, text.length]), text]);
-}
-
-export function commentOf(userdata: Buffer | undefined): string | undefined {
-  if (!userdata) return undefined;
-  for (let i = 0; i + 2 <= userdata.length;) {
-    const type = userdata[i];
-    const len = userdata[i + 1];
-    if (type === 0) return userdata.subarray(i + 2, i + 2 + len).toString().replace(/\0$/, '');
-    i += 2 + len;
-  }
-  return undefined;
-}

@@ -11,7 +11,8 @@ import {
 } from './constants';
 import { type AnonymousSet, concatKeyOf, fieldBytes, concatType, decodeExpressions, encodeItems, type Expr, scalarFromBytes, setElements, splitConcatKey, verdictData, verdictName } from './expr';
 import type { Field, ParsedRule } from './items';
-import { batchBegin, batchEnd, commentOf, expressions, getGen, nftMessage, ruleUserdata } from './messages';
+import { batchBegin, batchEnd, expressions, getGen, nftMessage } from './messages';
+import { commentOf, declaredSetUserdata, ruleUserdata } from './userdata';
 import { applyScript } from './script';
 import { formatRule, parseRuleText, parseScalar } from './text';
 import { STATEMENT_KEYS, type TypedRule, ruleToTyped, typedToRule } from './typed';
@@ -49,6 +50,10 @@ export interface NftMapSpec extends NftSetSpec {
   /** The data type: 'verdict' for a verdict map, or an address/port/mark type. */
   map: 'verdict' | NftSetKeyType;
 }
+/** What encoding a set's elements needs: its key type, data type (maps) and interval flag. */
+export interface NftSetInfo { type: NftSetKeyType; map?: string; interval: boolean }
+/** The set addElements/deleteElements change; its types are looked up when not given. */
+export type NftElementsTarget = NftChainRef & { type?: NftSetKeyType; map?: string; interval?: boolean };
 /** A set element (a value, "a-b", a CIDR), or [key, data] for a map (data: "accept", "jump x", an address, a port). */
 export type NftElement = string | number | [string | number, string | number];
 
@@ -69,7 +74,7 @@ function typeName(id: number): string {
 
 /** The fields whose values a key type holds ('ipv4_addr . inet_service' -> two). */
 function typeFields(type: string): Field[] {
-  return type.split(' . ').map((t) => fieldForType(checkOneOf('type', t, Object.keys(SET_TYPES).filter((k) => k !== 'iface_index')) as NftSetKeyType));
+  return type.split(' . ').map((t) => fieldForType(checkOneOf('type', t, Object.keys(SET_TYPES).filter((k) => k !== 'iface_index' && k !== 'fib_addrtype')) as NftSetKeyType));
 }
 const NFT_SET_ELEM_INTERVAL_END = 1;
 const ELEMENTS_PER_MESSAGE = 500;
@@ -104,6 +109,8 @@ export class NftTransaction {
   /** @internal iif/oif names whose ifindex the transaction fills in (in its namespace) before sending */
   readonly ifindexes: Array<{ name: string; slot: Buffer }> = [];
   /** @internal what each message does, for error messages */ readonly labels: string[] = [];
+  /** @internal element changes that wait for their set's types (resolveSets) */
+  readonly lookups: Array<{ at: number; set: NftChainRef; encode: (info: NftSetInfo) => Array<[string, WireMessage]> }> = [];
   #setId = 0;
 
   /** @internal A prepared message (used by ns.iptables for its compat rules). */
@@ -214,7 +221,7 @@ export class NftTransaction {
     const name = s.dataType ? '__map%d' : '__set%d';
     const data = s.dataType === undefined ? {} : s.dataType === 'verdict' ? { data_type: VERDICT_DATATYPE, data_len: 0 } : { data_type: SET_TYPES[s.dataType].id, data_len: SET_TYPES[s.dataType].len };
     this.#push(`add anonymous ${s.dataType ? 'map' : 'set'} ${s.id}`, nftMessage(NFT_MSG.NEWSET, family, {
-      table, name, flags: s.flags, key_type: t.id, key_len: t.len, ...data, id: s.id, desc: { size: s.elements.length },
+      table, name, flags: s.flags, key_type: t.id, key_len: t.len, ...data, id: s.id, desc: { size: s.elements.length }, userdata: s.userdata,
     }, NLM_F.CREATE));
     for (let start = 0; start < s.elements.length; start += ELEMENTS_PER_MESSAGE) {
       this.#push(`add elements to anonymous ${s.dataType ? 'map' : 'set'} ${s.id}`, nftMessage(NFT_MSG.NEWSETELEM, family, {
@@ -246,6 +253,7 @@ export class NftTransaction {
     return this.#push(`add ${map ? 'map' : 'set'} ${family} ${s.table} ${s.name}`, nftMessage(NFT_MSG.NEWSET, family, {
       table: checkName('table', s.table), name: checkName('name', s.name), flags, key_type: type.id, key_len: type.len, ...data,
       id: ++this.#setId, timeout: s.timeout === undefined ? undefined : BigInt(s.timeout * 1000),
+      userdata: declaredSetUserdata(s.type, map),
     }, NLM_F.CREATE));
   }
 
@@ -254,68 +262,44 @@ export class NftTransaction {
   }
 
   /**
-   * Adds elements to a named set or map. The set's key type (and for a map, its data type) must
-   * be given in `types` when the set is not created in this same transaction.
+   * Adds elements to a named set or map. Its key type, data type and interval flag come from
+   * `set` when given, else from the set added earlier in this transaction, else (as `nft add
+   * element` does) from the kernel when the transaction is sent.
    */
-  addElements(set: NftChainRef & { type?: NftSetKeyType; map?: string; interval?: boolean }, elements: NftElement[]): this {
+  addElements(set: NftElementsTarget, elements: NftElement[]): this {
     return this.#elements(NFT_MSG.NEWSETELEM, 'add', set, elements);
   }
 
-  deleteElements(set: NftChainRef & { type?: NftSetKeyType; map?: string; interval?: boolean }, elements: NftElement[]): this {
+  deleteElements(set: NftElementsTarget, elements: NftElement[]): this {
     return this.#elements(NFT_MSG.DELSETELEM, 'delete', set, elements);
   }
 
-  #elements(msg: number, verb: string, set: NftChainRef & { type?: NftSetKeyType; map?: string; interval?: boolean }, elements: NftElement[]): this {
-    const family = checkFamily('family', set.family);
+  #elements(msg: number, verb: string, set: NftElementsTarget, elements: NftElement[]): this {
+    const ref = { family: checkFamily('family', set.family), table: checkName('table', set.table), name: checkName('name', set.name) };
     if (!Array.isArray(elements) || elements.length === 0) throw typeError('elements', elements, 'a non-empty array');
-    const declared = this.#declared(set);
-    const keyType = set.type ?? declared?.type;
-    if (!keyType) throw typeError('set.type', set.type, 'the set\'s key type (e.g. "ipv4_addr"), unless the set is added in this transaction');
-    const mapType = set.map ?? declared?.map;
-    const interval = set.interval ?? declared?.interval ?? false;
-    if (keyType === 'ether_addr') {
-      // MAC sets (e.g. for bridge filtering): 6-byte keys.
-      const macs = elements.map((e, i) => {
-        if (typeof e !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(e)) throw rangeError(`elements[${i}]`, e, 'is not a MAC address');
-        return { key: Buffer.from(e.split(':').map((h) => parseInt(h, 16))) };
-      });
-      return this.#pushElements(msg, verb, family, set, macs, false);
+    const declared = this.#declared(ref);
+    const known = (info: NftSetInfo): NftSetInfo => ({ type: set.type ?? info.type, map: set.map ?? info.map, interval: set.interval ?? info.interval });
+    if (set.type !== undefined || declared) {
+      for (const [label, m] of elementMessages(msg, verb, ref, elements, known(declared ?? { type: set.type!, interval: false }))) this.#push(label, m);
+      return this;
     }
-    const fields = typeFields(keyType);
-    if (fields.length > 1) {
-      // A concatenation: each element is 'a . b' (or [a, b]); exact matches only.
-      const wireTuples = elements.map((e, i) => {
-        const parts = Array.isArray(e) ? e : String(e).split(' . ');
-        if (parts.length !== fields.length) throw rangeError(`elements[${i}]`, e, `is not a tuple of ${fields.length} values (${keyType})`);
-        return { key: concatKeyOf(fields, parts.map((p, j) => { const sc = parseScalar(fields[j], String(p)); if (sc.kind !== 'single') throw rangeError(`elements[${i}]`, e, 'has a range or prefix'); return sc.value; })) };
-      });
-      return this.#pushElements(msg, verb, family, set, wireTuples, false);
-    }
-    const field = fields[0];
-    const wire = elements.map((e, i) => {
-      const [k, v] = Array.isArray(e) ? e : [e, undefined];
-      if (mapType && v === undefined) throw typeError(`elements[${i}]`, e, 'a [key, value] pair for a map');
-      const key = parseScalar(field, String(k));
-      const bytes = (x: string | number) => fieldBytes(field, x);
-      const el: { key: Buffer; keyEnd?: Buffer; data?: unknown } = key.kind === 'single' ? { key: bytes(key.value) }
-        : key.kind === 'range' ? { key: bytes(key.from), keyEnd: bytes(key.to) } : prefixBounds(bytes(key.address), key.length);
-      if (el.keyEnd && !interval) throw rangeError(`elements[${i}]`, k, 'is a range or prefix, but the set has no "interval" flag');
-      if (mapType !== undefined && v !== undefined) el.data = mapData(mapType, v, `elements[${i}]`);
-      return el;
-    });
-    return this.#pushElements(msg, verb, family, set, wire, interval);
+    this.lookups.push({ at: this.messages.length, set: ref, encode: (info) => elementMessages(msg, verb, ref, elements, known(info)) });
+    return this;
   }
 
-  #pushElements(msg: number, verb: string, family: NftFamily, set: NftChainRef, wire: Array<{ key: Buffer; keyEnd?: Buffer; data?: unknown }>, interval: boolean): this {
-    // An attribute holds at most 64 KiB: large element lists go in several messages (as nft does).
-    checkName('table', set.table);
-    checkName('name', set.name);
-    for (let start = 0; start < wire.length; start += ELEMENTS_PER_MESSAGE) {
-      this.#push(`${verb} element ${family} ${set.table} ${set.name}`, nftMessage(msg, family, {
-        table: set.table, set: set.name, elements: { elem: elementsWire(wire.slice(start, start + ELEMENTS_PER_MESSAGE), interval) },
-      }, msg === NFT_MSG.NEWSETELEM ? NLM_F.CREATE : 0));
+  /**
+   * @internal Encodes the element changes whose sets were looked up (`lookup`: the set's types as
+   * the kernel holds them), in their places among the other messages.
+   */
+  async resolveSets(lookup: (set: NftChainRef) => Promise<NftSetInfo | undefined>): Promise<void> {
+    for (const p of [...this.lookups].reverse()) {
+      const info = await lookup(p.set);
+      if (!info) throw new NetlinkError('nft.transaction', 2, { detail: `no set ${p.set.family} ${p.set.table} ${p.set.name} to change elements of` });
+      const encoded = p.encode(info);
+      this.messages.splice(p.at, 0, ...encoded.map(([, m]) => m));
+      this.labels.splice(p.at, 0, ...encoded.map(([label]) => label));
     }
-    return this;
+    this.lookups.length = 0;
   }
 
   /** @internal Whether this transaction adds that set or map. */
@@ -324,7 +308,7 @@ export class NftTransaction {
   }
 
   /** A set or map added earlier in this transaction: its key type, data type and flags. */
-  #declared(set: NftChainRef): { type: NftSetKeyType; map?: string; interval: boolean } | undefined {
+  #declared(set: NftChainRef): NftSetInfo | undefined {
     for (let i = this.messages.length - 1; i >= 0; i--) {
       const m = this.messages[i];
       const a = m.attrs as Record<string, any>;
@@ -338,6 +322,70 @@ export class NftTransaction {
     }
     return undefined;
   }
+}
+
+/** The messages that add (or delete) elements of a set of the given types. */
+function elementMessages(msg: number, verb: string, set: NftChainRef, elements: NftElement[], info: NftSetInfo): Array<[string, WireMessage]> {
+  const { type: keyType, map: mapType, interval } = info;
+  const messages = (wire: Array<{ key: Buffer; keyEnd?: Buffer; data?: unknown }>, isInterval: boolean): Array<[string, WireMessage]> => {
+    // An attribute holds at most 64 KiB: large element lists go in several messages (as nft does).
+    const out: Array<[string, WireMessage]> = [];
+    for (let start = 0; start < wire.length; start += ELEMENTS_PER_MESSAGE) {
+      out.push([`${verb} element ${set.family} ${set.table} ${set.name}`, nftMessage(msg, set.family, {
+        table: set.table, set: set.name, elements: { elem: elementsWire(wire.slice(start, start + ELEMENTS_PER_MESSAGE), isInterval) },
+      }, msg === NFT_MSG.NEWSETELEM ? NLM_F.CREATE : 0)]);
+    }
+    return out;
+  };
+  // Each element is checked against the set's types; a bad one is named by its place.
+  const each = <T>(f: (e: NftElement) => T) => elements.map((e, i) => {
+    try {
+      return f(e);
+    } catch (err) {
+      if (err instanceof RangeError || err instanceof TypeError) throw rangeError(`elements[${i}]`, e, `does not fit set ${set.family} ${set.table} ${set.name} (${keyType}${mapType ? ` : ${mapType}` : ''}): ${err.message}`);
+      throw err;
+    }
+  });
+  const pair = (e: NftElement): [string | number | Array<string | number>, string | number | undefined] => {
+    if (mapType && Array.isArray(e) && e.length === 2) return [e[0], e[1]];
+    // Deleting from a map needs only the key.
+    if (mapType && msg === NFT_MSG.NEWSETELEM) throw new TypeError('a map element is a [key, value] pair');
+    return [e as string | number, undefined];
+  };
+  if (keyType === 'ether_addr') {
+    // MAC sets (e.g. for bridge filtering): 6-byte keys.
+    return messages(each((e) => {
+      if (typeof e !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(e)) throw new RangeError('not a MAC address');
+      return { key: Buffer.from(e.split(':').map((h) => parseInt(h, 16))) };
+    }), false);
+  }
+  const fields = typeFields(keyType);
+  const data = (v: string | number | undefined) => (mapType === undefined || v === undefined ? undefined : mapData(mapType, v));
+  if (fields.length > 1) {
+    // A concatenation: each key is 'a . b' (or, in a set, [a, b]); exact matches only.
+    return messages(each((e) => {
+      const [k, v] = mapType ? pair(e) : [e, undefined];
+      const parts = Array.isArray(k) ? k : String(k).split(' . ');
+      if (parts.length !== fields.length) throw new RangeError(`not a tuple of ${fields.length} values`);
+      const key = concatKeyOf(fields, parts.map((p, j) => {
+        const sc = parseScalar(fields[j], String(p));
+        if (sc.kind !== 'single') throw new RangeError('a range or prefix in a concatenation');
+        return sc.value;
+      }));
+      return { key, data: data(v) };
+    }), false);
+  }
+  const field = fields[0];
+  return messages(each((e) => {
+    const [k, v] = pair(e);
+    const key = parseScalar(field, String(k));
+    const bytes = (x: string | number) => fieldBytes(field, x);
+    const el: { key: Buffer; keyEnd?: Buffer; data?: unknown } = key.kind === 'single' ? { key: bytes(key.value) }
+      : key.kind === 'range' ? { key: bytes(key.from), keyEnd: bytes(key.to) } : prefixBounds(bytes(key.address), key.length);
+    if (el.keyEnd && !interval) throw new RangeError('a range or prefix, but the set has no "interval" flag');
+    el.data = data(v);
+    return el;
+  }), interval);
 }
 
 function fieldForType(type: NftSetKeyType): Field {
@@ -357,15 +405,14 @@ function prefixBounds(addr: Buffer, len: number): { key: Buffer; keyEnd: Buffer 
   return { key, keyEnd };
 }
 
-function mapData(type: string, v: string | number, field: string): unknown {
+function mapData(type: string, v: string | number): unknown {
   if (type === 'verdict') {
     const [verdict, chain] = String(v).split(/\s+/);
-    if (!(verdict in VERDICT)) throw rangeError(field, v, 'is not a verdict (accept, drop, return, jump CHAIN, goto CHAIN)');
-    if ((verdict === 'jump' || verdict === 'goto') && !chain) throw rangeError(field, v, 'names no chain');
+    if (!(verdict in VERDICT)) throw new RangeError(`${JSON.stringify(v)} is not a verdict (accept, drop, return, jump CHAIN, goto CHAIN)`);
+    if ((verdict === 'jump' || verdict === 'goto') && !chain) throw new RangeError(`${JSON.stringify(v)} names no chain`);
     return verdictData(String(v));
   }
-  const f = fieldForType(type as NftSetKeyType);
-  return { value: fieldBytes(f, v) };
+  return { value: fieldBytes(fieldForType(type as NftSetKeyType), v) };
 }
 
 /** Interval sets hold each range as a start element and an end element (end + 1, flagged). */
@@ -401,6 +448,15 @@ export class Nftables {
   async transaction(build: (tx: NftTransaction) => void | Promise<void>, options: { generation?: number } = {}): Promise<void> {
     const tx = new NftTransaction();
     await build(tx);
+    if (tx.lookups.length) {
+      const sets = new Map<string, Promise<NftSet[]>>();
+      await tx.resolveSets(async (ref) => {
+        const key = `${ref.family} ${ref.table}`;
+        if (!sets.has(key)) sets.set(key, this.listSets({ family: ref.family, table: ref.table }).catch((err) => { throw operationOf(err, 'nft.transaction'); }));
+        const s = (await sets.get(key)!).find((x) => x.name === ref.name);
+        return s && { type: s.type as NftSetKeyType, map: s.map, interval: s.flags.includes('interval') };
+      });
+    }
     if (tx.messages.length === 0) return;
     // iif/oif match interface indexes: resolved here, in this namespace, as nft resolves them.
     for (const { name, slot } of tx.ifindexes) slot.writeUInt32LE(await this.#ns.links.index(name, 'nft.transaction', 'iif/oif'));
@@ -417,13 +473,7 @@ export class Nftables {
 
   /** nft syntax for the supported subset, applied as one atomic batch. */
   async apply(text: string): Promise<void> {
-    await this.transaction((tx) => applyScript(tx, text, {
-      tables: () => this.listTables(),
-      set: async (family, table, name) => {
-        const s = (await this.listSets({ family, table })).find((x) => x.name === name);
-        return s && { type: s.type as NftSetKeyType, map: s.map, interval: s.flags.includes('interval') };
-      },
-    }));
+    await this.transaction((tx) => applyScript(tx, text, { tables: () => this.listTables() }));
   }
 
   /** The ruleset generation (changes with every committed transaction). */
@@ -443,7 +493,7 @@ export class Nftables {
 
   async listChains(filter: { family?: NftFamily; table?: string } = {}): Promise<NftChain[]> {
     const family = filter.family === undefined ? 0 : checkFamily('filter.family', filter.family);
-    const replies = await this.#request(nftMessage(NFT_MSG.GETCHAIN, family, { table: filter.table }, NLM_F.DUMP), true, 'nft.listChains');
+    const replies = await this.#request(nftMessage(NFT_MSG.GETCHAIN, family, { table: filter.table }, NLM_F.DUMP), true, 'nft.listChains', tableName(filter));
     return replies.map((m) => {
       const a = m.attrs as Record<string, any>;
       const fam = familyName(m.header!.family as number);
@@ -461,7 +511,7 @@ export class Nftables {
 
   /** @internal The rules of a table (or one chain) as the kernel holds them: one dump. */
   async rawRules(family: NftFamily, table: string, chain: string | undefined, operation: string): Promise<Array<{ chain: string; handle: number; exprs: Expr[]; comment?: string }>> {
-    const replies = await this.#request(nftMessage(NFT_MSG.GETRULE, family, { table, chain }, NLM_F.DUMP), true, operation);
+    const replies = await this.#request(nftMessage(NFT_MSG.GETRULE, family, { table, chain }, NLM_F.DUMP), true, operation, chain === undefined ? `table ${family} ${table}` : `chain ${family} ${table} ${chain}`);
     return replies.map((m) => {
       const a = m.attrs as Record<string, any>;
       return { chain: a.chain as string, handle: Number(a.handle), exprs: exprsOf(m), comment: commentOf(a.userdata) };
@@ -483,17 +533,19 @@ export class Nftables {
     const ifname = (index: number) => links.find((l) => l.index === index)?.name;
     return replies.map((m) => {
       const { exprs, comment } = m;
-      const items = decodeExpressions(exprs, (name) => anonymous.get(name), ifname);
+      const items = decodeExpressions(exprs, (name) => anonymous.get(name), ifname, family);
       const base = { family, table: filter.table, chain: m.chain, handle: m.handle };
       if (!items) return { ...base, text: '(expressions outside the supported language)', expressions: exprs, ...(comment !== undefined ? { comment } : {}) };
       const parsed: ParsedRule = { items, comment };
+      // iptables-nft's compat expressions and masked marks are listed as text only (the typed form has no keys for them).
+      if (items.some((it) => it.t === 'xt' || (it.t === 'match' && it.mask !== undefined))) return { ...base, text: formatRule(parsed), expressions: exprs, ...(comment !== undefined ? { comment } : {}) };
       return { ...base, ...ruleToTyped(parsed), text: formatRule(parsed) };
     });
   }
 
   async listSets(filter: { family?: NftFamily; table?: string } = {}): Promise<NftSet[]> {
     const family = filter.family === undefined ? 0 : checkFamily('filter.family', filter.family);
-    const replies = await this.#request(nftMessage(NFT_MSG.GETSET, family, { table: filter.table }, NLM_F.DUMP), true, 'nft.listSets');
+    const replies = await this.#request(nftMessage(NFT_MSG.GETSET, family, { table: filter.table }, NLM_F.DUMP), true, 'nft.listSets', tableName(filter));
     return replies.map((m) => {
       const a = m.attrs as Record<string, any>;
       const s: NftSet = {
@@ -503,27 +555,29 @@ export class Nftables {
       if (a.data_type !== undefined) s.map = typeName(a.data_type);
       if (a.timeout !== undefined) s.timeout = Number(a.timeout) / 1000;
       return s;
-    }).filter((s) => !s.name.startsWith('__set') && (filter.table === undefined || s.table === filter.table));
+    }).filter((s) => !s.flags.includes('anonymous') && (filter.table === undefined || s.table === filter.table));
   }
 
   /** Elements of a named set (values as nft prints them) or map ([key, data] pairs). */
   async listElements(set: { family: NftFamily; table: string; name: string }): Promise<NftElement[]> {
-    const info = (await this.listSets({ family: set.family, table: set.table })).find((s) => s.name === set.name);
-    if (!info) throw new NetlinkError('nft.listElements', 2, { detail: `no set ${set.family} ${set.table} ${set.name}` });
+    const sets = await this.listSets({ family: set.family, table: set.table }).catch((err) => { throw operationOf(err, 'nft.listElements'); });
+    const info = sets.find((s) => s.name === set.name);
+    if (!info) throw new NetlinkError('nft.listElements', 2, { detail: `set ${set.family} ${set.table} ${set.name} does not exist` });
     const raw = await this.#rawElements(set.family, set.table, set.name);
     if (info.type === 'ether_addr') return raw.map((e) => [...e.key].map((b) => b.toString(16).padStart(2, '0')).join(':'));
     const fields = typeFields(info.type);
     const field = fields[0];
-    if (fields.length > 1) return raw.map((e) => splitConcatKey(fields, e.key).join(' . '));
+    const withData = (key: string | number, e: { data?: unknown }): NftElement => {
+      if (!info.map) return key;
+      const d = e.data as { value?: Buffer; verdict?: { code: number; chain?: string } };
+      return [key, d?.verdict ? verdictName(d.verdict)! : scalarFromBytes(fieldForType(info.map as NftSetKeyType), d!.value!)];
+    };
+    if (fields.length > 1) return raw.map((e) => withData(splitConcatKey(fields, e.key).join(' . '), e));
     const out: NftElement[] = [];
     for (const e of raw) {
       if (e.intervalEnd) continue;
       const [s] = setElements(field, [e]);
-      const key = s.kind === 'single' ? s.value : s.kind === 'prefix' ? `${s.address}/${s.length}` : `${s.from}-${s.to}`;
-      if (!info.map) { out.push(key); continue; }
-      const d = e.data as { value?: Buffer; verdict?: { code: number; chain?: string } };
-      const value = d?.verdict ? verdictName(d.verdict)! : scalarFromBytes(fieldForType(info.map as NftSetKeyType), d!.value!);
-      out.push([key, value]);
+      out.push(withData(s.kind === 'single' ? s.value : s.kind === 'prefix' ? `${s.address}/${s.length}` : `${s.from}-${s.to}`, e));
     }
     // Sorted as nft lists them: by key.
     const keyOf = (e: NftElement) => (Array.isArray(e) ? e[0] : e);
@@ -531,7 +585,7 @@ export class Nftables {
   }
 
   async #rawElements(family: NftFamily, table: string, set: string): Promise<Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean; data?: unknown }>> {
-    const replies = await this.#request(nftMessage(NFT_MSG.GETSETELEM, family, { table, set }, NLM_F.DUMP), true, 'nft.listElements');
+    const replies = await this.#request(nftMessage(NFT_MSG.GETSETELEM, family, { table, set }, NLM_F.DUMP), true, 'nft.listElements', `set ${family} ${table} ${set}`);
     const flat = replies.flatMap((m) => ((m.attrs as any).elements?.elem ?? []) as Array<Record<string, any>>).map((e) => ({
       key: e.key?.value as Buffer, keyEnd: e.key_end?.value as Buffer | undefined, intervalEnd: ((e.flags ?? 0) & NFT_SET_ELEM_INTERVAL_END) !== 0, data: e.data,
     }));
@@ -548,9 +602,33 @@ export class Nftables {
     return out;
   }
 
-  async #request(message: WireMessage, dump: boolean, operation: string): Promise<WireMessage[]> {
-    return this.#ns.request(NETLINK_NETFILTER, message, dump, operation);
+  /** One request; a failure names `what` was read (`table ip nat`, `set ip t s`). */
+  async #request(message: WireMessage, dump: boolean, operation: string, what?: string): Promise<WireMessage[]> {
+    try {
+      return await this.#ns.request(NETLINK_NETFILTER, message, dump, operation);
+    } catch (err) {
+      throw what === undefined ? err : readError(err, what);
+    }
   }
+}
+
+/** `table ip nat` for a filter naming one; undefined when it names none. */
+function tableName(filter: { family?: NftFamily; table?: string }): string | undefined {
+  return filter.table === undefined ? undefined : `table ${filter.family ?? 'of any family'} ${filter.table}`;
+}
+
+/** A read's failure, naming what was read: ENOENT says it does not exist. */
+function readError(err: unknown, what: string): unknown {
+  if (!(err instanceof NetlinkError)) return err;
+  return new NetlinkError(err.operation, err.errno, { kernelMessage: err.kernelMessage, detail: err.errno === 2 ? `${what} does not exist` : what });
+}
+
+/** The same failure, as the operation the caller asked for. */
+function operationOf(err: unknown, operation: string): unknown {
+  if (!(err instanceof NetlinkError)) return err;
+  const e = new NetlinkError(operation, err.errno, { kernelMessage: err.kernelMessage });
+  e.message = err.message.replace(err.operation, operation);
+  return e;
 }
 
 function decrement(b: Buffer): Buffer {

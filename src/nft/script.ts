@@ -35,8 +35,6 @@ function tokenize(text: string): Tok[] {
 export interface ScriptContext {
   /** For "flush ruleset": the tables that exist now. */
   tables(): Promise<Array<{ family: NftFamily; name: string }>>;
-  /** For "add element" to a set made earlier: its key type, data type and interval flag. */
-  set(family: NftFamily, table: string, name: string): Promise<{ type: NftSetKeyType; map?: string; interval: boolean } | undefined>;
 }
 
 export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptContext): Promise<void> {
@@ -253,7 +251,8 @@ export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptC
         const table = word('a table name');
         const name = word('a set name');
         const els = elements();
-        const ref = { family: fam, table, name, ...(tx.declares(fam, table, name) ? {} : await ctx.set(fam, table, name)) };
+        // The set's types: from this script, else the kernel's (looked up when the batch is sent).
+        const ref = { family: fam, table, name };
         if (verb === 'add') tx.addElements(ref, els); else tx.deleteElements(ref, els);
         break;
       }

@@ -220,9 +220,14 @@ export function parseRuleText(text: string): ParsedRule {
         items.push({ t: 'vmap', field: f, value: mapValue(f, true) });
         continue;
       }
+      let mask: number | undefined;
+      if (peek() === '&' && (f === 'meta mark' || f === 'ct mark')) {
+        i++;
+        mask = parseMark(`${f} &`, next(`after "${f} &"`).s);
+      }
       let op: 'eq' | 'neq' = 'eq';
       if (peek() === '!=') { i++; op = 'neq'; } else if (peek() === '==') i++;
-      items.push({ t: 'match', field: f, op, value: value(f) });
+      items.push(mask === undefined ? { t: 'match', field: f, op, value: value(f) } : { t: 'match', field: f, op, value: value(f), mask });
       continue;
     }
     switch (t.s) {
@@ -335,8 +340,10 @@ export function formatRule(rule: ParsedRule): string {
     switch (it.t) {
       case 'match':
         if (it.implied) break;
-        parts.push(`${it.field}${it.op === 'neq' ? ' !=' : ''} ${formatValue(it.field, it.value)}`);
+        if (it.mask !== undefined) parts.push(`${it.field} & ${hexMark(it.mask)} ${it.op === 'neq' ? '!=' : '=='} ${formatValue(it.field, it.value)}`);
+        else parts.push(`${it.field}${it.op === 'neq' ? ' !=' : ''} ${formatValue(it.field, it.value)}`);
         break;
+      case 'xt': parts.push(it.text); break;
       case 'counter': parts.push(`counter packets ${it.packets ?? 0n} bytes ${it.bytes ?? 0n}`); break;
       case 'verdict': parts.push(it.chain ? `${it.verdict} ${it.chain}` : it.verdict); break;
       case 'nat':

@@ -159,6 +159,17 @@ COMMIT
     });
   });
 
+  it('exec returns what list returns: the lines `iptables-nft -S` prints, none for a change', async () => {
+    await withNamespaces(1, async (ns) => {
+      assert.deepEqual(await ns.iptables.exec('-t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 198.18.0.2:8080'), []);
+      // Without a port the address alone needs no protocol, as iptables allows.
+      assert.deepEqual(await ns.iptables.exec('-t nat -A PREROUTING -d 198.18.0.9/32 -j DNAT --to-destination 198.18.0.2'), []);
+      assert.deepEqual(await ns.iptables.exec('-t nat -S'), await S(ns, 'nat'));
+      assert.deepEqual(await ns.iptables.exec(['-t', 'nat', '-S', 'PREROUTING']), await ns.iptables.list('nat', 'PREROUTING'));
+      assert.deepEqual(await ns.iptables.list('nat', 'PREROUTING'), (await ipt(ns, '-t', 'nat', '-S', 'PREROUTING')).trim().split('\n'));
+    });
+  });
+
   it('ensureChain: a user chain consulted first from FORWARD, made once', async () => {
     await withNamespaces(1, async (ns) => {
       await ns.iptables.append('filter', 'FORWARD', '-j ACCEPT');
@@ -181,6 +192,11 @@ COMMIT
         ['-A INPUT --dport 80 -j ACCEPT', /--dport: needs -p tcp or -p udp/],
         ['-t nosuchtable -A INPUT -j ACCEPT', /table: "nosuchtable" is not one of/],
         ['-Z INPUT', /command: "-Z" is not one of/],
+        // As iptables: "Need TCP, UDP, SCTP or DCCP with port specification".
+        ['-t nat -A PREROUTING -j DNAT --to-destination 198.18.0.2:80', /--to-destination: "198\.18\.0\.2:80" has a port, which needs -p tcp or -p udp/],
+        ['-t nat -A POSTROUTING -p all -j SNAT --to-source 198.18.0.1:1000-2000', /--to-source: "198\.18\.0\.1:1000-2000" has a port, which needs -p tcp/],
+        ['-t nat -A POSTROUTING -j MASQUERADE --to-ports 1024-2000', /--to-ports: "1024-2000" has a port, which needs -p tcp/],
+        ['-t nat -A PREROUTING -j REDIRECT --to-ports 8080', /--to-ports: "8080" has a port, which needs -p tcp/],
       ];
       for (const [command, message] of bad) {
         await assert.rejects(ns.iptables.exec(command), (e: unknown) => (e instanceof RangeError || e instanceof TypeError) && message.test((e as Error).message), command);
