@@ -190,7 +190,7 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
     }
     case 'iptables':
       return withNs(g, async (ns) => {
-        for (const line of await ns.iptables.exec(args)) console.log(line);
+        process.stdout.write(await ns.iptables.exec(args));
         return 0;
       });
   }

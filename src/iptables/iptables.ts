@@ -47,7 +47,7 @@ export class Iptables {
    * iptables arguments, e.g. '-t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.2:8080'.
    * Returns the lines iptables prints, as list() does: `-S`'s lines; none for the commands that print nothing.
    */
-  async exec(command: string | string[]): Promise<string[]> {
+  async exec(command: string | string[]): Promise<string> {
     const args = typeof command === 'string' ? splitArgs(command) : [...command];
     let table = 'filter';
     const t = args.findIndex((a) => a === '-t' || a === '--table');
@@ -57,17 +57,17 @@ export class Iptables {
     const needChain = () => { if (!chain) throw rangeError('command', cmd, 'needs a chain'); return chain; };
     const numberArg = () => (args[0] !== undefined && /^\d+$/.test(args[0]) ? Number(args.shift()) : undefined);
     switch (cmd) {
-      case '-A': case '--append': await this.append(table, needChain(), parseRuleArgs(args)); return [];
-      case '-I': case '--insert': { const c = needChain(); const n = numberArg(); await this.insert(table, c, parseRuleArgs(args), n); return []; }
-      case '-D': case '--delete': { const c = needChain(); const n = numberArg(); await this.delete(table, c, n ?? parseRuleArgs(args)); return []; }
+      case '-A': case '--append': await this.append(table, needChain(), parseRuleArgs(args)); return '';
+      case '-I': case '--insert': { const c = needChain(); const n = numberArg(); await this.insert(table, c, parseRuleArgs(args), n); return ''; }
+      case '-D': case '--delete': { const c = needChain(); const n = numberArg(); await this.delete(table, c, n ?? parseRuleArgs(args)); return ''; }
       case '-C': case '--check':
         if (!(await this.check(table, needChain(), parseRuleArgs(args)))) throw new NetlinkError('iptables.check', 2, { detail: 'Bad rule (does a matching rule exist in that chain?)' });
-        return [];
-      case '-S': case '--list-rules': return this.list(table, chain);
-      case '-N': case '--new-chain': await this.newChain(table, needChain()); return [];
-      case '-X': case '--delete-chain': await this.deleteChain(table, needChain()); return [];
-      case '-F': case '--flush': await this.flush(table, chain); return [];
-      case '-P': case '--policy': await this.setPolicy(table, needChain(), checkOneOf('policy', args[0], ['ACCEPT', 'DROP'])); return [];
+        return '';
+      case '-S': case '--list-rules': return (await this.list(table, chain)).map((l) => `${l}\n`).join('');
+      case '-N': case '--new-chain': await this.newChain(table, needChain()); return '';
+      case '-X': case '--delete-chain': await this.deleteChain(table, needChain()); return '';
+      case '-F': case '--flush': await this.flush(table, chain); return '';
+      case '-P': case '--policy': await this.setPolicy(table, needChain(), checkOneOf('policy', args[0], ['ACCEPT', 'DROP'])); return '';
       default: throw rangeError('command', cmd, 'is not one of -A, -I, -D, -C, -S, -N, -X, -F, -P');
     }
   }
