@@ -21,9 +21,10 @@ export interface NativeNamespace {
   request(protocol: number, message: Packed, dump: boolean): Promise<Buffer | null>;
   /** An nfnetlink batch in one sendmsg, then the sentinel; a refusal's error has the message's index. */
   batch(protocol: number, messages: Packed, sentinel: Packed): Promise<Buffer | null>;
-  /** Answers what is queued, stops the namespace's threads, closes its fd. */
+  /** Answers what is queued and stops the namespace's threads; calls still holding it are refused. */
   close(): Promise<void>;
-  readonly fd: number;
+  /** A new close-on-exec fd on the namespace, the caller's to close (for a child process to inherit). */
+  lendFd(): number;
   readonly inode: number;
 }
 
@@ -34,19 +35,24 @@ export interface NativeFailure extends Error {
   detail?: string;
 }
 
+/** A chain patch: a value from an earlier answer, or the fd of a namespace the addon holds. */
+export type NativePatch = { message: number; to: string[] } & ({ fromStep: number; fromMessage: number; fromAttr: string } | { fdOf: NativeNamespace });
+
 export interface NativeAddon {
   netnsCreate(name?: string): Promise<NativeNamespace>;
   netnsOpen(path: string): Promise<NativeNamespace>;
   netnsOpenFd(fd: number): Promise<NativeNamespace>;
+  /** A new handle on the same namespace, closed independently. */
+  netnsDup(ns: NativeNamespace): Promise<NativeNamespace>;
   netnsDelete(name: string): Promise<void>;
   netnsList(): Promise<string[]>;
-  tunCreate(nsfd: number, name: string, options: { tap: boolean; multiQueue?: boolean; vnetHdr?: boolean; pi?: boolean; owner?: number; group?: number }): Promise<void>;
-  sysctlGet(nsfd: number, path: string): Promise<string>;
-  sysctlSet(nsfd: number, path: string, value: string): Promise<void>;
-  tcpListen(nsfd: number, host: string, port: number, backlog: number): Promise<number>;
-  tcpConnect(nsfd: number, host: string, port: number, timeoutMs: number): Promise<number>;
+  tunCreate(ns: NativeNamespace, name: string, options: { tap: boolean; multiQueue?: boolean; vnetHdr?: boolean; pi?: boolean; owner?: number; group?: number }): Promise<void>;
+  sysctlGet(ns: NativeNamespace, path: string): Promise<string>;
+  sysctlSet(ns: NativeNamespace, path: string, value: string): Promise<void>;
+  tcpListen(ns: NativeNamespace, host: string, port: number, backlog: number): Promise<number>;
+  tcpConnect(ns: NativeNamespace, host: string, port: number, timeoutMs: number): Promise<number>;
   /** Netns.chain's engine: per step, per message, its packed replies, its refusal, or null (not sent). */
-  chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Packed; patches: Array<{ message: number; to: string[]; fromStep: number; fromMessage: number; fromAttr: string }> }>)
+  chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Packed; patches: NativePatch[] }>)
     : Promise<Array<Array<Buffer | NativeFailure | null>>>;
   encode(protocol: number, message: Packed): Buffer;
   decode(protocol: number, bytes: Buffer): Buffer;

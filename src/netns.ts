@@ -36,15 +36,11 @@ export type ChainStep = { create: string; sysctl?: Array<[path: string, value: s
 
 /**
  * @internal Before its step is sent, message[to] = the attribute fromAttr of an earlier answer
- * ('fd' from the creating step: the new namespace's fd).
+ * ('fd' from the creating step: the new namespace's fd), or the fd of namespace `fdOf` (for
+ * IFLA_NET_NS_FD: the addon holds that namespace for the chain; JS never sees its fd).
  */
-export interface ChainPatch {
-  message: number;
-  to: string[];
-  fromStep: number;
-  fromMessage: number;
-  fromAttr: string;
-}
+export type ChainPatch = { message: number; to: string[] } & (
+  { fromStep: number; fromMessage: number; fromAttr: string } | { fdOf: Netns });
 
 /** @internal A chain step that sends messages. */
 export type MessageStep = Exclude<ChainStep, { create: string }>;
@@ -135,9 +131,10 @@ export class Netns {
   /** Opens an existing namespace by handle, name, path, pid or fd. */
   static async open(ref: NetnsRef): Promise<Netns> {
     if (ref instanceof Netns) {
-      // Through its fd, not its path: a /proc/PID path dies with the process, the namespace may not.
-      const copy = await Netns.#openFd(await ref.nativeFd('netns.open'));
-      return new Netns({ native: copy.#native, inode: copy.inode, name: ref.name, path: ref.path });
+      // Through the handle itself, not its path: a /proc/PID path dies with the process, the
+      // namespace may not.
+      const n = await nativeCall('netns.open', native.netnsDup(await ref.nativeHandle('netns.open')));
+      return new Netns({ native: n, inode: n.inode, name: ref.name, path: ref.path });
     }
     const where = describeRef(ref);
     if (where.fd !== undefined) return Netns.#openFd(where.fd);
@@ -216,11 +213,18 @@ export class Netns {
     return connectIn(this, options);
   }
 
-  /** @internal The namespace fd for a synchronous spawn; undefined for this process's own namespace. */
-  openFdSync(): number | undefined {
+  /**
+   * @internal A new fd on this namespace for a child process to inherit (undefined for this
+   * process's own namespace); the caller closes it once the child is spawned.
+   */
+  lendFdSync(): number | undefined {
     if (this === Netns.#current) return undefined;
     if (!this.#native) throw new NetlinkError('netns.spawn', 9 /* EBADF */, { detail: 'the namespace handle is closed' });
-    return this.#native.fd;
+    try {
+      return this.#native.lendFd();
+    } catch (err) {
+      throw toNetlinkError('netns.spawn', err);
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -250,11 +254,6 @@ export class Netns {
     return this.#opening;
   }
 
-  /** @internal An fd on this namespace, valid while the handle is open (for IFLA_NET_NS_FD). */
-  async nativeFd(operation: string): Promise<number> {
-    return (await this.nativeHandle(operation)).fd;
-  }
-
   /** @internal Sends one rtnetlink/nfnetlink message in this namespace; failures become NetlinkError. */
   request(protocol: number, message: WireMessage, dump: boolean, operation: string): Promise<WireMessage[]> {
     // Submitted in the caller's own turn when the handle is open: many requests made together
@@ -281,9 +280,17 @@ export class Netns {
     const operations = steps.map((s) => ('create' in s ? [s.operation, ...(s.sysctl ?? []).map(() => s.operation)] : s.items.map((i) => i.operation)));
     const operation = operations[0]?.[0] ?? 'netns.request';
     const handles = await Promise.all(steps.map((s) => ('create' in s || s.netns === 'created' ? null : s.netns.nativeHandle(operation))));
-    const answers = await nativeCall(operation, native.chain(steps.map((s, k) => ('create' in s ? { create: s.create, sysctls: s.sysctl ?? [] } : {
-      ns: handles[k], protocol: s.protocol, messages: pack(s.items.map((i) => i.message), 'messages'), patches: s.patches ?? [],
-    }))));
+    const patches = await Promise.all(steps.map((s) => Promise.all(('patches' in s ? s.patches ?? [] : []).map(async (p) =>
+      ('fdOf' in p ? { message: p.message, to: p.to, fdOf: await p.fdOf.nativeHandle(operation) } : p)))));
+    let sent;
+    try {
+      sent = native.chain(steps.map((s, k) => ('create' in s ? { create: s.create, sysctls: s.sysctl ?? [] } : {
+        ns: handles[k], protocol: s.protocol, messages: pack(s.items.map((i) => i.message), 'messages'), patches: patches[k],
+      })));
+    } catch (err) {
+      throw toNetlinkError(operation, err); // a handle closed meanwhile (EBADF); a message the codec refuses
+    }
+    const answers = await nativeCall(operation, sent);
     return answers.map((step, k) => step.map((a, i) => {
       const op = operations[k][i];
       if (Buffer.isBuffer(a)) return unpack(a) as WireMessage[];

@@ -33,27 +33,31 @@ function checkArgs(file: unknown, args: unknown): string[] {
 }
 
 /** The command that runs file inside ns: the helper with the namespace on fd 3 (or nsenter). */
-function wrap(ns: Netns, file: string, args: string[], stdio: StdioOptions | undefined): { command: string; argv: string[]; stdio: StdioOptions } {
-  const fd = ns.openFdSync();
+function wrap(ns: Netns, file: string, args: string[], stdio: StdioOptions | undefined): { command: string; argv: string[]; stdio: StdioOptions; lent?: number } {
+  const fd = ns.lendFdSync();
   if (fd === undefined) return { command: file, argv: args, stdio: stdio ?? 'pipe' }; // this process's own namespace
   const base: Array<unknown> = Array.isArray(stdio) ? [...stdio] : [stdio ?? 'pipe', stdio ?? 'pipe', stdio ?? 'pipe'];
   while (base.length < 3) base.push('pipe');
   base[3] = fd;
-  if (fs.existsSync(NETNS_EXEC_HELPER)) return { command: NETNS_EXEC_HELPER, argv: [file, ...args], stdio: base as StdioOptions };
+  if (fs.existsSync(NETNS_EXEC_HELPER)) return { command: NETNS_EXEC_HELPER, argv: [file, ...args], stdio: base as StdioOptions, lent: fd };
   // A prebuilt install has no helper binary: util-linux's nsenter does the same with fd 3.
-  return { command: 'nsenter', argv: ['--net=/proc/self/fd/3', '--', file, ...args], stdio: base as StdioOptions };
+  return { command: 'nsenter', argv: ['--net=/proc/self/fd/3', '--', file, ...args], stdio: base as StdioOptions, lent: fd };
 }
 
 export function spawnIn(ns: Netns, file: string, args: string[] = [], options: SpawnOptions = {}): ChildProcess {
   checkArgs(file, args);
   const w = wrap(ns, file, args, options.stdio);
-  return spawnChild(w.command, w.argv, { ...options, stdio: w.stdio, shell: false });
+  try {
+    return spawnChild(w.command, w.argv, { ...options, stdio: w.stdio, shell: false });
+  } finally {
+    if (w.lent !== undefined) fs.closeSync(w.lent); // the child has its own copy as fd 3
+  }
 }
 
 export async function execIn(ns: Netns, file: string, args: string[] = [], options: ExecOptions = {}): Promise<ExecResult> {
   checkArgs(file, args);
   if (options.timeout !== undefined) checkInteger('options.timeout', options.timeout, 1, 0x7fffffff);
-  await ns.nativeFd('netns.exec'); // opened before the synchronous spawn needs it
+  await ns.nativeHandle('netns.exec'); // opened before the synchronous spawn needs it
   const child = spawnIn(ns, file, args, { env: options.env, cwd: options.cwd, timeout: options.timeout, stdio: 'pipe' });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -71,8 +75,7 @@ export async function listenIn(ns: Netns, options: { port: number; host?: string
   const port = checkInteger('port', options?.port, 0, 65535);
   const host = parseAddress('host', options.host ?? '0.0.0.0').address;
   const backlog = options.backlog === undefined ? 511 : checkInteger('backlog', options.backlog, 1, 65535);
-  const nsfd = await ns.nativeFd('netns.listen');
-  const fd = await nativeCall('netns.listen', native.tcpListen(nsfd, host, port, backlog));
+  const fd = await nativeCall('netns.listen', native.tcpListen(await ns.nativeHandle('netns.listen'), host, port, backlog));
   const server = net.createServer(onConnection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -88,7 +91,6 @@ export async function connectIn(ns: Netns, options: { port: number; host: string
   const port = checkInteger('port', options?.port, 1, 65535);
   const host = parseAddress('host', options.host).address;
   const timeout = options.timeout === undefined ? 10000 : checkInteger('timeout', options.timeout, 1, 0x7fffffff);
-  const nsfd = await ns.nativeFd('netns.connect');
-  const fd = await nativeCall('netns.connect', native.tcpConnect(nsfd, host, port, timeout));
+  const fd = await nativeCall('netns.connect', native.tcpConnect(await ns.nativeHandle('netns.connect'), host, port, timeout));
   return new net.Socket({ fd, readable: true, writable: true });
 }

@@ -38,15 +38,15 @@ export class Sysctl {
   /** The value as `sysctl -n` prints it (fields separated by tabs), without the trailing newline. */
   async get(key: string): Promise<string> {
     const path = sysctlPath(key);
-    const fd = await this.#ns.nativeFd('sysctl.get');
-    return (await nativeCall('sysctl.get', native.sysctlGet(fd, path).catch(explain(key)))).replace(/\n$/, '');
+    const ns = await this.#ns.nativeHandle('sysctl.get');
+    return (await nativeCall('sysctl.get', native.sysctlGet(ns, path).catch(explain(key)))).replace(/\n$/, '');
   }
 
   async set(key: string, value: string | number): Promise<void> {
     const path = sysctlPath(key);
     if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string') throw typeError('value', value, 'a string or a number');
-    const fd = await this.#ns.nativeFd('sysctl.set');
-    await nativeCall('sysctl.set', native.sysctlSet(fd, path, String(value)).catch(explain(key)));
+    const ns = await this.#ns.nativeHandle('sysctl.set');
+    await nativeCall('sysctl.set', native.sysctlSet(ns, path, String(value)).catch(explain(key)));
   }
 }
 

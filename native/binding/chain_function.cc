@@ -1,5 +1,7 @@
 #include "chain_function.h"
 
+#include <errno.h>
+
 #include "../core/chain.h"
 #include "../core/codec.h"
 #include "convert.h"
@@ -40,7 +42,7 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
     }
     if (s.Get("ns").IsObject()) {
       step.ns = NamespaceWrap::Unwrap(s.Get("ns").As<Napi::Object>())->shared();
-      if (!step.ns) throw Napi::Error::New(env, "a chain step's namespace handle is closed");
+      if (!step.ns) throw make_error(env, nln::Status::fail(EBADF, "a chain step's namespace handle is closed"));
     } else if (k == 0 || steps[0].create.empty()) {
       throw Napi::TypeError::New(env, "a chain step needs a namespace (or a first step that creates one)");
     }
@@ -55,6 +57,12 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
       patch.message = index_at(p, "message");
       Napi::Array to = p.Get("to").As<Napi::Array>();
       for (uint32_t t = 0; t < to.Length(); ++t) patch.to.push_back(to.Get(t).As<Napi::String>().Utf8Value());
+      if (p.Get("fdOf").IsObject()) {
+        patch.fd_of = NamespaceWrap::Unwrap(p.Get("fdOf").As<Napi::Object>())->shared();
+        if (!patch.fd_of) throw make_error(env, nln::Status::fail(EBADF, "a namespace handle the chain needs is closed"));
+        step.patches.push_back(std::move(patch));
+        continue;
+      }
       patch.from_step = index_at(p, "fromStep");
       patch.from_message = index_at(p, "fromMessage");
       patch.from_attr = p.Get("fromAttr").As<Napi::String>().Utf8Value();

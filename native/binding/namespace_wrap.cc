@@ -1,6 +1,7 @@
 #include "namespace_wrap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 
 #include "../core/codec.h"
 #include "convert.h"
@@ -19,7 +20,7 @@ Napi::Function NamespaceWrap::Define(Napi::Env env) {
       InstanceMethod<&NamespaceWrap::Request>("request"),
       InstanceMethod<&NamespaceWrap::Batch>("batch"),
       InstanceMethod<&NamespaceWrap::Close>("close"),
-      InstanceAccessor<&NamespaceWrap::Fd>("fd"),
+      InstanceMethod<&NamespaceWrap::LendFd>("lendFd"),
       InstanceAccessor<&NamespaceWrap::Inode>("inode"),
   });
 }
@@ -136,8 +137,12 @@ Napi::Value NamespaceWrap::Close(const Napi::CallbackInfo& info) {
   return deferred.Promise();
 }
 
-Napi::Value NamespaceWrap::Fd(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), ns_ ? ns_->fd() : -1);
+// lendFd() -> a new fd on the namespace (close-on-exec), the caller's to close: for a child
+// process to inherit, never the handle's own (which close() may give back to the system).
+Napi::Value NamespaceWrap::LendFd(const Napi::CallbackInfo& info) {
+  int fd = ns_ && !ns_->closed() ? fcntl(ns_->fd(), F_DUPFD_CLOEXEC, 0) : -1;
+  if (fd < 0) throw make_error(info.Env(), ns_ ? nln::Status::fail(errno, "dup the namespace fd") : nln::Status::fail(EBADF, "the namespace handle is closed"));
+  return Napi::Number::New(info.Env(), fd);
 }
 
 Napi::Value NamespaceWrap::Inode(const Napi::CallbackInfo& info) {

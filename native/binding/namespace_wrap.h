@@ -25,7 +25,7 @@ class NamespaceWrap : public Napi::ObjectWrap<NamespaceWrap> {
   Napi::Value Batch(const Napi::CallbackInfo& info);
   Napi::Value Submit(Napi::Env env, int protocol, std::unique_ptr<nln::Request> req);
   Napi::Value Close(const Napi::CallbackInfo& info);
-  Napi::Value Fd(const Napi::CallbackInfo& info);
+  Napi::Value LendFd(const Napi::CallbackInfo& info);
   Napi::Value Inode(const Napi::CallbackInfo& info);
 
   std::shared_ptr<AddonState> state_;

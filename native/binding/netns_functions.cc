@@ -6,6 +6,8 @@
 #include "../core/tun.h"
 #include "namespace_wrap.h"
 
+#include <thread>
+
 namespace nln_binding {
 
 namespace {
@@ -89,9 +91,32 @@ Napi::Value List(const Napi::CallbackInfo& info) {
       });
 }
 
-// tunCreate(nsfd, name, { tap, multiQueue, vnetHdr, pi, owner, group })
+// The namespace a call works in, held until the call is done: its fd stays that namespace's even
+// if the handle is closed meanwhile (the call is then refused, never sent somewhere else).
+// Null when the handle is closed: the call is then answered by closed_handle().
+std::shared_ptr<nln::Namespace> held(const Napi::Value& v) {
+  return v.IsObject() ? NamespaceWrap::Unwrap(v.As<Napi::Object>())->shared() : nullptr;
+}
+
+Napi::Value closed_handle(Napi::Env env) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  deferred.Reject(make_error(env, nln::Status::fail(EBADF, "the namespace handle is closed")).Value());
+  return deferred.Promise();
+}
+
+// Runs work(fd) on the task thread with the namespace's fd, unless the handle was closed first.
+template <typename Result>
+std::function<nln::Status(Result*)> in(std::shared_ptr<nln::Namespace> ns, std::function<nln::Status(int, Result*)> work) {
+  return [ns, work](Result* r) {
+    if (ns->closed()) return nln::Status::fail(EBADF, "the namespace handle was closed before the call ran");
+    return work(ns->fd(), r);
+  };
+}
+
+// tunCreate(ns, name, { tap, multiQueue, vnetHdr, pi, owner, group })
 Napi::Value TunCreate(const Napi::CallbackInfo& info) {
-  int nsfd = info[0].As<Napi::Number>().Int32Value();
+  auto ns = held(info[0]);
+  if (!ns) return closed_handle(info.Env());
   std::string name = info[1].As<Napi::String>().Utf8Value();
   Napi::Object o = info[2].As<Napi::Object>();
   nln::TunOptions opts;
@@ -101,44 +126,71 @@ Napi::Value TunCreate(const Napi::CallbackInfo& info) {
   opts.pi = o.Get("pi").ToBoolean();
   if (o.Get("owner").IsNumber()) opts.owner = o.Get("owner").As<Napi::Number>().Int64Value();
   if (o.Get("group").IsNumber()) opts.group = o.Get("group").As<Napi::Number>().Int64Value();
-  return run<int>(info.Env(), [nsfd, name, opts](int*) { return nln::tun_create(nsfd, name, opts); }, Undefined);
+  return run<int>(info.Env(), in<int>(ns, [name, opts](int nsfd, int*) { return nln::tun_create(nsfd, name, opts); }), Undefined);
 }
 
-// sysctlGet(nsfd, path) -> string; sysctlSet(nsfd, path, value)
+// sysctlGet(ns, path) -> string; sysctlSet(ns, path, value)
 Napi::Value SysctlGet(const Napi::CallbackInfo& info) {
-  int nsfd = info[0].As<Napi::Number>().Int32Value();
+  auto ns = held(info[0]);
+  if (!ns) return closed_handle(info.Env());
   std::string path = info[1].As<Napi::String>().Utf8Value();
   return run<std::string>(
-      info.Env(), [nsfd, path](std::string* v) { return nln::sysctl_read(nsfd, path, v); },
+      info.Env(), in<std::string>(ns, [path](int nsfd, std::string* v) { return nln::sysctl_read(nsfd, path, v); }),
       [](Napi::Env env, std::string& v, const std::shared_ptr<AddonState>&) -> Napi::Value { return Napi::String::New(env, v); });
 }
 
 Napi::Value SysctlSet(const Napi::CallbackInfo& info) {
-  int nsfd = info[0].As<Napi::Number>().Int32Value();
+  auto ns = held(info[0]);
+  if (!ns) return closed_handle(info.Env());
   std::string path = info[1].As<Napi::String>().Utf8Value();
   std::string value = info[2].As<Napi::String>().Utf8Value();
-  return run<int>(info.Env(), [nsfd, path, value](int*) { return nln::sysctl_write(nsfd, path, value); }, Undefined);
+  return run<int>(info.Env(), in<int>(ns, [path, value](int nsfd, int*) { return nln::sysctl_write(nsfd, path, value); }), Undefined);
 }
 
-// tcpListen(nsfd, host, port, backlog) -> fd; tcpConnect(nsfd, host, port, timeoutMs) -> fd
+Napi::Value FdNumber(Napi::Env env, int& fd, const std::shared_ptr<AddonState>&) { return Napi::Number::New(env, fd); }
+
+// tcpListen(ns, host, port, backlog) -> fd
 Napi::Value TcpListen(const Napi::CallbackInfo& info) {
-  int nsfd = info[0].As<Napi::Number>().Int32Value();
+  auto ns = held(info[0]);
+  if (!ns) return closed_handle(info.Env());
   std::string host = info[1].As<Napi::String>().Utf8Value();
   int port = info[2].As<Napi::Number>().Int32Value();
   int backlog = info[3].As<Napi::Number>().Int32Value();
-  return run<int>(
-      info.Env(), [=](int* fd) { return nln::tcp_listen(nsfd, host, port, backlog, fd); },
-      [](Napi::Env env, int& fd, const std::shared_ptr<AddonState>&) -> Napi::Value { return Napi::Number::New(env, fd); });
+  return run<int>(info.Env(), in<int>(ns, [=](int nsfd, int* fd) { return nln::tcp_listen(nsfd, host, port, backlog, fd); }), FdNumber);
 }
 
+// tcpConnect(ns, host, port, timeoutMs) -> fd. The socket is made on the task thread; the wait for
+// the connection runs on a thread of its own, so a slow peer holds up no other call.
 Napi::Value TcpConnect(const Napi::CallbackInfo& info) {
-  int nsfd = info[0].As<Napi::Number>().Int32Value();
+  Napi::Env env = info.Env();
+  auto ns = held(info[0]);
+  if (!ns) return closed_handle(info.Env());
   std::string host = info[1].As<Napi::String>().Utf8Value();
   int port = info[2].As<Napi::Number>().Int32Value();
   int timeout = info[3].As<Napi::Number>().Int32Value();
-  return run<int>(
-      info.Env(), [=](int* fd) { return nln::tcp_connect(nsfd, host, port, timeout, fd); },
-      [](Napi::Env env, int& fd, const std::shared_ptr<AddonState>&) -> Napi::Value { return Napi::Number::New(env, fd); });
+  auto state = state_of(env);
+  auto deferred = Napi::Promise::Deferred::New(env);
+  state->completer.expect(env);
+  auto settle = [state, deferred](nln::Status s, int fd) {
+    state->completer.post([deferred, s, fd](Napi::Env env) {
+      if (s.ok()) deferred.Resolve(Napi::Number::New(env, fd));
+      else deferred.Reject(make_error(env, s).Value());
+    });
+  };
+  state->tasks.post([=] {
+    int fd = -1;
+    nln::Status s = in<int>(ns, [&](int nsfd, int* out) { return nln::tcp_connect_start(nsfd, host, port, out); })(&fd);
+    if (!s.ok()) return settle(s, -1);
+    std::thread([=] { settle(nln::tcp_connect_wait(fd, host, port, timeout), fd); }).detach();
+  });
+  return deferred.Promise();
+}
+
+// netnsDup(ns) -> a new handle on the same namespace (its own fd), closed independently.
+Napi::Value Dup(const Napi::CallbackInfo& info) {
+  auto ns = held(info[0]);
+  if (!ns) return closed_handle(info.Env());
+  return run<nln::NetnsHandle>(info.Env(), in<nln::NetnsHandle>(ns, [](int nsfd, nln::NetnsHandle* h) { return nln::netns_open_fd(nsfd, h); }), wrap_handle);
 }
 
 }  // namespace
@@ -147,6 +199,7 @@ void define_netns_functions(Napi::Env env, Napi::Object exports) {
   exports.Set("netnsCreate", Napi::Function::New<Create>(env));
   exports.Set("netnsOpen", Napi::Function::New<Open>(env));
   exports.Set("netnsOpenFd", Napi::Function::New<OpenFd>(env));
+  exports.Set("netnsDup", Napi::Function::New<Dup>(env));
   exports.Set("netnsDelete", Napi::Function::New<Delete>(env));
   exports.Set("netnsList", Napi::Function::New<List>(env));
   exports.Set("tunCreate", Napi::Function::New<TunCreate>(env));

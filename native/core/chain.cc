@@ -70,7 +70,10 @@ Status apply(const ChainPatch& p, Value* message, const std::vector<std::vector<
              const Namespace* created) {
   int64_t v = 0;
   bool found = false;
-  if (p.from_step == 0 && p.from_attr == "fd" && created) {
+  if (p.fd_of) {
+    v = p.fd_of->fd();
+    found = v >= 0;
+  } else if (p.from_step == 0 && p.from_attr == "fd" && created) {
     v = created->fd();
     found = true;
   } else if (p.from_step < answers.size() && p.from_message < answers[p.from_step].size()) {

@@ -29,6 +29,9 @@ struct ChainPatch {
   // An attribute of that answer's first reply carrying it, e.g. "link"; from the step that
   // created the namespace: "fd", the namespace's fd (for IFLA_NET_NS_FD).
   std::string from_attr;
+  // Instead of an answer: this namespace's fd (IFLA_NET_NS_FD of a link made or moved there). Held
+  // by the chain, so the fd is that namespace's however long the chain waits.
+  std::shared_ptr<Namespace> fd_of;
 };
 
 struct ChainStep {

@@ -41,21 +41,23 @@ Channel* Namespace::channel(int protocol) {
   return c.get();
 }
 
+Namespace::~Namespace() {
+  shutdown();
+  if (handle_.fd >= 0) close(handle_.fd);
+}
+
 void Namespace::shutdown() {
   std::map<int, std::unique_ptr<Channel>> channels;
-  int fd;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return;
     closed_ = true;
     channels.swap(channels_);
-    fd = handle_.fd;
   }
   bool on_own_thread = false;
   for (const auto& c : channels) on_own_thread = on_own_thread || (c.second && c.second->runs_here());
-  auto release = [channels = std::move(channels), fd]() mutable {
+  auto release = [channels = std::move(channels)]() mutable {
     channels.clear();  // each destructor answers its queue and joins its thread
-    if (fd >= 0) close(fd);
   };
   if (!on_own_thread) return release();
   // Let go of on one of its own channel threads (the last reference was a result dropped there

@@ -21,16 +21,21 @@ class Namespace {
   // `before` runs first on that thread, still where it started: the last chance to open sockets in
   // other namespaces without setns (a chain that creates the namespace does, chain.h).
   static void create(const std::string& name, Created done, Channel::Enter before = nullptr);
-  ~Namespace() { shutdown(); }
+  ~Namespace();
   Namespace(const Namespace&) = delete;
   Namespace& operator=(const Namespace&) = delete;
 
   // The channel for a protocol, started on first use (its thread enters this namespace).
   // Returns nullptr after shutdown().
   Channel* channel(int protocol);
-  // Answers what is queued, joins the channel threads and closes the fd. Blocks: call it from
-  // an addon thread. Idempotent.
+  // Answers what is queued and joins the channel threads. Blocks: call it from an addon thread.
+  // Idempotent. The fd stays open until the object goes: whoever still holds it (a queued sysctl,
+  // a chain writing IFLA_NET_NS_FD) works in this namespace, never in one opened after it.
   void shutdown();
+  bool closed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return closed_;
+  }
 
   int fd() const { return handle_.fd; }
   uint64_t inode() const { return handle_.inode; }

@@ -102,20 +102,25 @@ Status tcp_listen(int nsfd, const std::string& host, int port, int backlog, int*
   });
 }
 
-Status tcp_connect(int nsfd, const std::string& host, int port, int timeout_ms, int* out) {
+Status tcp_connect_start(int nsfd, const std::string& host, int port, int* out) {
   return with_tcp_socket(nsfd, host, port, out, [&](int fd, const sockaddr* sa, socklen_t len) -> Status {
-    std::string where = "connect " + host + ":" + std::to_string(port);
-    if (connect(fd, sa, len) < 0 && errno != EINPROGRESS) return Status::fail(errno, where);
-    pollfd p{fd, POLLOUT, 0};
-    int r;
-    do r = poll(&p, 1, timeout_ms); while (r < 0 && errno == EINTR);
-    int err = 0;
-    socklen_t elen = sizeof err;
-    if (r == 0) err = ETIMEDOUT;
-    else if (r < 0) err = errno;
-    else getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
-    return err ? Status::fail(err, where) : Status{};
+    if (connect(fd, sa, len) < 0 && errno != EINPROGRESS) return Status::fail(errno, "connect " + host + ":" + std::to_string(port));
+    return {};
   });
+}
+
+Status tcp_connect_wait(int fd, const std::string& host, int port, int timeout_ms) {
+  pollfd p{fd, POLLOUT, 0};
+  int r;
+  do r = poll(&p, 1, timeout_ms); while (r < 0 && errno == EINTR);
+  int err = 0;
+  socklen_t elen = sizeof err;
+  if (r == 0) err = ETIMEDOUT;
+  else if (r < 0) err = errno;
+  else getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+  if (!err) return {};
+  close(fd);
+  return Status::fail(err, "connect " + host + ":" + std::to_string(port));
 }
 
 }  // namespace nln

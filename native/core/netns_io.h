@@ -15,7 +15,9 @@ Status sysctl_write_here(const std::string& path, const std::string& value);
 
 // A non-blocking, close-on-exec listening TCP socket bound inside the namespace.
 Status tcp_listen(int nsfd, const std::string& host, int port, int backlog, int* fd);
-// A non-blocking, close-on-exec TCP socket connected from inside the namespace.
-Status tcp_connect(int nsfd, const std::string& host, int port, int timeout_ms, int* fd);
+// A non-blocking, close-on-exec TCP socket made inside the namespace, its connect started.
+Status tcp_connect_start(int nsfd, const std::string& host, int port, int* fd);
+// Waits (blocking, at most timeout_ms) for a started connect to finish; closes fd on failure.
+Status tcp_connect_wait(int fd, const std::string& host, int port, int timeout_ms);
 
 }  // namespace nln

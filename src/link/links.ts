@@ -164,15 +164,15 @@ export class Links {
         master: spec.master === undefined ? undefined : await where.links.index(spec.master, 'link.add', 'master'),
         parent: s.parent === undefined ? undefined : await this.index(s.parent, 'link.add', 'parent'),
         dev: s.dev === undefined ? undefined : await this.index(s.dev, 'link.add', 'dev'),
-        netnsFd: where === this.#ns ? undefined : await where.nativeFd('link.add'),
+        // IFLA_NET_NS_FD: a placeholder the chain fills with the namespace's fd (JS never holds one).
+        netnsFd: where === this.#ns ? undefined : 0,
       };
       // A veth peer goes into an existing namespace, or one this call creates (`{ create: NAME }`).
       const creating = spec.kind === 'veth' ? toCreate(spec.peer.netns) : undefined;
       let peerNs: Netns | 'created' | undefined;
       if (spec.kind === 'veth') {
         peerNs = creating ? 'created' : spec.peer.netns === undefined ? where : await borrow(spec.peer.netns as NetnsRef);
-        if (peerNs === 'created') r.peerNetnsFd = 0; // the new namespace's fd, written in by the chain
-        else if (peerNs !== where) r.peerNetnsFd = await peerNs.nativeFd('link.add');
+        if (peerNs !== where) r.peerNetnsFd = 0; // written in by the chain, as above
       }
       // One chain of exchanges, run natively without waking the JS thread between them: the
       // namespace to create; the link; what the kernel ignores at creation (the alias) or takes
@@ -188,7 +188,12 @@ export class Links {
         : [];
       const creation = steps.length; // the step that makes the link
       const create = { message: addMessage(spec, kind, r), operation: 'link.add' };
-      const fdPatch: ChainPatch[] = !creating ? [] : [{ message: 0, to: ['attrs', 'linkinfo', 'data', 'peer', 'attrs', 'net_ns_fd'], fromStep: 0, fromMessage: 0, fromAttr: 'fd' }];
+      const peerFdAt = ['attrs', 'linkinfo', 'data', 'peer', 'attrs', 'net_ns_fd'];
+      const fdPatch: ChainPatch[] = [
+        ...(where !== this.#ns ? [{ message: 0, to: ['attrs', 'net_ns_fd'], fdOf: where }] : []),
+        ...(creating ? [{ message: 0, to: peerFdAt, fromStep: 0, fromMessage: 0, fromAttr: 'fd' }]
+          : peerNs instanceof Netns && peerNs !== where ? [{ message: 0, to: peerFdAt, fdOf: peerNs }] : []),
+      ];
       if (where === this.#ns) {
         steps.push({ netns: where, protocol: NETLINK_ROUTE, items: [create, ...inWhere], patches: fdPatch });
       } else {
@@ -223,10 +228,10 @@ export class Links {
 
   /** tun/tap: made through /dev/net/tun as `ip tuntap add` does, then configured like any link. */
   async #addTun(spec: TunSpec): Promise<Link> {
-    const fd = await this.#ns.nativeFd('link.add');
+    const ns = await this.#ns.nativeHandle('link.add');
     const { kind, name, owner, group, multiQueue, vnetHdr, pi, netns: _netns, ...rest } = spec;
     try {
-      await native.tunCreate(fd, name, { tap: kind === 'tap', owner, group, multiQueue, vnetHdr, pi });
+      await native.tunCreate(ns, name, { tap: kind === 'tap', owner, group, multiQueue, vnetHdr, pi });
     } catch (err) {
       throw new NetlinkError('link.add', (err as { errno: number }).errno, { detail: (err as { detail?: string }).detail });
     }
@@ -258,10 +263,14 @@ export class Links {
       if (change.netns !== undefined) target = await Netns.borrow(change.netns);
       const r: Resolved = {
         master: change.master === null ? 0 : change.master === undefined ? undefined : await this.index(change.master, 'link.set', 'master'),
-        netnsFd: target ? await target.netns.nativeFd('link.set') : undefined,
+        netnsFd: target ? 0 : undefined, // the target's fd, written in natively
       };
       const message = setMessage(sel, change, r);
-      await this.#request(message, 'link.set', ref);
+      if (!target) return void await this.#request(message, 'link.set', ref);
+      await Netns.chain([{
+        netns: this.#ns, protocol: NETLINK_ROUTE, items: [{ message, operation: 'link.set' }],
+        patches: [{ message: 0, to: ['attrs', 'net_ns_fd'], fdOf: target.netns }],
+      }]).then(([[answered]]) => answer(answered)).catch(noSuchLink('link.set', ref));
     } finally {
       await target?.release();
     }
@@ -324,14 +333,17 @@ export class Links {
   }
 
   #request(message: WireMessage, operation: string, ref: LinkRef): Promise<WireMessage[]> {
-    return this.#ns.request(NETLINK_ROUTE, message, false, operation).catch((err: unknown) => {
-      if (err instanceof NetlinkError && err.code === 'ENODEV' && !err.kernelMessage) {
-        throw new NetlinkError(operation, err.errno, { detail: `no link ${JSON.stringify(ref)}` });
-      }
-      throw err;
-    });
+    return this.#ns.request(NETLINK_ROUTE, message, false, operation).catch(noSuchLink(operation, ref));
   }
 }
+
+/** The kernel's bare ENODEV, saying which link was not found. */
+const noSuchLink = (operation: string, ref: LinkRef) => (err: unknown): never => {
+  if (err instanceof NetlinkError && err.code === 'ENODEV' && !err.kernelMessage) {
+    throw new NetlinkError(operation, err.errno, { detail: `no link ${JSON.stringify(ref)}` });
+  }
+  throw err;
+};
 
 /**
  * The kernel's EEXIST does not say whose name is taken: the new link's in its namespace, or a veth

@@ -52,8 +52,8 @@ describe('package entry points', () => {
       assert.deepEqual(compileConsumer(dir, ['uses.mts']), []);
       // The internals, one line each: every line must be refused as "does not exist".
       const internals = [
-        'ns.request(0, { type: 0 } as never, false, "x")', 'Netns.chain([])', 'Netns.borrow("x")', 'ns.openFdSync()',
-        'ns.nativeHandle("x")', 'ns.nativeFd("x")', 'ns.links.index("lo", "x", "y")', 'ns.routes.addMessage({ dst: "default" })',
+        'ns.request(0, { type: 0 } as never, false, "x")', 'Netns.chain([])', 'Netns.borrow("x")', 'ns.lendFdSync()',
+        'ns.nativeHandle("x")', 'ns.links.index("lo", "x", "y")', 'ns.routes.addMessage({ dst: "default" })',
         'ns.addresses.addMessage("lo", "127.0.0.2/8")',
       ];
       fs.writeFileSync(path.join(dir, 'internals.mts'), `import { Netns } from 'netlink-native';
