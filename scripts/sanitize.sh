@@ -18,7 +18,7 @@ npx tsc -p .
 # in them reports their own faults, not ours: `ip route show` trips strncpy-param-overlap).
 mkdir -p "$work/bin"
 for tool in ip bridge nft iptables iptables-nft iptables-nft-save iptables-nft-restore ip6tables ip6tables-nft \
-            iptables-save iptables-restore conntrack python3 setpriv sysctl; do
+            iptables-save iptables-restore conntrack python3 sysctl; do
   real=$(command -v "$tool") || continue
   printf '#!/bin/sh\nunset LD_PRELOAD\nexec %s "$@"\n' "$real" >"$work/bin/$tool"
   chmod +x "$work/bin/$tool"

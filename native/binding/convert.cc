@@ -23,7 +23,7 @@ std::string encode(Napi::Env env, int protocol, const nln::Value& message) {
   nln::MessageWriter w;
   try {
     nln::encode_message(w, protocol, message);
-  } catch (const nln::LengthError& e) {
+  } catch (const nln::OutOfRange& e) {
     throw Napi::RangeError::New(env, e.what());
   } catch (const nln::CodecError& e) {
     throw Napi::TypeError::New(env, e.what());

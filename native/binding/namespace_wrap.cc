@@ -84,8 +84,7 @@ Napi::Value NamespaceWrap::Batch(const Napi::CallbackInfo& info) {
 
 Napi::Value NamespaceWrap::Submit(Napi::Env env, int protocol, std::unique_ptr<nln::Request> req) {
   auto deferred = Napi::Promise::Deferred::New(env);
-  nln::Channel* ch = ns_ ? ns_->channel(protocol) : nullptr;
-  if (!ch) {
+  if (!ns_) {
     deferred.Reject(make_error(env, nln::Status::fail(EBADF, "the namespace handle is closed")).Value());
     return deferred.Promise();
   }
@@ -115,7 +114,9 @@ Napi::Value NamespaceWrap::Submit(Napi::Env env, int protocol, std::unique_ptr<n
       deferred.Resolve(Napi::Buffer<char>::Copy(env, packed->data(), packed->size()));
     });
   };
-  ch->submit(std::move(req));
+  std::vector<std::unique_ptr<nln::Request>> one;
+  one.push_back(std::move(req));
+  ns_->submit(protocol, std::move(one));
   return deferred.Promise();
 }
 

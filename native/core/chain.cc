@@ -110,14 +110,11 @@ void Chain::start(size_t k) {
   // of this thread's own, or the step's namespace's channel.
   Namespace* target = step.ns ? step.ns.get() : created.get();
   Exchanger* mine = nullptr;
-  Channel* ch = nullptr;
   if (created && step.ns) {
     auto it = own.find({step.ns.get(), step.protocol});
     mine = it == own.end() ? nullptr : it->second.get();
-  } else if (target) {
-    ch = target->channel(step.protocol);
   }
-  if (bad.ok() && !mine && !ch) bad = Status::fail(EBADF, "the namespace handle is closed");
+  if (bad.ok() && !mine && !target) bad = Status::fail(EBADF, "the namespace handle is closed");
   std::vector<std::unique_ptr<Request>> requests;
   for (size_t i = 0; bad.ok() && i < step.messages.size(); ++i) {
     auto req = std::make_unique<Request>();
@@ -162,7 +159,7 @@ void Chain::start(size_t k) {
     exchanging = false;
     if (answered_while_exchanging) answered(k);
   } else {
-    ch->submit_all(std::move(requests));  // together: one sendmsg for the step
+    target->submit(step.protocol, std::move(requests));  // together: one sendmsg for the step
   }
 }
 

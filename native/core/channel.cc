@@ -35,12 +35,6 @@ Channel::~Channel() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Channel::submit(std::unique_ptr<Request> r) {
-  std::vector<std::unique_ptr<Request>> one;
-  one.push_back(std::move(r));
-  submit_all(std::move(one));
-}
-
 void Channel::submit_all(std::vector<std::unique_ptr<Request>> rs) {
   // Every request ends in a reply we can see: NLMSG_DONE for a dump (the kernel sends no ACK for
   // a dump it started, asked or not), an ACK for anything else (a GET answers with its message,

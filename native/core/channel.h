@@ -36,7 +36,6 @@ class Channel {
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
-  void submit(std::unique_ptr<Request> r);
   // Queues them together, so they go out in the same sendmsg (in order) unless it is full.
   void submit_all(std::vector<std::unique_ptr<Request>> rs);
 

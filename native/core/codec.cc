@@ -25,6 +25,8 @@ void store(uint8_t* p, uint8_t size, bool big_endian, uint64_t v) {
   }
 }
 
+constexpr int kMaxNesting = 32;
+
 Value scalar(uint64_t raw, uint8_t size, bool is_signed) {
   if (size == 8) return Value::big(raw);
   if (is_signed) {
@@ -119,6 +121,17 @@ uint64_t want_int(const Value& v, const std::string& path) {
   }
 }
 
+// An integer that fits the field's width, read either way: -2^(bits-1) … 2^bits-1 (a signed
+// field's negative values and an unsigned field's large ones both occur; what is wider is refused).
+uint64_t want_int_of(const Value& v, const IntShape& is, const std::string& path) {
+  uint64_t u = want_int(v, path);
+  int bits = 8 * is.size;
+  bool negative = v.type() == Value::Type::Int && v.as_int() < 0;
+  bool fits = bits == 64 || (negative ? v.as_int() >= -(int64_t{1} << (bits - 1)) : u < (uint64_t{1} << bits));
+  if (!fits) throw OutOfRange(path + ": " + (negative ? std::to_string(v.as_int()) : std::to_string(u)) + " does not fit in " + std::to_string(bits) + " bits");
+  return u;
+}
+
 const std::string& want_string(const Value& v, const std::string& path) {
   if (v.type() != Value::Type::String && v.type() != Value::Type::Bytes) fail(path, "expected a string");
   return v.as_string();
@@ -129,7 +142,7 @@ void encode_one(MessageWriter& w, const AttrSpec& spec, const Value& v, const Va
   IntShape is;
   if (int_shape(spec.kind, &is)) {
     uint8_t buf[8];
-    store(buf, is.size, is.big_endian, want_int(v, path));
+    store(buf, is.size, is.big_endian, want_int_of(v, is, path));
     w.attr(spec.type, buf, is.size);
     return;
   }
@@ -226,13 +239,21 @@ void encode_struct(MessageWriter& w, const StructSpec& spec, const Value& v) {
     const Value* fv = v.get(f.name);
     if (!fv) continue;
     store(reinterpret_cast<uint8_t*>(&buf[f.offset]), f.size, f.big_endian,
-          want_int(*fv, std::string(spec.name) + "." + f.name));
+          want_int_of(*fv, IntShape{f.size, f.is_signed, f.big_endian}, std::string(spec.name) + "." + f.name));
   }
   w.put(buf.data(), buf.size());
 }
 
 Value decode_attrs(const AttrSet& set, const uint8_t* data, size_t len) {
   Value out = Value::map();
+  // Nests can recurse (a veth's peer carries link attributes, linkinfo among them): a reply nested
+  // deeper than any the kernel sends is left undecoded there, never followed down the stack.
+  static thread_local int depth = 0;
+  if (depth >= kMaxNesting) return out;
+  struct Deeper {
+    Deeper() { ++depth; }
+    ~Deeper() { --depth; }
+  } deeper;
   AttrIterator it(data, len);
   uint16_t type;
   const uint8_t* p;
@@ -247,10 +268,10 @@ Value decode_attrs(const AttrSet& set, const uint8_t* data, size_t len) {
     }
     Value v = decode_one(*spec, p, n, out);
     if (spec->multi) {
-      const Value* prev = out.get(spec->name);
-      Value list = prev ? *prev : Value::list();
-      list.push(std::move(v));
-      out.set(spec->name, std::move(list));
+      // Appended in place: a reply repeating one attribute many times decodes in linear time.
+      Value* list = out.find(spec->name);
+      if (!list) list = &out.set(spec->name, Value::list());
+      list->push(std::move(v));
     } else if (out.get(spec->name)) {
       out.set(spec->name, std::move(v));  // a repeated single attribute: the last one counts
     } else {

@@ -9,7 +9,7 @@ constexpr uint16_t kTypeMask = 0x3fff;  // strips NLA_F_NESTED / NLA_F_NET_BYTEO
 
 uint16_t length16(size_t len) {
   if (len > UINT16_MAX) {
-    throw LengthError("an attribute of " + std::to_string(len) + " bytes is longer than netlink allows (65,535 with its header)");
+    throw OutOfRange("an attribute of " + std::to_string(len) + " bytes is longer than netlink allows (65,535 with its header)");
   }
   return static_cast<uint16_t>(len);
 }

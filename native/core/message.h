@@ -16,8 +16,9 @@ class CodecError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// An attribute (or nest) longer than its 16-bit length field can say: refused, never cut.
-class LengthError : public CodecError {
+// A value the wire cannot carry: an attribute (or nest) longer than its 16-bit length field can
+// say, an integer wider than its field. Refused, never cut.
+class OutOfRange : public CodecError {
  public:
   using CodecError::CodecError;
 };

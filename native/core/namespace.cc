@@ -1,5 +1,6 @@
 #include "namespace.h"
 
+#include <errno.h>
 #include <linux/netlink.h>
 #include <unistd.h>
 
@@ -33,12 +34,19 @@ void Namespace::create(const std::string& name, Created done, Channel::Enter bef
       });
 }
 
-Channel* Namespace::channel(int protocol) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (closed_) return nullptr;
-  auto& c = channels_[protocol];
-  if (!c) c = std::make_unique<Channel>(protocol, handle_.fd);
-  return c.get();
+void Namespace::submit(int protocol, std::vector<std::unique_ptr<Request>> requests) {
+  {
+    // Held while queueing: shutdown() takes the channels away under this lock, so a channel is
+    // never destroyed between being found and being given the requests.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!closed_) {
+      auto& c = channels_[protocol];
+      if (!c) c = std::make_unique<Channel>(protocol, handle_.fd);
+      c->submit_all(std::move(requests));
+      return;
+    }
+  }
+  for (auto& r : requests) r->done(Outcome{Status::fail(EBADF, "the namespace handle is closed"), {}});
 }
 
 Namespace::~Namespace() {

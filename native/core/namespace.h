@@ -25,9 +25,10 @@ class Namespace {
   Namespace(const Namespace&) = delete;
   Namespace& operator=(const Namespace&) = delete;
 
-  // The channel for a protocol, started on first use (its thread enters this namespace).
-  // Returns nullptr after shutdown().
-  Channel* channel(int protocol);
+  // Queues requests on the channel for a protocol (started on first use: its thread enters this
+  // namespace), together. After shutdown() each is answered EBADF at once instead: no request is
+  // ever left on a channel that has no thread, nor given to one being destroyed.
+  void submit(int protocol, std::vector<std::unique_ptr<Request>> requests);
   // Answers what is queued and joins the channel threads. Blocks: call it from an addon thread.
   // Idempotent. The fd stays open until the object goes: whoever still holds it (a queued sysctl,
   // a chain writing IFLA_NET_NS_FD) works in this namespace, never in one opened after it.

@@ -27,6 +27,8 @@ class Reader {
         double d;
         read(&d, sizeof d);
         if (!std::isfinite(d) || std::floor(d) != d) fail("a number that is not an integer");
+        // Outside int64's range the conversion is undefined: such numbers cross as bigints.
+        if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) fail("a number outside the 64-bit range");
         return Value::integer(static_cast<int64_t>(d));
       }
       case PackTag::Big: {

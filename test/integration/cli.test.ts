@@ -127,7 +127,7 @@ describe('nln, the command line', () => {
     try {
       // PATH holds node and nothing else: no ip, nft, iptables, sysctl, not even sh.
       fs.symlinkSync(process.execPath, path.join(bare, 'node'));
-      const { stdout } = await run(path.join(bare, 'node'), [nln, 'demo'], { env: { PATH: bare } });
+      const { stdout } = await run(path.join(bare, 'node'), [nln, 'demo'], { env: { ...process.env, PATH: bare } });
       const table = stdout.split('\n');
       assert.equal(table.filter((l) => l.includes('c1 got "hello"')).length, 2, stdout);
       assert.equal(table.filter((l) => / ms +not run\* *$/.test(l)).length, 6, stdout);
