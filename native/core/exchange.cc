@@ -126,6 +126,8 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
   size_t open = flights.size();
   auto finish = [&](size_t i) {
     InFlight& f = flights[i];
+    // A refusal carries no partial answer (a batch's DONE before its sentinel kept the replies).
+    if (!f.out.status.ok()) f.out.replies.clear();
     f.req->done(std::move(f.out));
     f.req.reset();
     --open;
