@@ -2,12 +2,13 @@
 # libFuzzer targets for the native core (test/fuzz/README.md says what each covers): built with
 # clang (-fsanitize=fuzzer,address,undefined) in a temporary directory, then each run for a
 # bounded time from its committed seed corpus (test/fuzz/corpus/<target>/). Exits non-zero on any
-# crash, leak, timeout or failed check, printing the reproducer (kept in $NLN_FUZZ_CRASHES).
+# crash, leak, timeout or failed check, printing the reproducer (kept in $NLN_FUZZ_CRASHES,
+# default /tmp/nln-fuzz-crashes).
 # The committed corpus is only read; what a run finds is thrown away unless --merge is given.
 # No target touches the kernel: no socket is opened, no namespace entered.
 #
 #   scripts/fuzz.sh [--merge] [seconds-per-target, default 30] [target…]
-#   scripts/fuzz.sh --repro <target> <input-file>   runs one input under the target, verbosely
+#   scripts/fuzz.sh --repro <target> <input-file>   replays one input (exits non-zero if it still fails)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
