@@ -1,14 +1,22 @@
 // `npm test` step 1: the oracle tools the tests compare against (ip, bridge, nft, iptables-nft,
 // strace, setpriv). With --bench (`npm run bench`), also the benchmark's peers: pyroute2, Go with
-// vishvananda/netlink and google/nftables, the CNI plugins, a C compiler. Missing ones are
-// installed from Debian when running as root (saying so); otherwise this stops with the apt-get
-// line to run.
+// vishvananda/netlink and google/nftables, the CNI plugins, a C compiler. With --fuzz (.ci/run,
+// before scripts/sanitize.sh and scripts/fuzz.sh), also gcc's sanitizer runtimes and clang with
+// libFuzzer. Missing ones are installed from Debian when running as root (saying so); otherwise
+// this stops with the apt-get line to run.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 
 const fs = require('node:fs');
 const bench = process.argv.includes('--bench');
-const what = bench ? 'npm run bench' : 'npm test';
+const fuzz = process.argv.includes('--fuzz');
+const what = bench ? 'npm run bench' : fuzz ? "CI's sanitizer and fuzzing step" : 'npm test';
+// libFuzzer's runtime, where the installed clang looks for it (absent: no clang, or no libclang-rt).
+function fuzzerRuntime() {
+  const dir = spawnSync('clang', ['-print-resource-dir'], { encoding: 'utf8' });
+  const arch = { x64: 'x86_64', arm64: 'aarch64' }[process.arch] ?? process.arch;
+  return dir.status === 0 ? `${dir.stdout.trim()}/lib/linux/libclang_rt.fuzzer-${arch}.a` : '/nonexistent/libclang_rt.fuzzer';
+}
 // [a command on PATH or an absolute path that must exist, the Debian package providing it]
 const needed = [
   ['ip', 'iproute2'], ['bridge', 'iproute2'], ['nft', 'nftables'], ['iptables-nft', 'iptables'],
@@ -19,6 +27,10 @@ const needed = [
     ['/usr/share/gocode/src/github.com/vishvananda/netns', 'golang-github-vishvananda-netns-dev'],
     ['/usr/share/gocode/src/github.com/google/nftables', 'golang-github-google-nftables-dev'],
     ['/usr/lib/cni/bridge', 'containernetworking-plugins'],
+  ] : []),
+  ...(fuzz ? [
+    ['g++', 'g++'],  // brings gcc's libasan/libubsan (sanitize.sh)
+    ['clang++', 'clang'], [fuzzerRuntime(), 'libclang-rt-dev'],
   ] : []),
 ];
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <utility>
 
+#include "chain_patch.h"
 #include "codec.h"
 #include "exchange.h"
 #include "message.h"
@@ -40,6 +41,8 @@ struct Chain : std::enable_shared_from_this<Chain> {
     tell(std::move(answers), std::move(created));
   }
 };
+
+}  // namespace
 
 // The integer `name` of an answer: from its first reply that carries it as an attribute.
 bool attribute_of(const ChainAnswer& a, const std::string& name, int64_t* out) {
@@ -169,8 +172,6 @@ void Chain::answered(size_t k) {
   }
   start(k + 1);
 }
-
-}  // namespace
 
 void run_chain(std::vector<ChainStep> steps, ChainDone done) {
   auto chain = std::make_shared<Chain>();

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "message.h"
+#include "reply.h"
 
 namespace nln {
 
@@ -19,6 +20,8 @@ constexpr int kMaxDumpRetries = 8;
 // The kernel sends dumps in datagrams of at most 32 KiB; single replies are smaller than 64 KiB.
 // Allocated without zero-filling: touching a large buffer per namespace's thread costs page faults.
 constexpr size_t kInitialReceiveBuffer = 64 << 10;
+
+}  // namespace
 
 // Reads NLMSG_ERROR / NLMSG_DONE extended-ACK attributes (NLMSGERR_ATTR_MSG) from tlv_offset on.
 void read_ext_ack(const nlmsghdr* h, size_t tlv_offset, Status* s) {
@@ -62,8 +65,6 @@ bool read_error(const nlmsghdr* h, Status* s) {
   read_ext_ack(h, tlv, s);
   return true;
 }
-
-}  // namespace
 
 struct Exchanger::InFlight {
   std::unique_ptr<Request> req;
@@ -125,6 +126,8 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
   size_t open = flights.size();
   auto finish = [&](size_t i) {
     InFlight& f = flights[i];
+    // A refusal carries no partial answer (a batch's DONE before its sentinel kept the replies).
+    if (!f.out.status.ok()) f.out.replies.clear();
     f.req->done(std::move(f.out));
     f.req.reset();
     --open;
