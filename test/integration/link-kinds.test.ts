@@ -1,12 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { type LinkSpec, NetlinkError, Netns } from '../../src/index';
 import { checkLinkSpec } from '../../src/link/links';
 import { addMessage } from '../../src/link/message';
 import { encode, NETLINK_ROUTE } from '../../src/native';
-import { ipJson, sh, withNamespaces } from '../helpers';
+import { ipJson, processInside, sh, withCleanup, withNamespaces } from '../helpers';
 import { assertNamespaceMatchesIp, assertSameAsIp, captureIpNewlink } from '../link-oracle';
 
 // uid/gid with no passwd entry, so ip prints them as numbers.
@@ -163,13 +162,8 @@ describe('moving links between namespaces', () => {
         fs.closeSync(fd);
       }
       assert.ok((await ipJson(b.name, ['link', 'show', 'm0']))[0]);
-      const inA = spawn('ip', ['netns', 'exec', a.name!, 'sleep', '30'], { stdio: 'ignore' });
-      try {
-        for (let i = 0; i < 200 && fs.statSync(`/proc/${inA.pid}/ns/net`).ino !== a.inode; i++) await new Promise((r) => setTimeout(r, 10));
-        await b.links.set('m0', { netns: { pid: inA.pid! } });
-      } finally {
-        inA.kill();
-      }
+      const inA = await processInside(a);
+      await withCleanup(() => b.links.set('m0', { netns: { pid: inA.pid } }), () => inA.kill());
       assert.ok((await ipJson(a.name, ['link', 'show', 'm0']))[0]);
       assert.deepEqual((await ipJson(b.name, ['link', 'show'])).map((l) => l.ifname), ['lo']);
     });
