@@ -11,7 +11,7 @@ describe('Netns.create / list / delete, seen by ip netns', () => {
   it('a named namespace is listed and usable by `ip netns`', async () => {
     const name = uniqueName();
     const ns = await Netns.create(name);
-    try {
+    await withCleanup(async () => {
       assert.equal(ns.name, name);
       assert.equal(ns.path, `/run/netns/${name}`);
       assert.equal(ns.inode, fs.statSync(`/run/netns/${name}`).ino);
@@ -21,9 +21,7 @@ describe('Netns.create / list / delete, seen by ip netns', () => {
       const viaExec = JSON.parse(await sh('ip', ['netns', 'exec', name, 'ip', '-j', 'link', 'show']));
       assert.deepEqual(viaExec.map((l: any) => l.ifname), ['lo']);
       assert.ok((await Netns.list()).includes(name));
-    } finally {
-      await ns.delete();
-    }
+    }, () => ns.delete());
     assert.ok(!runNetnsNames().includes(name));
     assert.ok(!(await Netns.list()).includes(name));
   });
@@ -31,15 +29,13 @@ describe('Netns.create / list / delete, seen by ip netns', () => {
   it('a namespace made by `ip netns add` is listed, opened and read', async () => {
     const name = uniqueName();
     await sh('ip', ['netns', 'add', name]);
-    try {
+    await withCleanup(async () => {
       assert.ok((await Netns.list()).includes(name));
       await using ns = await Netns.open(name);
       assert.equal(ns.inode, fs.statSync(`/run/netns/${name}`).ino);
       const links = await ns.links.list();
       assert.deepEqual(links.map((l) => l.name), ['lo']);
-    } finally {
-      await Netns.delete(name);
-    }
+    }, () => Netns.delete(name));
     assert.equal((await sh('ip', ['netns', 'list'])).split('\n').filter((l) => l.startsWith(`${name} `) || l === name).length, 0);
   });
 
