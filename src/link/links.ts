@@ -317,7 +317,7 @@ export class Links {
       return (await this.get(ref)).index;
     } catch (err) {
       if (err instanceof NetlinkError && err.code === 'ENODEV') {
-        throw new NetlinkError(operation, err.errno, { detail: `${field}: no link ${JSON.stringify(ref)}` });
+        throw new NetlinkError(operation, err.errno, { link: ref, netns: netnsLabel(this.#ns), detail: `${field}: no such link` });
       }
       throw err;
     }
@@ -326,7 +326,7 @@ export class Links {
   #request(message: WireMessage, operation: string, ref: LinkRef): Promise<WireMessage[]> {
     return this.#ns.request(NETLINK_ROUTE, message, false, operation).catch((err: unknown) => {
       if (err instanceof NetlinkError && err.code === 'ENODEV' && !err.kernelMessage) {
-        throw new NetlinkError(operation, err.errno, { detail: `no link ${JSON.stringify(ref)}` });
+        throw new NetlinkError(operation, err.errno, { link: ref, netns: netnsLabel(this.#ns), detail: 'no such link' });
       }
       throw err;
     });
