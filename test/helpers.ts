@@ -179,13 +179,27 @@ export async function quietIpv6(ns: Netns): Promise<void> {
  */
 export async function natTopology(client: Netns, host: Netns, server: Netns, options: { serverRouteBack: boolean }) {
   await wireClient(client, host);
+  const { close } = await wireServer(host, server, options);
+  await host.sysctl.set('net.ipv4.ip_forward', 1);
+  return { exchange: (to: string, port: number) => exchange(client, to, port), close };
+}
+
+/**
+ * A server namespace 198.18.1.2/24 behind a "host" namespace (198.18.1.1, link to-server), answering
+ * "pong:<data>" on TCP port 8080; `peers` collects the source address of every connection it got.
+ * It gets a default route back via the host only when asked.
+ */
+export async function wireServer(host: Netns, server: Netns, options: { serverRouteBack: boolean }) {
   await server.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-server', netns: host, up: true } });
   await host.addresses.add('to-server', '198.18.1.1/24', { noDad: true });
   await server.addresses.add('eth0', '198.18.1.2/24', { noDad: true });
   if (options.serverRouteBack) await server.routes.add({ dst: 'default', gateway: '198.18.1.1' });
-  await host.sysctl.set('net.ipv4.ip_forward', 1);
-  const listening = await server.listen({ port: 8080, host: '198.18.1.2' }, (s) => s.on('data', (d) => s.end(`pong:${d}`)));
-  return { exchange: (to: string, port: number) => exchange(client, to, port), close: () => listening.close() };
+  const peers: string[] = [];
+  const listening = await server.listen({ port: 8080, host: '198.18.1.2' }, (s) => {
+    peers.push(s.remoteAddress!.replace(/^::ffff:/, ''));
+    s.on('data', (d) => s.end(`pong:${d}`));
+  });
+  return { peers, close: () => listening.close() };
 }
 
 /** A client namespace 10.0.0.2/24 wired to a "host" namespace (10.0.0.1), its default route via the host. */
@@ -196,9 +210,9 @@ export async function wireClient(client: Netns, host: Netns): Promise<void> {
   await host.addresses.add('to-client', '10.0.0.1/24', { noDad: true });
 }
 
-/** Sends "ping" over TCP from inside `from` and resolves with the answer (1 s to connect). */
-export async function exchange(from: Netns, host: string, port: number): Promise<string> {
-  const socket = await from.connect({ host, port, timeout: 1000 });
+/** Sends "ping" over TCP from inside `from` and resolves with the answer (1 s to connect, unless told). */
+export async function exchange(from: Netns, host: string, port: number, connectTimeoutMs = 1000): Promise<string> {
+  const socket = await from.connect({ host, port, timeout: connectTimeoutMs });
   return new Promise<string>((resolve, reject) => {
     let got = '';
     socket.on('data', (d) => (got += d));
