@@ -515,7 +515,9 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
           else {
             const els = resolveSet(d.set);
             if (!els) return undefined;
-            items.push({ t: 'concat', fields, op, value: { kind: 'tuples', elements: els.map((e) => splitConcatKey(fields, e.key, ifname)) } });
+            // In nft's order: ascending, component by component (addresses and ports are big-endian).
+            const sorted = [...els].sort((a, b) => Buffer.compare(a.key, b.key));
+            items.push({ t: 'concat', fields, op, value: { kind: 'tuples', elements: sorted.map((e) => splitConcatKey(fields, e.key, ifname)) } });
           }
           concat = [];
           reg = undefined;
@@ -636,7 +638,12 @@ function pad(b: Buffer, len: number): Buffer {
 
 export function setElements(field: Field, elements: Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean }>): Scalar[] {
   const out: Scalar[] = [];
-  for (const e of elements) {
+  // nft lists an anonymous set's addresses and names in ascending order, whatever order the kernel
+  // keeps them in (a hash set's dump order is not the order they were added): addresses are
+  // big-endian and names are bytes, so their bytes sort as nft sorts them. Numbers sort below.
+  const byBytes = field.startsWith('ip') || field.endsWith('ifname');
+  const ordered = byBytes ? [...elements].sort((a, b) => Buffer.compare(a.key, b.key)) : elements;
+  for (const e of ordered) {
     if (e.intervalEnd) continue;
     if (!e.keyEnd) { out.push({ kind: 'single', value: scalarFromBytes(field, e.key) }); continue; }
     const from = scalarFromBytes(field, e.key);
