@@ -3,7 +3,7 @@
 // same thing done by `nft -f` in a twin namespace, and nft's own listing of both (text and JSON).
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Netns, type NftRuleSpec } from '../../src/index';
+import { NetlinkError, type Netns, type NftRuleSpec } from '../../src/index';
 import { sh, withNamespaces } from '../helpers';
 
 const nft = (ns: Netns, ...args: string[]) => sh('ip', ['netns', 'exec', ns.name!, 'nft', ...args]);
@@ -176,6 +176,75 @@ describe('the typed rule form, every key', () => {
           assert.deepEqual(JSON.parse(JSON.stringify(back)), JSON.parse(JSON.stringify(listedBack ?? given)), `typed rule lists back: ${ours[i].text}`);
         }
       }
+    });
+  });
+});
+
+/** Steps of nft commands, each applied by nft.apply in one namespace and `nft -f` in its twin; H is a rule handle looked up in each. */
+const COMMANDS: string[] = [
+  'add table ip t\ncreate table ip u',
+  'add chain ip t c\ncreate chain ip t d\nadd chain ip t base { type filter hook input priority 0; policy accept; }',
+  'add set ip t s { type ipv4_addr; flags interval; }\nadd map ip t m { type inet_service : verdict; }\nadd set ip t names { type ifname; }',
+  'add element ip t s { 10.0.0.0/8, 192.0.2.1 }\nadd element ip t m { 22 : accept, 80 : jump c }\nadd element ip t names { "eth0", "veth1" }',
+  'add rule ip t base ip saddr @s drop\nadd rule ip t base tcp dport vmap @m\ninsert rule ip t base ct state established accept\nadd rule ip t c iifname @names accept',
+  'add rule ip t base position H tcp dport 8080 accept\ninsert rule ip t base position H udp dport 53 accept',
+  'delete rule ip t base handle H',
+  'delete element ip t s { 192.0.2.1 }\ndelete element ip t m { 80 : jump c }',
+  'flush chain ip t base',
+  'delete chain ip t d\nflush table ip t',
+  'delete table ip u',
+  'flush ruleset',
+];
+
+/** The handle of the rule `ip saddr @s drop` (the one each step's H stands for) in ns. */
+async function handleOf(ns: Netns): Promise<string> {
+  const rules = JSON.parse(await nft(ns, '-a', '-j', 'list', 'chain', 'ip', 't', 'base')).nftables.filter((o: any) => o.rule);
+  const rule = rules.find((o: any) => JSON.stringify(o.rule.expr).includes('"@s"'));
+  assert.ok(rule, `no rule "ip saddr @s drop" in ${ns.name}`);
+  return String(rule.rule.handle);
+}
+
+describe('nft.apply: the commands, one by one, as nft -f runs them', () => {
+  it('add/create/insert/delete/flush of tables, chains, rules, sets, maps and elements; the reads agree with nft -j', async () => {
+    await withNamespaces(2, async (mine, theirs) => {
+      for (const [i, step] of COMMANDS.entries()) {
+        const needsHandle = step.includes(' H');
+        const ours = needsHandle ? step.replace(/ H\b/g, ` ${await handleOf(mine)}`) : step;
+        const nfts = needsHandle ? step.replace(/ H\b/g, ` ${await handleOf(theirs)}`) : step;
+        await mine.nft.apply(ours);
+        await nftScript(theirs, nfts);
+        await assertSameAsNft(mine, theirs, `step ${i + 1}: ${step.split('\n')[0]}…`);
+        if (i === 5) {
+          // The library's reads against nft -j, with everything in place.
+          const j = JSON.parse(await nft(mine, '-j', 'list', 'ruleset')).nftables;
+          assert.deepEqual((await mine.nft.listTables()).map((t) => `${t.family} ${t.name}`), j.filter((o: any) => o.table).map((o: any) => `${o.table.family} ${o.table.name}`));
+          assert.deepEqual((await mine.nft.listChains()).map((c) => `${c.table} ${c.name} ${c.handle}`), j.filter((o: any) => o.chain).map((o: any) => `${o.chain.table} ${o.chain.name} ${o.chain.handle}`));
+          assert.deepEqual((await mine.nft.listRules({ family: 'ip', table: 't' })).map((r) => `${r.chain} ${r.handle}`), j.filter((o: any) => o.rule).filter((o: any) => o.rule.table === 't').map((o: any) => `${o.rule.chain} ${o.rule.handle}`));
+          assert.deepEqual((await mine.nft.listSets()).map((s) => `${s.table} ${s.name} ${s.type}${s.map ? ` : ${s.map}` : ''}`), j.filter((o: any) => o.set || o.map).map((o: any) => {
+            const s = o.set ?? o.map;
+            return `${s.table} ${s.name} ${s.type}${s.map ? ` : ${s.map}` : ''}`;
+          }));
+          assert.deepEqual(await mine.nft.listElements({ family: 'ip', table: 't', name: 's' }), ['10.0.0.0/8', '192.0.2.1']);
+          assert.deepEqual(await mine.nft.listElements({ family: 'ip', table: 't', name: 'm' }), [[22, 'accept'], [80, 'jump c']]);
+          assert.deepEqual(await mine.nft.listElements({ family: 'ip', table: 't', name: 'names' }), ['eth0', 'veth1']);
+        }
+      }
+      assert.equal(await nft(mine, 'list', 'ruleset'), '');
+    });
+  });
+
+  it('create of a table or chain that exists is EEXIST, as nft refuses it, and changes nothing', async () => {
+    await withNamespaces(1, async (ns) => {
+      await ns.nft.apply('add table ip t\nadd chain ip t c');
+      const before = await nft(ns, 'list', 'ruleset');
+      for (const command of ['create table ip t', 'create chain ip t c']) {
+        await assert.rejects(ns.nft.apply(command), (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST' && e.operation === 'nft.transaction', command);
+        await assert.rejects(nftScript(ns, command), /File exists/, `nft -f: ${command}`);
+        // add of the same is no error, for nft and for the library.
+        await ns.nft.apply(command.replace('create', 'add'));
+        await nftScript(ns, command.replace('create', 'add'));
+      }
+      assert.equal(await nft(ns, 'list', 'ruleset'), before);
     });
   });
 });
