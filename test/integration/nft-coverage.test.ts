@@ -4,19 +4,11 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NetlinkError, type Netns, type NftRuleSpec } from '../../src/index';
-import { sh, withNamespaces } from '../helpers';
+import { withNamespaces } from '../helpers';
+import { nft, nftChainRules, nftScript, SCAFFOLD } from '../nft-oracle';
 
-const nft = (ns: Netns, ...args: string[]) => sh('ip', ['netns', 'exec', ns.name!, 'nft', ...args]);
-const nftScript = async (ns: Netns, script: string) => {
-  const r = await ns.exec('nft', ['-f', '-'], { input: script });
-  if (r.code !== 0) throw new Error(`nft -f failed: ${r.stderr}\n${script}`);
-};
 /** nft -j's listing without handles (they may differ between namespaces made by different writers). */
 const json = async (ns: Netns) => JSON.stringify(JSON.parse(await nft(ns, '-j', 'list', 'ruleset')).nftables.filter((o: any) => !o.metainfo), (k, v) => (k === 'handle' ? undefined : v));
-/** The rule lines of `nft list chain`, as nft prints them. */
-const chainRules = async (ns: Netns, family: string, table: string, chain: string) => (await nft(ns, 'list', 'chain', family, table, chain)).split('\n').map((l) => l.trim())
-  .filter((l) => l && !/^(table|chain|type) /.test(l) && l !== '}');
-
 /** The same ruleset written by the library (`mine`) and by nft (`theirs`): nft lists both the same. */
 async function assertSameAsNft(mine: Netns, theirs: Netns, what: string): Promise<void> {
   assert.equal(await nft(mine, 'list', 'ruleset'), await nft(theirs, 'list', 'ruleset'), `${what}: nft list ruleset`);
@@ -91,7 +83,7 @@ describe('nftables in the ip6, inet and bridge families', () => {
         await assertSameAsNft(mine, theirs, family);
         for (const chain of new Set(rules.map(([c]) => c))) {
           const expected = rules.filter(([c]) => c === chain).map(([, r]) => r);
-          assert.deepEqual(await chainRules(mine, family, 't', chain), expected, `${family} ${chain} as nft lists it`);
+          assert.deepEqual(await nftChainRules(mine, family, 't', chain), expected, `${family} ${chain} as nft lists it`);
           // What nft wrote, the library reads as the same text.
           assert.deepEqual((await theirs.nft.listRules({ family, table: 't', chain })).map((r) => r.text), expected, `${family} ${chain} as the library lists nft's`);
         }
@@ -144,30 +136,17 @@ const TYPED: Array<[Omit<NftRuleSpec, 'family' | 'table'>, string, Omit<NftRuleS
   [{ chain: 'postnat', match: { oifname: 'eth0' }, masquerade: true }, 'oifname "eth0" masquerade'],
 ];
 
-const TYPED_TABLE = `table ip t {
-  set blocked { type ipv4_addr; flags interval; elements = { 10.9.0.0/16 } }
-  set ports { type inet_service; elements = { 22, 80 } }
-  set svc { type ipv4_addr . inet_service; elements = { 10.0.0.1 . 80 } }
-  map vm { type inet_service : verdict; elements = { 22 : accept } }
-  map pm { type inet_service : ipv4_addr; elements = { 8080 : 10.0.0.2 } }
-  chain other { }
-  chain input { type filter hook input priority filter; policy accept; }
-  chain pre { type filter hook prerouting priority raw; policy accept; }
-  chain prenat { type nat hook prerouting priority dstnat; policy accept; }
-  chain postnat { type nat hook postrouting priority srcnat; policy accept; }
-}`;
-
 describe('the typed rule form, every key', () => {
   it('each typed rule is the rule nft lists for its text, the same as nft -f writes it, and lists back as the same typed rule', async () => {
     await withNamespaces(2, async (mine, theirs) => {
-      await mine.nft.apply(TYPED_TABLE);
+      await mine.nft.apply(SCAFFOLD);
       await mine.nft.transaction((tx) => { for (const [r] of TYPED) tx.addRule({ family: 'ip', table: 't', ...r }); });
-      await nftScript(theirs, `${TYPED_TABLE}\n${TYPED.map(([r, text]) => `add rule ip t ${r.chain} ${text}`).join('\n')}`);
+      await nftScript(theirs, `${SCAFFOLD}\n${TYPED.map(([r, text]) => `add rule ip t ${r.chain} ${text}`).join('\n')}`);
       await assertSameAsNft(mine, theirs, 'typed rules');
       const listed = await mine.nft.listRules({ family: 'ip', table: 't' });
       for (const chain of new Set(TYPED.map(([r]) => r.chain))) {
         const expected = TYPED.filter(([r]) => r.chain === chain);
-        assert.deepEqual(await chainRules(mine, 'ip', 't', chain), expected.map(([, text]) => text), `chain ${chain}`);
+        assert.deepEqual(await nftChainRules(mine, 'ip', 't', chain), expected.map(([, text]) => text), `chain ${chain}`);
         const ours = listed.filter((r) => r.chain === chain);
         for (const [i, [typed, text, listedBack]] of expected.entries()) {
           const { family: _f, table: _t, chain: _c, handle: _h, text: ourText, expressions: _e, ...back } = ours[i];
