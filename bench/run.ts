@@ -12,7 +12,7 @@ import { barChart } from './chart';
 import { CONTAINER_PEERS, containerWorkload, ipv6SettingsWorkload, TEARDOWN_PEERS, teardownWorkload } from './containers';
 import { formatTable, measure, type Result, type Workload } from './harness';
 import { linkList, linkUp, netnsCreate, nftWorkloads, removeMade, vethCreate } from './small';
-import { type EventLoopResult, eventLoopDelay, memoryFlatness } from './steady';
+import { type DeleteLoopResult, type EventLoopResult, eventLoopDelay, eventLoopWhileDeleting, memoryFlatness } from './steady';
 
 const PREFIX = `nlnb${process.pid}`;
 let serial = 0;
@@ -65,6 +65,7 @@ interface Report {
   results: Result[];
   failed: string[];
   eventLoop?: EventLoopResult;
+  deleteLoop?: DeleteLoopResult;
   memory?: { operations: number; samples: Array<{ ops: number; rssMiB: number; fds: number }>; rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number };
   targets?: Target[];
 }
@@ -81,6 +82,11 @@ function report(r: Report, dir: string): void {
     console.log(`\nevent loop while provisioning ${loop.containers} containers (64 in flight): ${line(loop)}`);
     if (loop.idleProcess) console.log(`  an idle Node process over the same provisioning: ${line(loop.idleProcess)}`);
     if (loop.provisionedInWorker) console.log(`  the main thread while a worker thread provisions them: ${line(loop.provisionedInWorker)}`);
+  }
+  const del = r.deleteLoop;
+  if (del) {
+    console.log(`event loop while deleting ${del.pairs} veth pairs (${del.elapsedMs.toFixed(1)} ms in the kernel, half one at a time, half in flight): `
+      + `a 1 ms timer at most ${del.worstTimerLatenessMs.toFixed(2)} ms late; p99 ${del.loop.p99Ms.toFixed(2)} ms, max ${del.loop.maxMs.toFixed(2)} ms`);
   }
   if (mem) console.log(`memory over ${mem.operations} operations: ${mem.samples.map((s) => `${Math.round(s.rssMiB)} MiB/${s.fds} fds`).join(', ')}`);
   r.targets = targets(r.results, loop, mem);
@@ -122,6 +128,7 @@ async function main(): Promise<void> {
   const stop = () => void cleanup().finally(() => process.exit(130));
   process.once('SIGINT', stop);
   let loop;
+  let deleteLoop;
   let mem;
   try {
     for (const w of workloads) {
@@ -139,6 +146,8 @@ async function main(): Promise<void> {
     if (wanted('event loop')) {
       process.stderr.write('measuring: event loop …\n');
       loop = await eventLoopDelay(1000, nextPrefix());
+      process.stderr.write('measuring: event loop while deleting veth pairs …\n');
+      deleteLoop = await eventLoopWhileDeleting(20, nextPrefix());
     }
     if (wanted('memory')) {
       process.stderr.write('measuring: memory over 100,000 operations …\n');
@@ -147,7 +156,7 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
-  let merged: Report = { date: new Date().toISOString(), quick, results, failed, eventLoop: loop, memory: mem };
+  let merged: Report = { date: new Date().toISOString(), quick, results, failed, eventLoop: loop, deleteLoop, memory: mem };
   if (only && fs.existsSync(path.join(dir, 'latest.json'))) {
     // A partial run (--only) replaces its workloads in the last full run's results.
     const last = JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'), 'utf8')) as Report;
@@ -156,7 +165,7 @@ async function main(): Promise<void> {
       ...last, date: `${last.date}, partly redone ${merged.date} (${only})`,
       results: [...last.results.filter((r) => !redone.has(r.workload)), ...results],
       failed: [...last.failed.filter((f) => !workloads.some((w) => f.startsWith(`${w.name}:`))), ...failed],
-      eventLoop: loop ?? last.eventLoop, memory: mem ?? last.memory,
+      eventLoop: loop ?? last.eventLoop, deleteLoop: deleteLoop ?? last.deleteLoop, memory: mem ?? last.memory,
     };
   }
   report(merged, dir);

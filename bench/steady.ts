@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Netns } from '../src/index';
 import { median } from './harness';
@@ -103,6 +103,49 @@ export async function eventLoopDelay(n: number, prefix: string): Promise<EventLo
     await r.teardown();
   }
   return { containers: n, ...delayOf(h), idleProcess: idleProcess!, provisionedInWorker: await provisionedInWorker(n, `${prefix}w`) };
+}
+
+/** How the JS thread fared while the kernel deleted veth pairs (each waits for RCU in the kernel). */
+export interface DeleteLoopResult {
+  pairs: number;
+  /** Wall time of all the deletes: half one after another, half all in flight. */
+  elapsedMs: number;
+  /** The worst lateness of a 1 ms interval timer over that time. */
+  worstTimerLatenessMs: number;
+  loop: LoopDelay;
+}
+
+/**
+ * Deletes `pairs` veth pairs in a fresh namespace, half one at a time, half all at once, with a
+ * 1 ms timer running: the figure behind the test that timers keep running meanwhile
+ * (test/integration/hygiene.test.ts checks the behaviour; this measures how late they are).
+ */
+export async function eventLoopWhileDeleting(pairs: number, prefix: string): Promise<DeleteLoopResult> {
+  const ns = await Netns.create(`${prefix}-del`);
+  try {
+    for (let i = 0; i < pairs; i++) await ns.links.add({ kind: 'veth', name: `v${i}`, peer: { name: `p${i}` } });
+    const h = monitorEventLoopDelay({ resolution: 1 });
+    let worst = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last - 1);
+      last = now;
+    }, 1);
+    h.enable();
+    const started = performance.now();
+    const half = pairs >> 1;
+    try {
+      for (let i = 0; i < half; i++) await ns.links.delete(`v${i}`);
+      await Promise.all(Array.from({ length: pairs - half }, (_, i) => ns.links.delete(`v${half + i}`)));
+    } finally {
+      h.disable();
+      clearInterval(timer);
+    }
+    return { pairs, elapsedMs: performance.now() - started, worstTimerLatenessMs: worst, loop: delayOf(h) };
+  } finally {
+    await ns.delete();
+  }
 }
 
 export interface MemoryResult { operations: number; samples: Array<{ ops: number; rssMiB: number; fds: number }>; rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number }

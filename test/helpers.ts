@@ -1,6 +1,6 @@
 // Shared test fixtures: unique throwaway namespaces that are always removed, the `ip` oracle,
 // and the check that the JS thread never changes namespace.
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 import { Netns } from '../src/index';
@@ -35,23 +35,113 @@ export function jsThreadNetns(): number {
 }
 
 /**
- * Creates `count` named namespaces, runs fn, and deletes them whatever happens (with `ip netns
- * del` as a fallback so a library bug cannot leave one behind).
+ * Runs `fn`, then every cleanup in order, whatever happened. A cleanup's failure never hides the
+ * test's own: the test's error is thrown when it failed (the cleanups' errors attached as its
+ * `cleanupErrors`), else the first cleanup's error.
+ */
+export async function withCleanup<T>(fn: () => Promise<T>, ...cleanups: Array<() => unknown>): Promise<T> {
+  let result: T | undefined;
+  let failure: { error: unknown } | undefined;
+  try {
+    result = await fn();
+  } catch (error) {
+    failure = { error };
+  }
+  const cleanupErrors: unknown[] = [];
+  for (const cleanup of cleanups) {
+    try {
+      await cleanup();
+    } catch (error) {
+      cleanupErrors.push(error);
+    }
+  }
+  if (failure) {
+    if (cleanupErrors.length && failure.error instanceof Error) Object.assign(failure.error, { cleanupErrors });
+    throw failure.error;
+  }
+  if (cleanupErrors.length) throw cleanupErrors[0];
+  return result as T;
+}
+
+/** Deletes (with `ip netns del`) those of `names` that still exist; the others are already gone. */
+export async function deleteLeftNamespaces(names: string[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const name of runNetnsNames().filter((n) => names.includes(n))) {
+    try {
+      await sh('ip', ['netns', 'del', name]);
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length) throw errors[0];
+}
+
+/**
+ * Creates `count` named namespaces, runs fn, and deletes them whatever happens. A namespace the
+ * library fails to delete is still removed (with `ip netns del`), and the failure is reported.
  */
 export async function withNamespaces<T>(count: number, fn: (...ns: Netns[]) => Promise<T>): Promise<T> {
   const made: Netns[] = [];
   const before = jsThreadNetns();
-  try {
-    for (let i = 0; i < count; i++) made.push(await Netns.create(uniqueName()));
-    return await fn(...made);
-  } finally {
+  const deleteAll = async () => {
+    let first: unknown;
     for (const ns of made) {
-      await ns.delete().catch(async () => {
-        await sh('ip', ['netns', 'del', ns.name!]).catch(() => {});
-      });
+      try {
+        await ns.delete();
+      } catch (error) {
+        first ??= error;
+      }
     }
+    await deleteLeftNamespaces(made.map((ns) => ns.name!));
+    if (first !== undefined) throw first;
+  };
+  const sameThreadNetns = () => {
     if (jsThreadNetns() !== before) throw new Error('the JS thread changed network namespace');
+  };
+  return withCleanup(async () => {
+    for (let i = 0; i < count; i++) made.push(await Netns.create(uniqueName()));
+    return fn(...made);
+  }, deleteAll, sameThreadNetns);
+}
+
+/** Waits (at most `ms`) until `condition` holds; throws naming `what` when it never does. */
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** The inode of a process's network namespace, or undefined once the process is gone. */
+function processNetns(pid: number): number | undefined {
+  try {
+    return fs.statSync(`/proc/${pid}/ns/net`).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A long-running process (`sleep`) started inside `ns` by `ip netns exec`, returned only once it
+ * runs in that namespace (checked by the inode of /proc/PID/ns/net). Throws, and kills it, when it
+ * does not get there: a test must never act on a pid that is still in the machine's namespace.
+ */
+export async function processInside(ns: Netns): Promise<ChildProcess & { pid: number }> {
+  const child = spawn('ip', ['netns', 'exec', ns.name!, 'sleep', '60'], { stdio: 'ignore' });
+  try {
+    if (child.pid === undefined) throw new Error('ip netns exec did not start');
+    const pid = child.pid;
+    await waitFor(`process ${pid} to enter namespace ${ns.name}`, () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`ip netns exec ${ns.name} sleep exited (${child.exitCode ?? child.signalCode})`);
+      return processNetns(pid) === ns.inode;
+    });
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+  return child as ChildProcess & { pid: number };
 }
 
 /** Names under /run/netns (what `ip netns list` reads), independent of the library. */
@@ -89,13 +179,27 @@ export async function quietIpv6(ns: Netns): Promise<void> {
  */
 export async function natTopology(client: Netns, host: Netns, server: Netns, options: { serverRouteBack: boolean }) {
   await wireClient(client, host);
+  const { close } = await wireServer(host, server, options);
+  await host.sysctl.set('net.ipv4.ip_forward', 1);
+  return { exchange: (to: string, port: number) => exchange(client, to, port), close };
+}
+
+/**
+ * A server namespace 198.18.1.2/24 behind a "host" namespace (198.18.1.1, link to-server), answering
+ * "pong:<data>" on TCP port 8080; `peers` collects the source address of every connection it got.
+ * It gets a default route back via the host only when asked.
+ */
+export async function wireServer(host: Netns, server: Netns, options: { serverRouteBack: boolean }) {
   await server.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: 'to-server', netns: host, up: true } });
   await host.addresses.add('to-server', '198.18.1.1/24', { noDad: true });
   await server.addresses.add('eth0', '198.18.1.2/24', { noDad: true });
   if (options.serverRouteBack) await server.routes.add({ dst: 'default', gateway: '198.18.1.1' });
-  await host.sysctl.set('net.ipv4.ip_forward', 1);
-  const listening = await server.listen({ port: 8080, host: '198.18.1.2' }, (s) => s.on('data', (d) => s.end(`pong:${d}`)));
-  return { exchange: (to: string, port: number) => exchange(client, to, port), close: () => listening.close() };
+  const peers: string[] = [];
+  const listening = await server.listen({ port: 8080, host: '198.18.1.2' }, (s) => {
+    peers.push(s.remoteAddress!.replace(/^::ffff:/, ''));
+    s.on('data', (d) => s.end(`pong:${d}`));
+  });
+  return { peers, close: () => listening.close() };
 }
 
 /** A client namespace 10.0.0.2/24 wired to a "host" namespace (10.0.0.1), its default route via the host. */
@@ -106,9 +210,9 @@ export async function wireClient(client: Netns, host: Netns): Promise<void> {
   await host.addresses.add('to-client', '10.0.0.1/24', { noDad: true });
 }
 
-/** Sends "ping" over TCP from inside `from` and resolves with the answer (1 s to connect). */
-export async function exchange(from: Netns, host: string, port: number): Promise<string> {
-  const socket = await from.connect({ host, port, timeout: 1000 });
+/** Sends "ping" over TCP from inside `from` and resolves with the answer (1 s to connect, unless told). */
+export async function exchange(from: Netns, host: string, port: number, connectTimeoutMs = 1000): Promise<string> {
+  const socket = await from.connect({ host, port, timeout: connectTimeoutMs });
   return new Promise<string>((resolve, reject) => {
     let got = '';
     socket.on('data', (d) => (got += d));

@@ -1,7 +1,11 @@
 // Comparing links with what `ip -j -d link show` says, and capturing the requests `ip` sends.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Link, Netns } from '../src/index';
-import { ipJson, sh } from './helpers';
+import { ipJson } from './helpers';
 
 /** Asserts that our Link says what `ip -j -d link show` says about the same link. */
 export function assertSameAsIp(ours: Link, ip: any, all: Link[]): void {
@@ -67,33 +71,75 @@ export async function assertNamespaceMatchesIp(ns: Netns): Promise<Link[]> {
   return ours;
 }
 
+/** Whether a message is an RTM_NEWLINK that creates (NLM_F_CREATE): what `ip link add` sends. */
+export const isNewlinkCreate = (m: Buffer) => m.length >= 16 && m.readUInt16LE(4) === 16 && (m.readUInt16LE(6) & 0x400) !== 0;
+
 /**
  * The RTM_NEWLINK request `ip ARGS` sends, as strace shows it (`-e write=all` dumps each sendmsg's
  * bytes). The command may fail (a kernel without the kind): only the request matters.
  */
 export async function captureIpNewlink(args: string[]): Promise<Buffer> {
-  const messages = await captureNetlink(['ip', ...args]);
-  const request = messages.find((d) => d.length >= 16 && d.readUInt16LE(4) === 16 && (d.readUInt16LE(6) & 0x400) !== 0);
+  const { messages } = await captureNetlink(['ip', ...args]);
+  const request = messages.find(isNewlinkCreate);
   assert.ok(request, `no RTM_NEWLINK create request in: ip ${args.join(' ')}`);
   return request;
 }
 
+const libraryIndex = path.resolve(__dirname, '../src/index.js');
+
+/**
+ * Runs `body` (an async function's text that sees the package's exports as `lib`) in a fresh Node
+ * process under strace: every netlink message the process sent, and what the body returned (or the
+ * error it threw, as { error: { name, code, errno, operation, message } }), as JSON.
+ */
+export async function captureLibraryNetlink(body: string): Promise<{ messages: Buffer[]; result: any }> {
+  const script = `const lib = require(${JSON.stringify(libraryIndex)});
+    (async () => { ${body} })().then((r) => r, (e) => ({ error: { name: e.name, code: e.code, errno: e.errno, operation: e.operation, message: e.message } }))
+      .then((r) => { process.stdout.write(JSON.stringify(r ?? null)); process.exit(0); });`;
+  const { messages, stdout, status } = await captureNetlink([process.execPath, '-e', script]);
+  assert.equal(status, 0, `the traced node process failed: ${stdout}`);
+  return { messages, result: JSON.parse(stdout) };
+}
+
 /**
  * Every netlink message a command sends, split out of its sendmsg buffers as strace dumps them,
- * with sequence numbers zeroed (they differ from run to run).
+ * with sequence numbers zeroed (they differ from run to run); and the command's exit status and
+ * stdout. The command may fail (its request is what counts); strace itself must work.
  */
-export async function captureNetlink(command: string[]): Promise<Buffer[]> {
-  const out = await sh('sh', ['-c', `strace -f -xx -e trace=sendmsg -e write=all ${command.map((a) => `'${a}'`).join(' ')} 2>&1 || true`]);
+export async function captureNetlink(command: string[]): Promise<{ messages: Buffer[]; status: number; stdout: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nlnt-strace-'));
+  const traceFile = path.join(dir, 'trace');
+  let status: number;
+  let stdout: string;
+  let trace: string;
+  try {
+    const r = spawnSync('strace', ['-f', '-qq', '-o', traceFile, '-xx', '-e', 'trace=sendmsg', '-e', 'write=all', ...command], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.error) throw r.error;
+    assert.ok(fs.existsSync(traceFile), `strace did not run ${command.join(' ')}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /^strace: /m, `strace failed on ${command.join(' ')}`);
+    status = r.status ?? -1;
+    stdout = r.stdout;
+    trace = fs.readFileSync(traceFile, 'utf8');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { messages: netlinkMessages(trace), status, stdout };
+}
+
+/** The netlink messages in strace's `-e write=all` hex dumps. */
+function netlinkMessages(trace: string): Buffer[] {
   const dumps: Buffer[] = [];
   let current: number[] | undefined;
-  for (const line of out.split('\n')) {
-    if (/^ \* \d+ bytes in buffer/.test(line)) {
+  for (const line of trace.split('\n')) {
+    // With -o and -f, every line starts with the thread id.
+    const body = line.replace(/^\d+ /, '');
+    if (/^ \* \d+ bytes in buffer/.test(body)) {
       current = [];
       dumps.push(Buffer.alloc(0));
       continue;
     }
     // " | 00000  38 00 00 00 10 00 05 06  13 cf 09 6b 00 00 00 00  8..........k.... |": 49 columns of hex.
-    const m = /^ \| [0-9a-f]{5}  (.{1,49})/.exec(line);
+    const m = /^ \| [0-9a-f]{5}  (.{1,49})/.exec(body);
     if (m && current) {
       current.push(...(m[1].match(/[0-9a-f]{2}/g) ?? []).map((h) => parseInt(h, 16)));
       dumps[dumps.length - 1] = Buffer.from(current);

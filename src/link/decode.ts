@@ -18,7 +18,7 @@ function decodeStats(s: Record<string, bigint>): LinkStats {
   return {
     rxPackets: s.rx_packets, txPackets: s.tx_packets, rxBytes: s.rx_bytes, txBytes: s.tx_bytes,
     rxErrors: s.rx_errors, txErrors: s.tx_errors, rxDropped: s.rx_dropped, txDropped: s.tx_dropped,
-    multicast: s.multicast, collisions: s.collisions,
+    multicast: s.multicast, collisions: s.collisions, rxOverErrors: s.rx_over_errors, txCarrierErrors: s.tx_carrier_errors,
   };
 }
 

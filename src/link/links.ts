@@ -270,7 +270,7 @@ export class Links {
       await Netns.chain([{
         netns: this.#ns, protocol: NETLINK_ROUTE, items: [{ message, operation: 'link.set' }],
         patches: [{ message: 0, to: ['attrs', 'net_ns_fd'], fdOf: target.netns }],
-      }]).then(([[answered]]) => answer(answered)).catch(noSuchLink('link.set', ref));
+      }]).then(([[answered]]) => answer(answered)).catch(noSuchLink('link.set', ref, this.#ns));
     } finally {
       await target?.release();
     }
@@ -326,21 +326,21 @@ export class Links {
       return (await this.get(ref)).index;
     } catch (err) {
       if (err instanceof NetlinkError && err.code === 'ENODEV') {
-        throw new NetlinkError(operation, err.errno, { detail: `${field}: no link ${JSON.stringify(ref)}` });
+        throw new NetlinkError(operation, err.errno, { link: ref, netns: netnsLabel(this.#ns), detail: `${field}: no such link` });
       }
       throw err;
     }
   }
 
   #request(message: WireMessage, operation: string, ref: LinkRef): Promise<WireMessage[]> {
-    return this.#ns.request(NETLINK_ROUTE, message, false, operation).catch(noSuchLink(operation, ref));
+    return this.#ns.request(NETLINK_ROUTE, message, false, operation).catch(noSuchLink(operation, ref, this.#ns));
   }
 }
 
-/** The kernel's bare ENODEV, saying which link was not found. */
-const noSuchLink = (operation: string, ref: LinkRef) => (err: unknown): never => {
+/** The kernel's bare ENODEV, saying which link was not found, and where. */
+const noSuchLink = (operation: string, ref: LinkRef, ns: Netns) => (err: unknown): never => {
   if (err instanceof NetlinkError && err.code === 'ENODEV' && !err.kernelMessage) {
-    throw new NetlinkError(operation, err.errno, { detail: `no link ${JSON.stringify(ref)}` });
+    throw new NetlinkError(operation, err.errno, { link: ref, netns: netnsLabel(ns), detail: 'no such link' });
   }
   throw err;
 };

@@ -223,6 +223,9 @@ export interface LinkStats {
   txDropped: bigint;
   multicast: bigint;
   collisions: bigint;
+  /** rx_over_errors and tx_carrier_errors: with the ones above, every counter `ip -s link` prints. */
+  rxOverErrors: bigint;
+  txCarrierErrors: bigint;
 }
 
 export interface Link {

@@ -515,7 +515,7 @@ export function decodeExpressions(exprs: Expr[], resolveSet: SetResolver, ifname
           else {
             const els = resolveSet(d.set);
             if (!els) return undefined;
-            items.push({ t: 'concat', fields, op, value: { kind: 'tuples', elements: els.map((e) => splitConcatKey(fields, e.key, ifname)) } });
+            items.push({ t: 'concat', fields, op, value: { kind: 'tuples', elements: inNftOrder(fields, els).map((e) => splitConcatKey(fields, e.key, ifname)) } });
           }
           concat = [];
           reg = undefined;
@@ -634,9 +634,20 @@ function pad(b: Buffer, len: number): Buffer {
   return b.length >= len ? b : Buffer.concat([b, Buffer.alloc(len - b.length)]);
 }
 
+/**
+ * Elements in the order nft lists them: ascending, whatever order the kernel keeps them in (a hash
+ * set's dump order is not the order they were added). Addresses and ports are big-endian and names
+ * are bytes, so their keys' bytes sort as nft sorts them; a concatenation's keys likewise, component
+ * by component. Host-order numbers (marks) are left to their callers' numeric sort.
+ */
+export function inNftOrder<E extends { key: Buffer }>(fields: Field[], elements: E[]): E[] {
+  const byBytes = fields.length > 1 || fields[0].startsWith('ip') || fields[0].endsWith('ifname');
+  return byBytes ? [...elements].sort((a, b) => Buffer.compare(a.key, b.key)) : elements;
+}
+
 export function setElements(field: Field, elements: Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean }>): Scalar[] {
   const out: Scalar[] = [];
-  for (const e of elements) {
+  for (const e of inNftOrder([field], elements)) {
     if (e.intervalEnd) continue;
     if (!e.keyEnd) { out.push({ kind: 'single', value: scalarFromBytes(field, e.key) }); continue; }
     const from = scalarFromBytes(field, e.key);

@@ -9,7 +9,7 @@ import { checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeErr
 import {
   CHAIN_TYPES, FAMILIES, HOOKS, type NftFamily, NFT_MSG, priorityNames, SET_FLAGS, SET_TYPES, VERDICT, VERDICT_DATATYPE,
 } from './constants';
-import { type AnonymousSet, concatKeyOf, fieldBytes, concatType, decodeExpressions, encodeItems, type Expr, scalarFromBytes, setElements, splitConcatKey, verdictData, verdictName } from './expr';
+import { type AnonymousSet, concatKeyOf, fieldBytes, concatType, decodeExpressions, encodeItems, type Expr, inNftOrder, scalarFromBytes, setElements, splitConcatKey, verdictData, verdictName } from './expr';
 import type { Field, ParsedRule } from './items';
 import { batchBegin, batchEnd, expressions, getGen, nftMessage } from './messages';
 import { commentOf, declaredSetUserdata, ruleUserdata } from './userdata';
@@ -125,9 +125,18 @@ export class NftTransaction {
   }
 
   addTable(t: NftTableSpec): this {
+    return this.#table(t, 'add', NLM_F.CREATE);
+  }
+
+  /** Like `nft create table`: refused (EEXIST) when the table exists. */
+  createTable(t: NftTableSpec): this {
+    return this.#table(t, 'create', NLM_F.CREATE | NLM_F.EXCL);
+  }
+
+  #table(t: NftTableSpec, verb: string, create: number): this {
     checkKeys('table', checkObject('table', t), ['family', 'name', 'flags']);
     const flags = (t.flags ?? []).reduce((f, x) => f | (checkOneOf('flags', x, ['dormant', 'owner']) === 'dormant' ? 1 : 2), 0);
-    return this.#push(`add table ${t.family} ${t.name}`, nftMessage(NFT_MSG.NEWTABLE, checkFamily('family', t.family), { name: checkName('name', t.name), flags: flags || undefined }, NLM_F.CREATE));
+    return this.#push(`${verb} table ${t.family} ${t.name}`, nftMessage(NFT_MSG.NEWTABLE, checkFamily('family', t.family), { name: checkName('name', t.name), flags: flags || undefined }, create));
   }
 
   deleteTable(t: NftTableRef): this {
@@ -572,9 +581,9 @@ export class Nftables {
       const d = e.data as { value?: Buffer; verdict?: { code: number; chain?: string } };
       return [key, d?.verdict ? verdictName(d.verdict)! : scalarFromBytes(fieldForType(info.map as NftSetKeyType), d!.value!)];
     };
-    if (fields.length > 1) return raw.map((e) => withData(splitConcatKey(fields, e.key).join(' . '), e));
+    if (fields.length > 1) return inNftOrder(fields, raw).map((e) => withData(splitConcatKey(fields, e.key).join(' . '), e));
     const out: NftElement[] = [];
-    for (const e of raw) {
+    for (const e of inNftOrder(fields, raw)) {
       if (e.intervalEnd) continue;
       const [s] = setElements(field, [e]);
       out.push(withData(s.kind === 'single' ? s.value : s.kind === 'prefix' ? `${s.address}/${s.length}` : `${s.from}-${s.to}`, e));

@@ -134,7 +134,7 @@ export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptC
     };
   };
   /** Parses a chain body; returns what adds the chain, and what adds its rules. */
-  const chainBody = (fam: NftFamily, table: string, name: string): { chain: () => void; rules: () => void } => {
+  const chainBody = (fam: NftFamily, table: string, name: string, add = (spec: Parameters<NftTransaction['addChain']>[0]) => tx.addChain(spec)): { chain: () => void; rules: () => void } => {
     expect('{');
     let spec: Parameters<NftTransaction['addChain']>[0] = { family: fam, table, name };
     const rules: string[] = [];
@@ -163,7 +163,7 @@ export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptC
     }
     const chain = spec;
     return {
-      chain: () => tx.addChain(chain),
+      chain: () => add(chain),
       rules: () => { for (const rule of rules) tx.addRule({ family: fam, table, chain: name, rule }); },
     };
   };
@@ -208,7 +208,8 @@ export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptC
     switch (`${verb} ${object}`) {
       case 'add table': case 'create table': {
         const name = word('a table name');
-        tx.addTable({ family: fam, name });
+        // As nft: create is refused (EEXIST) when the table exists, add is not.
+        if (verb === 'create') tx.createTable({ family: fam, name }); else tx.addTable({ family: fam, name });
         if (peek()?.s === '{') tableBody(fam, name);
         break;
       }
@@ -217,11 +218,12 @@ export async function applyScript(tx: NftTransaction, text: string, ctx: ScriptC
       case 'add chain': case 'create chain': {
         const table = word('a table name');
         const name = word('a chain name');
+        const add = (spec: Parameters<NftTransaction['addChain']>[0]) => (verb === 'create' ? tx.createChain(spec) : tx.addChain(spec));
         if (peek()?.s === '{') {
-          const c = chainBody(fam, table, name);
+          const c = chainBody(fam, table, name, add);
           c.chain();
           c.rules();
-        } else tx.addChain({ family: fam, table, name });
+        } else add({ family: fam, table, name });
         break;
       }
       case 'delete chain': tx.deleteChain({ family: fam, table: word('a table name'), name: word('a chain name') }); break;

@@ -320,7 +320,8 @@ const hexMark = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 function formatValue(field: Field, v: Value): string {
   if (v.kind === 'named') return `@${v.name}`;
   if (v.kind === 'flags') return [...v.names].sort((a, b) => FLAG_FIELDS[field][a] - FLAG_FIELDS[field][b]).join(',');
-  if (v.kind === 'set') return `{ ${v.elements.map(formatScalar).join(', ')} }`;
+  // A set's elements print as the same value alone would ("a" quoted, marks in hex).
+  if (v.kind === 'set') return `{ ${v.elements.map((e) => (e.kind === 'single' ? formatValue(field, e) : formatScalar(e))).join(', ')} }`;
   if ((field === 'ct mark' || field === 'meta mark') && v.kind === 'single') return hexMark(v.value as number);
   if ((field === 'iifname' || field === 'oifname' || field === 'iif' || field === 'oif') && v.kind === 'single') return `"${v.value}"`;
   return formatScalar(v);

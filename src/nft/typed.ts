@@ -218,15 +218,19 @@ export function ruleToTyped(rule: ParsedRule): TypedRule {
   for (const it of rule.items) {
     switch (it.t) {
       case 'match': {
+        // A check nft adds and leaves out of its listing (the protocol of a port in a concatenation)
+        // is not part of the rule as written, as in the text form.
+        if (it.implied) break;
         const target = (it.op === 'eq' ? (out.match ??= {}) : (out.not ??= {})) as Record<string, unknown>;
         const [a, b] = it.field.split(' ');
-        if (b === 'saddr' || b === 'daddr') target[b] = scalar(it.value);
+        // 'fib daddr type' before the addresses: its second word is daddr too.
+        if (it.field === 'fib daddr type') target.fibDaddrType = scalar(it.value);
+        else if (b === 'saddr' || b === 'daddr') target[b] = scalar(it.value);
         else if (b === 'sport' || b === 'dport') { target.protocol = a; target[b] = scalar(it.value); }
         else if (it.field === 'meta l4proto') target.protocol = scalar(it.value);
         else if (it.field === 'ct state') target.ctState = (it.value as { names: string[] }).names;
         else if (it.field === 'ct mark') target.ctMark = scalar(it.value);
         else if (it.field === 'meta mark') target.mark = scalar(it.value);
-        else if (it.field === 'fib daddr type') target.fibDaddrType = scalar(it.value);
         else target[it.field] = scalar(it.value);
         break;
       }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Address, type Netns, type Route } from '../../src/index';
+import { type Address, NetlinkError, type Netns, type Route } from '../../src/index';
 import { ipJson, quietIpv6, sh, withNamespaces } from '../helpers';
 
 const IP_ADDR_FLAGS = ['dynamic', 'secondary', 'nodad', 'optimistic', 'dadfailed', 'home', 'deprecated', 'tentative', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'stable-privacy'];
@@ -188,6 +188,90 @@ describe('routes', () => {
         assert.equal(ours.src, ip.prefsrc);
       }
       await assert.rejects(ns.routes.get('203.0.113.1'), (e: any) => e.code === 'ENETUNREACH' && e.operation === 'route.get');
+    });
+  });
+
+  it('append adds another route to the same prefix (IPv4 with a metric, IPv6 ECMP), as `ip route append` does', async () => {
+    await withNamespaces(2, async (ns, twin) => {
+      // The oracle: the same routes made by ip in a twin namespace, and ip's listing of both.
+      for (const n of [ns, twin]) {
+        await quietIpv6(n);
+        await n.links.add({ kind: 'veth', name: 'e0', up: true, peer: { name: 'e1', up: true } });
+        await n.addresses.add('e0', '198.18.0.1/24');
+        await n.addresses.add('e0', '2001:db8::1/64', { noDad: true });
+        await n.addresses.add('e1', '2001:db8:1::1/64', { noDad: true });
+      }
+      await ns.routes.add({ dst: '198.18.30.0/24', gateway: '198.18.0.2' });
+      await ns.routes.append({ dst: '198.18.30.0/24', gateway: '198.18.0.3', metric: 10 });
+      await ns.routes.add({ dst: '2001:db8:30::/48', gateway: '2001:db8::2' });
+      // IPv6 routes to one prefix with the same metric, appended, become one multipath route.
+      await ns.routes.append({ dst: '2001:db8:30::/48', gateway: '2001:db8:1::2', dev: 'e1' });
+      // append of a route that exists exactly is refused, as ip refuses it.
+      await assert.rejects(ns.routes.append({ dst: '198.18.30.0/24', gateway: '198.18.0.3', metric: 10 }),
+        (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST' && e.operation === 'route.append');
+      for (const args of [['route', 'add', '198.18.30.0/24', 'via', '198.18.0.2'], ['route', 'append', '198.18.30.0/24', 'via', '198.18.0.3', 'metric', '10'],
+        ['-6', 'route', 'add', '2001:db8:30::/48', 'via', '2001:db8::2'], ['-6', 'route', 'append', '2001:db8:30::/48', 'via', '2001:db8:1::2', 'dev', 'e1']]) {
+        await sh('ip', ['-n', twin.name!, ...args]);
+      }
+      for (const family of [4, 6] as const) {
+        const ours = await assertRoutesMatchIp(ns, family);
+        assert.deepEqual(await ipJson(ns.name, [`-${family}`, 'route', 'show']), await ipJson(twin.name, [`-${family}`, 'route', 'show']), `IPv${family}`);
+        if (family === 4) assert.deepEqual(ours.filter((r) => r.dst === '198.18.30.0/24').map((r) => [r.gateway, r.metric]), [['198.18.0.2', undefined], ['198.18.0.3', 10]]);
+        else assert.deepEqual(ours.find((r) => r.dst === '2001:db8:30::/48')!.nexthops!.map((n) => n.gateway), ['2001:db8::2', '2001:db8:1::2']);
+      }
+    });
+  });
+
+  it('IPv6 and IPv4 multipath given as nexthops: ip -j route lists what the library lists, and ip made the same route', async () => {
+    await withNamespaces(2, async (ns, twin) => {
+      for (const n of [ns, twin]) {
+        await quietIpv6(n);
+        await n.links.add({ kind: 'veth', name: 'e0', up: true, peer: { name: 'e1', up: true } });
+        await n.addresses.add('e0', '198.18.0.1/24');
+        await n.addresses.add('e1', '198.18.1.1/24');
+        await n.addresses.add('e0', '2001:db8::1/64', { noDad: true });
+        await n.addresses.add('e1', '2001:db8:1::1/64', { noDad: true });
+      }
+      await ns.routes.add({ dst: '198.18.40.0/24', nexthops: [{ gateway: '198.18.0.2', dev: 'e0', weight: 2 }, { gateway: '198.18.1.2', dev: 'e1', weight: 5 }] });
+      await ns.routes.add({ dst: '2001:db8:40::/48', metric: 1024, nexthops: [{ gateway: '2001:db8::2', dev: 'e0' }, { gateway: '2001:db8:1::2', dev: 'e1', weight: 3 }] });
+      await sh('ip', ['-n', twin.name!, 'route', 'add', '198.18.40.0/24', 'nexthop', 'via', '198.18.0.2', 'dev', 'e0', 'weight', '2', 'nexthop', 'via', '198.18.1.2', 'dev', 'e1', 'weight', '5']);
+      await sh('ip', ['-n', twin.name!, '-6', 'route', 'add', '2001:db8:40::/48', 'metric', '1024', 'nexthop', 'via', '2001:db8::2', 'dev', 'e0', 'nexthop', 'via', '2001:db8:1::2', 'dev', 'e1', 'weight', '3']);
+      for (const family of [4, 6] as const) {
+        const ours = await assertRoutesMatchIp(ns, family);
+        assert.deepEqual(await ipJson(ns.name, [`-${family}`, 'route', 'show']), await ipJson(twin.name, [`-${family}`, 'route', 'show']), `IPv${family}`);
+        const multipath = ours.find((r) => r.nexthops)!;
+        assert.deepEqual(multipath.nexthops!.map((n) => n.weight), family === 4 ? [2, 5] : [1, 3]);
+      }
+      // Read back what ip made the same way.
+      assert.deepEqual((await twin.routes.list({ family: 6 })).find((r) => r.dst === '2001:db8:40::/48')!.nexthops!.map((n) => [n.gateway, n.weight]),
+        [['2001:db8::2', 1], ['2001:db8:1::2', 3]]);
+      await ns.routes.delete({ dst: '2001:db8:40::/48' });
+      await ns.routes.delete({ dst: '198.18.40.0/24' });
+      assert.equal((await ipJson(ns.name, ['-6', 'route', 'show', '2001:db8:40::/48'])).length, 0);
+      assert.equal((await ipJson(ns.name, ['route', 'show', '198.18.40.0/24'])).length, 0);
+    });
+  });
+
+  it('IPv6 get() is the kernel lookup, as `ip -6 route get` answers (via a gateway, on-link, local, unreachable)', async () => {
+    await withNamespaces(1, async (ns) => {
+      await quietIpv6(ns);
+      await ns.links.add({ kind: 'veth', name: 'e0', up: true, peer: { name: 'e1', up: true } });
+      await ns.addresses.add('e0', '2001:db8::1/64', { noDad: true });
+      await ns.routes.add({ dst: '2001:db8:50::/48', gateway: '2001:db8::50', metric: 7 });
+      const links = await ns.links.list();
+      for (const dst of ['2001:db8:50::9', '2001:db8::9', '2001:db8::1']) {
+        const ours = await ns.routes.get(dst);
+        const ip = (await ipJson(ns.name, ['-6', 'route', 'get', dst]))[0];
+        assert.equal(ours.family, 6, dst);
+        assert.equal(ours.dst, ip.dst, dst);
+        assert.equal(ours.gateway, ip.gateway, dst);
+        assert.equal(links.find((l) => l.index === ours.dev)?.name, ip.dev, dst);
+        assert.equal(ours.src, ip.prefsrc, dst);
+        assert.equal(ours.metric, ip.metric, dst);
+        assert.equal(ours.type, ip.type ?? 'unicast', dst);
+      }
+      await assert.rejects(ns.routes.get('2001:db8:ffff::1'), (e: unknown) => e instanceof NetlinkError && e.code === 'ENETUNREACH' && e.operation === 'route.get');
+      await assert.rejects(sh('ip', ['-n', ns.name!, '-6', 'route', 'get', '2001:db8:ffff::1']), /Network is unreachable/);
     });
   });
 

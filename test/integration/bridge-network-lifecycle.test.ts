@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { BridgeNetwork, Netns } from '../../src/index';
-import { exchange, ipJson, sh, uniqueName, wireClient, withNamespaces } from '../helpers';
+import { deleteLeftNamespaces, exchange, ipJson, sh, uniqueName, wireClient, withCleanup, withNamespaces } from '../helpers';
 
 const nln = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 const cli = (...args: string[]) => promisify(execFile)(process.execPath, [nln, ...args]).then((r) => r.stdout);
@@ -31,7 +31,7 @@ describe('BridgeNetwork: dead containers, many at once, listing', () => {
   it('a container deleted without detach: its mapping keeps its address from reuse until detach or prune, then a newcomer gets none of its traffic', async () => {
     const made: string[] = [];
     await withNamespaces(2, async (host, client) => {
-      try {
+      await withCleanup(async () => {
         const net = await BridgeNetwork.create({ netns: host, bridge: 'br0', subnet: '198.18.0.0/24' });
         await wireClient(client, host);
         // c1 dies with its veth (namespace deleted, no handle left).
@@ -84,9 +84,7 @@ describe('BridgeNetwork: dead containers, many at once, listing', () => {
         assert.deepEqual(await net.prune(), []);
         assert.deepEqual((await net.ports()).map((m) => m.hostPort), [1234]);
         await net.delete();
-      } finally {
-        for (const name of made) await sh('ip', ['netns', 'del', name]).catch(() => {});
-      }
+      }, () => deleteLeftNamespaces(made));
     });
   });
 
@@ -94,7 +92,7 @@ describe('BridgeNetwork: dead containers, many at once, listing', () => {
     await withNamespaces(1, async (host) => {
       const net = await BridgeNetwork.create({ netns: host, bridge: 'br0', subnet: '198.18.0.0/24' });
       const containers = await Promise.all(Array.from({ length: 70 }, () => Netns.create()));
-      try {
+      await withCleanup(async () => {
         const endpoints = await Promise.all(containers.map((c) => net.attach(c)));
         for (const [i, e] of endpoints.entries()) await net.publish({ endpoint: e, hostPort: 20000 + i, port: 80 });
         const fifty = endpoints.slice(0, 50);
@@ -111,16 +109,14 @@ describe('BridgeNetwork: dead containers, many at once, listing', () => {
         assert.deepEqual(await net.ports(), []);
         assert.deepEqual(await net.endpoints(), []);
         await net.delete();
-      } finally {
-        for (const c of containers) await c.close();
-      }
+      }, () => Promise.all(containers.map((c) => c.close())));
     });
   });
 
   it('BridgeNetwork.list and `nln network ls|prune` find the networks from the kernel', async () => {
     const made: string[] = [];
     await withNamespaces(1, async (host) => {
-      try {
+      await withCleanup(async () => {
         await BridgeNetwork.create({ netns: host, bridge: 'brA', subnet: '198.18.1.0/24' });
         await BridgeNetwork.create({ netns: host, bridge: 'brB', subnet: '198.18.2.0/24', firewall: 'iptables' });
         await sh('ip', ['-n', host.name!, 'link', 'add', 'plain', 'type', 'bridge']);
@@ -137,9 +133,7 @@ describe('BridgeNetwork: dead containers, many at once, listing', () => {
         await c1.close();
         for (const n of nets) await n.delete();
         assert.deepEqual(await BridgeNetwork.list({ netns: host }), []);
-      } finally {
-        for (const name of made) await sh('ip', ['netns', 'del', name]).catch(() => {});
-      }
+      }, () => deleteLeftNamespaces(made));
     });
   });
 });

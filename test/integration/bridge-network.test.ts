@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BridgeNetwork, Netns } from '../../src/index';
-import { exchange, ipJson, sh, wireClient, withNamespaces } from '../helpers';
+import { exchange, ipJson, sh, wireClient, withCleanup, withNamespaces } from '../helpers';
 
 describe('BridgeNetwork', () => {
   it('create, attach, publish from a client range, container to container, hairpin, open, detach, delete', async () => {
@@ -82,15 +82,13 @@ describe('BridgeNetwork', () => {
     await withNamespaces(1, async (host) => {
       const net = await BridgeNetwork.create({ netns: host, bridge: 'br0', subnet: '198.18.0.0/22' });
       const containers = await Promise.all(Array.from({ length: 1000 }, () => Netns.create()));
-      try {
+      await withCleanup(async () => {
         const endpoints = await Promise.all(containers.map((c) => net.attach(c)));
         assert.equal(new Set(endpoints.map((e) => e.address)).size, 1000);
         assert.equal((await host.links.list({ master: 'br0' })).length, 1000);
         await net.delete();
         assert.deepEqual((await host.links.list()).map((l) => l.name), ['lo']);
-      } finally {
-        for (const c of containers) await c.close();
-      }
+      }, () => Promise.all(containers.map((c) => c.close())));
     });
   });
 

@@ -1,13 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NetlinkError, type Netns } from '../../src/index';
-import { splitArgs } from '../../src/iptables/argv';
-import { encodeRule } from '../../src/iptables/encode';
-import { compatRuleMessage } from '../../src/iptables/iptables';
-import { parseRuleArgs } from '../../src/iptables/rule';
-import { encode, NETLINK_NETFILTER } from '../../src/native';
 import { natTopology, sh, withNamespaces } from '../helpers';
-import { captureNetlink } from '../link-oracle';
+import { captureLibraryNetlink, captureNetlink } from '../link-oracle';
 
 const ipt = (ns: Netns, ...args: string[]) => sh('ip', ['netns', 'exec', ns.name!, 'iptables-nft', ...args]);
 const S = async (ns: Netns, table: string) => (await ipt(ns, '-t', table, '-S')).trim().split('\n');
@@ -117,18 +112,27 @@ COMMIT
     });
   });
 
-  it('requests are byte for byte what iptables-nft sends', async () => {
+  it('requests are byte for byte what iptables-nft sends (both processes traced with strace)', async () => {
     await withNamespaces(1, async (ns) => {
+      const NEWRULE = 0x0a06; // NFT_MSG_NEWRULE
+      const rules = (messages: Buffer[]) => messages.filter((m) => m.readUInt16LE(4) === NEWRULE).map((m) => m.toString('hex'));
       await ipt(ns, '-N', 'USERCHAIN');
-      for (const [table, chain] of FORMS) await ipt(ns, '-t', table, '-S', chain).catch(() => ipt(ns, '-t', table, '-P', chain, 'ACCEPT'));
-      for (const [table, chain, args] of FORMS) {
-        const sent = await captureNetlink(['ip', 'netns', 'exec', ns.name!, 'sh', '-c', `iptables-nft -t ${table} -A ${chain} ${args}`]);
-        const theirs = sent.find((m) => m.readUInt16LE(4) === 0x0a06); // NFT_MSG_NEWRULE
-        assert.ok(theirs, `iptables-nft sent no rule for ${args}`);
-        const encoded = encodeRule(parseRuleArgs(splitArgs(args)));
-        const ours = encode(NETLINK_NETFILTER, compatRuleMessage('ip', table, chain, encoded.expressions, encoded.compat, 'append'));
-        assert.equal(ours.toString('hex'), theirs.toString('hex'), `-t ${table} -A ${chain} ${args}`);
+      // The library's appends, all from one traced process.
+      const { messages, result } = await captureLibraryNetlink(`
+        const ns = await lib.Netns.open(${JSON.stringify(ns.name)});
+        for (const [table, chain, args] of ${JSON.stringify(FORMS)}) await ns.iptables.append(table, chain, args);
+        await ns.close();`);
+      assert.equal(result, null, JSON.stringify(result));
+      const ours = rules(messages);
+      assert.equal(ours.length, FORMS.length);
+      for (const [i, [table, chain, args]] of FORMS.entries()) {
+        // iptables-nft splits its arguments itself: through sh, as a user types them.
+        const theirs = rules((await captureNetlink(['ip', 'netns', 'exec', ns.name!, 'sh', '-c', `iptables-nft -t ${table} -A ${chain} ${args}`])).messages);
+        assert.equal(theirs.length, 1, `iptables-nft sent one rule for ${args}`);
+        assert.equal(ours[i], theirs[0], `-t ${table} -A ${chain} ${args}`);
       }
+      // Both wrote every rule: each line is in iptables-nft -S twice.
+      for (const [table, chain, , line] of FORMS) assert.equal((await S(ns, table)).filter((l) => l === `-A ${chain} ${line}`).length, 2, line);
     });
   });
 

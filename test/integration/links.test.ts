@@ -1,9 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { NetlinkError, Netns } from '../../src/index';
-import { ipJson, jsThreadNetns, sh, withNamespaces } from '../helpers';
+import { ipJson, jsThreadNetns, processInside, sh, withCleanup, deleteLeftNamespaces, withNamespaces } from '../helpers';
 import { assertNamespaceMatchesIp } from '../link-oracle';
 
 const startNetns = jsThreadNetns();
@@ -25,15 +23,8 @@ describe('links: the classic recipe, step by step, no ip process', () => {
 
       // ip link set eth1 netns 1 — "1" is the host's init process; here the host is a namespace,
       // so a process living in it stands in for pid 1.
-      const hostProcess = spawn('ip', ['netns', 'exec', host.name!, 'sleep', '30'], { stdio: 'ignore' });
-      try {
-        for (let i = 0; i < 200 && fs.statSync(`/proc/${hostProcess.pid}/ns/net`).ino !== host.inode; i++) {
-          await new Promise((r) => setTimeout(r, 10));
-        }
-        await myNetns.links.set('eth1', { netns: { pid: hostProcess.pid! } });
-      } finally {
-        hostProcess.kill();
-      }
+      const hostProcess = await processInside(host);
+      await withCleanup(() => myNetns.links.set('eth1', { netns: { pid: hostProcess.pid } }), () => hostProcess.kill());
       assert.ok((await host.links.list()).some((l) => l.name === 'eth1'));
 
       // ip link add docker1 type bridge
@@ -106,7 +97,7 @@ describe('links: the classic recipe, step by step, no ip process', () => {
       const twin = `${container.name}-twin`;
       const ip = (...args: string[]) => sh('ip', args);
       await ip('netns', 'add', twin);
-      try {
+      await withCleanup(async () => {
         await ip('-n', host.name!, 'link', 'add', 'h1', 'master', 'br0', 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', twin);
         await ip('-n', twin, 'link', 'set', 'eth0', 'up');
         await ip('-n', twin, 'addr', 'add', '198.18.0.3/16', 'dev', 'eth0');
@@ -120,9 +111,7 @@ describe('links: the classic recipe, step by step, no ip process', () => {
         const peer = (await ipJson(container.name, ['-d', 'addr', 'show', 'eth0']))[0];
         assert.equal(peer.ifindex, link.peerIndex);
         assert.deepEqual(peer.addr_info.filter((i: any) => i.scope === 'global').map((i: any) => `${i.local}/${i.prefixlen}`), ['198.18.0.2/16', '2001:db8::2/64']);
-      } finally {
-        await ip('netns', 'del', twin);
-      }
+      }, () => ip('netns', 'del', twin));
     });
   });
 
@@ -148,7 +137,7 @@ describe('links: the classic recipe, step by step, no ip process', () => {
   it('peer.netns { create } makes the namespace as ip netns add does, with its sysctls, in the same call', async () => {
     await withNamespaces(1, async (host) => {
       const name = `${host.name}-made`;
-      try {
+      await withCleanup(async () => {
         await host.links.add({ kind: 'bridge', name: 'br0', up: true });
         await host.addresses.add('br0', '198.18.0.1/16');
         const link = await host.links.add({
@@ -173,9 +162,7 @@ describe('links: the classic recipe, step by step, no ip process', () => {
         await assert.rejects(host.links.add({ kind: 'veth', name: 'h1', peer: { name: 'eth0', netns: { create: name } } }),
           (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST' && /already exists/.test(e.message));
         assert.deepEqual((await ipJson(host.name, ['link', 'show'])).map((l) => l.ifname), ['lo', 'br0', 'h0']);
-      } finally {
-        await Netns.delete(name).catch(() => {});
-      }
+      }, () => deleteLeftNamespaces([name]));
     });
   });
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { NetlinkError, Netns } from '../../src/index';
-import { ipJson, quietIpv6, sh, withNamespaces } from '../helpers';
+import { ipJson, quietIpv6, sh, waitFor, withCleanup, withNamespaces } from '../helpers';
 
 describe('neighbours', () => {
   it('ARP/NDP entries: the library and `ip neigh show nud all` agree both ways', async () => {
@@ -134,9 +134,15 @@ describe('programs and sockets inside a namespace', () => {
       const inode = (await ns.exec('stat', ['-L', '-c', '%i', '/proc/self/ns/net'])).stdout.trim();
       assert.equal(Number(inode), ns.inode);
       const child = ns.spawn('sleep', ['5']);
-      await new Promise((r) => setTimeout(r, 100));
+      // spawn returns at once; the child is in the namespace once it runs sleep (never before exec).
+      await withCleanup(() => waitFor(`the spawned sleep to run in ${ns.name}`, () => {
+        try {
+          return fs.readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === 'sleep';
+        } catch {
+          return false;
+        }
+      }), () => child.kill());
       assert.equal(fs.statSync(`/proc/${child.pid}/ns/net`).ino, ns.inode);
-      child.kill();
       assert.equal((await ns.exec('sleep', ['5'], { timeout: 100 })).signal, 'SIGTERM');
     });
   });

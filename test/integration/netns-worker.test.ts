@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { Netns } from '../../src/index';
-import { ipJson, withNamespaces } from '../helpers';
+import { ipJson, withCleanup, withNamespaces } from '../helpers';
 
 // The package's built entry point, loaded by the Worker as a user's Worker would load it.
 const entry = path.join(__dirname, '..', '..', 'src', 'index.js');
@@ -34,7 +34,7 @@ describe('Netns and Worker threads', () => {
             await ns.close();
           }
         });`, { eval: true });
-      try {
+      await withCleanup(async () => {
         for (const send of [() => worker.postMessage(ns), () => worker.postMessage({ endpoint: { netns: ns } }), () => structuredClone(ns)]) {
           const e = refusal(send);
           assert.ok(e instanceof DOMException, String(e));
@@ -46,17 +46,13 @@ describe('Netns and Worker threads', () => {
         const index = new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
         worker.postMessage(ns.name);
         assert.equal(await index, (await ipJson(ns.name, ['link', 'show', 'from-worker']))[0].ifindex);
-      } finally {
-        await worker.terminate();
-      }
+      }, () => worker.terminate());
       // Reading a handle as data still works: JSON names it, console.log shows it.
       assert.deepEqual(JSON.parse(JSON.stringify({ ns })), { ns: { name: ns.name, path: `/run/netns/${ns.name}`, inode: ns.inode } });
     });
     const anonymous = await Netns.create();
-    try {
+    await withCleanup(async () => {
       assert.match(refusal(() => structuredClone(anonymous)).message, /anonymous namespace .* create it with a name/);
-    } finally {
-      await anonymous.close();
-    }
+    }, () => anonymous.close());
   });
 });

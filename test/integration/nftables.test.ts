@@ -1,29 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NetlinkError, type Netns, type NftRuleSpec } from '../../src/index';
+import { NetlinkError, type NftRuleSpec } from '../../src/index';
 import { natTopology, sh, withNamespaces } from '../helpers';
-
-/** The rule lines `nft list` prints for one chain (without handles). */
-async function nftChainRules(ns: Netns, family: string, table: string, chain: string): Promise<string[]> {
-  const out = await sh('ip', ['netns', 'exec', ns.name!, 'nft', 'list', 'chain', family, table, chain]);
-  return out.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('table') && !l.startsWith('chain') && !l.startsWith('type') && l !== '}');
-}
-
-const nftRuleset = (ns: Netns) => sh('ip', ['netns', 'exec', ns.name!, 'nft', 'list', 'ruleset']);
-
-const SCAFFOLD = `
-table ip t {
-  set blocked { type ipv4_addr; flags interval; elements = { 10.9.0.0/16 } }
-  set ports { type inet_service; elements = { 22, 80 } }
-  map vm { type inet_service : verdict; elements = { 22 : accept } }
-  map pm { type inet_service : ipv4_addr; elements = { 8080 : 10.0.0.2 } }
-  set svc { type ipv4_addr . inet_service; elements = { 10.0.0.1 . 80 } }
-  chain other { }
-  chain input { type filter hook input priority filter; policy accept; }
-  chain pre { type filter hook prerouting priority raw; policy accept; }
-  chain prenat { type nat hook prerouting priority dstnat; policy accept; }
-  chain postnat { type nat hook postrouting priority srcnat; policy accept; }
-}`;
+import { nftChainRules, nftRuleset, SCAFFOLD } from '../nft-oracle';
 
 /** Every construct of the supported language, as nft lists it: [chain, rule]. */
 const LANGUAGE: Array<[string, string]> = [

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { runNetnsNames, sh, uniqueName } from '../helpers';
+import { deleteLeftNamespaces, runNetnsNames, uniqueName, withCleanup } from '../helpers';
 
 const index = path.resolve(__dirname, '../../src/index.js');
 
@@ -49,15 +49,13 @@ describe('Workers terminated mid-request', () => {
         for (let i = 0; i < 100 && (count('/proc/self/task') > threads0 || extra().length > 0); i++) await new Promise((r) => setTimeout(r, 50));
         console.log(JSON.stringify({ threads: count('/proc/self/task') - threads0, extra: extra() }));
       })();`;
-    try {
+    // A Worker terminated between creating a namespace and deleting it leaves it (its name stays
+    // until someone deletes it, as with `ip netns add`): removed after.
+    await withCleanup(async () => {
       const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
       assert.equal(r.signal, null, `the process died with ${r.signal} (a timeout means it hung): ${r.stdout}${r.stderr}`);
       assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
       assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { threads: 0, extra: [] });
-    } finally {
-      // A Worker terminated between creating a namespace and deleting it leaves it (its name
-      // stays until someone deletes it, as with `ip netns add`): removed here.
-      for (const n of runNetnsNames().filter((x) => x.startsWith(prefix))) await sh('ip', ['netns', 'del', n]);
-    }
+    }, () => deleteLeftNamespaces(runNetnsNames().filter((x) => x.startsWith(prefix))));
   });
 });
