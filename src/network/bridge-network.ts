@@ -457,7 +457,7 @@ export class BridgeNetwork {
   /** The addresses port mappings point at; concurrent attach() calls share one read. */
   #mappedRead: Promise<Set<string>> | undefined;
   #mappedAddresses(): Promise<Set<string>> {
-    this.#mappedRead ??= this.firewall.ports().then((ms) => new Set(ms.map((m) => m.address))).finally(() => { this.#mappedRead = undefined; });
+    this.#mappedRead ??= this.firewall.mappedAddresses().finally(() => { this.#mappedRead = undefined; });
     return this.#mappedRead;
   }
 

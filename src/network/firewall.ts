@@ -30,6 +30,8 @@ export interface Firewall {
   /** Whether the network's NAT (table or chain) is there. */
   exists(): Promise<boolean>;
   ports(): Promise<PortMapping[]>;
+  /** The addresses some mapping points at (attach hands none of them out). */
+  mappedAddresses(): Promise<Set<string>>;
   teardown(): Promise<void>;
 }
 
@@ -79,6 +81,12 @@ const unique = (ms: Array<PortMapping | undefined>): PortMapping[] => {
 export class NftFirewall implements Firewall {
   readonly kind = 'nftables';
   readonly #table: string;
+  /**
+   * The mapped addresses as of a ruleset generation. Reading every mapping grows with their number,
+   * and attach needs them each time: while the generation is unchanged (or moved only by this
+   * object's own publish) the set is still true, and one GETGEN replaces the dump.
+   */
+  #mapped: { generation: number; addresses: Set<string> } | undefined;
 
   constructor(private readonly host: Netns, private readonly bridge: string, private readonly subnet: string) {
     this.#table = `nln-${bridge}`;
@@ -113,12 +121,37 @@ export class NftFirewall implements Firewall {
 
   /** The mappings of one host port (its chain's rules), with their handles; none when the chain is absent. */
   async #onPort(m: PortMapping): Promise<Array<{ mapping: PortMapping; handle: number }>> {
-    // The kernel filters the dump by chain name: an absent chain simply has no rules.
-    const rules = await this.host.nft.listRules({ ...this.#ref(), chain: this.#portChain(m) });
+    // The kernel filters the dump by chain name: an absent chain simply has no rules. Only the
+    // comments are read (rawRules): printing every rule as nft text cost ~50 µs a rule.
+    const rules = await this.host.nft.rawRules('ip', this.#table, this.#portChain(m), 'network.publish');
     return rules.flatMap((r) => { const mapping = parseMappingComment(r.comment); return mapping ? [{ mapping, handle: r.handle }] : []; });
   }
 
+  async mappedAddresses(): Promise<Set<string>> {
+    const generation = await this.host.nft.generation();
+    if (this.#mapped?.generation !== generation) {
+      // Read after the generation: a commit in between leaves the set newer than its stamp, which
+      // the next call's generation then fails to match (read again), never the reverse.
+      this.#mapped = { generation, addresses: new Set((await this.ports()).map((m) => m.address)) };
+    }
+    return new Set(this.#mapped.addresses);
+  }
+
+  /** After this object's own commit: the set stays true only if that commit was the only one since. */
+  async #committed(address: string | undefined): Promise<void> {
+    const known = this.#mapped;
+    this.#mapped = undefined;
+    if (!known || address === undefined) return;
+    const generation = await this.host.nft.generation();
+    if (generation === known.generation + 1) this.#mapped = { generation, addresses: known.addresses.add(address) };
+  }
+
   async publish(m: PortMapping): Promise<void> {
+    await this.#publish(m);
+    await this.#committed(m.address);
+  }
+
+  async #publish(m: PortMapping): Promise<void> {
     const t = this.#ref();
     const chain = this.#portChain(m);
     const rule = { ...t, chain, comment: mappingComment(m), match: { saddr: m.from, daddr: m.hostAddress, protocol: m.protocol }, dnat: { address: m.address, port: m.port } };
@@ -142,6 +175,7 @@ export class NftFirewall implements Firewall {
   }
 
   async unpublish(m: PortMapping): Promise<void> {
+    this.#mapped = undefined; // the address may have other mappings: read again when next asked
     const onPort = await this.#onPort(m);
     const mine = onPort.filter((x) => mappingKey(x.mapping) === mappingKey(m));
     if (mine.length === 0) throw notPublished(m);
@@ -160,10 +194,11 @@ export class NftFirewall implements Firewall {
 
   async unpublishMany(ms: PortMapping[]): Promise<void> {
     if (ms.length === 0) return;
+    this.#mapped = undefined;
     const going = new Set(ms.map(mappingKey));
     const t = this.#ref();
     const byChain = new Map<string, Array<{ handle: number; going: boolean; mapping: PortMapping }>>();
-    for (const r of await this.host.nft.listRules(t)) {
+    for (const r of await this.host.nft.rawRules('ip', this.#table, undefined, 'network.detach')) {
       const mapping = parseMappingComment(r.comment);
       if (!r.chain.startsWith('p-') || !mapping) continue;
       byChain.set(r.chain, [...(byChain.get(r.chain) ?? []), { handle: r.handle, going: going.has(mappingKey(mapping)), mapping }]);
@@ -188,7 +223,7 @@ export class NftFirewall implements Firewall {
   }
 
   async ports(): Promise<PortMapping[]> {
-    const rules = await this.host.nft.listRules(this.#ref());
+    const rules = await this.host.nft.rawRules('ip', this.#table, undefined, 'network.ports');
     return unique(rules.filter((r) => r.chain.startsWith('p-')).map((r) => parseMappingComment(r.comment)));
   }
 
@@ -266,6 +301,10 @@ export class IptablesFirewall implements Firewall {
 
   exists(): Promise<boolean> {
     return IptablesFirewall.exists(this.host, this.bridge);
+  }
+
+  async mappedAddresses(): Promise<Set<string>> {
+    return new Set((await this.ports()).map((m) => m.address));
   }
 
   async ports(): Promise<PortMapping[]> {

@@ -88,6 +88,28 @@ describe('BridgeNetwork: dead containers, many at once, listing', () => {
     });
   });
 
+  it('a mapping another object (or process) made keeps its address from this object\'s next attach', async () => {
+    const made: string[] = [];
+    await withNamespaces(1, async (host) => {
+      await withCleanup(async () => {
+        const mine = await BridgeNetwork.create({ netns: host, bridge: 'br0', subnet: '198.18.0.0/24' });
+        const other = await BridgeNetwork.open('br0', { netns: host });
+        // This object has read the mappings (none) at the ruleset's current generation.
+        assert.equal((await mine.attach(await container(made))).address, '198.18.0.2');
+        // Another object attaches and publishes; its container then dies without detach.
+        const c = await container(made);
+        const e = await other.attach(c);
+        assert.equal(e.address, '198.18.0.3');
+        await other.publish({ endpoint: e, hostPort: 1234, port: 80 });
+        await sh('ip', ['netns', 'del', c.name!]);
+        await c.close();
+        await linkGone(host, e.hostIfname);
+        // The generation moved under this object: it reads the mappings again and skips .3.
+        assert.equal((await mine.attach(await container(made))).address, '198.18.0.4');
+      }, () => deleteLeftNamespaces(made));
+    });
+  });
+
   it('detach of 50 endpoints and detachAll: one group request, their mappings gone', async () => {
     await withNamespaces(1, async (host) => {
       const net = await BridgeNetwork.create({ netns: host, bridge: 'br0', subnet: '198.18.0.0/24' });
