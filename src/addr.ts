@@ -102,7 +102,7 @@ export class Addresses {
     const replies = await this.#ns.request(NETLINK_ROUTE, {
       type: RTM.GETADDR, flags: NLM_F.REQUEST | NLM_F.DUMP,
       header: { family: filter.family === undefined ? 0 : afOf(filter.family), index },
-    }, true, 'address.list');
+    }, 'address.list');
     return replies.filter((r) => r.type === RTM.NEWADDR).map(decodeAddress)
       .filter((a) => index === 0 || a.link === index);
   }
@@ -167,7 +167,7 @@ export class Addresses {
   }
 
   async #send(message: WireMessage, operation: string): Promise<void> {
-    await this.#ns.request(NETLINK_ROUTE, message, false, operation);
+    await this.#ns.request(NETLINK_ROUTE, message, operation);
   }
 }
 

@@ -18,7 +18,7 @@ export type Packed = Buffer & { readonly __packed: unique symbol };
 
 export interface NativeNamespace {
   /** Queues one message on this namespace's channel for `protocol`; resolves with the packed replies (null: an ACK alone). */
-  request(protocol: number, message: Packed, dump: boolean): Promise<Buffer | null>;
+  request(protocol: number, message: Packed): Promise<Buffer | null>;
   /** An nfnetlink batch in one sendmsg, then the sentinel; a refusal's error has the message's index. */
   batch(protocol: number, messages: Packed, sentinel: Packed): Promise<Buffer | null>;
   /** Answers what is queued and stops the namespace's threads; calls still holding it are refused. */

@@ -103,7 +103,7 @@ export class Fdb {
     const ifindex = filter.link === undefined ? undefined : await this.#ns.links.index(filter.link, 'fdb.list', 'filter.link');
     const replies = await this.#ns.request(NETLINK_ROUTE, {
       type: RTM.GETNEIGH, flags: NLM_F.REQUEST | NLM_F.DUMP, header: { family: AF_BRIDGE }, attrs: { ifindex },
-    }, true, 'fdb.list');
+    }, 'fdb.list');
     return replies.filter((m) => m.type === RTM.NEWNEIGH).map(decodeFdb).filter((e) => ifindex === undefined || e.link === ifindex);
   }
 
@@ -127,7 +127,7 @@ export class Fdb {
   }
 
   async #send(message: WireMessage, operation: string): Promise<void> {
-    await this.#ns.request(NETLINK_ROUTE, message, false, operation);
+    await this.#ns.request(NETLINK_ROUTE, message, operation);
   }
 }
 
@@ -164,7 +164,7 @@ export class Neighbors {
     const replies = await this.#ns.request(NETLINK_ROUTE, {
       type: RTM.GETNEIGH, flags: NLM_F.REQUEST | NLM_F.DUMP,
       header: { family: filter.family === undefined ? 0 : afOf(filter.family) }, attrs: { ifindex },
-    }, true, 'neighbor.list');
+    }, 'neighbor.list');
     return replies.filter((m) => m.type === RTM.NEWNEIGH && (m.header?.family === 2 || m.header?.family === 10))
       .map(decodeNeighbor).filter((n) => ifindex === undefined || n.link === ifindex);
   }
@@ -182,7 +182,7 @@ export class Neighbors {
       type, flags: NLM_F.REQUEST | create,
       header: { family: afOf(address.family), ifindex, state: type === RTM.DELNEIGH ? 0 : state, flags: o.router ? NTF_ROUTER : 0 },
       attrs: { dst: address.address, lladdr },
-    }, false, operation);
+    }, operation);
   }
 }
 

@@ -254,11 +254,14 @@ export class Netns {
     return this.#opening;
   }
 
-  /** @internal Sends one rtnetlink/nfnetlink message in this namespace; failures become NetlinkError. */
-  request(protocol: number, message: WireMessage, dump: boolean, operation: string): Promise<WireMessage[]> {
+  /**
+   * @internal Sends one rtnetlink/nfnetlink message in this namespace; failures become NetlinkError.
+   * Whether it is a dump is what its NLM_F_DUMP says (the addon reads it there).
+   */
+  request(protocol: number, message: WireMessage, operation: string): Promise<WireMessage[]> {
     // Submitted in the caller's own turn when the handle is open: many requests made together
     // (Promise.all) reach the channel while the caller is still making the rest, not after.
-    const send = (n: NativeNamespace) => n.request(protocol, pack([message]), dump).then(
+    const send = (n: NativeNamespace) => n.request(protocol, pack([message])).then(
       (replies) => (replies === null ? [] : unpack(replies) as WireMessage[]),
       (err: unknown) => { throw toNetlinkError(operation, err); },
     );

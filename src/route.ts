@@ -120,7 +120,7 @@ export class Routes {
 
   /** Like `ip route del`: what is given must match; what is not given matches anything. */
   async delete(r: Partial<RouteSpec> & { dst: string }): Promise<void> {
-    await this.#ns.request(NETLINK_ROUTE, await this.#message(r as RouteSpec, 0, true, 'route.delete'), false, 'route.delete');
+    await this.#ns.request(NETLINK_ROUTE, await this.#message(r as RouteSpec, 0, true, 'route.delete'), 'route.delete');
   }
 
   /** Routes of a table (default: main; 'all' for every table), optionally one family or output link. */
@@ -135,7 +135,7 @@ export class Routes {
       // Strict dump checking: the kernel filters by table and output link itself.
       header: { family: filter.family === undefined ? 0 : afOf(filter.family), table: table < 256 ? table : 0 },
       attrs: { table: table >= 256 ? table : undefined, oif },
-    }, true, 'route.list').catch((err: unknown) => {
+    }, 'route.list').catch((err: unknown) => {
       // Asked for one table, the kernel answers ENOENT while that table does not exist yet (a
       // namespace that never had a route has no main table): no routes, as `ip route show` says.
       if (table !== 0 && err instanceof NetlinkError && err.code === 'ENOENT') return [];
@@ -152,12 +152,12 @@ export class Routes {
       type: RTM.GETROUTE, flags: NLM_F.REQUEST,
       header: { family: afOf(d.family), dst_len: d.family === 4 ? 32 : 128 },
       attrs: { dst: d.address },
-    }, false, 'route.get');
+    }, 'route.get');
     return decodeRoute(replies.find((m) => m.type === RTM.NEWROUTE)!);
   }
 
   async #modify(r: RouteSpec, create: number, operation: string): Promise<void> {
-    await this.#ns.request(NETLINK_ROUTE, await this.#message(r, create, false, operation), false, operation);
+    await this.#ns.request(NETLINK_ROUTE, await this.#message(r, create, false, operation), operation);
   }
 
   /** RTM_NEWROUTE/RTM_DELROUTE as `ip route add/del` builds it (iproute_modify). */

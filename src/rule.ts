@@ -53,12 +53,12 @@ export class Rules {
 
   /** Like `ip rule add`. */
   async add(r: RuleSpec): Promise<void> {
-    await this.#ns.request(NETLINK_ROUTE, await message(r, RTM.NEWRULE, NLM_F.CREATE | NLM_F.EXCL), false, 'rule.add');
+    await this.#ns.request(NETLINK_ROUTE, await message(r, RTM.NEWRULE, NLM_F.CREATE | NLM_F.EXCL), 'rule.add');
   }
 
   /** Like `ip rule del`: the given selectors must match. */
   async delete(r: RuleSpec): Promise<void> {
-    await this.#ns.request(NETLINK_ROUTE, await message(r, RTM.DELRULE, 0), false, 'rule.delete');
+    await this.#ns.request(NETLINK_ROUTE, await message(r, RTM.DELRULE, 0), 'rule.delete');
   }
 
   /** Rules of one family (default: both). */
@@ -67,7 +67,7 @@ export class Rules {
     if (filter.family !== undefined && filter.family !== 4 && filter.family !== 6) throw rangeError('filter.family', filter.family, 'is not 4 or 6');
     const replies = await this.#ns.request(NETLINK_ROUTE, {
       type: RTM.GETRULE, flags: NLM_F.REQUEST | NLM_F.DUMP, header: { family: filter.family === undefined ? 0 : afOf(filter.family) },
-    }, true, 'rule.list');
+    }, 'rule.list');
     return replies.filter((m) => m.type === RTM.NEWRULE).map(decodeRule);
   }
 }

@@ -60,7 +60,7 @@ nln::Value one(const Napi::Value& packed) {
 
 }  // namespace
 
-// request(protocol, packed message, dump) -> Promise<packed replies, or null for a bare ACK>
+// request(protocol, packed message) -> Promise<packed replies, or null for a bare ACK>
 Napi::Value NamespaceWrap::Request(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int protocol = info[0].As<Napi::Number>().Int32Value();

@@ -295,7 +295,7 @@ export class Links {
       flags: NLM_F.REQUEST | NLM_F.DUMP,
       header: {},
       attrs: { master, linkinfo: filter.kind === undefined ? undefined : { kind: filter.kind } },
-    }, true, 'link.list');
+    }, 'link.list');
     // The kernel ignores a kind filter for a kind it has no driver for: check again here.
     return replies
       .filter((r) => r.type === RTM.NEWLINK)
@@ -316,7 +316,7 @@ export class Links {
   /** Deletes every link of a group in one request (one RCU wait for all, not one each). */
   async deleteGroup(group: number): Promise<void> {
     checkInteger('group', group, 1, 0xffffffff);
-    await this.#ns.request(NETLINK_ROUTE, { type: RTM.DELLINK, flags: NLM_F.REQUEST, header: {}, attrs: { group } }, false, 'link.deleteGroup');
+    await this.#ns.request(NETLINK_ROUTE, { type: RTM.DELLINK, flags: NLM_F.REQUEST, header: {}, attrs: { group } }, 'link.deleteGroup');
   }
 
   /** @internal The ifindex of ref (a name is looked up); ENODEV names the field. */
@@ -333,7 +333,7 @@ export class Links {
   }
 
   #request(message: WireMessage, operation: string, ref: LinkRef): Promise<WireMessage[]> {
-    return this.#ns.request(NETLINK_ROUTE, message, false, operation).catch(noSuchLink(operation, ref, this.#ns));
+    return this.#ns.request(NETLINK_ROUTE, message, operation).catch(noSuchLink(operation, ref, this.#ns));
   }
 }
 

@@ -487,12 +487,12 @@ export class Nftables {
 
   /** The ruleset generation (changes with every committed transaction). */
   async generation(): Promise<number> {
-    const replies = await this.#request(getGen(), false, 'nft.generation');
+    const replies = await this.#request(getGen(), 'nft.generation');
     return (replies[0]?.attrs as { id: number }).id;
   }
 
   async listTables(): Promise<NftTable[]> {
-    const replies = await this.#request(nftMessage(NFT_MSG.GETTABLE, 0, {}, NLM_F.DUMP), true, 'nft.listTables');
+    const replies = await this.#request(nftMessage(NFT_MSG.GETTABLE, 0, {}, NLM_F.DUMP), 'nft.listTables');
     return replies.map((m) => {
       const a = m.attrs as Record<string, any>;
       const flags = [...(a.flags & 1 ? ['dormant'] : []), ...(a.flags & 2 ? ['owner'] : [])];
@@ -502,7 +502,7 @@ export class Nftables {
 
   async listChains(filter: { family?: NftFamily; table?: string } = {}): Promise<NftChain[]> {
     const family = filter.family === undefined ? 0 : checkFamily('filter.family', filter.family);
-    const replies = await this.#request(nftMessage(NFT_MSG.GETCHAIN, family, { table: filter.table }, NLM_F.DUMP), true, 'nft.listChains', tableName(filter));
+    const replies = await this.#request(nftMessage(NFT_MSG.GETCHAIN, family, { table: filter.table }, NLM_F.DUMP), 'nft.listChains', tableName(filter));
     return replies.map((m) => {
       const a = m.attrs as Record<string, any>;
       const fam = familyName(m.header!.family as number);
@@ -520,7 +520,7 @@ export class Nftables {
 
   /** @internal The rules of a table (or one chain) as the kernel holds them: one dump. */
   async rawRules(family: NftFamily, table: string, chain: string | undefined, operation: string): Promise<Array<{ chain: string; handle: number; exprs: Expr[]; comment?: string }>> {
-    const replies = await this.#request(nftMessage(NFT_MSG.GETRULE, family, { table, chain }, NLM_F.DUMP), true, operation, chain === undefined ? `table ${family} ${table}` : `chain ${family} ${table} ${chain}`);
+    const replies = await this.#request(nftMessage(NFT_MSG.GETRULE, family, { table, chain }, NLM_F.DUMP), operation, chain === undefined ? `table ${family} ${table}` : `chain ${family} ${table} ${chain}`);
     return replies.map((m) => {
       const a = m.attrs as Record<string, any>;
       return { chain: a.chain as string, handle: Number(a.handle), exprs: exprsOf(m), comment: commentOf(a.userdata) };
@@ -554,7 +554,7 @@ export class Nftables {
 
   async listSets(filter: { family?: NftFamily; table?: string } = {}): Promise<NftSet[]> {
     const family = filter.family === undefined ? 0 : checkFamily('filter.family', filter.family);
-    const replies = await this.#request(nftMessage(NFT_MSG.GETSET, family, { table: filter.table }, NLM_F.DUMP), true, 'nft.listSets', tableName(filter));
+    const replies = await this.#request(nftMessage(NFT_MSG.GETSET, family, { table: filter.table }, NLM_F.DUMP), 'nft.listSets', tableName(filter));
     return replies.map((m) => {
       const a = m.attrs as Record<string, any>;
       const s: NftSet = {
@@ -594,7 +594,7 @@ export class Nftables {
   }
 
   async #rawElements(family: NftFamily, table: string, set: string): Promise<Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean; data?: unknown }>> {
-    const replies = await this.#request(nftMessage(NFT_MSG.GETSETELEM, family, { table, set }, NLM_F.DUMP), true, 'nft.listElements', `set ${family} ${table} ${set}`);
+    const replies = await this.#request(nftMessage(NFT_MSG.GETSETELEM, family, { table, set }, NLM_F.DUMP), 'nft.listElements', `set ${family} ${table} ${set}`);
     const flat = replies.flatMap((m) => ((m.attrs as any).elements?.elem ?? []) as Array<Record<string, any>>).map((e) => ({
       key: e.key?.value as Buffer, keyEnd: e.key_end?.value as Buffer | undefined, intervalEnd: ((e.flags ?? 0) & NFT_SET_ELEM_INTERVAL_END) !== 0, data: e.data,
     }));
@@ -612,9 +612,9 @@ export class Nftables {
   }
 
   /** One request; a failure names `what` was read (`table ip nat`, `set ip t s`). */
-  async #request(message: WireMessage, dump: boolean, operation: string, what?: string): Promise<WireMessage[]> {
+  async #request(message: WireMessage, operation: string, what?: string): Promise<WireMessage[]> {
     try {
-      return await this.#ns.request(NETLINK_NETFILTER, message, dump, operation);
+      return await this.#ns.request(NETLINK_NETFILTER, message, operation);
     } catch (err) {
       throw what === undefined ? err : readError(err, what);
     }

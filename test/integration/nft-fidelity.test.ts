@@ -18,7 +18,7 @@ const nftInput = async (ns: Netns, script: string) => {
 
 /** Every set's NFTA_SET_USERDATA as the kernel keeps it, by table and name (anonymous ones in creation order). */
 async function setUserdata(ns: Netns): Promise<string[]> {
-  const replies = await ns.request(NETLINK_NETFILTER, nftMessage(NFT_MSG.GETSET, 0, {}, NLM_F.DUMP), true, 'test');
+  const replies = await ns.request(NETLINK_NETFILTER, nftMessage(NFT_MSG.GETSET, 0, {}, NLM_F.DUMP), 'test');
   return replies.map((m) => {
     const a = m.attrs as { table: string; name: string; userdata?: Buffer; flags: number; key_type: number };
     return `${m.header!.family} ${a.table} ${a.name.startsWith('__') ? '(anonymous)' : a.name} flags=${a.flags} key=${a.key_type} ${a.userdata?.toString('hex') ?? '(none)'}`;

@@ -52,7 +52,7 @@ describe('package entry points', () => {
       assert.deepEqual(compileConsumer(dir, ['uses.mts']), []);
       // The internals, one line each: every line must be refused as "does not exist".
       const internals = [
-        'ns.request(0, { type: 0 } as never, false, "x")', 'Netns.chain([])', 'Netns.borrow("x")', 'ns.lendFdSync()',
+        'ns.request(0, { type: 0 } as never, "x")', 'Netns.chain([])', 'Netns.borrow("x")', 'ns.lendFdSync()',
         'ns.nativeHandle("x")', 'ns.links.index("lo", "x", "y")', 'ns.routes.addMessage({ dst: "default" })',
         'ns.addresses.addMessage("lo", "127.0.0.2/8")',
       ];
