@@ -55,7 +55,7 @@ export function spawnIn(t: Transport, file: string, args: string[] = [], options
 export async function execIn(t: Transport, file: string, args: string[] = [], options: ExecOptions = {}): Promise<ExecResult> {
   checkArgs(file, args);
   if (options.timeout !== undefined) checkInteger('options.timeout', options.timeout, 1, 0x7fffffff);
-  await t.nativeHandle('netns.exec'); // opened before the synchronous spawn needs it
+  await t.ready('netns.exec'); // opened before the synchronous spawn needs it
   const child = spawnIn(t, file, args, { env: options.env, cwd: options.cwd, timeout: options.timeout, stdio: 'pipe' });
   const out: Buffer[] = [];
   const err: Buffer[] = [];

@@ -158,6 +158,11 @@ export class Transport {
     return this.#opening;
   }
 
+  /** Opens the native side now (for the process's own namespace), before something synchronous needs it. */
+  async ready(operation: string): Promise<void> {
+    await this.nativeHandle(operation);
+  }
+
   /**
    * Sends one rtnetlink/nfnetlink message; failures become NetlinkError. Whether it is a dump is
    * what its NLM_F_DUMP says (the addon reads it there).
