@@ -14,8 +14,7 @@ import { connectIn, execIn, type ExecOptions, type ExecResult, listenIn, spawnIn
 import { Routes } from './route';
 import { Rules } from './rule';
 import { Sysctl } from './sysctl';
-import { native, type NativeNamespace, type WireMessage } from './native';
-import { pack, unpack } from './pack';
+import { decode, encode, encodeAll, locate, native, type NativeNamespace, type NativePatch, type WireMessage } from './native';
 import { checkInteger, checkNetnsName, checkObject, typeError } from './validate';
 
 export type NetnsRef = Netns | string | { name: string } | { path: string } | { pid: number } | { fd: number };
@@ -40,7 +39,7 @@ export type ChainStep = { create: string; sysctl?: Array<[path: string, value: s
  * IFLA_NET_NS_FD: the addon holds that namespace for the chain; JS never sees its fd).
  */
 export type ChainPatch = { message: number; to: string[] } & (
-  { fromStep: number; fromMessage: number; fromAttr: string } | { fdOf: Netns });
+  { fromStep: number; fromMessage: number; fromAttr: { type: number; headerSize: number } } | { fdOf: Netns } | { createdFd: true });
 
 /** @internal A chain step that sends messages. */
 export type MessageStep = Exclude<ChainStep, { create: string }>;
@@ -261,8 +260,8 @@ export class Netns {
   request(protocol: number, message: WireMessage, operation: string): Promise<WireMessage[]> {
     // Submitted in the caller's own turn when the handle is open: many requests made together
     // (Promise.all) reach the channel while the caller is still making the rest, not after.
-    const send = (n: NativeNamespace) => n.request(protocol, pack([message])).then(
-      (replies) => (replies === null ? [] : unpack(replies) as WireMessage[]),
+    const send = (n: NativeNamespace) => n.request(protocol, encode(protocol, message)).then(
+      (replies) => (replies === null ? [] : decode(protocol, replies)),
       (err: unknown) => { throw toNetlinkError(operation, err); },
     );
     try {
@@ -283,12 +282,16 @@ export class Netns {
     const operations = steps.map((s) => ('create' in s ? [s.operation, ...(s.sysctl ?? []).map(() => s.operation)] : s.items.map((i) => i.operation)));
     const operation = operations[0]?.[0] ?? 'netns.request';
     const handles = await Promise.all(steps.map((s) => ('create' in s || s.netns === 'created' ? null : s.netns.nativeHandle(operation))));
-    const patches = await Promise.all(steps.map((s) => Promise.all(('patches' in s ? s.patches ?? [] : []).map(async (p) =>
-      ('fdOf' in p ? { message: p.message, to: p.to, fdOf: await p.fdOf.nativeHandle(operation) } : p)))));
+    const patches = await Promise.all(steps.map((s) => Promise.all(('patches' in s ? s.patches ?? [] : []).map(async (p): Promise<NativePatch> => {
+      const at = { message: p.message, offset: locate((s as MessageStep).protocol, (s as MessageStep).items[p.message].message, p.to) };
+      if ('fdOf' in p) return { ...at, fdOf: await p.fdOf.nativeHandle(operation) };
+      if ('createdFd' in p) return { ...at, createdFd: true };
+      return { ...at, fromStep: p.fromStep, fromMessage: p.fromMessage, attr: p.fromAttr.type, headerSize: p.fromAttr.headerSize };
+    }))));
     let sent;
     try {
       sent = native.chain(steps.map((s, k) => ('create' in s ? { create: s.create, sysctls: s.sysctl ?? [] } : {
-        ns: handles[k], protocol: s.protocol, messages: pack(s.items.map((i) => i.message), 'messages'), patches: patches[k],
+        ns: handles[k], protocol: s.protocol, messages: encodeAll(s.protocol, s.items.map((i) => i.message)), patches: patches[k],
       })));
     } catch (err) {
       throw toNetlinkError(operation, err); // a handle closed meanwhile (EBADF); a message the codec refuses
@@ -296,7 +299,8 @@ export class Netns {
     const answers = await nativeCall(operation, sent);
     return answers.map((step, k) => step.map((a, i) => {
       const op = operations[k][i];
-      if (Buffer.isBuffer(a)) return unpack(a) as WireMessage[];
+      const step = steps[k];
+      if (Buffer.isBuffer(a) && 'protocol' in step) return decode(step.protocol, a);
       if (a === null) return new NetlinkError(op, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
       return toNetlinkError(op, a) as NetlinkError;
     }));

@@ -2,8 +2,7 @@
 // the kernel's objects and decode rules into the same items as text and typed input.
 import { NLM_F } from '../constants';
 import { NetlinkError, toNetlinkError } from '../errors';
-import { NETLINK_NETFILTER, type WireMessage } from '../native';
-import { pack } from '../pack';
+import { encode, encodeAll, NETLINK_NETFILTER, type WireMessage } from '../native';
 import type { Netns } from '../netns';
 import { checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeError, typeError } from '../validate';
 import {
@@ -471,7 +470,7 @@ export class Nftables {
     for (const { name, slot } of tx.ifindexes) slot.writeUInt32LE(await this.#ns.links.index(name, 'nft.transaction', 'iif/oif'));
     const n = await this.#ns.nativeHandle('nft.transaction');
     try {
-      await n.batch(NETLINK_NETFILTER, pack([batchBegin(options.generation), ...tx.messages, batchEnd()], 'messages'), pack([getGen()]));
+      await n.batch(NETLINK_NETFILTER, encodeAll(NETLINK_NETFILTER, [batchBegin(options.generation), ...tx.messages, batchEnd()]), encode(NETLINK_NETFILTER, getGen()));
     } catch (err) {
       const index = (err as { index?: number }).index;
       let what = index !== undefined && index >= 1 && index <= tx.labels.length ? `refused: ${tx.labels[index - 1]}` : undefined;
