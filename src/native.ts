@@ -17,10 +17,10 @@ export interface WireMessage {
 }
 
 export interface NativeNamespace {
-  /** Queues one message on this namespace's channel for `protocol`; resolves with the packed replies (null: an ACK alone). */
-  request(protocol: number, message: Packed): Promise<Buffer | null>;
-  /** An nfnetlink batch in one sendmsg, then the sentinel; a refusal's error has the message's index. */
-  batch(protocol: number, messages: Packed, sentinel: Packed): Promise<Buffer | null>;
+  /** Queues one netlink message on this namespace's channel for `protocol`; resolves with the replies' bytes (null: an ACK alone). */
+  request(protocol: number, message: Buffer): Promise<Buffer | null>;
+  /** An nfnetlink batch (messages back to back) in one sendmsg, then the sentinel; a refusal's error has the message's index. */
+  batch(protocol: number, messages: Buffer, sentinel: Buffer): Promise<Buffer | null>;
   /** Answers what is queued and stops the namespace's threads; calls still holding it are refused. */
   close(): Promise<void>;
   /** A new close-on-exec fd on the namespace, the caller's to close (for a child process to inherit). */
@@ -28,8 +28,13 @@ export interface NativeNamespace {
   readonly inode: number;
 }
 
-/** A chain patch: a value from an earlier answer, or the fd of a namespace the addon holds. */
-export type NativePatch = { message: number; to: string[] } & ({ fromStep: number; fromMessage: number; fromAttr: string } | { fdOf: NativeNamespace });
+/**
+ * A chain patch: 32 bits written at `offset` of message `message` of its step: a top-level
+ * attribute of an earlier answer (past its family header), the fd of a namespace the addon holds,
+ * or that of the namespace the chain created.
+ */
+export type NativePatch = { message: number; offset: number } & (
+  { fromStep: number; fromMessage: number; attr: number; headerSize: number } | { fdOf: NativeNamespace } | { createdFd: true });
 
 export interface NativeAddon {
   netnsCreate(name?: string): Promise<NativeNamespace>;
@@ -44,8 +49,8 @@ export interface NativeAddon {
   sysctlSet(ns: NativeNamespace, path: string, value: string): Promise<void>;
   tcpListen(ns: NativeNamespace, host: string, port: number, backlog: number): Promise<number>;
   tcpConnect(ns: NativeNamespace, host: string, port: number, timeoutMs: number): Promise<number>;
-  /** Netns.chain's engine: per step, per message, its packed replies, its refusal, or null (not sent). */
-  chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Packed; patches: NativePatch[] }>)
+  /** Netns.chain's engine: per step, per message, its replies' bytes, its refusal, or null (not sent). */
+  chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Buffer; patches: NativePatch[] }>)
     : Promise<Array<Array<Buffer | NativeFailure | null>>>;
   encode(protocol: number, message: Packed): Buffer;
   decode(protocol: number, bytes: Buffer): Buffer;
@@ -73,6 +78,24 @@ export function encode(protocol: number, message: WireMessage): Buffer {
   return native.encode(protocol, pack([message]));
 }
 
+/** Messages encoded back to back (a chain step, a batch). */
+export function encodeAll(protocol: number, messages: WireMessage[]): Buffer {
+  return Buffer.concat(messages.map((m) => encode(protocol, m)));
+}
+
+/** Where, in message's bytes, the 32-bit integer at path lies (found by encoding it twice with different values). */
+export function locate(protocol: number, message: WireMessage, path: string[]): number {
+  const withValue = (v: number) => {
+    const copy = structuredClone(message) as unknown as Record<string, unknown>;
+    let at = copy;
+    for (const k of path.slice(0, -1)) at = at[k] as Record<string, unknown>;
+    at[path[path.length - 1]] = v;
+    return encode(protocol, copy as unknown as WireMessage);
+  };
+  const a = withValue(0x5a5a5a5a), b = withValue(0x25a5a5a5);
+  for (let i = 0; i + 4 <= a.length; i++) if (a.readUInt32LE(i) === 0x5a5a5a5a && b.readUInt32LE(i) === 0x25a5a5a5) return i;
+  throw new Error(`netlink-native: ${path.join('.')} is not in the message`);
+}
 /** Netlink messages decoded by the codec's tables. */
 export function decode(protocol: number, bytes: Buffer): WireMessage[] {
   return unpack(native.decode(protocol, bytes)) as WireMessage[];

@@ -25,8 +25,7 @@ void AddonState::teardown() {
     }
     open.clear();
   }
-  for (auto& ns : all) ns->shutdown();
-  tasks.stop();
+  for (auto& ns : all) ns->shutdown(nullptr);
   namespace_class.Reset();
 }
 

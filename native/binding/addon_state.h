@@ -1,5 +1,5 @@
-// Per-environment state: the task thread, the completer, and the namespaces still open (so that
-// environment teardown can stop their threads). Shared by every object the addon hands out.
+// Per-environment state: the completer and the namespaces still open (so that environment
+// teardown can close them). Shared by every object the addon hands out.
 #pragma once
 #include <napi.h>
 
@@ -9,7 +9,6 @@
 
 #include "../core/namespace.h"
 #include "../core/status.h"
-#include "../core/task_thread.h"
 #include "completer.h"
 
 namespace nln_binding {
@@ -17,9 +16,7 @@ namespace nln_binding {
 struct AddonState {
   explicit AddonState(Napi::Env env) : completer(env) {}
 
-  // Declared before the task thread so that it outlives it: tasks post results to it.
   Completer completer;
-  nln::TaskThread tasks;
   Napi::FunctionReference namespace_class;
 
   std::mutex mu;
@@ -27,9 +24,9 @@ struct AddonState {
 
   void track(const std::shared_ptr<nln::Namespace>& ns);
   void untrack(nln::Namespace* ns);
-  // Environment teardown, on the JS thread: results are no longer delivered, every namespace's
-  // threads and the task thread are joined, and what N-API owns is released while the environment
-  // still exists. Whichever thread lets go of the state last then destroys only inert parts.
+  // Environment teardown, on the JS thread: results are no longer delivered, every namespace is
+  // closed, and what N-API owns is released while the environment still exists. Whichever thread
+  // lets go of the state last then destroys only inert parts.
   void teardown();
 };
 

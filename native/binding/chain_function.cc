@@ -3,7 +3,6 @@
 #include <errno.h>
 
 #include "../core/chain.h"
-#include "../core/codec.h"
 #include "convert.h"
 #include "namespace_wrap.h"
 
@@ -18,9 +17,10 @@ size_t index_at(const Napi::Object& o, const char* key) {
 }
 
 // chain([{ create: NAME, sysctls: [[PATH, VALUE]] } (step 0 only) | { ns (null: the namespace step 0 made), protocol,
-//          messages (packed), patches: [{ message, to, fromStep, fromMessage, fromAttr }] }])
-//   -> Promise<answers>: per step, per message, its packed replies, its refusal, or null when an
-//      earlier refusal kept it from being sent. A namespace step 0 made stays, by its name.
+//          messages (netlink messages back to back, a Buffer),
+//          patches: [{ message, offset } & ({ fromStep, fromMessage, attr, headerSize } | { fdOf } | { createdFd })] }])
+//   -> Promise<answers>: per step, per message, its replies (netlink bytes), its refusal, or null
+//      when an earlier refusal kept it from being sent. A namespace step 0 made stays, by its name.
 Napi::Value Chain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array js_steps = info[0].As<Napi::Array>();
@@ -47,26 +47,28 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
       throw Napi::TypeError::New(env, "a chain step needs a namespace (or a first step that creates one)");
     }
     step.protocol = s.Get("protocol").As<Napi::Number>().Int32Value();
-    step.messages = unpack(s.Get("messages"));
-    // Encoded once here so a malformed message is refused before anything is sent.
-    for (const nln::Value& m : step.messages) encode(env, step.protocol, m);
+    step.messages = messages_of(s.Get("messages"));
     Napi::Array patches = s.Get("patches").IsArray() ? s.Get("patches").As<Napi::Array>() : Napi::Array::New(env);
     for (uint32_t j = 0; j < patches.Length(); ++j) {
       Napi::Object p = patches.Get(j).As<Napi::Object>();
       nln::ChainPatch patch;
       patch.message = index_at(p, "message");
-      Napi::Array to = p.Get("to").As<Napi::Array>();
-      for (uint32_t t = 0; t < to.Length(); ++t) patch.to.push_back(to.Get(t).As<Napi::String>().Utf8Value());
+      patch.offset = index_at(p, "offset");
+      if (patch.message >= step.messages.size() || patch.offset + 4 > step.messages[patch.message].size())
+        throw Napi::RangeError::New(env, "a chain patch lies outside its step's messages");
       if (p.Get("fdOf").IsObject()) {
         patch.fd_of = NamespaceWrap::Unwrap(p.Get("fdOf").As<Napi::Object>())->shared();
         if (!patch.fd_of) throw make_error(env, nln::Status::fail(EBADF, "a namespace handle the chain needs is closed"));
-        step.patches.push_back(std::move(patch));
-        continue;
+      } else if (p.Get("createdFd").ToBoolean()) {
+        if (steps[0].create.empty()) throw Napi::RangeError::New(env, "a patch takes the created namespace's fd, but the chain creates none");
+        patch.created_fd = true;
+      } else {
+        patch.from_step = index_at(p, "fromStep");
+        patch.from_message = index_at(p, "fromMessage");
+        patch.attr = static_cast<uint16_t>(index_at(p, "attr"));
+        patch.header_size = index_at(p, "headerSize");
+        if (patch.from_step >= k) throw Napi::RangeError::New(env, "a patch must take its value from an earlier step");
       }
-      patch.from_step = index_at(p, "fromStep");
-      patch.from_message = index_at(p, "fromMessage");
-      patch.from_attr = p.Get("fromAttr").As<Napi::String>().Utf8Value();
-      if (patch.from_step >= k) throw Napi::RangeError::New(env, "a patch must take its value from an earlier step");
       step.patches.push_back(std::move(patch));
     }
   }
@@ -75,30 +77,19 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
   state->completer.expect(env);
   nln::ChainDone done = [state, deferred](std::vector<std::vector<nln::ChainAnswer>>&& answers,
                                                                 std::shared_ptr<nln::Namespace> created) {
-    // A namespace step 0 made is left to its name (/run/netns): its handle, and the thread that made
-    // it and sent the chain's requests there, are released off this thread (that joins it).
-    if (created) state->tasks.post([ns = std::move(created)] { ns->shutdown(); });
-    // Packed here, on the thread that answered last; the JS thread only copies the bytes out.
-    struct Answer {
-      bool sent;
-      nln::Status status;
-      std::string packed;
-    };
-    auto out = std::make_shared<std::vector<std::vector<Answer>>>();
-    for (const auto& step : answers) {
-      out->emplace_back();
-      for (const nln::ChainAnswer& a : step) out->back().push_back({a.sent, a.status, a.status.ok() ? pack(a.replies) : ""});
-    }
+    // A namespace step 0 made is left to its name (/run/netns): the chain's handle on it goes.
+    if (created) created->shutdown();
+    auto out = std::make_shared<std::vector<std::vector<nln::ChainAnswer>>>(std::move(answers));
     state->completer.post([deferred, out](Napi::Env env) {
       Napi::Array steps = Napi::Array::New(env, out->size());
       for (size_t k = 0; k < out->size(); ++k) {
         const auto& step = (*out)[k];
         Napi::Array a = Napi::Array::New(env, step.size());
         for (size_t i = 0; i < step.size(); ++i) {
-          const Answer& x = step[i];
+          const nln::ChainAnswer& x = step[i];
           Napi::Value v = env.Null();
           if (x.sent && !x.status.ok()) v = make_error(env, x.status).Value();
-          else if (x.sent) v = Napi::Buffer<char>::Copy(env, x.packed.data(), x.packed.size());
+          else if (x.sent) v = Napi::Buffer<char>::Copy(env, x.replies.data(), x.replies.size());
           a.Set(static_cast<uint32_t>(i), v);
         }
         steps.Set(static_cast<uint32_t>(k), a);
@@ -106,13 +97,7 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
       deferred.Resolve(steps);
     });
   };
-  if (steps.empty() || steps[0].create.empty()) {
-    nln::run_chain(std::move(steps), std::move(done));
-  } else {
-    // Creating a namespace starts a thread: done from the task thread, not this one.
-    auto moved = std::make_shared<std::vector<nln::ChainStep>>(std::move(steps));
-    state->tasks.post([moved, done = std::move(done)] { nln::run_chain(std::move(*moved), done); });
-  }
+  nln::run_chain(std::move(steps), std::move(done));
   return deferred.Promise();
 }
 

@@ -18,5 +18,8 @@ std::string pack(const std::vector<nln::Value>& values);
 // One message's netlink bytes; a value that does not fit its table is a TypeError, a length
 // netlink cannot carry a RangeError — thrown before anything is sent.
 std::string encode(Napi::Env env, int protocol, const nln::Value& message);
+// The netlink messages a Buffer from JS holds, back to back (src/codec/ laid them out): each
+// whole, at least a header long, 4-byte aligned; anything else is a TypeError, before any is sent.
+std::vector<std::string> messages_of(const Napi::Value& v);
 
 }  // namespace nln_binding

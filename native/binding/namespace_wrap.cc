@@ -2,8 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 
-#include "../core/codec.h"
 #include "convert.h"
 
 namespace nln_binding {
@@ -41,44 +41,35 @@ NamespaceWrap::NamespaceWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
 }
 
 NamespaceWrap::~NamespaceWrap() {
-  // Collected without close(): release it on the task thread (joining threads may block).
+  // Collected without close(): what it queued is still answered (to no one).
   if (!ns_) return;
   state_->untrack(ns_.get());
-  auto ns = std::move(ns_);
-  state_->tasks.post([ns] { ns->shutdown(); });
+  ns_->shutdown();
 }
 
-namespace {
-
-
-// The one message a packed Buffer holds.
-nln::Value one(const Napi::Value& packed) {
-  std::vector<nln::Value> v = unpack(packed);
-  if (v.size() != 1) throw Napi::TypeError::New(packed.Env(), "expected one packed message");
-  return std::move(v[0]);
-}
-
-}  // namespace
-
-// request(protocol, packed message) -> Promise<packed replies, or null for a bare ACK>
+// request(protocol, one netlink message) -> Promise<its replies (netlink bytes), or null for a bare ACK>
 Napi::Value NamespaceWrap::Request(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int protocol = info[0].As<Napi::Number>().Int32Value();
+  std::vector<std::string> messages = messages_of(info[1]);
+  if (messages.size() != 1) throw Napi::TypeError::New(env, "request: expected one netlink message");
   auto req = std::make_unique<nln::Request>();
-  req->message = encode(env, protocol, one(info[1]));
+  req->message = std::move(messages[0]);
   // What the message's own flags say: a dump runs alone on its socket (channel.cc).
   req->dump = (reinterpret_cast<const nlmsghdr*>(req->message.data())->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
   return Submit(env, protocol, std::move(req));
 }
 
-// batch(protocol, packed messages, packed sentinel) -> Promise<packed replies>; a refusal carries the
+// batch(protocol, netlink messages, sentinel message) -> Promise<replies>; a refusal carries the
 // message's index.
 Napi::Value NamespaceWrap::Batch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int protocol = info[0].As<Napi::Number>().Int32Value();
   auto req = std::make_unique<nln::Request>();
-  for (const nln::Value& m : unpack(info[1])) req->batch.push_back(encode(env, protocol, m));
-  req->message = encode(env, protocol, one(info[2]));
+  req->batch = messages_of(info[1]);
+  std::vector<std::string> sentinel = messages_of(info[2]);
+  if (sentinel.size() != 1) throw Napi::TypeError::New(env, "batch: expected one sentinel message");
+  req->message = std::move(sentinel[0]);
   return Submit(env, protocol, std::move(req));
 }
 
@@ -90,28 +81,24 @@ Napi::Value NamespaceWrap::Submit(Napi::Env env, int protocol, std::unique_ptr<n
   }
   state_->completer.expect(env);
   // The state, not a pointer into it: the answer may come after the environment is gone.
-  req->done = [state = state_, deferred, protocol](nln::Outcome&& out) {
+  req->done = [state = state_, deferred](nln::Outcome&& out) {
     Completer* completer = &state->completer;
     if (out.status.ok() && out.replies.empty()) {
       // Acknowledged, nothing more (most changes): nothing to decode, pack or copy.
       completer->post([deferred](Napi::Env env) { deferred.Resolve(env.Null()); });
       return;
     }
-    // Decoded and packed here, on the channel thread; the JS thread only copies the bytes out.
-    std::vector<nln::Value> replies;
-    for (const auto& r : out.replies)
-      replies.push_back(nln::decode_message(protocol, reinterpret_cast<const nlmsghdr*>(r.data())));
-    auto packed = std::make_shared<std::string>(pack(replies));
+    auto replies = std::make_shared<std::string>(std::move(out.replies));
     nln::Status status = out.status;
     int failed = out.failed_index;
-    completer->post([deferred, status, packed, failed](Napi::Env env) {
+    completer->post([deferred, status, replies, failed](Napi::Env env) {
       if (!status.ok()) {
         Napi::Error e = make_error(env, status);
         if (failed >= 0) e.Set("index", Napi::Number::New(env, failed));
         deferred.Reject(e.Value());
         return;
       }
-      deferred.Resolve(Napi::Buffer<char>::Copy(env, packed->data(), packed->size()));
+      deferred.Resolve(Napi::Buffer<char>::Copy(env, replies->data(), replies->size()));
     });
   };
   std::vector<std::unique_ptr<nln::Request>> one;
@@ -130,9 +117,7 @@ Napi::Value NamespaceWrap::Close(const Napi::CallbackInfo& info) {
   state_->untrack(ns_.get());
   auto ns = std::move(ns_);
   state_->completer.expect(env);
-  state_->tasks.post([ns, state = state_, deferred]() mutable {
-    ns->shutdown();
-    ns.reset();
+  ns->shutdown([state = state_, deferred] {
     state->completer.post([deferred](Napi::Env env) { deferred.Resolve(env.Undefined()); });
   });
   return deferred.Promise();

@@ -1,9 +1,10 @@
 // netnsCreate/netnsOpen/netnsOpenFd/netnsDelete/netnsList and tunCreate: namespace and device-file
-// work, run on the task thread and answered through the completer.
+// work, run on the pool threads and answered through the completer.
 #include "netns_functions.h"
 
 #include "../core/netns_io.h"
 #include "../core/tun.h"
+#include "../core/pool.h"
 #include "namespace_wrap.h"
 
 #include <thread>
@@ -14,14 +15,14 @@ namespace {
 
 std::shared_ptr<AddonState> state_of(Napi::Env env) { return *env.GetInstanceData<std::shared_ptr<AddonState>>(); }
 
-// Runs work on the task thread; then, on the JS thread, resolves with settle(env) or rejects.
+// Runs work on a pool thread; then, on the JS thread, resolves with settle(env) or rejects.
 template <typename Result>
 Napi::Value run(Napi::Env env, std::function<nln::Status(Result*)> work,
                 std::function<Napi::Value(Napi::Env, Result&, const std::shared_ptr<AddonState>&)> settle) {
   auto state = state_of(env);
   auto deferred = Napi::Promise::Deferred::New(env);
   state->completer.expect(env);
-  state->tasks.post([state, deferred, work, settle] {
+  nln::pool_post([state, deferred, work, settle] {
     auto result = std::make_shared<Result>();
     nln::Status s = work(result.get());
     state->completer.post([state, deferred, s, result, settle](Napi::Env env) {
@@ -47,17 +48,10 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   auto state = state_of(env);
   auto deferred = Napi::Promise::Deferred::New(env);
   state->completer.expect(env);
-  state->tasks.post([state, deferred, name] {
-    nln::Namespace::create(name, [state, deferred](const nln::Status& s, std::shared_ptr<nln::Namespace> ns) {
-      if (!s.ok()) {
-        state->tasks.post([ns = std::move(ns)] {});  // released (its thread joined) off that thread
-        ns = nullptr;
-      }
-      // Moved, not copied: the channel's thread must keep no reference once this returns.
-      state->completer.post([state, deferred, s, ns = std::move(ns)](Napi::Env env) {
-        if (s.ok()) deferred.Resolve(NamespaceWrap::Wrap(env, state, ns));
-        else deferred.Reject(make_error(env, s).Value());
-      });
+  nln::Namespace::create(name, nullptr, [state, deferred](const nln::Status& s, std::shared_ptr<nln::Namespace> ns) {
+    state->completer.post([state, deferred, s, ns = std::move(ns)](Napi::Env env) {
+      if (s.ok()) deferred.Resolve(NamespaceWrap::Wrap(env, state, ns));
+      else deferred.Reject(make_error(env, s).Value());
     });
   });
   return deferred.Promise();
@@ -104,7 +98,7 @@ Napi::Value closed_handle(Napi::Env env) {
   return deferred.Promise();
 }
 
-// Runs work(fd) on the task thread with the namespace's fd, unless the handle was closed first.
+// Runs work(fd) on a pool thread with the namespace's fd, unless the handle was closed first.
 template <typename Result>
 std::function<nln::Status(Result*)> in(std::shared_ptr<nln::Namespace> ns, std::function<nln::Status(int, Result*)> work) {
   return [ns, work](Result* r) {
@@ -159,7 +153,7 @@ Napi::Value TcpListen(const Napi::CallbackInfo& info) {
   return run<int>(info.Env(), in<int>(ns, [=](int nsfd, int* fd) { return nln::tcp_listen(nsfd, host, port, backlog, fd); }), FdNumber);
 }
 
-// tcpConnect(ns, host, port, timeoutMs) -> fd. The socket is made on the task thread; the wait for
+// tcpConnect(ns, host, port, timeoutMs) -> fd. The socket is made on a pool thread; the wait for
 // the connection runs on a thread of its own, so a slow peer holds up no other call.
 Napi::Value TcpConnect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -177,7 +171,7 @@ Napi::Value TcpConnect(const Napi::CallbackInfo& info) {
       else deferred.Reject(make_error(env, s).Value());
     });
   };
-  state->tasks.post([=] {
+  nln::pool_post([=] {
     int fd = -1;
     nln::Status s = in<int>(ns, [&](int nsfd, int* out) { return nln::tcp_connect_start(nsfd, host, port, out); })(&fd);
     if (!s.ok()) return settle(s, -1);

@@ -4,10 +4,8 @@
 // the kernel made it) is copied in here. The JS thread is woken once, at the end, instead of
 // between steps: on a loaded machine each such wake-up costs more than the kernel's work.
 //
-// A chain may start by creating a named namespace (like `ip netns add`). Then it runs whole on
-// the thread that creates it, as the C floor does: that thread opens its sockets in the other
-// namespaces the chain touches before it unshares, and sends every step itself — no hand-off
-// between threads at all. The namespace stays, by its name, once the chain is done.
+// A chain may start by creating a named namespace (like `ip netns add`), with sysctls written in
+// it before anything else happens there. The namespace stays, by its name, once the chain is done.
 #pragma once
 #include <functional>
 #include <memory>
@@ -16,21 +14,24 @@
 
 #include "namespace.h"
 #include "status.h"
-#include "value.h"
 
 namespace nln {
 
-// Copies an integer from an earlier answer into a message before it is sent.
+// Writes a 32-bit integer into a message at a byte offset before it is sent: a value from an
+// earlier answer, or a namespace's fd. Where it goes JS knows (its codec laid the message out);
+// what it is, only this side does once the kernel has answered.
 struct ChainPatch {
   size_t message = 0;              // which message of this step
-  std::vector<std::string> to;     // where in it, e.g. {"header", "index"} or {"attrs", "oif"}
-  size_t from_step = 0;            // whose answer: an earlier step's message
+  size_t offset = 0;               // where in its bytes (a u32/s32 field or attribute payload)
+  // From an answer: the first reply of an earlier step's message that carries top-level attribute
+  // `attr` after its family header of `header_size` bytes (IFLA_LINK of a link read back).
+  size_t from_step = 0;
   size_t from_message = 0;
-  // An attribute of that answer's first reply carrying it, e.g. "link"; from the step that
-  // created the namespace: "fd", the namespace's fd (for IFLA_NET_NS_FD).
-  std::string from_attr;
-  // Instead of an answer: this namespace's fd (IFLA_NET_NS_FD of a link made or moved there). Held
-  // by the chain, so the fd is that namespace's however long the chain waits.
+  uint16_t attr = 0;
+  size_t header_size = 0;
+  // Instead of an answer: the fd of the namespace step 0 created, or of this namespace (for
+  // IFLA_NET_NS_FD), held by the chain so the fd stays that namespace's however long it waits.
+  bool created_fd = false;
   std::shared_ptr<Namespace> fd_of;
 };
 
@@ -41,14 +42,14 @@ struct ChainStep {
   std::vector<std::pair<std::string, std::string>> sysctls;
   std::shared_ptr<Namespace> ns;   // where the messages go; null: the namespace step 0 made
   int protocol = 0;
-  std::vector<Value> messages;     // { type, flags, header, attrs }, encoded once patched
+  std::vector<std::string> messages;  // netlink messages, patched just before they are sent
   std::vector<ChainPatch> patches;
 };
 
 struct ChainAnswer {
   bool sent = false;               // false: an earlier refusal stopped the chain before it
   Status status;
-  std::vector<Value> replies;      // decoded
+  std::string replies;             // as the exchange gave them (exchange.h)
 };
 
 // Per step, per message (a create step answers whether it made the namespace, then each sysctl

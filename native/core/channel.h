@@ -1,57 +1,44 @@
-// A channel is one netlink socket inside one network namespace, served by one thread the addon
-// owns. The thread enters the namespace once, opens the socket there and serves only that
-// socket until it exits, so no thread that entered a namespace ever runs unrelated work.
-//
-// Requests submitted while the thread is busy queue up; the next exchange sends all of them in
-// one sendmsg (pipelining) and matches each reply to its request by sequence number.
+// A channel is one netlink socket inside one network namespace. It has no thread of its own:
+// requests queue on it, and one pool thread at a time (pool.h) drains the queue, sending what is
+// queued together in one sendmsg (pipelining) and matching each reply to its request by sequence
+// number. The socket is opened by the first drain, inside the namespace, unless given already open.
 #pragma once
-#include <condition_variable>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
-#include <string>
-#include <thread>
-#include <vector>
 
 #include "exchange.h"
+#include "netns.h"
 #include "status.h"
 
 namespace nln {
 
-class Channel {
+class Channel : public std::enable_shared_from_this<Channel> {
  public:
-  // What the channel's thread does first to be in its namespace (setns, or creating it).
-  using Enter = std::function<Status()>;
-
-  // Told on the channel's thread once it has entered and opened its socket (or failed to).
-  using Opened = std::function<void(const Status&)>;
-
-  // nsfd < 0: stay in the namespace of the thread that constructs the channel.
-  Channel(int protocol, int nsfd);
-  Channel(int protocol, Enter enter, Opened opened = nullptr);
-  ~Channel();  // stops and joins; call from a thread that may block (never the JS thread)
-  // True on the channel's own thread (which must never destroy its channel: it would join itself).
-  bool runs_here() const { return thread_.get_id() == std::this_thread::get_id(); }
+  Channel(int protocol, std::shared_ptr<const NetnsFd> ns) : protocol_(protocol), ns_(std::move(ns)) {}
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
+  // Opens the socket in the calling thread's namespace now (a thread that just made it).
+  Status open_here() { return open_status_ = exchanger_.open(protocol_), opened_ = true, open_status_; }
   // Queues them together, so they go out in the same sendmsg (in order) unless it is full.
   void submit_all(std::vector<std::unique_ptr<Request>> rs);
+  // Keeps token until everything queued now has been answered (Namespace::shutdown's wait).
+  void hold_until_idle(std::shared_ptr<void> token);
 
  private:
-  void run(const Enter& enter, Opened opened);
+  void drain();
 
   const int protocol_;
-  Exchanger exchanger_;
+  const std::shared_ptr<const NetnsFd> ns_;
+  Exchanger exchanger_;  // used by the draining thread only
+  bool opened_ = false;
   Status open_status_;
 
   std::mutex mu_;
-  std::condition_variable cv_;
   std::deque<std::unique_ptr<Request>> queue_;
-  bool sleeping_ = false;  // the thread waits on cv_: only then does submit() need to wake it
-  bool stopping_ = false;
-  std::thread thread_;
+  bool draining_ = false;
+  std::vector<std::shared_ptr<void>> idle_tokens_;
 };
 
 }  // namespace nln

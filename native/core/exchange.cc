@@ -221,7 +221,8 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
         }
       } else if (h->nlmsg_type >= NLMSG_MIN_TYPE) {
         if (h->nlmsg_flags & NLM_F_DUMP_INTR) f.interrupted = true;
-        f.out.replies.emplace_back(reinterpret_cast<const char*>(h), h->nlmsg_len);
+        f.out.replies.append(reinterpret_cast<const char*>(h), h->nlmsg_len);
+        f.out.replies.resize(NLMSG_ALIGN(f.out.replies.size()));
       }
     });
   }

@@ -15,7 +15,9 @@ namespace nln {
 
 struct Outcome {
   Status status;                       // errno + the kernel's extended-ACK text
-  std::vector<std::string> replies;    // each a whole netlink message (header included)
+  // The replies, whole netlink messages (headers included) back to back, each padded to 4 bytes:
+  // handed to JS as they came, for the codec in src/codec/ to read.
+  std::string replies;
   int failed_index = -1;               // batch: which message the kernel refused first
 };
 

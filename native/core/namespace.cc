@@ -2,46 +2,41 @@
 
 #include <errno.h>
 #include <linux/netlink.h>
-#include <unistd.h>
 
-#include <thread>
+#include "pool.h"
 
 namespace nln {
 
-void Namespace::create(const std::string& name, Created done, Channel::Enter before) {
-  auto ns = std::make_shared<Namespace>(NetnsHandle{});
-  auto made = std::make_shared<Status>();
-  Namespace* raw = ns.get();
-  std::lock_guard<std::mutex> lock(raw->mu_);
-  raw->channels_[NETLINK_ROUTE] = std::make_unique<Channel>(
-      NETLINK_ROUTE,
-      [raw, made, name, before = std::move(before)]() -> Status {
-        if (before) {
-          Status ready = before();
-          if (!ready.ok()) return *made = ready;  // nothing made yet: nothing to undo
-        }
-        *made = netns_create_on_this_thread(name, &raw->handle_);
-        return *made;
-      },
-      // Moves its reference out: the channel's thread must not hold the last one (see create()).
-      [ns = std::move(ns), made, name, done = std::move(done)](const Status& opened) mutable {
-        if (!opened.ok() && made->ok()) {  // the namespace exists but its socket could not be opened: undo
-          close(ns->handle_.fd);
-          ns->handle_.fd = -1;
-          if (!name.empty()) netns_delete(name);
-        }
-        done(opened, std::move(ns));
-      });
+void Namespace::create(const std::string& name, std::function<void()> inside, Created done) {
+  pool_post([name, inside = std::move(inside), done = std::move(done)] {
+    std::shared_ptr<NetnsFd> fd;
+    std::shared_ptr<Channel> rtnl;
+    Status s = in_new_netns([&]() -> Status {
+      NetnsHandle h;
+      Status made = netns_create_on_this_thread(name, &h);
+      if (!made.ok()) return made;
+      fd = std::make_shared<NetnsFd>(h);
+      rtnl = std::make_shared<Channel>(NETLINK_ROUTE, fd);
+      Status opened = rtnl->open_here();
+      if (opened.ok() && inside) inside();
+      return opened;
+    });
+    if (!s.ok()) {
+      if (fd && !name.empty()) netns_delete(name);  // made, but unusable: undone
+      return done(s, nullptr);
+    }
+    auto ns = std::make_shared<Namespace>(std::move(fd));
+    ns->channels_[NETLINK_ROUTE] = std::move(rtnl);
+    done(s, std::move(ns));
+  });
 }
 
 void Namespace::submit(int protocol, std::vector<std::unique_ptr<Request>> requests) {
   {
-    // Held while queueing: shutdown() takes the channels away under this lock, so a channel is
-    // never destroyed between being found and being given the requests.
     std::lock_guard<std::mutex> lock(mu_);
     if (!closed_) {
       auto& c = channels_[protocol];
-      if (!c) c = std::make_unique<Channel>(protocol, handle_.fd);
+      if (!c) c = std::make_shared<Channel>(protocol, fd_);
       c->submit_all(std::move(requests));
       return;
     }
@@ -49,29 +44,18 @@ void Namespace::submit(int protocol, std::vector<std::unique_ptr<Request>> reque
   for (auto& r : requests) r->done(Outcome{Status::fail(EBADF, "the namespace handle is closed"), {}});
 }
 
-Namespace::~Namespace() {
-  shutdown();
-  if (handle_.fd >= 0) close(handle_.fd);
-}
-
-void Namespace::shutdown() {
-  std::map<int, std::unique_ptr<Channel>> channels;
+void Namespace::shutdown(std::function<void()> drained) {
+  std::map<int, std::shared_ptr<Channel>> channels;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) return;
     closed_ = true;
-    channels.swap(channels_);
+    channels.swap(channels_);  // a channel being drained stays until its drain is done
   }
-  bool on_own_thread = false;
-  for (const auto& c : channels) on_own_thread = on_own_thread || (c.second && c.second->runs_here());
-  auto release = [channels = std::move(channels)]() mutable {
-    channels.clear();  // each destructor answers its queue and joins its thread
-  };
-  if (!on_own_thread) return release();
-  // Let go of on one of its own channel threads (the last reference was a result dropped there
-  // while the environment shut down): joined from a thread of their own instead. That channel's
-  // thread touches only its Channel from here on, which the new thread keeps alive until it ends.
-  std::thread(std::move(release)).detach();
+  // Runs `drained` when the last channel holding it has answered its queue.
+  std::shared_ptr<void> token(nullptr, [drained = std::move(drained)](void*) {
+    if (drained) drained();
+  });
+  for (auto& c : channels) c.second->hold_until_idle(token);
 }
 
 }  // namespace nln

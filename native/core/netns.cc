@@ -67,6 +67,10 @@ Status unshare_here(const std::string& mount_on, NetnsHandle* out) {
 
 }  // namespace
 
+NetnsFd::~NetnsFd() {
+  if (fd >= 0) close(fd);
+}
+
 Status netns_create_on_this_thread(const std::string& name, NetnsHandle* out) {
   if (name.empty()) return unshare_here("", out);
   // Once per process (ip does it per command, being one): two mount calls per namespace showed in

@@ -17,9 +17,21 @@ struct NetnsHandle {
   uint64_t inode = 0; // st_ino: the namespace's identity
 };
 
+// An open namespace fd, closed when the last holder lets go: a namespace's channels and whatever
+// still works there (a queued sysctl, a chain writing IFLA_NET_NS_FD) keep it, so the fd is that
+// namespace's as long as anything may use it, never a number reused for another file.
+struct NetnsFd {
+  explicit NetnsFd(NetnsHandle h) : fd(h.fd), inode(h.inode) {}
+  ~NetnsFd();
+  NetnsFd(const NetnsFd&) = delete;
+  NetnsFd& operator=(const NetnsFd&) = delete;
+  const int fd;
+  const uint64_t inode;
+};
+
 // Creates a namespace like `ip netns add NAME` (name empty: an anonymous one that lives as long as
 // the returned fd, or anything in it). unshare(CLONE_NEWNET) moves only the calling thread, which
-// is left inside: call it on a thread that is to serve that namespace (Namespace::create).
+// is left inside (Namespace::create returns it, pool.h).
 Status netns_create_on_this_thread(const std::string& name, NetnsHandle* out);
 // Opens a namespace file (/run/netns/NAME, /proc/PID/ns/net, …) and checks it is a network one.
 Status netns_open(const std::string& path, NetnsHandle* out);

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <functional>
 
-#include "in_netns.h"
+#include "pool.h"
 
 namespace nln {
 
@@ -39,7 +39,7 @@ bool to_sockaddr(const std::string& host, int port, sockaddr_storage* ss, sockle
 }  // namespace
 
 Status sysctl_read(int nsfd, const std::string& path, std::string* value) {
-  return run_in_netns(nsfd, [&]() -> Status {
+  return in_netns(nsfd, [&]() -> Status {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Status::fail(errno, "open " + path);
     char buf[4096];
@@ -70,7 +70,7 @@ Status sysctl_write_here(const std::string& path, const std::string& value) {
 }
 
 Status sysctl_write(int nsfd, const std::string& path, const std::string& value) {
-  return run_in_netns(nsfd, [&]() -> Status { return sysctl_write_here(path, value); });
+  return in_netns(nsfd, [&]() -> Status { return sysctl_write_here(path, value); });
 }
 
 // A new non-blocking, close-on-exec TCP socket for host:port, made inside the namespace; `use`
@@ -80,7 +80,7 @@ static Status with_tcp_socket(int nsfd, const std::string& host, int port, int* 
   sockaddr_storage ss;
   socklen_t len;
   if (!to_sockaddr(host, port, &ss, &len)) return Status::fail(EINVAL, "not an IP address: " + host);
-  return run_in_netns(nsfd, [&]() -> Status {
+  return in_netns(nsfd, [&]() -> Status {
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return Status::fail(errno, "socket");
     Status s = use(fd, reinterpret_cast<const sockaddr*>(&ss), len);

@@ -1,6 +1,6 @@
 #include "tun.h"
 
-#include "in_netns.h"
+#include "pool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@ namespace nln {
 
 Status tun_create(int nsfd, const std::string& name, const TunOptions& o) {
   // /dev/net/tun makes its device in the namespace of the thread that opens it.
-  return run_in_netns(nsfd, [&]() -> Status {
+  return in_netns(nsfd, [&]() -> Status {
     int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
     if (fd < 0) return Status::fail(errno, "open /dev/net/tun");
     ifreq ifr{};

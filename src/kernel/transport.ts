@@ -4,8 +4,7 @@
 // business alone.
 import * as fs from 'node:fs';
 import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
-import { native, type NativeNamespace, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type WireMessage } from '../native';
-import { pack, unpack } from '../pack';
+import { decode, encode, encodeAll, locate, native, type NativeNamespace, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type WireMessage } from '../native';
 
 export { NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type WireMessage };
 
@@ -42,12 +41,14 @@ export type ChainStep = { create: string; sysctl?: Array<[path: string, value: s
 };
 
 /**
- * Before its step is sent, message[to] = the attribute fromAttr of an earlier answer ('fd' from
- * the creating step: the new namespace's fd), or the fd of namespace `fdOf` (for IFLA_NET_NS_FD:
- * the addon holds that namespace for the chain; JS never sees its fd).
+ * Before its step is sent, the 32-bit integer at message[to] becomes: the top-level attribute
+ * fromAttr of an earlier answer (its type, past a family header of headerSize bytes); the fd of
+ * the namespace the chain created; or the fd of namespace `fdOf` (for IFLA_NET_NS_FD: the addon
+ * holds that namespace for the chain; JS never sees its fd). The addon writes it at the byte
+ * offset the codec finds for `to`.
  */
 export type ChainPatch = { message: number; to: string[] } & (
-  { fromStep: number; fromMessage: number; fromAttr: string } | { fdOf: Transport });
+  { fromStep: number; fromMessage: number; fromAttr: { type: number; headerSize: number } } | { fdOf: Transport } | { createdFd: true });
 
 /** A chain step that sends messages. */
 export type MessageStep = Exclude<ChainStep, { create: string }>;
@@ -170,8 +171,8 @@ export class Transport {
   request(protocol: number, message: WireMessage, operation: string): Promise<WireMessage[]> {
     // Submitted in the caller's own turn when the handle is open: many requests made together
     // (Promise.all) reach the channel while the caller is still making the rest, not after.
-    const send = (n: NativeNamespace) => n.request(protocol, pack([message])).then(
-      (replies) => (replies === null ? [] : unpack(replies) as WireMessage[]),
+    const send = (n: NativeNamespace) => n.request(protocol, encode(protocol, message)).then(
+      (replies) => (replies === null ? [] : decode(protocol, replies)),
       (err: unknown) => { throw toNetlinkError(operation, err); },
     );
     try {
@@ -188,7 +189,7 @@ export class Transport {
   async batch(protocol: number, messages: WireMessage[], sentinel: WireMessage, operation: string, explain: BatchExplain = () => undefined): Promise<void> {
     const n = await this.nativeHandle(operation);
     try {
-      await n.batch(protocol, pack(messages, 'messages'), pack([sentinel]));
+      await n.batch(protocol, encodeAll(protocol, messages), encode(protocol, sentinel));
     } catch (err) {
       const f = err as { index?: number; errno?: number };
       throw toNetlinkError(operation, err, explain({ index: f.index, errno: f.errno }));
@@ -206,12 +207,18 @@ export class Transport {
     const operations = steps.map((s) => ('create' in s ? [s.operation, ...(s.sysctl ?? []).map(() => s.operation)] : s.items.map((i) => i.operation)));
     const operation = operations[0]?.[0] ?? 'netns.request';
     const handles = await Promise.all(steps.map((s) => ('create' in s || s.netns === 'created' ? null : s.netns.nativeHandle(operation))));
-    const patches = await Promise.all(steps.map((s) => Promise.all(('patches' in s ? s.patches ?? [] : []).map(async (p) =>
-      ('fdOf' in p ? { message: p.message, to: p.to, fdOf: await p.fdOf.nativeHandle(operation) } : p)))));
     let sent;
     try {
+      // Encoded before anything is sent: a message the codec refuses fails the whole chain here.
+      const encoded = steps.map((s) => ('create' in s ? null : s.items.map((i) => encode(s.protocol, i.message))));
+      const patches = await Promise.all(steps.map((s, k) => Promise.all(('patches' in s ? s.patches ?? [] : []).map(async (p): Promise<NativePatch> => {
+        const at = { message: p.message, offset: locate((s as MessageStep).protocol, (s as MessageStep).items[p.message].message, p.to) };
+        if ('fdOf' in p) return { ...at, fdOf: await p.fdOf.nativeHandle(operation) };
+        if ('createdFd' in p) return { ...at, createdFd: true };
+        return { ...at, fromStep: p.fromStep, fromMessage: p.fromMessage, attr: p.fromAttr.type, headerSize: p.fromAttr.headerSize };
+      }))));
       sent = native.chain(steps.map((s, k) => ('create' in s ? { create: s.create, sysctls: s.sysctl ?? [] } : {
-        ns: handles[k], protocol: s.protocol, messages: pack(s.items.map((i) => i.message), 'messages'), patches: patches[k],
+        ns: handles[k], protocol: s.protocol, messages: Buffer.concat(encoded[k]!), patches: patches[k],
       })));
     } catch (err) {
       throw toNetlinkError(operation, err); // a handle closed meanwhile (EBADF); a message the codec refuses
@@ -219,7 +226,8 @@ export class Transport {
     const answers = await nativeCall(operation, sent);
     return answers.map((step, k) => step.map((a, i) => {
       const op = operations[k][i];
-      if (Buffer.isBuffer(a)) return unpack(a) as WireMessage[];
+      const step = steps[k];
+      if (Buffer.isBuffer(a) && 'protocol' in step) return decode(step.protocol, a);
       if (a === null) return new NetlinkError(op, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
       return toNetlinkError(op, a) as NetlinkError;
     }));

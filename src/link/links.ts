@@ -89,6 +89,9 @@ function toCreate(netns: VethPeer['netns']): { create: string; sysctl?: Record<s
   return typeof netns === 'object' && netns !== null && !isNetnsHandle(netns) && 'create' in netns ? netns : undefined;
 }
 
+/** IFLA_LINK (5) of an RTM_NEWLINK answer, past its 16-byte ifinfomsg: a veth's peer's ifindex. */
+const IFLA_LINK_OF_READ_BACK = { type: 5, headerSize: 16 };
+
 /** The ifindex a veth peer's messages carry until the chain writes the real one in (Transport.chain). */
 const PEER_INDEX_PENDING = 1;
 
@@ -103,7 +106,7 @@ async function peerSettings(ns: Transport | 'created', links: Pick<Links, 'index
   const what: string[] = []; // each message's description, for an error naming the one refused
   // The host end's read-back carries the peer's ifindex (in the peer's namespace) as IFLA_LINK.
   const add = (message: WireMessage, to: string[], description: string) => {
-    patches.push({ message: items.length, to, fromStep: readBack.step, fromMessage: readBack.message, fromAttr: 'link' });
+    patches.push({ message: items.length, to, fromStep: readBack.step, fromMessage: readBack.message, fromAttr: IFLA_LINK_OF_READ_BACK });
     items.push({ message, operation: 'link.add' });
     what.push(description);
   };
@@ -196,7 +199,7 @@ export class Links {
       const peerFdAt = ['attrs', 'linkinfo', 'data', 'peer', 'attrs', 'net_ns_fd'];
       const fdPatch: ChainPatch[] = [
         ...(where !== this.#t ? [{ message: 0, to: ['attrs', 'net_ns_fd'], fdOf: where }] : []),
-        ...(creating ? [{ message: 0, to: peerFdAt, fromStep: 0, fromMessage: 0, fromAttr: 'fd' }]
+        ...(creating ? [{ message: 0, to: peerFdAt, createdFd: true as const }]
           : peerNs instanceof Transport && peerNs !== where ? [{ message: 0, to: peerFdAt, fdOf: peerNs }] : []),
       ];
       if (where === this.#t) {
