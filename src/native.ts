@@ -1,17 +1,10 @@
 // The typed face of the native addon (native/binding). Everything the addon exports is declared
 // here; nothing else in src/ touches the loader.
 import * as path from 'node:path';
+import type { WireMessage } from './codec/wire-message';
 import { pack, unpack } from './pack';
 
-/** A decoded netlink message: the table-driven codec's view (native/core/*_spec.cc). */
-export interface WireMessage {
-  type: number;
-  flags?: number;
-  seq?: number;
-  header?: Record<string, number | bigint>;
-  attrs?: Record<string, unknown>;
-  payload?: Buffer;
-}
+export type { WireMessage } from './codec/wire-message';
 
 /** WireMessages packed by pack.ts: how messages cross into the addon. */
 export type Packed = Buffer & { readonly __packed: unique symbol };
