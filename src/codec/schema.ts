@@ -90,6 +90,7 @@ export type AttrRow = readonly [type: number, name: string, kind: Kind, ref?: At
 
 export function struct(name: string, size: number, rows: readonly FieldRow[]): StructSpec {
   const fields = rows.map(([n, offset, sz, how]): FieldSpec => ({ name: n, offset, size: sz, signed: how === 'signed', bigEndian: how === 'be' }));
+  for (const f of fields) if (f.offset + f.size > size) throw new Error(`codec table ${name}.${f.name}: past the struct's ${size} bytes`);
   return { name, size, fields, byName: new Map(fields.map((f) => [f.name, f])) };
 }
 
