@@ -117,6 +117,7 @@ export const vrfAttrs = attrSet('vrf', [
   [1, 'table', Kind.U32], // IFLA_VRF_TABLE
 ]);
 
+// Read-only: tun/tap devices are made through /dev/net/tun, but the kernel reports them here.
 export const tunAttrs = attrSet('tun', [
   [1, 'user', Kind.U32], // IFLA_TUN_OWNER
   [2, 'group', Kind.U32], // IFLA_TUN_GROUP
@@ -165,6 +166,7 @@ export const linkStats64 = struct('rtnl_link_stats64', 200, [
   ['rx_otherhost_dropped', 192, 8],
 ]);
 
+// struct ifla_bridge_id: 2 priority bytes then the 6-byte address, both as the kernel stores them.
 export const bridgeId = struct('ifla_bridge_id', 8, [
   ['prio', 0, 2, 'be'],
   ['addr_hi', 2, 2, 'be'],
@@ -267,6 +269,7 @@ export const bridgePortAttrs = attrSet('bridge_slave', [
   [43, 'neigh_vlan_suppress', Kind.U8], // IFLA_BRPORT_NEIGH_VLAN_SUPPRESS
 ]);
 
+// IFLA_INFO_DATA by IFLA_INFO_KIND: each kind's table.
 export const linkInfoData = subMessage('kind', [
   ['veth', vethAttrs],
   ['bridge', bridgeAttrs],

@@ -3,6 +3,7 @@
 // NFTA_EXPR_NAME; xtables compat (match/target) carries iptables' binary structs as bytes.
 import { Kind, type MessageSpec, attrSet, noAttrs, struct, subMessage } from './schema';
 
+// nfgenmsg; res_id is big-endian (for batches it names the subsystem: NFNL_SUBSYS_NFTABLES).
 export const nfgenmsg = struct('nfgenmsg', 4, [['family', 0, 1], ['version', 1, 1], ['res_id', 2, 2, 'be']]);
 
 export const nftVerdict = attrSet('verdict', [

@@ -47,6 +47,7 @@ export const rtaCacheinfo = struct('rta_cacheinfo', 32, [
   ['tsage', 28, 4],
 ]);
 
+// struct rtnexthop: the header of each RTA_MULTIPATH entry; its attributes follow within rtnh_len.
 export const rtnexthop = struct('rtnexthop', 8, [
   ['len', 0, 2],
   ['flags', 2, 1],

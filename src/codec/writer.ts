@@ -225,15 +225,7 @@ function encodeOne(w: Writer, spec: AttrSpec, v: unknown, siblings: Obj, nestedF
     }
     case Kind.HeaderNested: {
       const off = w.begin(spec.type);
-      const o = isObject(v) ? v : undefined;
-      w.path.push('header');
-      encodeStruct(w, spec.struct!, o?.header);
-      w.path.pop();
-      if (o?.attrs !== undefined) {
-        w.path.push('attrs');
-        encodeAttrs(w, spec.set!, o.attrs, nestedFlag);
-        w.path.pop();
-      }
+      encodeHeaderAndAttrs(w, spec, v, nestedFlag);
       w.end(off);
       return;
     }
@@ -250,23 +242,28 @@ function encodeOne(w: Writer, spec: AttrSpec, v: unknown, siblings: Obj, nestedF
       if (!Array.isArray(v)) w.typeError('expected a list of next hops', v);
       const off = w.begin(spec.type);
       for (let i = 0; i < v.length; i++) {
-        const hop: unknown = v[i];
-        const o = isObject(hop) ? hop : undefined;
         const start = w.at;
-        w.path.push(i, 'header');
-        encodeStruct(w, spec.struct!, o?.header);
-        w.path.pop();
-        if (o?.attrs !== undefined) {
-          w.path.push('attrs');
-          encodeAttrs(w, spec.set!, o.attrs, nestedFlag);
-          w.path.pop();
-        }
+        w.path.push(i);
+        encodeHeaderAndAttrs(w, spec, v[i], nestedFlag);
         w.end(start); // rtnh_len: the hop's header and attributes
         w.path.pop();
       }
       w.end(off);
       return;
     }
+  }
+}
+
+/** { header, attrs } of a HeaderNested attribute or a next hop: the struct (zeros without one), then the attributes. */
+function encodeHeaderAndAttrs(w: Writer, spec: AttrSpec, v: unknown, nestedFlag: boolean): void {
+  const o = isObject(v) ? v : undefined;
+  w.path.push('header');
+  encodeStruct(w, spec.struct!, o?.header);
+  w.path.pop();
+  if (o?.attrs !== undefined) {
+    w.path.push('attrs');
+    encodeAttrs(w, spec.set!, o.attrs, nestedFlag);
+    w.path.pop();
   }
 }
 
