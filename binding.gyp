@@ -3,16 +3,7 @@
     {
       "target_name": "netlink_native",
       "sources": [
-        "native/core/value.cc",
-        "native/core/value_pack.cc",
-        "native/core/spec.cc",
         "native/core/message.cc",
-        "native/core/codec.cc",
-        "native/core/rtnl_link_spec.cc",
-        "native/core/rtnl_link_kinds_spec.cc",
-        "native/core/rtnl_addr_route_spec.cc",
-        "native/core/nft_spec.cc",
-        "native/core/message_specs.cc",
         "native/core/socket.cc",
         "native/core/exchange.cc",
         "native/core/channel.cc",
@@ -25,10 +16,9 @@
         "native/binding/addon.cc",
         "native/binding/addon_state.cc",
         "native/binding/completer.cc",
-        "native/binding/convert.cc",
+        "native/binding/messages.cc",
         "native/binding/namespace_wrap.cc",
         "native/binding/netns_functions.cc",
-        "native/binding/codec_functions.cc",
         "native/binding/chain_function.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -2,26 +2,15 @@
 // here; only src/kernel/transport.ts uses it (tests and the bench may reach in directly).
 import * as path from 'node:path';
 import type { NativeFailure } from './errors';
-import { type Packed, pack, unpack } from './pack';
 
-export type { NativeFailure, Packed };
-
-/** A decoded netlink message: the table-driven codec's view (native/core/*_spec.cc). */
-export interface WireMessage {
-  type: number;
-  flags?: number;
-  seq?: number;
-  header?: Record<string, number | bigint>;
-  attrs?: Record<string, unknown>;
-  payload?: Buffer;
-}
+export type { NativeFailure };
 
 export interface NativeNamespace {
   /** Queues one netlink message on this namespace's channel for `protocol`; resolves with the replies' bytes (null: an ACK alone). */
   request(protocol: number, message: Buffer): Promise<Buffer | null>;
   /** An nfnetlink batch (messages back to back) in one sendmsg, then the sentinel; a refusal's error has the message's index. */
   batch(protocol: number, messages: Buffer, sentinel: Buffer): Promise<Buffer | null>;
-  /** Answers what is queued and stops the namespace's threads; calls still holding it are refused. */
+  /** Closes the handle: what was queued is still answered, then it resolves; later calls are refused (EBADF). */
   close(): Promise<void>;
   /** A new close-on-exec fd on the namespace, the caller's to close (for a child process to inherit). */
   lendFd(): number;
@@ -52,8 +41,6 @@ export interface NativeAddon {
   /** Netns.chain's engine: per step, per message, its replies' bytes, its refusal, or null (not sent). */
   chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Buffer; patches: NativePatch[] }>)
     : Promise<Array<Array<Buffer | NativeFailure | null>>>;
-  encode(protocol: number, message: Packed): Buffer;
-  decode(protocol: number, bytes: Buffer): Buffer;
 }
 
 function load(): NativeAddon {
@@ -72,34 +59,6 @@ function load(): NativeAddon {
 }
 
 export const native: NativeAddon = load();
-
-/** A message's bytes as the codec builds them (what a request sends, before its seq and ACK flag). */
-export function encode(protocol: number, message: WireMessage): Buffer {
-  return native.encode(protocol, pack([message]));
-}
-
-/** Messages encoded back to back (a chain step, a batch). */
-export function encodeAll(protocol: number, messages: WireMessage[]): Buffer {
-  return Buffer.concat(messages.map((m) => encode(protocol, m)));
-}
-
-/** Where, in message's bytes, the 32-bit integer at path lies (found by encoding it twice with different values). */
-export function locate(protocol: number, message: WireMessage, path: string[]): number {
-  const withValue = (v: number) => {
-    const copy = structuredClone(message) as unknown as Record<string, unknown>;
-    let at = copy;
-    for (const k of path.slice(0, -1)) at = at[k] as Record<string, unknown>;
-    at[path[path.length - 1]] = v;
-    return encode(protocol, copy as unknown as WireMessage);
-  };
-  const a = withValue(0x5a5a5a5a), b = withValue(0x25a5a5a5);
-  for (let i = 0; i + 4 <= a.length; i++) if (a.readUInt32LE(i) === 0x5a5a5a5a && b.readUInt32LE(i) === 0x25a5a5a5) return i;
-  throw new Error(`netlink-native: ${path.join('.')} is not in the message`);
-}
-/** Netlink messages decoded by the codec's tables. */
-export function decode(protocol: number, bytes: Buffer): WireMessage[] {
-  return unpack(native.decode(protocol, bytes)) as WireMessage[];
-}
 
 /** The helper that enters a namespace (fd 3) and execs a program, built beside the addon. */
 export const NETNS_EXEC_HELPER = path.join(__dirname, '..', '..', 'build', 'Release', 'nln-netns-exec');

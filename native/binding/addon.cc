@@ -6,7 +6,6 @@
 
 #include "addon_state.h"
 #include "chain_function.h"
-#include "codec_functions.h"
 #include "namespace_wrap.h"
 #include "netns_functions.h"
 
@@ -28,7 +27,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<std::shared_ptr<AddonState>>(new std::shared_ptr<AddonState>(state));
   napi_add_env_cleanup_hook(env, teardown, new std::shared_ptr<AddonState>(state));
   define_netns_functions(env, exports);
-  define_codec_functions(env, exports);
   define_chain_function(env, exports);
   return exports;
 }

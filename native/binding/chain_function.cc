@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "../core/chain.h"
-#include "convert.h"
+#include "messages.h"
 #include "namespace_wrap.h"
 
 namespace nln_binding {

@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <linux/netlink.h>
 
-#include "convert.h"
+#include "messages.h"
 
 namespace nln_binding {
 

@@ -4,7 +4,8 @@
 // business alone.
 import * as fs from 'node:fs';
 import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
-import { decode, encode, encodeAll, locate, native, type NativeNamespace, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type WireMessage } from '../native';
+import { CodecError, decode, encode, encodeAll, locate, type WireMessage } from '../codec/codec';
+import { native, type NativeNamespace, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER } from '../native';
 
 export { NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type WireMessage };
 
@@ -55,6 +56,19 @@ export type MessageStep = Exclude<ChainStep, { create: string }>;
 
 /** An item's replies, or why it has none. */
 export type ChainResult = WireMessage[] | NetlinkError;
+
+/**
+ * The kernel's replies, decoded by the codec's tables. Bytes the codec cannot walk (a length past
+ * its container) did not come from a kernel we understand: EBADMSG, never a half-read answer.
+ */
+function decodeReplies(protocol: number, replies: Buffer, operation: string): WireMessage[] {
+  try {
+    return decode(protocol, replies);
+  } catch (err) {
+    if (!(err instanceof CodecError)) throw err;
+    throw new NetlinkError(operation, 74 /* EBADMSG */, { detail: `a malformed reply from the kernel: ${err.message}` });
+  }
+}
 
 /** The replies of a chain item; its error is thrown. */
 export function answer(r: ChainResult): WireMessage[] {
@@ -172,7 +186,7 @@ export class Transport {
     // Submitted in the caller's own turn when the handle is open: many requests made together
     // (Promise.all) reach the channel while the caller is still making the rest, not after.
     const send = (n: NativeNamespace) => n.request(protocol, encode(protocol, message)).then(
-      (replies) => (replies === null ? [] : decode(protocol, replies)),
+      (replies) => (replies === null ? [] : decodeReplies(protocol, replies, operation)),
       (err: unknown) => { throw toNetlinkError(operation, err); },
     );
     try {
@@ -212,7 +226,7 @@ export class Transport {
       // Encoded before anything is sent: a message the codec refuses fails the whole chain here.
       const encoded = steps.map((s) => ('create' in s ? null : s.items.map((i) => encode(s.protocol, i.message))));
       const patches = await Promise.all(steps.map((s, k) => Promise.all(('patches' in s ? s.patches ?? [] : []).map(async (p): Promise<NativePatch> => {
-        const at = { message: p.message, offset: locate((s as MessageStep).protocol, (s as MessageStep).items[p.message].message, p.to) };
+        const at = { message: p.message, offset: locate((s as MessageStep).protocol, encoded[k]![p.message], p.to) };
         if ('fdOf' in p) return { ...at, fdOf: await p.fdOf.nativeHandle(operation) };
         if ('createdFd' in p) return { ...at, createdFd: true };
         return { ...at, fromStep: p.fromStep, fromMessage: p.fromMessage, attr: p.fromAttr.type, headerSize: p.fromAttr.headerSize };
@@ -227,7 +241,7 @@ export class Transport {
     return answers.map((step, k) => step.map((a, i) => {
       const op = operations[k][i];
       const step = steps[k];
-      if (Buffer.isBuffer(a) && 'protocol' in step) return decode(step.protocol, a);
+      if (Buffer.isBuffer(a) && 'protocol' in step) return decodeReplies(step.protocol, a, op);
       if (a === null) return new NetlinkError(op, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
       return toNetlinkError(op, a) as NetlinkError;
     }));

@@ -1,11 +1,15 @@
-// What the addon is handed is checked at its edge: an integer wider than its field, or a number no
-// 64-bit integer can hold, is refused before any byte is written — never cut or converted with
-// undefined behaviour.
+// What crosses into the addon is checked at its edge. The codec refuses an integer wider than its
+// field, or a number no 64-bit integer can hold, before any byte is written; the addon refuses
+// bytes that are not whole netlink messages, and a chain patch outside its message, before
+// anything is sent.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encode, NETLINK_ROUTE } from '../../src/native';
+import { encode } from '../../src/codec/codec';
+import { native, NETLINK_ROUTE } from '../../src/native';
 
-describe('the addon\'s edge', () => {
+const getLink = () => encode(NETLINK_ROUTE, { type: 18, flags: 1, header: { index: 1 } });
+
+describe("the addon's edge", () => {
   it('an integer wider than its attribute or header field is a RangeError naming it', () => {
     assert.throws(() => encode(NETLINK_ROUTE, { type: 16, attrs: { mtu: 2 ** 32 } }), (e: unknown) => e instanceof RangeError && /mtu: 4294967296 does not fit in 32 bits/.test((e as Error).message));
     assert.throws(() => encode(NETLINK_ROUTE, { type: 16, attrs: { mtu: -(2 ** 31) - 1 } }), (e: unknown) => e instanceof RangeError && /mtu: -2147483649 does not fit/.test((e as Error).message));
@@ -15,5 +19,34 @@ describe('the addon\'s edge', () => {
   it('a number outside the 64-bit range is refused, not converted', () => {
     assert.throws(() => encode(NETLINK_ROUTE, { type: 16, attrs: { mtu: 2 ** 64 } }), /a number outside the 64-bit range/);
     assert.throws(() => encode(NETLINK_ROUTE, { type: 16, attrs: { mtu: -(2 ** 64) } }), /a number outside the 64-bit range/);
+  });
+
+  it('bytes that are not whole netlink messages are a TypeError, and nothing is sent', async () => {
+    // This process's own namespace: the requests below are refused before they reach a socket.
+    const ns = await native.netnsOpen('/proc/self/ns/net');
+    try {
+      const whole = getLink();
+      assert.throws(() => ns.request(NETLINK_ROUTE, whole.subarray(0, 10)), TypeError);
+      assert.throws(() => ns.request(NETLINK_ROUTE, Buffer.concat([whole, Buffer.from([1, 2, 3, 4, 5])])), TypeError);
+      const longer = Buffer.from(whole);
+      longer.writeUInt32LE(whole.length + 4, 0);
+      assert.throws(() => ns.request(NETLINK_ROUTE, longer), TypeError);
+      assert.throws(() => ns.request(NETLINK_ROUTE, Buffer.concat([whole, whole])), /one netlink message/);
+      assert.throws(() => ns.batch(NETLINK_ROUTE, Buffer.alloc(0), whole), TypeError);
+    } finally {
+      await ns.close();
+    }
+  });
+
+  it('a chain patch outside its message is a RangeError, and nothing is sent', async () => {
+    const ns = await native.netnsOpen('/proc/self/ns/net');
+    try {
+      const whole = getLink();
+      assert.throws(() => native.chain([{ ns, protocol: NETLINK_ROUTE, messages: whole, patches: [{ message: 0, offset: whole.length - 2, fdOf: ns }] }]), RangeError);
+      assert.throws(() => native.chain([{ ns, protocol: NETLINK_ROUTE, messages: whole, patches: [{ message: 1, offset: 0, fdOf: ns }] }]), RangeError);
+      assert.throws(() => native.chain([{ ns, protocol: NETLINK_ROUTE, messages: whole, patches: [{ message: 0, offset: 20, createdFd: true }] }]), RangeError);
+    } finally {
+      await ns.close();
+    }
   });
 });

@@ -1,0 +1,48 @@
+// The netlink codec: WireMessages to bytes and back, by the tables in this directory.
+import { decodeAll } from './reader';
+import { encodeMessage, Writer } from './writer';
+import type { WireMessage } from './wire-message';
+
+export { CodecError } from './errors';
+export { locate } from './locate';
+export type { WireMessage } from './wire-message';
+
+// One writer reused across calls (its buffer grows to the largest message seen); a call made while
+// another is encoding (a getter that encodes) gets a writer of its own.
+let spare: Writer | null = new Writer();
+
+function withWriter(f: (w: Writer) => void): Buffer {
+  const w = spare ?? new Writer();
+  spare = null;
+  try {
+    w.reset();
+    f(w);
+    return Buffer.from(w.buf.subarray(0, w.at));
+  } finally {
+    spare = w;
+  }
+}
+
+/** One message's bytes: nlmsg_len set, seq and port 0 (the sender fills them in). TypeError or
+ * RangeError naming the field for what the wire cannot carry. */
+export function encode(protocol: number, msg: WireMessage): Buffer {
+  return withWriter((w) => encodeMessage(w, protocol, msg));
+}
+
+/** The messages back to back in one Buffer (a batch, a chain step); errors name `messages[i]`. */
+export function encodeAll(protocol: number, msgs: readonly WireMessage[]): Buffer {
+  return withWriter((w) => {
+    w.path.push('messages');
+    for (let i = 0; i < msgs.length; i++) {
+      w.path.push(i);
+      encodeMessage(w, protocol, msgs[i]);
+      w.path.pop();
+    }
+  });
+}
+
+/** Every message in bytes. A malformed buffer (a truncated header, a length past its container)
+ * is a CodecError; unknown attributes are skipped, unknown message types give { payload }. */
+export function decode(protocol: number, bytes: Buffer): WireMessage[] {
+  return decodeAll(protocol, bytes);
+}

@@ -1,0 +1,45 @@
+// Which header and attribute set a message of a protocol and type carries (as
+// native/core/message_specs.cc did): rtnetlink by RTM_* type, nfnetlink by subsystem and NFT_MSG_*.
+import { addrMessage } from './address';
+import { linkMessage } from './link';
+import { neighMessage } from './neighbor';
+import { nfnlBatchMessage, nftChainMessage, nftGenMessage, nftRuleMessage, nftSetElemMessage, nftSetMessage, nftTableMessage } from './nftables';
+import { routeMessage } from './route';
+import { ruleMessage } from './rule';
+import type { MessageSpec } from './schema';
+
+export const NETLINK_ROUTE = 0;
+export const NETLINK_NETFILTER = 12;
+
+const NFNL_MSG_BATCH_BEGIN = 16; // NLMSG_MIN_TYPE
+const NFNL_MSG_BATCH_END = 17;
+const NFNL_SUBSYS_NFTABLES = 10;
+
+/** Indexed by message type (RTM_NEW*, RTM_DEL*, RTM_GET*, RTM_SETLINK). */
+const ROUTE: Array<MessageSpec | undefined> = [];
+const route = (spec: MessageSpec, ...types: number[]) => { for (const t of types) ROUTE[t] = spec; };
+route(linkMessage, 16, 17, 18, 19); // RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_SETLINK
+route(addrMessage, 20, 21, 22); // RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR
+route(routeMessage, 24, 25, 26); // RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE
+route(neighMessage, 28, 29, 30); // RTM_NEWNEIGH, RTM_DELNEIGH, RTM_GETNEIGH
+route(ruleMessage, 32, 33, 34); // RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE
+
+/** Indexed by NFT_MSG_* (the low byte of an nf_tables message type). */
+const NFTABLES: Array<MessageSpec | undefined> = [
+  nftTableMessage, nftTableMessage, nftTableMessage, // NFT_MSG_NEWTABLE, GETTABLE, DELTABLE
+  nftChainMessage, nftChainMessage, nftChainMessage, // NFT_MSG_NEWCHAIN, GETCHAIN, DELCHAIN
+  nftRuleMessage, nftRuleMessage, nftRuleMessage, // NFT_MSG_NEWRULE, GETRULE, DELRULE
+  nftSetMessage, nftSetMessage, nftSetMessage, // NFT_MSG_NEWSET, GETSET, DELSET
+  nftSetElemMessage, nftSetElemMessage, nftSetElemMessage, // NFT_MSG_NEWSETELEM, GETSETELEM, DELSETELEM
+  nftGenMessage, nftGenMessage, // NFT_MSG_NEWGEN, NFT_MSG_GETGEN
+];
+
+/** The table for a message, or undefined for a type without one (errors, DONE, other families). */
+export function messageSpec(protocol: number, type: number): MessageSpec | undefined {
+  if (protocol === NETLINK_ROUTE) return ROUTE[type];
+  if (protocol === NETLINK_NETFILTER) {
+    if (type === NFNL_MSG_BATCH_BEGIN || type === NFNL_MSG_BATCH_END) return nfnlBatchMessage;
+    return type >> 8 === NFNL_SUBSYS_NFTABLES ? NFTABLES[type & 0xff] : undefined;
+  }
+  return undefined;
+}
