@@ -9,7 +9,7 @@ import { checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeErr
 import {
   CHAIN_TYPES, FAMILIES, HOOKS, type NftFamily, NFT_MSG, priorityNames, SET_FLAGS, SET_TYPES, VERDICT, VERDICT_DATATYPE,
 } from './constants';
-import { type AnonymousSet, concatKeyOf, fieldBytes, concatType, decodeExpressions, encodeItems, type Expr, inNftOrder, scalarFromBytes, setElements, splitConcatKey, verdictData, verdictName } from './expr';
+import { type AnonymousSet, concatKeyOf, fieldBytes, concatType, decodeExpressions, encodeItems, type Expr, inNftOrder, scalarFromBytes, setElements, splitConcatKey, verdictData, verdictName } from './expressions';
 import type { Field, ParsedRule } from './items';
 import { batchBegin, batchEnd, expressions, getGen, nftMessage } from './messages';
 import { commentOf, declaredSetUserdata, ruleUserdata } from './userdata';
