@@ -96,7 +96,7 @@ export const match: ItemCodec<'match'> = {
       const { items } = rule;
       const value = bytesOf(d.data);
       const next = rule.exprs[rule.i + 1];
-      rule.reg = undefined;
+      rule.reg = undefined; // the comparison uses up the load
       if (field in FLAG_FIELDS) {
         if (!reg.mask || value.readUInt32LE(0) !== 0) return false;
         const mask = reg.mask.readUInt32LE(0);
