@@ -2,9 +2,8 @@
 import { NLM_F, RTM, SCOPES } from './constants';
 import { NetlinkError } from './errors';
 import { afOf, familyOf, type Family, parseAddress, parseCidr } from './ip';
-import type { LinkRef } from './link/types';
-import { NETLINK_ROUTE, type WireMessage } from './native';
-import { Netns } from './netns';
+import { NETLINK_ROUTE, Transport, type WireMessage } from './kernel/transport';
+import type { LinkLookup, LinkRef } from './link/ref';
 import { checkBoolean, checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeError } from './validate';
 
 /**
@@ -62,31 +61,28 @@ function scopeNumber(field: string, scope: unknown): number {
 export const scopeName = (n: number): string => Object.keys(SCOPES).find((k) => SCOPES[k] === n && k !== 'universe') ?? String(n);
 
 export class Addresses {
-  readonly #ns: Netns;
+  readonly #t: Transport;
+  readonly #links: LinkLookup;
 
-  constructor(ns: Netns) {
-    this.#ns = ns;
+  constructor(transport: Transport, links: LinkLookup) {
+    this.#t = transport;
+    this.#links = links;
   }
 
   /** Like `ip address add CIDR dev LINK [options]`. */
   async add(link: LinkRef, cidr: string, options: AddressOptions = {}): Promise<void> {
-    await this.#send(await this.addMessage(link, cidr, options), 'address.add');
-  }
-
-  /** @internal The request add() sends, for a veth peer's settings in a chain (Netns.chain). */
-  addMessage(link: LinkRef, cidr: string, options: AddressOptions = {}): Promise<WireMessage> {
-    return this.#message(link, cidr, options, NLM_F.CREATE | NLM_F.EXCL);
+    await this.#send(await addressMessage(this.#links, link, cidr, options, NLM_F.CREATE | NLM_F.EXCL), 'address.add');
   }
 
   /** Like `ip address replace`: adds, or updates an existing address's options. */
   async replace(link: LinkRef, cidr: string, options: AddressOptions = {}): Promise<void> {
-    await this.#send(await this.#message(link, cidr, options, NLM_F.CREATE | NLM_F.REPLACE), 'address.replace');
+    await this.#send(await addressMessage(this.#links, link, cidr, options, NLM_F.CREATE | NLM_F.REPLACE), 'address.replace');
   }
 
   /** Like `ip address del CIDR dev LINK`. */
   async delete(link: LinkRef, cidr: string): Promise<void> {
     const c = parseCidr('cidr', cidr);
-    const index = await this.#ns.links.index(link, 'address.delete', 'link');
+    const index = await this.#links.index(link, 'address.delete', 'link');
     await this.#send({
       type: RTM.DELADDR, flags: NLM_F.REQUEST,
       header: { family: afOf(c.family), prefixlen: c.prefixLength, index },
@@ -98,8 +94,8 @@ export class Addresses {
   async list(filter: { link?: LinkRef; family?: Family } = {}): Promise<Address[]> {
     checkKeys('filter', checkObject('filter', filter), ['link', 'family']);
     if (filter.family !== undefined && filter.family !== 4 && filter.family !== 6) throw rangeError('filter.family', filter.family, 'is not 4 or 6');
-    const index = filter.link === undefined ? 0 : await this.#ns.links.index(filter.link, 'address.list', 'filter.link');
-    const replies = await this.#ns.request(NETLINK_ROUTE, {
+    const index = filter.link === undefined ? 0 : await this.#links.index(filter.link, 'address.list', 'filter.link');
+    const replies = await this.#t.request(NETLINK_ROUTE, {
       type: RTM.GETADDR, flags: NLM_F.REQUEST | NLM_F.DUMP,
       header: { family: filter.family === undefined ? 0 : afOf(filter.family), index },
     }, 'address.list');
@@ -112,8 +108,8 @@ export class Addresses {
     const addresses = await this.list({ link, family: filter.family });
     // All deletions in one sendmsg. A secondary address goes away with its primary, so deleting
     // it afterwards answers EADDRNOTAVAIL: for a flush, that is success.
-    const [answers] = await Netns.chain([{
-      netns: this.#ns,
+    const [answers] = await Transport.chain([{
+      netns: this.#t,
       protocol: NETLINK_ROUTE,
       items: addresses.map((a) => ({
         message: { type: RTM.DELADDR, flags: NLM_F.REQUEST, header: { family: afOf(a.family), prefixlen: a.prefixLength, index: a.link }, attrs: { local: a.address } },
@@ -125,50 +121,54 @@ export class Addresses {
     }
   }
 
-  async #message(link: LinkRef, cidr: string, options: AddressOptions, create: number): Promise<WireMessage> {
-    const c = parseCidr('cidr', cidr);
-    const o = checkObject('options', options);
-    checkKeys('options', o, OPTION_KEYS);
-    const peer = options.peer === undefined ? undefined : parseCidr('options.peer', options.peer);
-    const broadcast = options.broadcast === undefined ? undefined : parseAddress('options.broadcast', options.broadcast);
-    for (const [field, other] of [['options.peer', peer], ['options.broadcast', broadcast]] as const) {
-      if (other && other.family !== c.family) throw rangeError(field, (options as Record<string, unknown>)[field.slice(8)], `is IPv${other.family}, the address is IPv${c.family}`);
-    }
-    if (options.label !== undefined) {
-      const label = checkString('options.label', options.label);
-      if (Buffer.byteLength(label) > 15) throw rangeError('options.label', label, 'is over 15 bytes');
-    }
-    for (const k of ['noDad', 'noPrefixRoute', 'home', 'mngtmpaddr', 'autojoin'] as const) if (o[k] !== undefined) checkBoolean(`options.${k}`, o[k]);
-    const valid = options.validLifetime === undefined ? undefined : checkInteger('options.validLifetime', options.validLifetime, 0, FOREVER);
-    const preferred = options.preferredLifetime === undefined ? undefined : checkInteger('options.preferredLifetime', options.preferredLifetime, 0, FOREVER);
-    if (valid !== undefined && preferred !== undefined && preferred > valid) throw rangeError('options.preferredLifetime', preferred, `is longer than validLifetime ${valid}`);
-    const scope = options.scope === undefined ? 0 : scopeNumber('options.scope', options.scope);
-    const index = await this.#ns.links.index(link, 'address.add', 'link');
-    let flags = 0;
-    if (options.noDad) flags |= 0x02;
-    if (options.home) flags |= 0x10;
-    if (options.mngtmpaddr) flags |= 0x100;
-    if (options.noPrefixRoute) flags |= 0x200;
-    if (options.autojoin) flags |= 0x400;
-    return {
-      type: RTM.NEWADDR,
-      flags: NLM_F.REQUEST | create,
-      header: { family: afOf(c.family), prefixlen: peer ? peer.prefixLength : c.prefixLength, flags: flags & 0xff, scope, index },
-      // As ip sends it: IFA_LOCAL, then IFA_ADDRESS (the peer for point-to-point).
-      attrs: {
-        local: c.address,
-        address: peer ? peer.address : c.address,
-        broadcast: broadcast?.address,
-        label: options.label,
-        cacheinfo: valid === undefined && preferred === undefined ? undefined : { preferred: preferred ?? valid ?? FOREVER, valid: valid ?? FOREVER },
-        flags: flags > 0xff ? flags : undefined,
-      },
-    };
-  }
-
   async #send(message: WireMessage, operation: string): Promise<void> {
-    await this.#ns.request(NETLINK_ROUTE, message, operation);
+    await this.#t.request(NETLINK_ROUTE, message, operation);
   }
+}
+
+/**
+ * RTM_NEWADDR as `ip address add/replace` builds it; `create` is its NLM_F_CREATE/EXCL/REPLACE.
+ * Links builds a veth peer's addresses with it too (the link then given by ifindex).
+ */
+export async function addressMessage(links: Pick<LinkLookup, 'index'>, link: LinkRef, cidr: string, options: AddressOptions, create: number): Promise<WireMessage> {
+  const c = parseCidr('cidr', cidr);
+  const o = checkObject('options', options);
+  checkKeys('options', o, OPTION_KEYS);
+  const peer = options.peer === undefined ? undefined : parseCidr('options.peer', options.peer);
+  const broadcast = options.broadcast === undefined ? undefined : parseAddress('options.broadcast', options.broadcast);
+  for (const [field, other] of [['options.peer', peer], ['options.broadcast', broadcast]] as const) {
+    if (other && other.family !== c.family) throw rangeError(field, (options as Record<string, unknown>)[field.slice(8)], `is IPv${other.family}, the address is IPv${c.family}`);
+  }
+  if (options.label !== undefined) {
+    const label = checkString('options.label', options.label);
+    if (Buffer.byteLength(label) > 15) throw rangeError('options.label', label, 'is over 15 bytes');
+  }
+  for (const k of ['noDad', 'noPrefixRoute', 'home', 'mngtmpaddr', 'autojoin'] as const) if (o[k] !== undefined) checkBoolean(`options.${k}`, o[k]);
+  const valid = options.validLifetime === undefined ? undefined : checkInteger('options.validLifetime', options.validLifetime, 0, FOREVER);
+  const preferred = options.preferredLifetime === undefined ? undefined : checkInteger('options.preferredLifetime', options.preferredLifetime, 0, FOREVER);
+  if (valid !== undefined && preferred !== undefined && preferred > valid) throw rangeError('options.preferredLifetime', preferred, `is longer than validLifetime ${valid}`);
+  const scope = options.scope === undefined ? 0 : scopeNumber('options.scope', options.scope);
+  const index = await links.index(link, 'address.add', 'link');
+  let flags = 0;
+  if (options.noDad) flags |= 0x02;
+  if (options.home) flags |= 0x10;
+  if (options.mngtmpaddr) flags |= 0x100;
+  if (options.noPrefixRoute) flags |= 0x200;
+  if (options.autojoin) flags |= 0x400;
+  return {
+    type: RTM.NEWADDR,
+    flags: NLM_F.REQUEST | create,
+    header: { family: afOf(c.family), prefixlen: peer ? peer.prefixLength : c.prefixLength, flags: flags & 0xff, scope, index },
+    // As ip sends it: IFA_LOCAL, then IFA_ADDRESS (the peer for point-to-point).
+    attrs: {
+      local: c.address,
+      address: peer ? peer.address : c.address,
+      broadcast: broadcast?.address,
+      label: options.label,
+      cacheinfo: valid === undefined && preferred === undefined ? undefined : { preferred: preferred ?? valid ?? FOREVER, valid: valid ?? FOREVER },
+      flags: flags > 0xff ? flags : undefined,
+    },
+  };
 }
 
 export function decodeAddress(m: WireMessage): Address {

@@ -1,9 +1,15 @@
 // The one error type for kernel and system failures, and the conversion from native failures.
 import * as util from 'node:util';
 import { type ErrnoCode, errnoCode } from './errno';
-import type { NativeFailure } from './native';
 
 export type { ErrnoCode };
+
+/** What a rejected native promise carries; toNetlinkError turns it into a NetlinkError. */
+export interface NativeFailure extends Error {
+  errno: number;
+  kernelMessage?: string;
+  detail?: string;
+}
 
 const errnoNames: Map<number, [string, string]> = util.getSystemErrorMap() as Map<number, [string, string]>;
 

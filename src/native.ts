@@ -1,7 +1,10 @@
 // The typed face of the native addon (native/binding). Everything the addon exports is declared
-// here; nothing else in src/ touches the loader.
+// here; only src/kernel/transport.ts uses it (tests and the bench may reach in directly).
 import * as path from 'node:path';
-import { pack, unpack } from './pack';
+import type { NativeFailure } from './errors';
+import { type Packed, pack, unpack } from './pack';
+
+export type { NativeFailure, Packed };
 
 /** A decoded netlink message: the table-driven codec's view (native/core/*_spec.cc). */
 export interface WireMessage {
@@ -13,9 +16,6 @@ export interface WireMessage {
   payload?: Buffer;
 }
 
-/** WireMessages packed by pack.ts: how messages cross into the addon. */
-export type Packed = Buffer & { readonly __packed: unique symbol };
-
 export interface NativeNamespace {
   /** Queues one message on this namespace's channel for `protocol`; resolves with the packed replies (null: an ACK alone). */
   request(protocol: number, message: Packed): Promise<Buffer | null>;
@@ -26,13 +26,6 @@ export interface NativeNamespace {
   /** A new close-on-exec fd on the namespace, the caller's to close (for a child process to inherit). */
   lendFd(): number;
   readonly inode: number;
-}
-
-/** What a rejected native promise carries; errors.ts turns it into a NetlinkError. */
-export interface NativeFailure extends Error {
-  errno: number;
-  kernelMessage?: string;
-  detail?: string;
 }
 
 /** A chain patch: a value from an earlier answer, or the fd of a namespace the addon holds. */

@@ -1,9 +1,8 @@
 // ns.neighbors: static ARP/NDP entries (`ip neigh`) and the bridge forwarding database (`bridge fdb`).
 import { NLM_F, RTM } from './constants';
 import { afOf, familyOf, type Family, parseAddress } from './ip';
-import type { LinkRef } from './link/types';
-import { NETLINK_ROUTE, type WireMessage } from './native';
-import type { Netns } from './netns';
+import { NETLINK_ROUTE, type Transport, type WireMessage } from './kernel/transport';
+import type { LinkLookup, LinkRef } from './link/ref';
 import { checkBoolean, checkInteger, checkKeys, checkObject, checkOneOf, rangeError, typeError } from './validate';
 
 /** NUD_* states (linux/neighbour.h) as ip names them. */
@@ -76,10 +75,12 @@ function checkMacLike(field: string, v: unknown): string {
 }
 
 export class Fdb {
-  readonly #ns: Netns;
+  readonly #t: Transport;
+  readonly #links: LinkLookup;
 
-  constructor(ns: Netns) {
-    this.#ns = ns;
+  constructor(transport: Transport, links: LinkLookup) {
+    this.#t = transport;
+    this.#links = links;
   }
 
   /** Like `bridge fdb add LLADDR dev LINK [dst IP] [vni N] [self|master] [permanent]`. */
@@ -100,8 +101,8 @@ export class Fdb {
   /** Entries, optionally of one link (the kernel filters by it). */
   async list(filter: { link?: LinkRef } = {}): Promise<FdbEntry[]> {
     checkKeys('filter', checkObject('filter', filter), ['link']);
-    const ifindex = filter.link === undefined ? undefined : await this.#ns.links.index(filter.link, 'fdb.list', 'filter.link');
-    const replies = await this.#ns.request(NETLINK_ROUTE, {
+    const ifindex = filter.link === undefined ? undefined : await this.#links.index(filter.link, 'fdb.list', 'filter.link');
+    const replies = await this.#t.request(NETLINK_ROUTE, {
       type: RTM.GETNEIGH, flags: NLM_F.REQUEST | NLM_F.DUMP, header: { family: AF_BRIDGE }, attrs: { ifindex },
     }, 'fdb.list');
     return replies.filter((m) => m.type === RTM.NEWNEIGH).map(decodeFdb).filter((e) => ifindex === undefined || e.link === ifindex);
@@ -116,7 +117,7 @@ export class Fdb {
     if (e.port !== undefined) checkInteger('port', e.port, 1, 65535);
     if (e.vlan !== undefined) checkInteger('vlan', e.vlan, 1, 4094);
     for (const k of ['master', 'self', 'permanent'] as const) if (o[k] !== undefined) checkBoolean(k, o[k]);
-    const ifindex = await this.#ns.links.index(e.link, operation, 'link');
+    const ifindex = await this.#links.index(e.link, operation, 'link');
     let flags = (e.self ? NTF_SELF : 0) | (e.master ? NTF_MASTER : 0);
     if (flags === 0) flags = NTF_SELF;
     return {
@@ -127,18 +128,20 @@ export class Fdb {
   }
 
   async #send(message: WireMessage, operation: string): Promise<void> {
-    await this.#ns.request(NETLINK_ROUTE, message, operation);
+    await this.#t.request(NETLINK_ROUTE, message, operation);
   }
 }
 
 export class Neighbors {
-  readonly #ns: Netns;
+  readonly #t: Transport;
+  readonly #links: LinkLookup;
   /** The bridge forwarding database. */
   readonly fdb: Fdb;
 
-  constructor(ns: Netns) {
-    this.#ns = ns;
-    this.fdb = new Fdb(ns);
+  constructor(transport: Transport, links: LinkLookup) {
+    this.#t = transport;
+    this.#links = links;
+    this.fdb = new Fdb(transport, links);
   }
 
   /** Like `ip neigh add ADDR lladdr MAC dev LINK nud STATE [router]`. */
@@ -160,8 +163,8 @@ export class Neighbors {
   async list(filter: { link?: LinkRef; family?: Family } = {}): Promise<Neighbor[]> {
     checkKeys('filter', checkObject('filter', filter), ['link', 'family']);
     if (filter.family !== undefined && filter.family !== 4 && filter.family !== 6) throw rangeError('filter.family', filter.family, 'is not 4 or 6');
-    const ifindex = filter.link === undefined ? undefined : await this.#ns.links.index(filter.link, 'neighbor.list', 'filter.link');
-    const replies = await this.#ns.request(NETLINK_ROUTE, {
+    const ifindex = filter.link === undefined ? undefined : await this.#links.index(filter.link, 'neighbor.list', 'filter.link');
+    const replies = await this.#t.request(NETLINK_ROUTE, {
       type: RTM.GETNEIGH, flags: NLM_F.REQUEST | NLM_F.DUMP,
       header: { family: filter.family === undefined ? 0 : afOf(filter.family) }, attrs: { ifindex },
     }, 'neighbor.list');
@@ -177,8 +180,8 @@ export class Neighbors {
     if (type === RTM.NEWNEIGH && lladdr === undefined && o.state !== 'noarp') throw typeError('lladdr', o.lladdr, 'a MAC address (needed unless state is "noarp")');
     const state = o.state === undefined ? STATES.permanent : STATES[checkOneOf('state', o.state, ['permanent', 'reachable', 'stale', 'noarp', 'delay', 'probe'])];
     if (o.router !== undefined) checkBoolean('router', o.router);
-    const ifindex = await this.#ns.links.index(o.link as LinkRef, operation, 'link');
-    await this.#ns.request(NETLINK_ROUTE, {
+    const ifindex = await this.#links.index(o.link as LinkRef, operation, 'link');
+    await this.#t.request(NETLINK_ROUTE, {
       type, flags: NLM_F.REQUEST | create,
       header: { family: afOf(address.family), ifindex, state: type === RTM.DELNEIGH ? 0 : state, flags: o.router ? NTF_ROUTER : 0 },
       attrs: { dst: address.address, lladdr },

@@ -1,7 +1,9 @@
 // WireMessages as the addon takes them: one flat buffer per call, in the format
 // native/core/value_pack.h describes. Walking objects is cheap here, in JS; done from C++ through
 // N-API it cost about a microsecond per value (a rule's message ~70 µs).
-import type { Packed } from './native';
+
+/** WireMessages packed by pack(): how messages cross into the addon. */
+export type Packed = Buffer & { readonly __packed: unique symbol };
 
 const enum Tag { Null, False, True, Number, Big, String, Bytes, Map, List, KeyTable, IndexedMap }
 

@@ -4,10 +4,8 @@
 import { type ChildProcess, spawn as spawnChild, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { nativeCall } from './errors';
 import { parseAddress } from './ip';
-import { native, NETNS_EXEC_HELPER } from './native';
-import type { Netns } from './netns';
+import { NETNS_EXEC_HELPER, type Transport } from './kernel/transport';
 import { checkInteger, checkString, typeError } from './validate';
 
 export interface ExecOptions {
@@ -33,8 +31,8 @@ function checkArgs(file: unknown, args: unknown): string[] {
 }
 
 /** The command that runs file inside ns: the helper with the namespace on fd 3 (or nsenter). */
-function wrap(ns: Netns, file: string, args: string[], stdio: StdioOptions | undefined): { command: string; argv: string[]; stdio: StdioOptions; lent?: number } {
-  const fd = ns.lendFdSync();
+function wrap(t: Transport, file: string, args: string[], stdio: StdioOptions | undefined): { command: string; argv: string[]; stdio: StdioOptions; lent?: number } {
+  const fd = t.lendFd('netns.spawn');
   if (fd === undefined) return { command: file, argv: args, stdio: stdio ?? 'pipe' }; // this process's own namespace
   const base: Array<unknown> = Array.isArray(stdio) ? [...stdio] : [stdio ?? 'pipe', stdio ?? 'pipe', stdio ?? 'pipe'];
   while (base.length < 3) base.push('pipe');
@@ -44,9 +42,9 @@ function wrap(ns: Netns, file: string, args: string[], stdio: StdioOptions | und
   return { command: 'nsenter', argv: ['--net=/proc/self/fd/3', '--', file, ...args], stdio: base as StdioOptions, lent: fd };
 }
 
-export function spawnIn(ns: Netns, file: string, args: string[] = [], options: SpawnOptions = {}): ChildProcess {
+export function spawnIn(t: Transport, file: string, args: string[] = [], options: SpawnOptions = {}): ChildProcess {
   checkArgs(file, args);
-  const w = wrap(ns, file, args, options.stdio);
+  const w = wrap(t, file, args, options.stdio);
   try {
     return spawnChild(w.command, w.argv, { ...options, stdio: w.stdio, shell: false });
   } finally {
@@ -54,11 +52,11 @@ export function spawnIn(ns: Netns, file: string, args: string[] = [], options: S
   }
 }
 
-export async function execIn(ns: Netns, file: string, args: string[] = [], options: ExecOptions = {}): Promise<ExecResult> {
+export async function execIn(t: Transport, file: string, args: string[] = [], options: ExecOptions = {}): Promise<ExecResult> {
   checkArgs(file, args);
   if (options.timeout !== undefined) checkInteger('options.timeout', options.timeout, 1, 0x7fffffff);
-  await ns.nativeHandle('netns.exec'); // opened before the synchronous spawn needs it
-  const child = spawnIn(ns, file, args, { env: options.env, cwd: options.cwd, timeout: options.timeout, stdio: 'pipe' });
+  await t.ready('netns.exec'); // opened before the synchronous spawn needs it
+  const child = spawnIn(t, file, args, { env: options.env, cwd: options.cwd, timeout: options.timeout, stdio: 'pipe' });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout!.on('data', (b: Buffer) => out.push(b));
@@ -71,11 +69,11 @@ export async function execIn(ns: Netns, file: string, args: string[] = [], optio
   });
 }
 
-export async function listenIn(ns: Netns, options: { port: number; host?: string; backlog?: number }, onConnection?: (socket: net.Socket) => void): Promise<net.Server> {
+export async function listenIn(t: Transport, options: { port: number; host?: string; backlog?: number }, onConnection?: (socket: net.Socket) => void): Promise<net.Server> {
   const port = checkInteger('port', options?.port, 0, 65535);
   const host = parseAddress('host', options.host ?? '0.0.0.0').address;
   const backlog = options.backlog === undefined ? 511 : checkInteger('backlog', options.backlog, 1, 65535);
-  const fd = await nativeCall('netns.listen', native.tcpListen(await ns.nativeHandle('netns.listen'), host, port, backlog));
+  const fd = await t.tcpListen(host, port, backlog, 'netns.listen');
   const server = net.createServer(onConnection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -87,10 +85,10 @@ export async function listenIn(ns: Netns, options: { port: number; host?: string
   return server;
 }
 
-export async function connectIn(ns: Netns, options: { port: number; host: string; timeout?: number }): Promise<net.Socket> {
+export async function connectIn(t: Transport, options: { port: number; host: string; timeout?: number }): Promise<net.Socket> {
   const port = checkInteger('port', options?.port, 1, 65535);
   const host = parseAddress('host', options.host).address;
   const timeout = options.timeout === undefined ? 10000 : checkInteger('timeout', options.timeout, 1, 0x7fffffff);
-  const fd = await nativeCall('netns.connect', native.tcpConnect(await ns.nativeHandle('netns.connect'), host, port, timeout));
+  const fd = await t.tcpConnect(host, port, timeout, 'netns.connect');
   return new net.Socket({ fd, readable: true, writable: true });
 }

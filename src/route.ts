@@ -3,10 +3,9 @@ import { NetlinkError } from './errors';
 import { NLM_F, RTM, SCOPES } from './constants';
 import { afOf, familyOf, type Family, formatV6, parseAddress, parsePrefix } from './ip';
 import { scopeName } from './addr';
-import type { LinkRef } from './link/types';
+import { NETLINK_ROUTE, type Transport, type WireMessage } from './kernel/transport';
+import type { LinkLookup, LinkRef } from './link/ref';
 import { nameOf, ROUTE_PROTOCOLS, ROUTE_TYPES, tableNames } from './names';
-import { NETLINK_ROUTE, type WireMessage } from './native';
-import type { Netns } from './netns';
 import { checkBoolean, checkInteger, checkKeys, checkObject, checkOneOf, rangeError, typeError } from './validate';
 
 export type RouteType = 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'local' | 'broadcast' | 'throw';
@@ -92,20 +91,17 @@ function scopeNumber(field: string, s: unknown): number {
 }
 
 export class Routes {
-  readonly #ns: Netns;
+  readonly #t: Transport;
+  readonly #links: LinkLookup;
 
-  constructor(ns: Netns) {
-    this.#ns = ns;
+  constructor(transport: Transport, links: LinkLookup) {
+    this.#t = transport;
+    this.#links = links;
   }
 
   /** Like `ip route add`. */
   add(r: RouteSpec): Promise<void> {
     return this.#modify(r, NLM_F.CREATE | NLM_F.EXCL, 'route.add');
-  }
-
-  /** @internal The request add() sends, for a veth peer's settings in a chain (Netns.chain). */
-  addMessage(r: RouteSpec): Promise<WireMessage> {
-    return this.#message(r, NLM_F.CREATE | NLM_F.EXCL, false, 'route.add');
   }
 
   /** Like `ip route replace`. */
@@ -120,7 +116,7 @@ export class Routes {
 
   /** Like `ip route del`: what is given must match; what is not given matches anything. */
   async delete(r: Partial<RouteSpec> & { dst: string }): Promise<void> {
-    await this.#ns.request(NETLINK_ROUTE, await this.#message(r as RouteSpec, 0, true, 'route.delete'), 'route.delete');
+    await this.#t.request(NETLINK_ROUTE, await routeMessage(this.#links, r as RouteSpec, 0, true, 'route.delete'), 'route.delete');
   }
 
   /** Routes of a table (default: main; 'all' for every table), optionally one family or output link. */
@@ -128,8 +124,8 @@ export class Routes {
     checkKeys('filter', checkObject('filter', filter), ['table', 'family', 'dev']);
     if (filter.family !== undefined && filter.family !== 4 && filter.family !== 6) throw rangeError('filter.family', filter.family, 'is not 4 or 6');
     const table = filter.table === 'all' ? 0 : await tableNumber('filter.table', filter.table ?? 'main');
-    const oif = filter.dev === undefined ? undefined : await this.#ns.links.index(filter.dev, 'route.list', 'filter.dev');
-    const replies = await this.#ns.request(NETLINK_ROUTE, {
+    const oif = filter.dev === undefined ? undefined : await this.#links.index(filter.dev, 'route.list', 'filter.dev');
+    const replies = await this.#t.request(NETLINK_ROUTE, {
       type: RTM.GETROUTE,
       flags: NLM_F.REQUEST | NLM_F.DUMP,
       // Strict dump checking: the kernel filters by table and output link itself.
@@ -148,7 +144,7 @@ export class Routes {
   /** The kernel's route lookup for a destination, like `ip route get ADDR`. */
   async get(destination: string): Promise<Route> {
     const d = parseAddress('destination', destination);
-    const replies = await this.#ns.request(NETLINK_ROUTE, {
+    const replies = await this.#t.request(NETLINK_ROUTE, {
       type: RTM.GETROUTE, flags: NLM_F.REQUEST,
       header: { family: afOf(d.family), dst_len: d.family === 4 ? 32 : 128 },
       attrs: { dst: d.address },
@@ -157,78 +153,82 @@ export class Routes {
   }
 
   async #modify(r: RouteSpec, create: number, operation: string): Promise<void> {
-    await this.#ns.request(NETLINK_ROUTE, await this.#message(r, create, false, operation), operation);
+    await this.#t.request(NETLINK_ROUTE, await routeMessage(this.#links, r, create, false, operation), operation);
   }
 
-  /** RTM_NEWROUTE/RTM_DELROUTE as `ip route add/del` builds it (iproute_modify). */
-  async #message(r: RouteSpec, create: number, del: boolean, operation: string): Promise<WireMessage> {
-    const o = checkObject('route', r);
-    checkKeys('route', o, SPEC_KEYS);
-    if (r.family !== undefined && r.family !== 4 && r.family !== 6) throw rangeError('family', r.family, 'is not 4 or 6');
-    const dst = r.dst === 'default' ? undefined : parsePrefix('dst', r.dst);
-    const gateway = r.gateway === undefined ? undefined : parseAddress('gateway', r.gateway);
-    const src = r.src === undefined ? undefined : parseAddress('src', r.src);
-    const family: Family = dst?.family ?? gateway?.family ?? r.family ?? 4;
-    for (const [field, a] of [['gateway', gateway], ['src', src]] as const) {
-      if (a && a.family !== family) throw rangeError(field, (r as unknown as Record<string, unknown>)[field], `is IPv${a.family} but the route is IPv${family}`);
-    }
-    if (r.dst === undefined) throw new TypeError('dst: required ("default" or a prefix)');
-    const type = r.type === undefined ? (del ? 0 : ROUTE_TYPES.unicast) : ROUTE_TYPES[checkOneOf('type', r.type, ['unicast', 'blackhole', 'unreachable', 'prohibit', 'local', 'broadcast', 'throw'])];
-    const table = await tableNumber('table', r.table ?? 'main');
-    if (r.metric !== undefined) checkInteger('metric', r.metric, 0, 0xffffffff);
-    if (r.mtu !== undefined) checkInteger('mtu', r.mtu, 68, 0xffffffff);
-    if (r.onlink !== undefined) checkBoolean('onlink', r.onlink);
-    const metrics: Record<string, number> = {};
-    if (r.metrics !== undefined) {
-      const m = checkObject('metrics', r.metrics);
-      checkKeys('metrics', m, METRIC_KEYS);
-      for (const [k, v] of Object.entries(m)) metrics[k] = checkInteger(`metrics.${k}`, v, 0, 0xffffffff);
-    }
-    if (r.mtu !== undefined) metrics.mtu = r.mtu;
-    const oif = r.dev === undefined ? undefined : await this.#ns.links.index(r.dev, operation, 'dev');
-    let multipath: unknown[] | undefined;
-    if (r.nexthops !== undefined) {
-      if (!Array.isArray(r.nexthops) || r.nexthops.length === 0) throw typeError('nexthops', r.nexthops, 'a non-empty array');
-      multipath = [];
-      for (const [i, nh] of r.nexthops.entries()) {
-        const f = `nexthops[${i}]`;
-        checkKeys(f, checkObject(f, nh), ['gateway', 'dev', 'weight', 'onlink']);
-        const gw = nh.gateway === undefined ? undefined : parseAddress(`${f}.gateway`, nh.gateway);
-        if (gw && gw.family !== family) throw rangeError(`${f}.gateway`, nh.gateway, `is IPv${gw.family} but the route is IPv${family}`);
-        const weight = nh.weight === undefined ? 1 : checkInteger(`${f}.weight`, nh.weight, 1, 256);
-        const dev = nh.dev === undefined ? 0 : await this.#ns.links.index(nh.dev, operation, `${f}.dev`);
-        multipath.push({ header: { flags: nh.onlink ? RTNH_F_ONLINK : 0, hops: weight - 1, ifindex: dev }, attrs: { gateway: gw?.address } });
-      }
-    }
-    // ip's scope rules: local routes are host-scoped, broadcast link-scoped, a unicast route with no
-    // gateway is link-scoped (on-link), everything else universe; a delete matches any scope.
-    let scope: number;
-    if (r.scope !== undefined) scope = scopeNumber('scope', r.scope);
-    else if (del) scope = SCOPES.nowhere;
-    else if (type === ROUTE_TYPES.local) scope = SCOPES.host;
-    else if (type === ROUTE_TYPES.broadcast) scope = SCOPES.link;
-    else if (type === ROUTE_TYPES.unicast && !gateway && !multipath) scope = SCOPES.link;
-    else scope = SCOPES.global;
-    const protocol = r.protocol !== undefined ? protocolNumber('protocol', r.protocol) : del ? 0 : ROUTE_PROTOCOLS.boot;
-    return {
-      type: del ? RTM.DELROUTE : RTM.NEWROUTE,
-      flags: NLM_F.REQUEST | create,
-      header: {
-        family: afOf(family), dst_len: dst?.prefixLength ?? 0, table: table < 256 ? table : 0,
-        protocol, scope, type, flags: r.onlink ? RTNH_F_ONLINK : 0,
-      },
-      attrs: {
-        table: table >= 256 ? table : undefined,
-        dst: dst?.address,
-        gateway: gateway?.address,
-        oif,
-        prefsrc: src?.address,
-        priority: r.metric,
-        metrics: Object.keys(metrics).length ? metrics : undefined,
-        multipath,
-      },
-    };
+}
+
+/**
+ * RTM_NEWROUTE/RTM_DELROUTE as `ip route add/del` builds it (iproute_modify). Links builds a veth
+ * peer's routes with it too (their dev then given by ifindex).
+ */
+export async function routeMessage(links: Pick<LinkLookup, 'index'>, r: RouteSpec, create: number, del: boolean, operation: string): Promise<WireMessage> {
+  const o = checkObject('route', r);
+  checkKeys('route', o, SPEC_KEYS);
+  if (r.family !== undefined && r.family !== 4 && r.family !== 6) throw rangeError('family', r.family, 'is not 4 or 6');
+  const dst = r.dst === 'default' ? undefined : parsePrefix('dst', r.dst);
+  const gateway = r.gateway === undefined ? undefined : parseAddress('gateway', r.gateway);
+  const src = r.src === undefined ? undefined : parseAddress('src', r.src);
+  const family: Family = dst?.family ?? gateway?.family ?? r.family ?? 4;
+  for (const [field, a] of [['gateway', gateway], ['src', src]] as const) {
+    if (a && a.family !== family) throw rangeError(field, (r as unknown as Record<string, unknown>)[field], `is IPv${a.family} but the route is IPv${family}`);
   }
+  if (r.dst === undefined) throw new TypeError('dst: required ("default" or a prefix)');
+  const type = r.type === undefined ? (del ? 0 : ROUTE_TYPES.unicast) : ROUTE_TYPES[checkOneOf('type', r.type, ['unicast', 'blackhole', 'unreachable', 'prohibit', 'local', 'broadcast', 'throw'])];
+  const table = await tableNumber('table', r.table ?? 'main');
+  if (r.metric !== undefined) checkInteger('metric', r.metric, 0, 0xffffffff);
+  if (r.mtu !== undefined) checkInteger('mtu', r.mtu, 68, 0xffffffff);
+  if (r.onlink !== undefined) checkBoolean('onlink', r.onlink);
+  const metrics: Record<string, number> = {};
+  if (r.metrics !== undefined) {
+    const m = checkObject('metrics', r.metrics);
+    checkKeys('metrics', m, METRIC_KEYS);
+    for (const [k, v] of Object.entries(m)) metrics[k] = checkInteger(`metrics.${k}`, v, 0, 0xffffffff);
+  }
+  if (r.mtu !== undefined) metrics.mtu = r.mtu;
+  const oif = r.dev === undefined ? undefined : await links.index(r.dev, operation, 'dev');
+  let multipath: unknown[] | undefined;
+  if (r.nexthops !== undefined) {
+    if (!Array.isArray(r.nexthops) || r.nexthops.length === 0) throw typeError('nexthops', r.nexthops, 'a non-empty array');
+    multipath = [];
+    for (const [i, nh] of r.nexthops.entries()) {
+      const f = `nexthops[${i}]`;
+      checkKeys(f, checkObject(f, nh), ['gateway', 'dev', 'weight', 'onlink']);
+      const gw = nh.gateway === undefined ? undefined : parseAddress(`${f}.gateway`, nh.gateway);
+      if (gw && gw.family !== family) throw rangeError(`${f}.gateway`, nh.gateway, `is IPv${gw.family} but the route is IPv${family}`);
+      const weight = nh.weight === undefined ? 1 : checkInteger(`${f}.weight`, nh.weight, 1, 256);
+      const dev = nh.dev === undefined ? 0 : await links.index(nh.dev, operation, `${f}.dev`);
+      multipath.push({ header: { flags: nh.onlink ? RTNH_F_ONLINK : 0, hops: weight - 1, ifindex: dev }, attrs: { gateway: gw?.address } });
+    }
+  }
+  // ip's scope rules: local routes are host-scoped, broadcast link-scoped, a unicast route with no
+  // gateway is link-scoped (on-link), everything else universe; a delete matches any scope.
+  let scope: number;
+  if (r.scope !== undefined) scope = scopeNumber('scope', r.scope);
+  else if (del) scope = SCOPES.nowhere;
+  else if (type === ROUTE_TYPES.local) scope = SCOPES.host;
+  else if (type === ROUTE_TYPES.broadcast) scope = SCOPES.link;
+  else if (type === ROUTE_TYPES.unicast && !gateway && !multipath) scope = SCOPES.link;
+  else scope = SCOPES.global;
+  const protocol = r.protocol !== undefined ? protocolNumber('protocol', r.protocol) : del ? 0 : ROUTE_PROTOCOLS.boot;
+  return {
+    type: del ? RTM.DELROUTE : RTM.NEWROUTE,
+    flags: NLM_F.REQUEST | create,
+    header: {
+      family: afOf(family), dst_len: dst?.prefixLength ?? 0, table: table < 256 ? table : 0,
+      protocol, scope, type, flags: r.onlink ? RTNH_F_ONLINK : 0,
+    },
+    attrs: {
+      table: table >= 256 ? table : undefined,
+      dst: dst?.address,
+      gateway: gateway?.address,
+      oif,
+      prefsrc: src?.address,
+      priority: r.metric,
+      metrics: Object.keys(metrics).length ? metrics : undefined,
+      multipath,
+    },
+  };
 }
 
 export function decodeRoute(m: WireMessage): Route {

@@ -2,8 +2,7 @@
 import { NLM_F, RTM } from './constants';
 import { afOf, familyOf, type Family, parseCidr } from './ip';
 import { nameOf, tableNames } from './names';
-import { NETLINK_ROUTE, type WireMessage } from './native';
-import type { Netns } from './netns';
+import { NETLINK_ROUTE, type Transport, type WireMessage } from './kernel/transport';
 import { checkIfname, checkInteger, checkKeys, checkObject, checkOneOf, rangeError, typeError } from './validate';
 
 /** FR_ACT_* (linux/fib_rules.h) as ip names them. */
@@ -45,27 +44,27 @@ export interface Rule {
 const KEYS = ['priority', 'from', 'to', 'iif', 'oif', 'fwmark', 'fwmask', 'table', 'action', 'goto', 'family'] as const;
 
 export class Rules {
-  readonly #ns: Netns;
+  readonly #t: Transport;
 
-  constructor(ns: Netns) {
-    this.#ns = ns;
+  constructor(transport: Transport) {
+    this.#t = transport;
   }
 
   /** Like `ip rule add`. */
   async add(r: RuleSpec): Promise<void> {
-    await this.#ns.request(NETLINK_ROUTE, await message(r, RTM.NEWRULE, NLM_F.CREATE | NLM_F.EXCL), 'rule.add');
+    await this.#t.request(NETLINK_ROUTE, await message(r, RTM.NEWRULE, NLM_F.CREATE | NLM_F.EXCL), 'rule.add');
   }
 
   /** Like `ip rule del`: the given selectors must match. */
   async delete(r: RuleSpec): Promise<void> {
-    await this.#ns.request(NETLINK_ROUTE, await message(r, RTM.DELRULE, 0), 'rule.delete');
+    await this.#t.request(NETLINK_ROUTE, await message(r, RTM.DELRULE, 0), 'rule.delete');
   }
 
   /** Rules of one family (default: both). */
   async list(filter: { family?: Family } = {}): Promise<Rule[]> {
     checkKeys('filter', checkObject('filter', filter), ['family']);
     if (filter.family !== undefined && filter.family !== 4 && filter.family !== 6) throw rangeError('filter.family', filter.family, 'is not 4 or 6');
-    const replies = await this.#ns.request(NETLINK_ROUTE, {
+    const replies = await this.#t.request(NETLINK_ROUTE, {
       type: RTM.GETRULE, flags: NLM_F.REQUEST | NLM_F.DUMP, header: { family: filter.family === undefined ? 0 : afOf(filter.family) },
     }, 'rule.list');
     return replies.filter((m) => m.type === RTM.NEWRULE).map(decodeRule);

@@ -1,7 +1,6 @@
 // ns.sysctl: the namespace's own net.* sysctls (/proc/sys/net as seen from inside it).
-import { nativeCall, NetlinkError } from './errors';
-import { native } from './native';
-import type { Netns } from './netns';
+import { NetlinkError } from './errors';
+import type { Transport } from './kernel/transport';
 import { checkObject, rangeError, typeError } from './validate';
 
 /** Dotted keys under net. only: no '/', no '..', nothing outside /proc/sys/net. */
@@ -29,28 +28,27 @@ export function sysctlPairs(field: string, settings: unknown): Array<[string, st
 }
 
 export class Sysctl {
-  readonly #ns: Netns;
+  readonly #t: Transport;
 
-  constructor(ns: Netns) {
-    this.#ns = ns;
+  constructor(transport: Transport) {
+    this.#t = transport;
   }
 
   /** The value as `sysctl -n` prints it (fields separated by tabs), without the trailing newline. */
   async get(key: string): Promise<string> {
     const path = sysctlPath(key);
-    const ns = await this.#ns.nativeHandle('sysctl.get');
-    return (await nativeCall('sysctl.get', native.sysctlGet(ns, path).catch(explain(key)))).replace(/\n$/, '');
+    return (await this.#t.sysctlGet(path, 'sysctl.get').catch(explain(key))).replace(/\n$/, '');
   }
 
   async set(key: string, value: string | number): Promise<void> {
     const path = sysctlPath(key);
     if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string') throw typeError('value', value, 'a string or a number');
-    const ns = await this.#ns.nativeHandle('sysctl.set');
-    await nativeCall('sysctl.set', native.sysctlSet(ns, path, String(value)).catch(explain(key)));
+    await this.#t.sysctlSet(path, String(value), 'sysctl.set').catch(explain(key));
   }
 }
 
-const explain = (key: string) => (err: { errno?: number; detail?: string }) => {
-  if (err.errno === 2) throw new NetlinkError('sysctl', 2, { detail: `no sysctl ${key} in this namespace` });
+/** ENOENT from /proc/sys: the key does not exist in this namespace (or this kernel). */
+const explain = (key: string) => (err: unknown): never => {
+  if (err instanceof NetlinkError && err.errno === 2) throw new NetlinkError('sysctl', 2, { detail: `no sysctl ${key} in this namespace` });
   throw err;
 };

@@ -1,13 +1,12 @@
 // ns.iptables / ns.ip6tables: the rules iptables-nft keeps in nf_tables tables ip filter/nat/mangle/
 // raw (and ip6 …), written and read exactly as iptables-nft does, over nfnetlink, with no process.
 import { NetlinkError } from '../errors';
-import { type NftChain, type NftFamily, type NftTransaction } from '../nft/nftables';
+import type { NftChain, NftFamily, Nftables, NftTransaction } from '../nft/nftables';
 import { NLM_F } from '../constants';
 import { NFT_MSG } from '../nft/constants';
 import { expressions, nftMessage } from '../nft/messages';
 import type { Expr } from '../nft/expressions';
-import type { WireMessage } from '../native';
-import type { Netns } from '../netns';
+import type { WireMessage } from '../kernel/transport';
 import { checkOneOf, checkString, rangeError } from '../validate';
 import { splitArgs } from './argv';
 import { decodeRule, encodeRule } from './encode';
@@ -35,11 +34,12 @@ const NO_OUT = ['INPUT', 'PREROUTING'];
 interface RuleEntry { chain: string; handle: number; rule: IptRule | undefined; line: string }
 
 export class Iptables {
-  readonly #ns: Netns;
+  readonly #nft: Nftables;
   readonly #family: NftFamily;
 
-  constructor(ns: Netns, family: 'ip' | 'ip6') {
-    this.#ns = ns;
+  /** iptables-nft keeps its rules in nf_tables: this is a view over the namespace's ns.nft. */
+  constructor(nft: Nftables, family: 'ip' | 'ip6') {
+    this.#nft = nft;
     this.#family = family;
   }
 
@@ -88,7 +88,7 @@ export class Iptables {
       ? entries[rule - 1]
       : entries.find((e) => e.line === formatRule(this.#rule(rule)));
     if (!target) throw new NetlinkError('iptables.delete', 2, { detail: typeof rule === 'number' ? `no rule ${rule} in ${table} ${chain}` : 'Bad rule (does a matching rule exist in that chain?)' });
-    await this.#ns.nft.transaction((tx) => { tx.deleteRule({ family: this.#family, table, chain, handle: target.handle }); });
+    await this.#nft.transaction((tx) => { tx.deleteRule({ family: this.#family, table, chain, handle: target.handle }); });
   }
 
   async check(table: string, chain: string, rule: string | IptRule): Promise<boolean> {
@@ -123,21 +123,21 @@ export class Iptables {
   async newChain(table: string, chain: string): Promise<void> {
     checkChainName(chain);
     if ((await this.#chains(table)).some((c) => c.name === chain)) throw new NetlinkError('iptables.newChain', 17, { detail: 'Chain already exists.' });
-    await this.#ns.nft.transaction((tx) => {
+    await this.#nft.transaction((tx) => {
       tx.addTable({ family: this.#family, name: this.#checkTable(table) });
       tx.addChain({ family: this.#family, table, name: chain });
     });
   }
 
   async deleteChain(table: string, chain: string): Promise<void> {
-    await this.#ns.nft.transaction((tx) => { tx.deleteChain({ family: this.#family, table: this.#checkTable(table), name: chain }); });
+    await this.#nft.transaction((tx) => { tx.deleteChain({ family: this.#family, table: this.#checkTable(table), name: chain }); });
   }
 
   async flush(table: string, chain?: string): Promise<void> {
     const exists = await this.#chains(table);
     if (exists.length === 0) return;
     if (chain !== undefined && !exists.some((c) => c.name === chain)) return;
-    await this.#ns.nft.transaction((tx) => {
+    await this.#nft.transaction((tx) => {
       if (chain === undefined) tx.flushTable({ family: this.#family, name: table });
       else tx.flushChain({ family: this.#family, table, name: chain });
     });
@@ -147,7 +147,7 @@ export class Iptables {
     const b = this.#builtins(table).find((x) => x.chain === chain);
     if (!b) throw rangeError('chain', chain, `is not a built-in chain of table ${table} (only those have a policy)`);
     checkOneOf('policy', policy, ['ACCEPT', 'DROP']);
-    await this.#ns.nft.transaction((tx) => {
+    await this.#nft.transaction((tx) => {
       tx.addTable({ family: this.#family, name: table });
       tx.addChain({ family: this.#family, table, name: chain, type: b.type ?? 'filter', hook: b.hook, priority: b.priority, policy: policy === 'ACCEPT' ? 'accept' : 'drop' });
     });
@@ -185,7 +185,7 @@ export class Iptables {
       if (position > entries.length + 1) throw rangeError('position', position, `is past the end of ${chain} (${entries.length} rules)`);
       handle = entries[position - 1]?.handle;
     }
-    await this.#ns.nft.transaction((tx) => {
+    await this.#nft.transaction((tx) => {
       // iptables-nft makes the table and a built-in chain on first use.
       if (!chains.some((c) => c.name === chain)) {
         tx.addTable({ family: this.#family, name: table });
@@ -215,12 +215,12 @@ export class Iptables {
   }
 
   async #chains(table: string): Promise<NftChain[]> {
-    return (await this.#ns.nft.listChains({ family: this.#family, table })).filter((c) => c.table === table);
+    return (await this.#nft.listChains({ family: this.#family, table })).filter((c) => c.table === table);
   }
 
   /** The rules of one chain, or of the whole table (one dump either way). */
   async #rules(table: string, chain?: string): Promise<RuleEntry[]> {
-    const raw = await this.#ns.nft.rawRules(this.#family, table, chain, 'iptables.list');
+    const raw = await this.#nft.rawRules(this.#family, table, chain, 'iptables.list');
     return raw.map((r) => {
       const rule = decodeRule(r.exprs, this.#family === 'ip6' ? 'ip6' : 'ip');
       return { chain: r.chain, handle: r.handle, rule, line: rule ? formatRule(rule) : '(a rule iptables-nft did not write)' };

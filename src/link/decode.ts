@@ -1,6 +1,6 @@
 // RTM_NEWLINK replies -> Link objects.
 import { IFF, IFF_RUNNING, IFF_UP, OPER_STATES } from '../constants';
-import type { WireMessage } from '../native';
+import type { WireMessage } from '../kernel/transport';
 import { decodeInfo } from './info';
 import type { Link, LinkStats } from './types';
 

@@ -1,8 +1,8 @@
 // Per-kind knowledge for links.add: the options a kind takes, how they are checked, and the
 // IFLA_INFO_DATA they become (in the attribute order iproute2 uses, so requests compare byte for
 // byte with `ip link add`). Decoding the kernel's answer back is in info.ts.
-import { checkNetnsRef } from '../netns';
 import { parseCidr } from '../ip';
+import { checkNetnsRef } from '../kernel/netns-ref';
 import { sysctlPairs } from '../sysctl';
 import { checkArray, checkBoolean, checkInteger, checkNetnsName, checkIfname, checkIp, checkKeys, checkMac, checkMtu, checkObject, checkOneOf, rangeError } from '../validate';
 import type { LinkSpec } from './types';

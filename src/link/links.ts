@@ -1,9 +1,13 @@
 // ns.links: create, change, read and delete links in one namespace over rtnetlink.
 import { NLM_F, RTM } from '../constants';
 import { NetlinkError, netnsLabel } from '../errors';
-import { native, NETLINK_ROUTE, type WireMessage } from '../native';
+import { addressMessage } from '../addr';
+import { borrow, checkNetnsRef, type NetnsRef } from '../kernel/netns-ref';
+import {
+  answer, type ChainPatch, type ChainStep, isNetnsHandle, type MessageStep, NETLINK_ROUTE, Transport, type WireMessage,
+} from '../kernel/transport';
+import { routeMessage } from '../route';
 import { sysctlPairs } from '../sysctl';
-import { answer, type ChainPatch, type ChainStep, checkNetnsRef, type MessageStep, Netns, type NetnsRef } from '../netns';
 import {
   checkBoolean, checkInteger, checkIfname, checkKeys, checkMac, checkMtu, checkObject, checkString, checkU32,
 } from '../validate';
@@ -82,18 +86,18 @@ export function isPeerRouteTaken(err: unknown, peer: string, dst: string): boole
 
 /** A veth peer's `netns: { create: NAME, sysctl? }`, if that is what it is. */
 function toCreate(netns: VethPeer['netns']): { create: string; sysctl?: Record<string, string | number> } | undefined {
-  return typeof netns === 'object' && netns !== null && !(netns instanceof Netns) && 'create' in netns ? netns : undefined;
+  return typeof netns === 'object' && netns !== null && !isNetnsHandle(netns) && 'create' in netns ? netns : undefined;
 }
 
-/** The ifindex a veth peer's messages carry until the chain writes the real one in (Netns.chain). */
+/** The ifindex a veth peer's messages carry until the chain writes the real one in (Transport.chain). */
 const PEER_INDEX_PENDING = 1;
 
 /**
- * A veth peer's settings as one chain step in its namespace; undefined when it has none. `build`
- * makes the messages: they name the peer by ifindex, so no lookup happens in it, and a namespace
- * the chain itself creates has no Netns yet to build with.
+ * A veth peer's settings as one chain step in its namespace; undefined when it has none. The
+ * messages name the peer by ifindex, so `links` is never asked for a lookup (a namespace the chain
+ * itself creates has no links to ask).
  */
-async function peerSettings(ns: Netns | 'created', build: Netns, peer: VethPeer, readBack: { step: number; message: number }): Promise<{ step: MessageStep; what: string[] } | undefined> {
+async function peerSettings(ns: Transport | 'created', links: Pick<Links, 'index'>, peer: VethPeer, readBack: { step: number; message: number }): Promise<{ step: MessageStep; what: string[] } | undefined> {
   const items: MessageStep['items'] = [];
   const patches: ChainPatch[] = [];
   const what: string[] = []; // each message's description, for an error naming the one refused
@@ -110,11 +114,11 @@ async function peerSettings(ns: Netns | 'created', build: Netns, peer: VethPeer,
   if (peer.up) add(setMessage({ index: PEER_INDEX_PENDING }, { up: true }, {}), ['header', 'index'], 'setting the peer up');
   for (const a of peer.addresses ?? []) {
     const { cidr, ...options } = typeof a === 'string' ? { cidr: a } : a;
-    add(await build.addresses.addMessage(PEER_INDEX_PENDING, cidr, options), ['header', 'index'], `adding the peer's address ${cidr}`);
+    add(await addressMessage(links, PEER_INDEX_PENDING, cidr, options, NLM_F.CREATE | NLM_F.EXCL), ['header', 'index'], `adding the peer's address ${cidr}`);
   }
   for (const route of peer.routes ?? []) {
     const description = `${peerRouteDetail(route.dst)}${route.gateway ? ` via ${route.gateway}` : ''}`;
-    add(await build.routes.addMessage({ ...route, dev: PEER_INDEX_PENDING }), ['attrs', 'oif'], description);
+    add(await routeMessage(links, { ...route, dev: PEER_INDEX_PENDING }, NLM_F.CREATE | NLM_F.EXCL, false, 'route.add'), ['attrs', 'oif'], description);
   }
   return items.length ? { step: { netns: ns, protocol: NETLINK_ROUTE, items, patches }, what } : undefined;
 }
@@ -141,37 +145,38 @@ export function checkLinkSpec(spec: unknown): KindEntry {
 }
 
 export class Links {
-  readonly #ns: Netns;
+  readonly #t: Transport;
 
-  constructor(ns: Netns) {
-    this.#ns = ns;
+  constructor(transport: Transport) {
+    this.#t = transport;
   }
 
   /** Creates a link; resolves with the link as the kernel made it (real ifindex). */
   async add(spec: LinkSpec): Promise<Link> {
     const kind = checkLinkSpec(spec);
     const held: Array<{ release(): Promise<void> }> = [];
-    const borrow = async (ref: NetnsRef) => {
-      const b = await Netns.borrow(ref);
+    const borrowed = async (ref: NetnsRef) => {
+      const b = await borrow(ref);
       held.push(b);
-      return b.netns;
+      return b.transport;
     };
     try {
-      const where = spec.netns === undefined ? this.#ns : await borrow(spec.netns); // where the link lands
-      if (kind.viaTun) return await where.links.#addTun(spec as TunSpec);
+      const where = spec.netns === undefined ? this.#t : await borrowed(spec.netns); // where the link lands
+      const whereLinks = where === this.#t ? this : new Links(where);
+      if (kind.viaTun) return await whereLinks.#addTun(spec as TunSpec);
       const s = spec as unknown as Record<string, LinkRef | undefined>;
       const r: Resolved = {
-        master: spec.master === undefined ? undefined : await where.links.index(spec.master, 'link.add', 'master'),
+        master: spec.master === undefined ? undefined : await whereLinks.index(spec.master, 'link.add', 'master'),
         parent: s.parent === undefined ? undefined : await this.index(s.parent, 'link.add', 'parent'),
         dev: s.dev === undefined ? undefined : await this.index(s.dev, 'link.add', 'dev'),
         // IFLA_NET_NS_FD: a placeholder the chain fills with the namespace's fd (JS never holds one).
-        netnsFd: where === this.#ns ? undefined : 0,
+        netnsFd: where === this.#t ? undefined : 0,
       };
       // A veth peer goes into an existing namespace, or one this call creates (`{ create: NAME }`).
       const creating = spec.kind === 'veth' ? toCreate(spec.peer.netns) : undefined;
-      let peerNs: Netns | 'created' | undefined;
+      let peerNs: Transport | 'created' | undefined;
       if (spec.kind === 'veth') {
-        peerNs = creating ? 'created' : spec.peer.netns === undefined ? where : await borrow(spec.peer.netns as NetnsRef);
+        peerNs = creating ? 'created' : spec.peer.netns === undefined ? where : await borrowed(spec.peer.netns as NetnsRef);
         if (peerNs !== where) r.peerNetnsFd = 0; // written in by the chain, as above
       }
       // One chain of exchanges, run natively without waking the JS thread between them: the
@@ -190,30 +195,30 @@ export class Links {
       const create = { message: addMessage(spec, kind, r), operation: 'link.add' };
       const peerFdAt = ['attrs', 'linkinfo', 'data', 'peer', 'attrs', 'net_ns_fd'];
       const fdPatch: ChainPatch[] = [
-        ...(where !== this.#ns ? [{ message: 0, to: ['attrs', 'net_ns_fd'], fdOf: where }] : []),
+        ...(where !== this.#t ? [{ message: 0, to: ['attrs', 'net_ns_fd'], fdOf: where }] : []),
         ...(creating ? [{ message: 0, to: peerFdAt, fromStep: 0, fromMessage: 0, fromAttr: 'fd' }]
-          : peerNs instanceof Netns && peerNs !== where ? [{ message: 0, to: peerFdAt, fdOf: peerNs }] : []),
+          : peerNs instanceof Transport && peerNs !== where ? [{ message: 0, to: peerFdAt, fdOf: peerNs }] : []),
       ];
-      if (where === this.#ns) {
+      if (where === this.#t) {
         steps.push({ netns: where, protocol: NETLINK_ROUTE, items: [create, ...inWhere], patches: fdPatch });
       } else {
-        steps.push({ netns: this.#ns, protocol: NETLINK_ROUTE, items: [create], patches: fdPatch }, { netns: where, protocol: NETLINK_ROUTE, items: inWhere });
+        steps.push({ netns: this.#t, protocol: NETLINK_ROUTE, items: [create], patches: fdPatch }, { netns: where, protocol: NETLINK_ROUTE, items: inWhere });
       }
-      const readBack = { step: steps.length - 1, message: inWhere.length - 1 + (where === this.#ns ? 1 : 0) };
-      const peer = spec.kind === 'veth' ? await peerSettings(peerNs!, peerNs === 'created' ? this.#ns : peerNs!, spec.peer, readBack) : undefined;
+      const readBack = { step: steps.length - 1, message: inWhere.length - 1 + (where === this.#t ? 1 : 0) };
+      const peer = spec.kind === 'veth' ? await peerSettings(peerNs!, this, spec.peer, readBack) : undefined;
       if (peer) steps.push(peer.step);
-      const answers = await Netns.chain(steps);
+      const answers = await Transport.chain(steps);
       const made = answers[creation]?.[0];
       const failure = answers.flat().find((a): a is NetlinkError => a instanceof NetlinkError);
       if (failure) {
         // All or nothing: the link (and a veth's peer) and a namespace made for it go before the
         // error is reported.
-        if (made !== undefined && !(made instanceof NetlinkError)) await where.links.delete(spec.name).catch(() => {});
-        if (creating && !(answers[0][0] instanceof NetlinkError)) await Netns.delete(creating.create).catch(() => {});
+        if (made !== undefined && !(made instanceof NetlinkError)) await whereLinks.delete(spec.name).catch(() => {});
+        if (creating && !(answers[0][0] instanceof NetlinkError)) await Transport.deleteNamed(creating.create).catch(() => {});
         const refusedPeerSetting = peer ? answers[steps.length - 1].indexOf(failure) : -1;
         if (refusedPeerSetting >= 0 && spec.kind === 'veth') {
           throw new NetlinkError(failure.operation, failure.errno, {
-            kernelMessage: failure.kernelMessage, link: spec.peer.name, netns: peerNs instanceof Netns ? netnsLabel(peerNs) : creating?.create,
+            kernelMessage: failure.kernelMessage, link: spec.peer.name, netns: peerNs instanceof Transport ? netnsLabel(peerNs) : creating?.create,
             detail: peer!.what[refusedPeerSetting],
           });
         }
@@ -228,13 +233,8 @@ export class Links {
 
   /** tun/tap: made through /dev/net/tun as `ip tuntap add` does, then configured like any link. */
   async #addTun(spec: TunSpec): Promise<Link> {
-    const ns = await this.#ns.nativeHandle('link.add');
     const { kind, name, owner, group, multiQueue, vnetHdr, pi, netns: _netns, ...rest } = spec;
-    try {
-      await native.tunCreate(ns, name, { tap: kind === 'tap', owner, group, multiQueue, vnetHdr, pi });
-    } catch (err) {
-      throw new NetlinkError('link.add', (err as { errno: number }).errno, { detail: (err as { detail?: string }).detail });
-    }
+    await this.#t.tunCreate(name, { tap: kind === 'tap', owner, group, multiQueue, vnetHdr, pi }, 'link.add');
     try {
       const change = rest as LinkChange;
       if (Object.values(change).some((v) => v !== undefined)) await this.set(name, change);
@@ -254,23 +254,23 @@ export class Links {
     checkCommon(c);
     if (c.name !== undefined) checkIfname('name', c.name);
     if (c.bridgePort !== undefined) checkBridgePort(c.bridgePort);
-    let target: { netns: Netns; release(): Promise<void> } | undefined;
+    let target: { transport: Transport; release(): Promise<void> } | undefined;
     try {
       // Renaming a link named by its old name needs its index: IFLA_IFNAME then carries the new one.
       const sel = change.name !== undefined && typeof ref === 'string'
         ? { index: await this.index(ref, 'link.set', 'ref'), ifname: undefined }
         : selector(ref);
-      if (change.netns !== undefined) target = await Netns.borrow(change.netns);
+      if (change.netns !== undefined) target = await borrow(change.netns);
       const r: Resolved = {
         master: change.master === null ? 0 : change.master === undefined ? undefined : await this.index(change.master, 'link.set', 'master'),
         netnsFd: target ? 0 : undefined, // the target's fd, written in natively
       };
       const message = setMessage(sel, change, r);
       if (!target) return void await this.#request(message, 'link.set', ref);
-      await Netns.chain([{
-        netns: this.#ns, protocol: NETLINK_ROUTE, items: [{ message, operation: 'link.set' }],
-        patches: [{ message: 0, to: ['attrs', 'net_ns_fd'], fdOf: target.netns }],
-      }]).then(([[answered]]) => answer(answered)).catch(noSuchLink('link.set', ref, this.#ns));
+      await Transport.chain([{
+        netns: this.#t, protocol: NETLINK_ROUTE, items: [{ message, operation: 'link.set' }],
+        patches: [{ message: 0, to: ['attrs', 'net_ns_fd'], fdOf: target.transport }],
+      }]).then(([[answered]]) => answer(answered)).catch(noSuchLink('link.set', ref, this.#t));
     } finally {
       await target?.release();
     }
@@ -290,7 +290,7 @@ export class Links {
     if (filter.group !== undefined) checkU32('filter.group', filter.group);
     if (filter.up !== undefined) checkBoolean('filter.up', filter.up);
     const master = filter.master === undefined ? undefined : await this.index(filter.master, 'link.list', 'filter.master');
-    const replies = await this.#ns.request(NETLINK_ROUTE, {
+    const replies = await this.#t.request(NETLINK_ROUTE, {
       type: RTM.GETLINK,
       flags: NLM_F.REQUEST | NLM_F.DUMP,
       header: {},
@@ -316,7 +316,7 @@ export class Links {
   /** Deletes every link of a group in one request (one RCU wait for all, not one each). */
   async deleteGroup(group: number): Promise<void> {
     checkInteger('group', group, 1, 0xffffffff);
-    await this.#ns.request(NETLINK_ROUTE, { type: RTM.DELLINK, flags: NLM_F.REQUEST, header: {}, attrs: { group } }, 'link.deleteGroup');
+    await this.#t.request(NETLINK_ROUTE, { type: RTM.DELLINK, flags: NLM_F.REQUEST, header: {}, attrs: { group } }, 'link.deleteGroup');
   }
 
   /** @internal The ifindex of ref (a name is looked up); ENODEV names the field. */
@@ -326,19 +326,19 @@ export class Links {
       return (await this.get(ref)).index;
     } catch (err) {
       if (err instanceof NetlinkError && err.code === 'ENODEV') {
-        throw new NetlinkError(operation, err.errno, { link: ref, netns: netnsLabel(this.#ns), detail: `${field}: no such link` });
+        throw new NetlinkError(operation, err.errno, { link: ref, netns: netnsLabel(this.#t), detail: `${field}: no such link` });
       }
       throw err;
     }
   }
 
   #request(message: WireMessage, operation: string, ref: LinkRef): Promise<WireMessage[]> {
-    return this.#ns.request(NETLINK_ROUTE, message, operation).catch(noSuchLink(operation, ref, this.#ns));
+    return this.#t.request(NETLINK_ROUTE, message, operation).catch(noSuchLink(operation, ref, this.#t));
   }
 }
 
 /** The kernel's bare ENODEV, saying which link was not found, and where. */
-const noSuchLink = (operation: string, ref: LinkRef, ns: Netns) => (err: unknown): never => {
+const noSuchLink = (operation: string, ref: LinkRef, ns: Transport) => (err: unknown): never => {
   if (err instanceof NetlinkError && err.code === 'ENODEV' && !err.kernelMessage) {
     throw new NetlinkError(operation, err.errno, { link: ref, netns: netnsLabel(ns), detail: 'no such link' });
   }
@@ -349,11 +349,11 @@ const noSuchLink = (operation: string, ref: LinkRef, ns: Netns) => (err: unknown
  * The kernel's EEXIST does not say whose name is taken: the new link's in its namespace, or a veth
  * peer's in the peer's. Ask, and name that link and namespace.
  */
-async function whichNameIsTaken(err: NetlinkError, where: Netns, spec: LinkSpec, peerNs: Netns | 'created' | undefined): Promise<NetlinkError> {
-  const exists = (ns: Netns, name: string) => ns.links.get(name).then(() => true, () => false);
+async function whichNameIsTaken(err: NetlinkError, where: Transport, spec: LinkSpec, peerNs: Transport | 'created' | undefined): Promise<NetlinkError> {
+  const exists = (ns: Transport, name: string) => new Links(ns).get(name).then(() => true, () => false);
   let link = spec.name;
   let ns = where;
-  if (spec.kind === 'veth' && peerNs instanceof Netns && !(await exists(where, spec.name)) && (await exists(peerNs, spec.peer.name))) {
+  if (spec.kind === 'veth' && peerNs instanceof Transport && !(await exists(where, spec.name)) && (await exists(peerNs, spec.peer.name))) {
     link = spec.peer.name;
     ns = peerNs;
   }

@@ -1,7 +1,7 @@
 // Pure builders of rtnetlink link requests: no I/O, so tests can compare their bytes with what
 // `ip link` sends. links.ts resolves names and namespaces, then calls these.
 import { IFF_ALLMULTI, IFF_NOARP, IFF_PROMISC, IFF_UP, NLM_F, RTM } from '../constants';
-import type { WireMessage } from '../native';
+import type { WireMessage } from '../kernel/transport';
 import type { KindEntry } from './kinds';
 import type { LinkRef, LinkSpec } from './types';
 

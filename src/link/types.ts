@@ -1,10 +1,10 @@
 // The public shapes of links: what links.add/set take and what get/list return.
 import type { AddressOptions } from '../addr';
-import type { NetnsRef } from '../netns';
+import type { NetnsRef } from '../kernel/netns-ref';
 import type { RouteSpec } from '../route';
+import type { LinkRef } from './ref';
 
-/** A link by name or by ifindex. */
-export type LinkRef = string | number;
+export type { LinkRef };
 
 export interface LinkCommon {
   name: string;

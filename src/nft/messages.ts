@@ -1,6 +1,6 @@
 // nf_tables objects -> wire messages (nfgenmsg + NFTA_* attributes), as nft builds them.
 import { NLM_F } from '../constants';
-import type { WireMessage } from '../native';
+import type { WireMessage } from '../kernel/transport';
 import { FAMILIES, NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, NFT_MSG, type NftFamily, nftType } from './constants';
 import type { Expr } from './expressions';
 

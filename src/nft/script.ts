@@ -4,7 +4,8 @@
 //   flush table|chain …, flush ruleset
 // Statements end at a newline or ';'. Anything else is a RangeError naming the token.
 import { FAMILIES, type NftFamily } from './constants';
-import type { NftElement, NftSetKeyType, NftTransaction } from './nftables';
+import type { NftTransaction } from './transaction';
+import type { NftElement, NftSetKeyType } from './types';
 
 type Tok = { s: string; quoted: boolean; line: number };
 

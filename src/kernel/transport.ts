@@ -1,0 +1,265 @@
+// The one seam between the families and the kernel. A Transport holds one namespace's native
+// handle and is the only module that talks to the addon (native.ts) or packs messages for it:
+// families build WireMessages and hand them here; how they cross into the addon is this file's
+// business alone.
+import * as fs from 'node:fs';
+import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
+import { native, type NativeNamespace, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type WireMessage } from '../native';
+import { pack, unpack } from '../pack';
+
+export { NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type WireMessage };
+
+export const SELF_PATH = '/proc/self/ns/net';
+
+/**
+ * The property a namespace handle (a Netns) keeps its transport under. Options that take a
+ * namespace recognise a handle by it, so nothing below netns.ts needs the Netns class.
+ */
+export const TRANSPORT: unique symbol = Symbol('netlink-native.transport');
+
+/** A namespace handle, as options that accept a Netns see it. */
+export interface NetnsHandle {
+  readonly [TRANSPORT]: Transport;
+  readonly inode: number;
+  readonly name?: string;
+  readonly path?: string;
+}
+
+export function isNetnsHandle(value: unknown): value is NetnsHandle {
+  return typeof value === 'object' && value !== null && TRANSPORT in value;
+}
+
+/**
+ * One step of Transport.chain: messages for one namespace, sent together; or, first, the creation
+ * of a named namespace (like `ip netns add`), which the later steps name as 'created' and which
+ * stays, by its name (the chain's handle on it is released).
+ */
+export type ChainStep = { create: string; sysctl?: Array<[path: string, value: string]>; operation: string } | {
+  netns: Transport | 'created';
+  protocol: number;
+  items: Array<{ message: WireMessage; operation: string }>;
+  patches?: ChainPatch[];
+};
+
+/**
+ * Before its step is sent, message[to] = the attribute fromAttr of an earlier answer ('fd' from
+ * the creating step: the new namespace's fd), or the fd of namespace `fdOf` (for IFLA_NET_NS_FD:
+ * the addon holds that namespace for the chain; JS never sees its fd).
+ */
+export type ChainPatch = { message: number; to: string[] } & (
+  { fromStep: number; fromMessage: number; fromAttr: string } | { fdOf: Transport });
+
+/** A chain step that sends messages. */
+export type MessageStep = Exclude<ChainStep, { create: string }>;
+
+/** An item's replies, or why it has none. */
+export type ChainResult = WireMessage[] | NetlinkError;
+
+/** The replies of a chain item; its error is thrown. */
+export function answer(r: ChainResult): WireMessage[] {
+  if (r instanceof NetlinkError) throw r;
+  return r;
+}
+
+/** What a namespace is known by: errors name it (netnsLabel), a Netns shows it. */
+interface Identity {
+  inode: number;
+  name?: string;
+  path?: string;
+}
+
+/** How an nfnetlink batch's refusal is explained: the refused message's index (0: the batch begin), the errno. */
+export type BatchExplain = (failure: { index?: number; errno?: number }) => string | undefined;
+
+const closedError = (operation: string) => new NetlinkError(operation, 9 /* EBADF */, { detail: 'the namespace handle is closed' });
+
+export class Transport {
+  /** st_ino of the namespace file. */
+  readonly inode: number;
+  readonly name?: string;
+  readonly path?: string;
+  #native: NativeNamespace | null;
+  #opening: Promise<NativeNamespace> | null = null;
+  #closed = false;
+  /** This process's own namespace: opened on first use, again after close(), never lent. */
+  readonly #own: boolean;
+  static #current: Transport | undefined;
+
+  private constructor(handle: NativeNamespace | null, identity: Identity, own = false) {
+    this.#native = handle;
+    this.#own = own;
+    this.inode = identity.inode;
+    if (identity.name !== undefined) this.name = identity.name;
+    if (identity.path !== undefined) this.path = identity.path;
+  }
+
+  /** Like `ip netns add NAME`; with no name, an anonymous namespace alive while the transport is open. */
+  static async create(name: string | undefined, path: string | undefined): Promise<Transport> {
+    const n = await nativeCall('netns.create', native.netnsCreate(name));
+    return new Transport(n, { inode: n.inode, name, path });
+  }
+
+  /** The namespace at path (a name under /run/netns when `name` is given: a missing one says so). */
+  static async open(path: string, name?: string): Promise<Transport> {
+    const detail = name !== undefined ? `network namespace "${name}" does not exist (no ${path})` : undefined;
+    const n = await nativeCall('netns.open', native.netnsOpen(path), detail);
+    return new Transport(n, { inode: n.inode, name, path });
+  }
+
+  static async openFd(fd: number): Promise<Transport> {
+    const n = await nativeCall('netns.open', native.netnsOpenFd(fd));
+    return new Transport(n, { inode: n.inode });
+  }
+
+  /**
+   * A new transport on the same namespace, closed independently. Through the handle itself, not
+   * its path: a /proc/PID path dies with the process, the namespace may not.
+   */
+  async dup(): Promise<Transport> {
+    const n = await nativeCall('netns.open', native.netnsDup(await this.nativeHandle('netns.open')));
+    return new Transport(n, { inode: n.inode, name: this.name, path: this.path });
+  }
+
+  /** The namespace this process runs in. Its native side opens on first use. */
+  static current(): Transport {
+    Transport.#current ??= new Transport(null, { inode: fs.statSync(SELF_PATH).ino, path: SELF_PATH }, true);
+    return Transport.#current;
+  }
+
+  /** Names under /run/netns, like `ip netns list`. */
+  static list(): Promise<string[]> {
+    return nativeCall('netns.list', native.netnsList());
+  }
+
+  /** Like `ip netns delete NAME` (the name is checked by the caller). */
+  static async deleteNamed(name: string): Promise<void> {
+    await nativeCall('netns.delete', native.netnsDelete(name));
+  }
+
+  /** Answers what is queued, then releases the fd and threads held for this namespace. */
+  async close(): Promise<void> {
+    if (!this.#own) this.#closed = true;
+    const n = this.#native ?? (this.#opening ? await this.#opening.catch(() => null) : null);
+    this.#native = null;
+    this.#opening = null;
+    if (n) await n.close();
+  }
+
+  /** The native handle, opened now for the process's own namespace. */
+  async nativeHandle(operation: string): Promise<NativeNamespace> {
+    if (this.#native) return this.#native;
+    if (this.#closed) throw closedError(operation);
+    if (!this.#opening) {
+      this.#opening = nativeCall('netns.open', native.netnsOpen(SELF_PATH)).then((n) => {
+        this.#native = n;
+        return n;
+      });
+    }
+    return this.#opening;
+  }
+
+  /** Opens the native side now (for the process's own namespace), before something synchronous needs it. */
+  async ready(operation: string): Promise<void> {
+    await this.nativeHandle(operation);
+  }
+
+  /**
+   * Sends one rtnetlink/nfnetlink message; failures become NetlinkError. Whether it is a dump is
+   * what its NLM_F_DUMP says (the addon reads it there).
+   */
+  request(protocol: number, message: WireMessage, operation: string): Promise<WireMessage[]> {
+    // Submitted in the caller's own turn when the handle is open: many requests made together
+    // (Promise.all) reach the channel while the caller is still making the rest, not after.
+    const send = (n: NativeNamespace) => n.request(protocol, pack([message])).then(
+      (replies) => (replies === null ? [] : unpack(replies) as WireMessage[]),
+      (err: unknown) => { throw toNetlinkError(operation, err); },
+    );
+    try {
+      return this.#native ? send(this.#native) : this.nativeHandle(operation).then(send);
+    } catch (err) {
+      return Promise.reject(err); // a message the codec refuses: rejected like everything else
+    }
+  }
+
+  /**
+   * An nfnetlink batch in one sendmsg (messages framed by the caller's begin and end), then
+   * `sentinel`; a refusal becomes a NetlinkError whose detail `explain` gives.
+   */
+  async batch(protocol: number, messages: WireMessage[], sentinel: WireMessage, operation: string, explain: BatchExplain = () => undefined): Promise<void> {
+    const n = await this.nativeHandle(operation);
+    try {
+      await n.batch(protocol, pack(messages, 'messages'), pack([sentinel]));
+    } catch (err) {
+      const f = err as { index?: number; errno?: number };
+      throw toNetlinkError(operation, err, explain({ index: f.index, errno: f.errno }));
+    }
+  }
+
+  /**
+   * Exchanges in one or more namespaces, run one after another on the addon's threads: the JS
+   * thread hears once, at the end, not between steps. A step's items go out together (one
+   * sendmsg, in order), each with its own answer; a refusal stops the steps after it (their items
+   * answer ECANCELED). A patch copies an integer attribute of an earlier answer (a veth peer's
+   * ifindex) into a message just before it is sent.
+   */
+  static async chain(steps: ChainStep[]): Promise<ChainResult[][]> {
+    const operations = steps.map((s) => ('create' in s ? [s.operation, ...(s.sysctl ?? []).map(() => s.operation)] : s.items.map((i) => i.operation)));
+    const operation = operations[0]?.[0] ?? 'netns.request';
+    const handles = await Promise.all(steps.map((s) => ('create' in s || s.netns === 'created' ? null : s.netns.nativeHandle(operation))));
+    const patches = await Promise.all(steps.map((s) => Promise.all(('patches' in s ? s.patches ?? [] : []).map(async (p) =>
+      ('fdOf' in p ? { message: p.message, to: p.to, fdOf: await p.fdOf.nativeHandle(operation) } : p)))));
+    let sent;
+    try {
+      sent = native.chain(steps.map((s, k) => ('create' in s ? { create: s.create, sysctls: s.sysctl ?? [] } : {
+        ns: handles[k], protocol: s.protocol, messages: pack(s.items.map((i) => i.message), 'messages'), patches: patches[k],
+      })));
+    } catch (err) {
+      throw toNetlinkError(operation, err); // a handle closed meanwhile (EBADF); a message the codec refuses
+    }
+    const answers = await nativeCall(operation, sent);
+    return answers.map((step, k) => step.map((a, i) => {
+      const op = operations[k][i];
+      if (Buffer.isBuffer(a)) return unpack(a) as WireMessage[];
+      if (a === null) return new NetlinkError(op, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
+      return toNetlinkError(op, a) as NetlinkError;
+    }));
+  }
+
+  /** A /proc/sys file as seen from inside the namespace. */
+  async sysctlGet(path: string, operation: string): Promise<string> {
+    return nativeCall(operation, native.sysctlGet(await this.nativeHandle(operation), path));
+  }
+
+  async sysctlSet(path: string, value: string, operation: string): Promise<void> {
+    await nativeCall(operation, native.sysctlSet(await this.nativeHandle(operation), path, value));
+  }
+
+  /** A tun/tap device made through /dev/net/tun inside the namespace, as `ip tuntap add` does. */
+  async tunCreate(name: string, options: { tap: boolean; multiQueue?: boolean; vnetHdr?: boolean; pi?: boolean; owner?: number; group?: number }, operation: string): Promise<void> {
+    await nativeCall(operation, native.tunCreate(await this.nativeHandle(operation), name, options));
+  }
+
+  /** A listening TCP socket made inside the namespace: its fd, the caller's. */
+  async tcpListen(host: string, port: number, backlog: number, operation: string): Promise<number> {
+    return nativeCall(operation, native.tcpListen(await this.nativeHandle(operation), host, port, backlog));
+  }
+
+  /** A TCP connection made from inside the namespace: its fd, the caller's. */
+  async tcpConnect(host: string, port: number, timeoutMs: number, operation: string): Promise<number> {
+    return nativeCall(operation, native.tcpConnect(await this.nativeHandle(operation), host, port, timeoutMs));
+  }
+
+  /**
+   * A new fd on the namespace for a child process to inherit (undefined for this process's own
+   * namespace); the caller closes it once the child is spawned. Synchronous: spawn is.
+   */
+  lendFd(operation: string): number | undefined {
+    if (this.#own) return undefined;
+    if (!this.#native) throw closedError(operation);
+    try {
+      return this.#native.lendFd();
+    } catch (err) {
+      throw toNetlinkError(operation, err);
+    }
+  }
+}
