@@ -3,7 +3,7 @@
 // a counter before the target; NFTA_RULE_COMPAT with the protocol.
 import { formatV6, parseCidr } from '../ip';
 import { CMP, META, PAYLOAD_BASE, REG, VERDICT } from '../nft/constants';
-import type { Expr } from '../nft/expr';
+import type { Expr } from '../nft/expressions';
 import { checkPorts, type IptMatch, type IptRule, type IptTarget } from './rule';
 import * as xt from './xt';
 

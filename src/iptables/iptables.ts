@@ -5,7 +5,7 @@ import type { NftChain, NftFamily, Nftables, NftTransaction } from '../nft/nftab
 import { NLM_F } from '../constants';
 import { NFT_MSG } from '../nft/constants';
 import { expressions, nftMessage } from '../nft/messages';
-import type { Expr } from '../nft/expr';
+import type { Expr } from '../nft/expressions';
 import type { WireMessage } from '../kernel/transport';
 import { checkOneOf, checkString, rangeError } from '../validate';
 import { splitArgs } from './argv';

@@ -1,6 +1,6 @@
 // The rule language's middle form: an ordered list of items (matches and statements). nft text,
 // the typed object form and nf_tables expressions all convert to and from it (text.ts, typed.ts,
-// expr.ts), so the three spellings cannot drift apart.
+// expressions/), so the three spellings cannot drift apart.
 
 export type Field =
   | 'ip saddr' | 'ip daddr' | 'ip6 saddr' | 'ip6 daddr' | 'meta l4proto'

@@ -2,7 +2,7 @@
 import { NLM_F } from '../constants';
 import type { WireMessage } from '../kernel/transport';
 import { FAMILIES, NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, NFT_MSG, type NftFamily, nftType } from './constants';
-import type { Expr } from './expr';
+import type { Expr } from './expressions';
 
 export const header = (family: NftFamily | 0) => ({ family: family === 0 ? 0 : FAMILIES[family], version: 0, res_id: 0 });
 

@@ -5,7 +5,7 @@ import { NetlinkError } from '../errors';
 import { NETLINK_NETFILTER, type Transport, type WireMessage } from '../kernel/transport';
 import type { LinkLookup } from '../link/ref';
 import { HOOKS, type NftFamily, NFT_MSG, SET_FLAGS } from './constants';
-import { decodeExpressions, type Expr, inNftOrder, scalarFromBytes, setElements, splitConcatKey, verdictName } from './expr';
+import { decodeExpressions, type Expr, inNftOrder, scalarFromBytes, setElements, splitConcatKey, verdictName } from './expressions';
 import type { ParsedRule } from './items';
 import { batchBegin, batchEnd, getGen, nftMessage } from './messages';
 import { commentOf } from './userdata';

@@ -7,7 +7,7 @@ import { checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeErr
 import {
   CHAIN_TYPES, FAMILIES, HOOKS, type NftFamily, NFT_MSG, priorityNames, SET_FLAGS, SET_TYPES, VERDICT, VERDICT_DATATYPE,
 } from './constants';
-import { type AnonymousSet, concatKeyOf, fieldBytes, concatType, encodeItems, verdictData } from './expr';
+import { type AnonymousSet, concatKeyOf, fieldBytes, concatType, encodeItems, verdictData } from './expressions';
 import type { Field, ParsedRule } from './items';
 import { expressions, nftMessage } from './messages';
 import { declaredSetUserdata, ruleUserdata } from './userdata';

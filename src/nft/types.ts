@@ -1,6 +1,6 @@
 // The public shapes of ns.nft: what its calls take and what its listings return.
 import type { NftFamily } from './constants';
-import type { Expr } from './expr';
+import type { Expr } from './expressions';
 import type { TypedRule } from './typed';
 
 export type { NftFamily };
