@@ -28,3 +28,5 @@ export function buildPeers(): { floor: string; go: string } {
 }
 
 export const pyroute2Peer = src('pyroute2_peer.py');
+/** This library's per-container rows, compiled beside this file. */
+export const libraryPeer = path.join(__dirname, 'netlink_native_peer.js');
