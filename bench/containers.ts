@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { BridgeNetwork, Netns } from '../src/index';
+import { Netns } from '../src/index';
 import { native } from '../src/native';
-import type { Peer, Workload } from './harness';
-import { buildPeers, pyroute2Peer } from './peers/build';
+import { childrenCpuMs, parseSample, type Peer, type Sample, type Workload } from './harness';
+import { buildPeers, libraryPeer, pyroute2Peer } from './peers/build';
 
 const exec = promisify(execFile);
 const SUBNET_BASE = '198.18.0.0';
@@ -59,7 +59,7 @@ export class Round {
 type ContainerSysctls = Record<string, number>;
 
 /** netlink-native: the library's calls for one container. */
-async function libraryContainer(r: Round, i: number, sysctl: ContainerSysctls = {}): Promise<void> {
+export async function libraryContainer(r: Round, i: number, sysctl: ContainerSysctls = {}): Promise<void> {
   // One call makes the namespace, the veth and everything on its container side, all on the
   // thread that creates the namespace; the DNAT rule is built meanwhile and goes through the
   // host's nftables channel (another thread, another CPU).
@@ -79,12 +79,10 @@ async function libraryContainer(r: Round, i: number, sysctl: ContainerSysctls = 
 }
 
 /**
- * What one at a time costs without the library's JS (checking, building and packing the
- * messages, decoding the answers): the addon calls libraryContainer makes, recorded first
- * (untimed, nothing sent), then replayed one container at a time. Its gap to the C floor is the
- * addon's threads and hand-offs; the gap from it to "one at a time" is the JS. Returns its own ms.
+ * The addon calls libraryContainer makes for containers 0..n-1, recorded (nothing sent): the
+ * library's JS for them runs, the kernel sees nothing.
  */
-async function replayed(r: Round, n: number): Promise<number> {
+export async function recordCalls(r: Round, n: number) {
   const host = await r.host.nativeHandle('bench');
   const chain = native.chain;
   const batch = host.batch;
@@ -94,14 +92,29 @@ async function replayed(r: Round, n: number): Promise<number> {
   Object.defineProperty(host, 'batch', { configurable: true, value: (...a: Parameters<typeof batch>) => { batches.push(a); return Promise.resolve(null); } });
   try {
     for (let i = 0; i < n; i++) void libraryContainer(r, i).catch(() => {});
-    while (batches.length < n) await new Promise((resolve) => setImmediate(resolve));
+    while (batches.length < n || chains.length < n) await new Promise((resolve) => setImmediate(resolve));
   } finally {
     native.chain = chain;
     delete (host as { batch?: unknown }).batch;
   }
+  return { host, chain, batch, chains, batches };
+}
+
+/**
+ * What one at a time costs without the library's JS (checking, building and packing the
+ * messages, decoding the answers): the addon calls libraryContainer makes, recorded first
+ * (untimed, nothing sent), then replayed one container at a time. Its gap to the C floor is the
+ * addon's threads and hand-offs; the gap from it to "one at a time" is the JS. Returns the replay's
+ * own time and the process's CPU time over it.
+ */
+export async function replayed(r: Round, n: number): Promise<{ ms: number; cpuMs: number }> {
+  const { host, chain, batch, chains, batches } = await recordCalls(r, n);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await Promise.all([chain(chains[i]), batch.apply(host, batches[i])]);
-  return performance.now() - t0;
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /** n containers with the library, `width` in flight. */
@@ -120,8 +133,18 @@ const run = (file: string, args: string[], opts: { input?: string; env?: NodeJS.
   return child;
 };
 const ip = (...args: string[]) => run('ip', args);
-/** A program that reports its own elapsed nanoseconds on stdout: milliseconds. */
-const selfTimed = async (file: string, args: string[]) => Number((await run(file, args)).stdout.trim()) / 1e6;
+/** A program that reports its own elapsed nanoseconds on stdout (and its CPU time and peak RSS). */
+const selfTimed = async (file: string, args: string[]): Promise<Sample> => parseSample((await run(file, args)).stdout);
+/**
+ * A peer that runs a process per step: its time, and the CPU time of those processes (the
+ * children this process waited for; their peak RSS is not available this way).
+ */
+const processPerStep = (body: (k: number) => Promise<void>) => async (k: number): Promise<Sample> => {
+  const cpu0 = childrenCpuMs();
+  const t0 = performance.now();
+  await body(k);
+  return { ms: performance.now() - t0, cpuMs: childrenCpuMs() - cpu0 };
+};
 
 function tmpFile(name: string, text: string): string {
   const file = path.join(os.tmpdir(), `nln-bench-${process.pid}-${name}`);
@@ -151,12 +174,17 @@ async function cniContainer(r: Round, i: number, dataDir: string): Promise<void>
   if (mapped.code !== 0) throw new Error(`CNI portmap: ${mapped.stdout}${mapped.stderr}`);
 }
 
+/** How many containers the concurrent rows provision at once. */
+export const IN_FLIGHT = 64;
+
 export const CONTAINER_PEERS = {
-  floor: 'C floor (raw netlink, fewest round trips)',
+  floor: 'C floor, sequential (raw netlink, fewest round trips)',
+  floorConcurrent: `C floor, ${IN_FLIGHT} threads (each its own sockets)`,
   sequential: 'netlink-native, one at a time',
   replayed: 'netlink-native, one at a time, its addon calls replayed (no JS)',
-  inFlight: 'netlink-native, 64 in flight',
-  go: 'Go vishvananda/netlink + google/nftables',
+  inFlight: `netlink-native, ${IN_FLIGHT} in flight`,
+  go: 'Go vishvananda/netlink + google/nftables, sequential',
+  goConcurrent: `Go, ${IN_FLIGHT} goroutines (each on its own OS thread, own handles)`,
   pyroute2: 'pyroute2',
   batch: 'ip -batch + nft -f',
   commands: 'ip + nft commands (process per step)',
@@ -164,14 +192,19 @@ export const CONTAINER_PEERS = {
   bridgeNetwork: 'netlink-native BridgeNetwork.attach + publish',
 } as const;
 
+/**
+ * The concurrent rows (each quoted only against the others) and the sequential ones: the
+ * printed comparisons pair ours with peers of its own kind.
+ */
+export const CONCURRENT_PEERS: readonly string[] = [CONTAINER_PEERS.floorConcurrent, CONTAINER_PEERS.goConcurrent, CONTAINER_PEERS.inFlight];
+
 /** Per container, for n containers per round. */
 export function containerWorkload(n: number, rounds: number, prefix: () => string, only?: string[]): Workload {
   const { floor, go } = buildPeers();
   let r: Round;
-  let net: BridgeNetwork;
   const cniData = fs.mkdtempSync(path.join(os.tmpdir(), 'nln-bench-cni-'));
   let finished = false;
-  const peer = (name: string, body: (n: number) => Promise<void | number>, check = true): Peer => ({
+  const peer = (name: string, body: (n: number) => Promise<void | number | Sample>, check = true): Peer => ({
     name,
     setup: async () => { r = new Round(prefix()); await r.setup(); finished = false; },
     run: async (k) => { const own = await body(k); finished = true; return own; },
@@ -182,14 +215,20 @@ export function containerWorkload(n: number, rounds: number, prefix: () => strin
       fs.mkdirSync(cniData, { recursive: true });
     },
   });
+  const floorArgs = () => [r.host.name!, 'containers', `${r.prefix}-c`, String(n), 'br0', SUBNET_BASE];
+  const goArgs = () => [r.host.name!, `${r.prefix}-c`, String(n), 'br0', SUBNET_BASE];
+  // Ours runs in a fresh process each round, like the other peers, so its CPU time and RSS are its own.
+  const ours = (mode: string) => () => selfTimed(process.execPath, [libraryPeer, mode, r.host.name!, r.prefix, String(n)]);
   const peers: Peer[] = [
-    peer(CONTAINER_PEERS.floor, () => selfTimed(floor, [r.host.name!, 'containers', `${r.prefix}-c`, String(n), 'br0', SUBNET_BASE])),
-    peer(CONTAINER_PEERS.sequential, async (k) => { for (let i = 0; i < k; i++) await libraryContainer(r, i); }),
-    peer(CONTAINER_PEERS.replayed, (k) => replayed(r, k)),
-    peer(CONTAINER_PEERS.inFlight, (k) => provision(r, k, 64)),
-    peer(CONTAINER_PEERS.go, () => selfTimed(go, [r.host.name!, `${r.prefix}-c`, String(n), 'br0', SUBNET_BASE])),
+    peer(CONTAINER_PEERS.floor, () => selfTimed(floor, floorArgs())),
+    peer(CONTAINER_PEERS.floorConcurrent, () => selfTimed(floor, [...floorArgs(), String(IN_FLIGHT)])),
+    peer(CONTAINER_PEERS.sequential, ours('sequential')),
+    peer(CONTAINER_PEERS.replayed, ours('replayed')),
+    peer(CONTAINER_PEERS.inFlight, ours(`inflight:${IN_FLIGHT}`)),
+    peer(CONTAINER_PEERS.go, () => selfTimed(go, goArgs())),
+    peer(CONTAINER_PEERS.goConcurrent, () => selfTimed(go, [...goArgs(), String(IN_FLIGHT)])),
     peer(CONTAINER_PEERS.pyroute2, () => selfTimed('/usr/bin/python3', [pyroute2Peer, r.host.name!, `${r.prefix}-c`, String(n), 'br0', SUBNET_BASE])),
-    peer(CONTAINER_PEERS.batch, async (k) => {
+    peer(CONTAINER_PEERS.batch, processPerStep(async (k) => {
       const names = Array.from({ length: k }, (_, i) => r.name(i));
       await ip('-batch', tmpFile('netns', names.map((c) => `netns add ${c}\n`).join('')));
       await ip('-n', r.host.name!, '-batch', tmpFile('links', names.map((c, i) => `link add h${i} master br0 up type veth peer name eth0 netns ${c}\n`).join('')));
@@ -197,8 +236,8 @@ export function containerWorkload(n: number, rounds: number, prefix: () => strin
         await ip('-n', names[i], '-batch', tmpFile('inner', `link set eth0 up\naddr add ${address(i)}/16 dev eth0\nroute add default via ${GATEWAY}\n`));
       }
       await ip('netns', 'exec', r.host.name!, 'nft', '-f', tmpFile('rules', names.map((_, i) => `add rule ip nln-bench prerouting ${ruleText(i)}\n`).join('')));
-    }),
-    peer(CONTAINER_PEERS.commands, async (k) => {
+    })),
+    peer(CONTAINER_PEERS.commands, processPerStep(async (k) => {
       const h = r.host.name!;
       for (let i = 0; i < k; i++) {
         const c = r.name(i);
@@ -210,22 +249,15 @@ export function containerWorkload(n: number, rounds: number, prefix: () => strin
         await ip('-n', c, 'route', 'add', 'default', 'via', GATEWAY);
         await ip('netns', 'exec', h, 'nft', 'add', 'rule', 'ip', 'nln-bench', 'prerouting', ...ruleText(i).split(' '));
       }
-    }),
+    })),
     // portmap keeps its rules in iptables-nft chains of its own, not in nln-bench: not checked by rule count.
-    peer(CONTAINER_PEERS.cni, async (k) => { for (let i = 0; i < k; i++) await cniContainer(r, i, cniData); }, false),
-    // The high-level API: its network (bridge, NAT table, isolation) is made untimed; each container
-    // is Netns.create + attach (veth, alias, address, route) + publish (chain, map entry, DNAT rule).
+    peer(CONTAINER_PEERS.cni, processPerStep(async (k) => { for (let i = 0; i < k; i++) await cniContainer(r, i, cniData); }), false),
+    // The high-level API: its network (bridge, NAT table, isolation) is made untimed in the peer's
+    // process; each container is Netns.create + attach (veth, alias, address, route) + publish.
     {
       name: CONTAINER_PEERS.bridgeNetwork,
-      setup: async () => { r = new Round(prefix()); await r.setup(true); net = await BridgeNetwork.create({ netns: r.host, bridge: 'br0', subnet: '198.18.0.0/16' }); },
-      run: async (k) => {
-        for (let i = 0; i < k; i++) {
-          const c = await Netns.create(r.name(i));
-          r.containers.push(c);
-          const e = await net.attach(c);
-          await net.publish({ endpoint: e, hostPort: 10000 + i, port: 80 });
-        }
-      },
+      setup: async () => { r = new Round(prefix()); await r.setup(true); },
+      run: ours('bridge'),
       teardown: async () => {
         try {
           const ends = (await r.host.links.list({ master: 'br0' })).length;

@@ -24,15 +24,42 @@ export async function settle(limitMs = 15000): Promise<void> {
   while (performance.now() < end && (await busy(100)) > 0.08);
 }
 
+/** What a peer that measures itself reports for one round. */
+export interface Sample {
+  ms: number;
+  /** CPU time (user + system) of the peer's own process(es) over the timed work. */
+  cpuMs?: number;
+  /** Peak resident set of the peer's process, KiB (ru_maxrss). */
+  maxRssKiB?: number;
+}
+
+/** The line a self-timed peer prints: elapsed ns, then optionally CPU ns and peak RSS KiB. */
+export function parseSample(line: string): Sample {
+  const [ns, cpuNs, rss] = line.trim().split(/\s+/).map(Number);
+  if (!Number.isFinite(ns)) throw new Error(`a peer printed ${JSON.stringify(line)}, not its elapsed nanoseconds`);
+  return { ms: ns / 1e6, cpuMs: cpuNs === undefined ? undefined : cpuNs / 1e6, maxRssKiB: rss };
+}
+
+/**
+ * CPU time (user + system, ms) of this process's children that have been waited for
+ * (/proc/self/stat cutime + cstime, in clock ticks of 10 ms): for peers that run a process per step.
+ */
+export function childrenCpuMs(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+  return (Number(fields[13]) + Number(fields[14])) * 10; // cutime, cstime: fields 16 and 17; USER_HZ is 100
+}
+
 export interface Peer {
   name: string;
   /** Untimed preparation for one round (e.g. fresh namespaces). */
   setup?(round: number): Promise<void>;
   /**
    * The timed work of one round: `ops` operations. A peer that runs in a process of its own returns
-   * the milliseconds it measured itself, so its start-up (interpreter, imports) is not counted.
+   * the milliseconds it measured itself (and its CPU time and peak RSS), so its start-up
+   * (interpreter, imports) is not counted.
    */
-  run(ops: number, round: number): Promise<void | number>;
+  run(ops: number, round: number): Promise<void | number | Sample>;
   /** Untimed cleanup after one round. */
   teardown?(round: number): Promise<void>;
 }
@@ -51,6 +78,10 @@ export interface Result {
   /** Median over rounds of (round time / ops), in milliseconds. */
   medianMsPerOp: number;
   rounds: number[];
+  /** Median over rounds of (the peer's CPU time / ops), in milliseconds, where the peer reports it. */
+  cpuMsPerOp?: number;
+  /** Median over rounds of the peer process's peak RSS, MiB, where it reports it. */
+  maxRssMiB?: number;
 }
 
 export function median(xs: number[]): number {
@@ -60,7 +91,7 @@ export function median(xs: number[]): number {
 }
 
 export async function measure(w: Workload): Promise<Result[]> {
-  const samples = new Map<string, number[]>(w.peers.map((p) => [p.name, []]));
+  const samples = new Map<string, Sample[]>(w.peers.map((p) => [p.name, []]));
   for (let round = 0; round < w.rounds; round++) {
     // Peers take turns within each round, so drift in machine load hits them alike.
     for (const peer of w.peers) {
@@ -68,19 +99,36 @@ export async function measure(w: Workload): Promise<Result[]> {
       try {
         const t0 = performance.now();
         const own = await peer.run(w.ops, round);
-        samples.get(peer.name)!.push((typeof own === 'number' ? own : performance.now() - t0) / w.ops);
+        const ms = performance.now() - t0;
+        samples.get(peer.name)!.push(typeof own === 'number' ? { ms: own } : own ?? { ms });
       } finally {
         await peer.teardown?.(round);
         await settle();
       }
     }
   }
-  return w.peers.map((p) => ({ workload: w.name, peer: p.name, medianMsPerOp: median(samples.get(p.name)!), rounds: samples.get(p.name)! }));
+  return w.peers.map((p) => {
+    const s = samples.get(p.name)!;
+    const rounds = s.map((x) => x.ms / w.ops);
+    const cpu = s.flatMap((x) => (x.cpuMs === undefined ? [] : [x.cpuMs / w.ops]));
+    const rss = s.flatMap((x) => (x.maxRssKiB === undefined ? [] : [x.maxRssKiB / 1024]));
+    return {
+      workload: w.name, peer: p.name, medianMsPerOp: median(rounds), rounds,
+      ...(cpu.length ? { cpuMsPerOp: median(cpu) } : {}), ...(rss.length ? { maxRssMiB: median(rss) } : {}),
+    };
+  });
 }
 
-/** A table: each peer's median per operation and how many times slower it is than the first peer. */
+/** A duration per operation: ms from 1 ms, µs below. */
+export const perOp = (ms: number) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);
+
+/**
+ * A table: each peer's median per operation, how many times slower it is than the first peer, and
+ * where the peer reports them its CPU time per operation and peak RSS.
+ */
 export function formatTable(results: Result[]): string {
-  const lines = [`${'workload'.padEnd(34)} ${'peer'.padEnd(30)} ${'median/op'.padStart(12)} ${'vs first'.padStart(9)}`];
+  const w = Math.max(30, ...results.map((r) => r.peer.length));
+  const lines = [`${'workload'.padEnd(34)} ${'peer'.padEnd(w)} ${'median/op'.padStart(12)} ${'vs first'.padStart(9)} ${'CPU/op'.padStart(10)} ${'max RSS'.padStart(9)}`];
   let base = 0;
   let current = '';
   for (const r of results) {
@@ -88,8 +136,9 @@ export function formatTable(results: Result[]): string {
       current = r.workload;
       base = r.medianMsPerOp;
     }
-    const per = r.medianMsPerOp >= 1 ? `${r.medianMsPerOp.toFixed(2)} ms` : `${(r.medianMsPerOp * 1000).toFixed(1)} µs`;
-    lines.push(`${r.workload.padEnd(34)} ${r.peer.padEnd(30)} ${per.padStart(12)} ${`${(r.medianMsPerOp / base).toFixed(1)}×`.padStart(9)}`);
+    const cpu = r.cpuMsPerOp === undefined ? '' : perOp(r.cpuMsPerOp);
+    const rss = r.maxRssMiB === undefined ? '' : `${r.maxRssMiB.toFixed(0)} MiB`;
+    lines.push(`${r.workload.padEnd(34)} ${r.peer.padEnd(w)} ${perOp(r.medianMsPerOp).padStart(12)} ${`${(r.medianMsPerOp / base).toFixed(1)}×`.padStart(9)} ${cpu.padStart(10)} ${rss.padStart(9)}`);
   }
   return lines.join('\n');
 }

@@ -4,13 +4,15 @@
 // bench/results/latest.json and bench/results/containers.svg.
 //   --quick   N=100 only, fewer rounds (a few minutes less)
 //   --only=WORD  only the workloads whose name contains WORD (e.g. --only=IPv6)
+//   --n=N     the per-container and teardown workloads at N containers only (e.g. --n=20 for a check)
+//   --peers=WORD[,WORD]  only the per-container peers whose name contains one of the words
 //   --report  print the tables and targets of the last run again (bench/results/latest.json)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Netns } from '../src/index';
 import { barChart } from './chart';
-import { CONTAINER_PEERS, containerWorkload, ipv6SettingsWorkload, TEARDOWN_PEERS, teardownWorkload } from './containers';
-import { formatTable, measure, type Result, type Workload } from './harness';
+import { CONCURRENT_PEERS, CONTAINER_PEERS, containerWorkload, ipv6SettingsWorkload, TEARDOWN_PEERS, teardownWorkload } from './containers';
+import { formatTable, measure, perOp, type Result, type Workload } from './harness';
 import { linkList, linkUp, netnsCreate, nftWorkloads, removeMade, vethCreate } from './small';
 import { type DeleteLoopResult, type EventLoopResult, eventLoopDelay, eventLoopWhileDeleting, memoryFlatness } from './steady';
 
@@ -27,19 +29,23 @@ interface Target { what: string; measured: number; want: string; met: boolean; u
 function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number }): Target[] {
   const at = (workload: string, peer: string) => results.find((r) => r.workload === workload && r.peer === peer)?.medianMsPerOp ?? NaN;
   const t: Target[] = [];
-  const ratio = (what: string, value: number, want: number, atMost = false) =>
+  // A ratio with a peer that was not measured (--peers, --only) is left out.
+  const ratio = (what: string, value: number, want: number, atMost = false) => Number.isNaN(value) ? undefined :
     t.push({ what, measured: value, want: `${atMost ? '≤' : '≥'} ${want}×`, met: atMost ? value <= want : value >= want, unit: '×' });
   const sizes = [...new Set(results.map((r) => /^per container \(N=(\d+)\)/.exec(r.workload)?.[1]).filter(Boolean))].map(Number);
   for (const n of sizes) {
     const w = `per container (N=${n})`;
-    for (const [mode, peer] of [['one at a time', CONTAINER_PEERS.sequential], ['64 in flight', CONTAINER_PEERS.inFlight]] as const) {
-      const ours = at(w, peer);
-      ratio(`N=${n}, ${mode}: ours / C floor`, ours / at(w, CONTAINER_PEERS.floor), 1.15, true);
-      ratio(`N=${n}, ${mode}: faster than ip + nft commands`, at(w, CONTAINER_PEERS.commands) / ours, 20);
-      ratio(`N=${n}, ${mode}: faster than the CNI plugins`, at(w, CONTAINER_PEERS.cni) / ours, 25);
-      ratio(`N=${n}, ${mode}: faster than pyroute2`, at(w, CONTAINER_PEERS.pyroute2) / ours, 8);
-      ratio(`N=${n}, ${mode}: faster than Go netlink + nftables`, at(w, CONTAINER_PEERS.go) / ours, 1.2);
-    }
+    // Like against like: one at a time against the sequential peers, 64 in flight against the
+    // concurrent ones only (the C floor's 64 threads and Go's 64 goroutines).
+    const one = at(w, CONTAINER_PEERS.sequential);
+    const many = at(w, CONTAINER_PEERS.inFlight);
+    ratio(`N=${n}, one at a time: ours / C floor sequential`, one / at(w, CONTAINER_PEERS.floor), 1.5, true);
+    ratio(`N=${n}, one at a time: faster than Go sequential`, at(w, CONTAINER_PEERS.go) / one, 1.2);
+    ratio(`N=${n}, one at a time: faster than ip + nft commands`, at(w, CONTAINER_PEERS.commands) / one, 20);
+    ratio(`N=${n}, one at a time: faster than the CNI plugins`, at(w, CONTAINER_PEERS.cni) / one, 25);
+    ratio(`N=${n}, one at a time: faster than pyroute2`, at(w, CONTAINER_PEERS.pyroute2) / one, 8);
+    ratio(`N=${n}, 64 in flight: ours / C floor 64 threads`, many / at(w, CONTAINER_PEERS.floorConcurrent), 1.15, true);
+    ratio(`N=${n}, 64 in flight: faster than Go 64 goroutines`, at(w, CONTAINER_PEERS.goConcurrent) / many, 1.2);
     ratio(`N=${n}: 64 in flight vs one at a time (throughput)`, at(w, CONTAINER_PEERS.sequential) / at(w, CONTAINER_PEERS.inFlight), 1.3);
     const td = `teardown (N=${n})`;
     ratio(`N=${n}: teardown vs deleting links one by one`, at(td, TEARDOWN_PEERS.oneByOne) / at(td, TEARDOWN_PEERS.library), 20);
@@ -70,11 +76,53 @@ interface Report {
   targets?: Target[];
 }
 
+/**
+ * Ours against the peers of its own kind, in time and in CPU time per container: ratios above 1
+ * mean ours costs more.
+ */
+function comparisons(results: Result[]): string[] {
+  const lines: string[] = [];
+  const pairs = [
+    ['ours 1 at a time / C floor sequential', CONTAINER_PEERS.sequential, CONTAINER_PEERS.floor],
+    ['ours 1 at a time / Go sequential', CONTAINER_PEERS.sequential, CONTAINER_PEERS.go],
+    ['ours 64 in flight / C floor 64 threads', CONTAINER_PEERS.inFlight, CONTAINER_PEERS.floorConcurrent],
+    ['ours 64 in flight / Go 64 goroutines', CONTAINER_PEERS.inFlight, CONTAINER_PEERS.goConcurrent],
+  ] as const;
+  for (const w of new Set(results.filter((r) => r.workload.startsWith('per container')).map((r) => r.workload))) {
+    const at = (peer: string) => results.find((r) => r.workload === w && r.peer === peer);
+    for (const [what, ours, peer] of pairs) {
+      const a = at(ours);
+      const b = at(peer);
+      if (!a || !b) continue;
+      const cpu = a.cpuMsPerOp !== undefined && b.cpuMsPerOp !== undefined ? `, CPU ${(a.cpuMsPerOp / b.cpuMsPerOp).toFixed(2)}×` : '';
+      const rss = a.maxRssMiB !== undefined && b.maxRssMiB !== undefined ? `, peak RSS ${a.maxRssMiB.toFixed(0)} vs ${b.maxRssMiB.toFixed(0)} MiB` : '';
+      lines.push(`  ${w}: ${what.padEnd(40)} time ${(a.medianMsPerOp / b.medianMsPerOp).toFixed(2)}×${cpu}${rss}`);
+    }
+  }
+  return lines;
+}
+
+/** The per-container results as markdown, for bench/README.md: time, CPU time and peak RSS per peer. */
+function markdownTables(results: Result[]): string[] {
+  const lines: string[] = [];
+  for (const w of new Set(results.filter((r) => r.workload.startsWith('per container')).map((r) => r.workload))) {
+    lines.push('', `${w}, medians`, '', '| peer | kind | ms per container | CPU ms per container | peak RSS |', '|---|---|---|---|---|');
+    for (const r of results.filter((x) => x.workload === w)) {
+      const kind = CONCURRENT_PEERS.includes(r.peer) ? 'concurrent' : 'sequential';
+      lines.push(`| ${r.peer} | ${kind} | ${perOp(r.medianMsPerOp)} | ${r.cpuMsPerOp === undefined ? '–' : perOp(r.cpuMsPerOp)} | ${r.maxRssMiB === undefined ? '–' : `${r.maxRssMiB.toFixed(0)} MiB`} |`);
+    }
+  }
+  return lines;
+}
+
 /** Tables, targets and the chart, from a run's results (also `--report`: from latest.json). */
 function report(r: Report, dir: string): void {
   console.log(`\n${r.date}: median per operation over repeated rounds; "vs first" is measured in this same run\n`);
   console.log(formatTable(r.results));
   for (const f of r.failed) console.log(`FAILED ${f}`);
+  const like = comparisons(r.results);
+  if (like.length) console.log(['\nours against peers of its kind (same run; above 1×: ours costs more)', ...like].join('\n'));
+  console.log(markdownTables(r.results).join('\n'));
   const loop = r.eventLoop;
   const mem = r.memory;
   if (loop) {
@@ -105,10 +153,13 @@ async function main(): Promise<void> {
     return;
   }
   const quick = process.argv.includes('--quick');
-  const sizes = quick ? [100] : [100, 1000];
+  const n = process.argv.find((a) => a.startsWith('--n='))?.slice(4);
+  const sizes = n ? [Number(n)] : quick ? [100] : [100, 1000];
+  const peerWords = process.argv.find((a) => a.startsWith('--peers='))?.slice(8).split(',');
+  const containerPeers = peerWords && Object.values(CONTAINER_PEERS).filter((name) => peerWords.some((word) => name.includes(word)));
   const workloads: Workload[] = [
-    ...sizes.map((n) => containerWorkload(n, n >= 1000 ? 3 : 5, nextPrefix)),
-    ...sizes.map((n) => teardownWorkload(n, 3, nextPrefix)),
+    ...sizes.map((k) => containerWorkload(k, k >= 1000 ? 3 : 5, nextPrefix, containerPeers)),
+    ...sizes.map((k) => teardownWorkload(k, 3, nextPrefix)),
     ipv6SettingsWorkload(100, 5, nextPrefix),
     netnsCreate(5, 40), vethCreate(5, 40),
     linkUp(5, 1000),

@@ -17,7 +17,7 @@ function stale(target: string, sources: string[]): boolean {
 export function buildPeers(): { floor: string; go: string } {
   fs.mkdirSync(out, { recursive: true });
   const floor = path.join(out, 'floor');
-  if (stale(floor, [src('floor.c')])) execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-o', floor, src('floor.c')], { stdio: 'inherit' });
+  if (stale(floor, [src('floor.c')])) execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-pthread', '-o', floor, src('floor.c')], { stdio: 'inherit' });
   const go = path.join(out, 'go-peer');
   if (stale(go, [src('go', 'main.go')])) {
     // Debian's golang-*-dev packages are a GOPATH tree, not modules.
@@ -28,3 +28,5 @@ export function buildPeers(): { floor: string; go: string } {
 }
 
 export const pyroute2Peer = src('pyroute2_peer.py');
+/** This library's per-container rows, compiled beside this file. */
+export const libraryPeer = path.join(__dirname, 'netlink_native_peer.js');

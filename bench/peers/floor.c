@@ -2,14 +2,18 @@
  * The floor: the benchmark's container workload as raw netlink in the fewest round trips, with
  * nothing between the program and the kernel. Each peer of the benchmark is judged against it.
  *
- *   floor HOST_NETNS containers PREFIX N BRIDGE SUBNET_BASE  (namespace PREFIX-i, veth, addresses, route, DNAT)
+ *   floor HOST_NETNS containers PREFIX N BRIDGE SUBNET_BASE [THREADS]  (namespace PREFIX-i, veth, addresses, route, DNAT)
  *   floor HOST_NETNS linkup N                                (link up on links v0..vN-1 in one sendmsg)
  *
  * Per container: unshare + bind mount (the new namespace's rtnetlink socket is opened while the
  * thread is inside it, then the thread returns to the host), one RTM_NEWLINK for the veth (host
  * end mastered and up, peer born in the container, NLM_F_ECHO returns the peer's ifindex), one
  * sendmsg in the container (peer up, address, default route), one nftables batch (the DNAT rule).
- * Prints the loop's elapsed nanoseconds on stdout; setup before the loop is not timed.
+ * With THREADS > 0, that many threads do it concurrently, each with its own sockets, each taking
+ * the next container as it finishes one (a namespace belongs to a thread, so each unshares itself).
+ * Prints the loop's elapsed nanoseconds on stdout; setup before the loop is not timed. After it, for
+ * `containers`: the process's CPU time over the loop (user + system, every thread) in nanoseconds
+ * and its peak RSS in KiB.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -24,12 +28,14 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -84,8 +90,9 @@ static int nl_open(int protocol) {
   return fd;
 }
 
-static uint32_t seq = 1;
-static unsigned char rx[1 << 16];
+/* Per thread: each thread has its own sockets, sequence numbers and buffers. */
+static __thread uint32_t seq = 1;
+static __thread unsigned char rx[1 << 16];
 
 /* Sends the buffer in one sendmsg and reads until `acks` acknowledgements came back; the
  * first RTM_NEWLINK echoed on the way is returned through `echo` (its IFLA_LINK). */
@@ -241,7 +248,7 @@ static uint64_t now_ns(void) {
 }
 
 static int ifindex_of(int fd, const char *name) {
-  static struct buf b;
+  static __thread struct buf b;
   struct nlmsghdr *h = msg_begin(&b, RTM_GETLINK, NLM_F_REQUEST, seq++);
   struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
   put(&b, &ifi, sizeof ifi);
@@ -255,44 +262,75 @@ static int ifindex_of(int fd, const char *name) {
   return ((struct ifinfomsg *)NLMSG_DATA(r))->ifi_index;
 }
 
-static struct buf b;
+static __thread struct buf b;
 
-static void containers(int host_fd, const char *prefix, int n, const char *bridge, uint32_t base) {
+struct workload { int host_fd; const char *prefix; int n; int master; uint32_t base; int next; };
+
+static void container(const struct workload *w, int rt, int nf, int i) {
+  char name[64], path[300], host_end[IFNAMSIZ];
+  snprintf(name, sizeof name, "%s-%d", w->prefix, i);
+  snprintf(path, sizeof path, "/run/netns/%s", name);
+  int mfd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+  if (mfd < 0) die(path);
+  close(mfd);
+  if (unshare(CLONE_NEWNET) < 0) die("unshare");
+  if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) die("mount");
+  int inner = nl_open(NETLINK_ROUTE);
+  int ns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (setns(w->host_fd, CLONE_NEWNET) < 0) die("setns");
+
+  snprintf(host_end, sizeof host_end, "h%d", i);
+  int peer = 0;
+  veth(&b, host_end, w->master, ns_fd);
+  exchange(rt, &b, 1, &peer);
+  close(ns_fd);
+
+  uint32_t addr = w->base + 2 + (uint32_t)i;
+  link_up(&b, peer);
+  address(&b, peer, addr, 16);
+  default_route(&b, w->base + 1);
+  exchange(inner, &b, 3, NULL);
+  close(inner);
+
+  nfgen(&b, NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
+  dnat_rule(&b, (uint16_t)(10000 + i), addr);
+  nfgen(&b, NFNL_MSG_BATCH_END, NLM_F_REQUEST, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
+  exchange(nf, &b, 1, NULL);
+}
+
+/* One concurrent worker: its own sockets in the host namespace (the thread starts there: it is
+ * cloned from the main thread, which entered it), containers taken from a shared counter. */
+static void *worker(void *arg) {
+  struct workload *w = arg;
   int rt = nl_open(NETLINK_ROUTE), nf = nl_open(NETLINK_NETFILTER);
-  int master = ifindex_of(rt, bridge);
-  uint64_t t0 = now_ns();
-  for (int i = 0; i < n; i++) {
-    char name[64], path[300], host_end[IFNAMSIZ];
-    snprintf(name, sizeof name, "%s-%d", prefix, i);
-    snprintf(path, sizeof path, "/run/netns/%s", name);
-    int mfd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-    if (mfd < 0) die(path);
-    close(mfd);
-    if (unshare(CLONE_NEWNET) < 0) die("unshare");
-    if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) die("mount");
-    int inner = nl_open(NETLINK_ROUTE);
-    int ns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (setns(host_fd, CLONE_NEWNET) < 0) die("setns");
+  for (int i; (i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n;) container(w, rt, nf, i);
+  close(rt);
+  close(nf);
+  return NULL;
+}
 
-    snprintf(host_end, sizeof host_end, "h%d", i);
-    int peer = 0;
-    veth(&b, host_end, master, ns_fd);
-    exchange(rt, &b, 1, &peer);
-    close(ns_fd);
+static uint64_t cpu_ns(void) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return (uint64_t)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000000000u + (uint64_t)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1000u;
+}
 
-    uint32_t addr = base + 2 + (uint32_t)i;
-    link_up(&b, peer);
-    address(&b, peer, addr, 16);
-    default_route(&b, base + 1);
-    exchange(inner, &b, 3, NULL);
-    close(inner);
-
-    nfgen(&b, NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
-    dnat_rule(&b, (uint16_t)(10000 + i), addr);
-    nfgen(&b, NFNL_MSG_BATCH_END, NLM_F_REQUEST, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
-    exchange(nf, &b, 1, NULL);
+static void containers(int host_fd, const char *prefix, int n, const char *bridge, uint32_t base, int threads) {
+  int rt = nl_open(NETLINK_ROUTE), nf = nl_open(NETLINK_NETFILTER);
+  struct workload w = { .host_fd = host_fd, .prefix = prefix, .n = n, .master = ifindex_of(rt, bridge), .base = base };
+  pthread_t *tid = calloc((size_t)(threads > 0 ? threads : 1), sizeof *tid);
+  uint64_t cpu0 = cpu_ns(), t0 = now_ns();
+  if (threads == 0) {
+    for (int i = 0; i < n; i++) container(&w, rt, nf, i);
+  } else {
+    for (int t = 0; t < threads; t++) if ((errno = pthread_create(&tid[t], NULL, worker, &w))) die("pthread_create");
+    for (int t = 0; t < threads; t++) pthread_join(tid[t], NULL);
   }
-  printf("%llu\n", (unsigned long long)(now_ns() - t0));
+  uint64_t elapsed = now_ns() - t0, cpu = cpu_ns() - cpu0;
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  printf("%llu %llu %ld\n", (unsigned long long)elapsed, (unsigned long long)cpu, u.ru_maxrss);
+  free(tid);
 }
 
 static void linkup(int n) {
@@ -316,15 +354,15 @@ static void linkup(int n) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: floor HOST_NETNS containers PREFIX N BRIDGE SUBNET_BASE | floor HOST_NETNS linkup N\n");
+    fprintf(stderr, "usage: floor HOST_NETNS containers PREFIX N BRIDGE SUBNET_BASE [THREADS] | floor HOST_NETNS linkup N\n");
     return 2;
   }
   int host_fd = open_ns(argv[1]);
   if (setns(host_fd, CLONE_NEWNET) < 0) die("setns");
-  if (!strcmp(argv[2], "containers") && argc == 7) {
+  if (!strcmp(argv[2], "containers") && (argc == 7 || argc == 8)) {
     struct in_addr base;
     if (inet_pton(AF_INET, argv[6], &base) != 1) { errno = EINVAL; die(argv[6]); }
-    containers(host_fd, argv[3], atoi(argv[4]), argv[5], ntohl(base.s_addr));
+    containers(host_fd, argv[3], atoi(argv[4]), argv[5], ntohl(base.s_addr), argc == 8 ? atoi(argv[7]) : 0);
   } else if (!strcmp(argv[2], "linkup") && argc == 4) {
     linkup(atoi(argv[3]));
   } else {
