@@ -12,11 +12,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-all_targets=(framing exchange decode_route decode_netfilter unpack chain_patch)
+all_targets=(framing exchange chain_patch)
 # The largest input each target is given: a datagram the kernel sends is at most 32 KiB (a dump's);
-# a single message or a packed JS value is far smaller.
-declare -A max_len=([framing]=32768 [exchange]=32768 [decode_route]=16384 [decode_netfilter]=16384
-                    [unpack]=8192 [chain_patch]=16384)
+# a chain_patch input is two messages and a few bytes.
+declare -A max_len=([framing]=32768 [exchange]=32768 [chain_patch]=16384)
 crashes=${NLN_FUZZ_CRASHES:-/tmp/nln-fuzz-crashes}
 
 merge=0 repro=() seconds=30 targets=()

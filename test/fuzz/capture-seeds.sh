@@ -3,7 +3,7 @@
 # recorded with strace while ip and nft read a namespace made for it (links of several kinds,
 # IPv4/IPv6 addresses, routes with next hops and metrics, rules, neighbours, an nftables ruleset
 # in the ip, inet and bridge families, refusals), then written as each target's seeds by
-# make-seeds.js, with what the library packs for the addon (record-packed.js). Needs root, ip,
+# make-seeds.js. Needs root, ip,
 # nft, strace, node and the compiled library (npm run compile); touches only the namespaces it makes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -94,5 +94,4 @@ cap ruleset netfilter ip netns exec "$ns" nft list ruleset
 cap nftenoent netfilter ip netns exec "$ns" nft add rule inet filter nosuch accept
 cap nftbatch netfilter ip netns exec "$ns" nft add rule inet filter subchain counter accept
 # What the library packs for the addon, while it configures the namespace (needs `npm run compile`).
-node test/fuzz/record-packed.js "$ns" "$peer" >"$work/packed.jsonl"
 node test/fuzz/make-seeds.js "$work"

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../../native/core/exchange.h"
+#include "../../native/core/message.h"
 #include "fake_socket.h"
 #include "fuzz_input.h"
 
@@ -63,11 +64,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(o.replies.empty());
       }
       FUZZ_CHECK(o.failed_index >= -1 && o.failed_index < static_cast<int>(messages));
-      for (const std::string& m : o.replies) {
-        FUZZ_CHECK(m.size() >= sizeof(nlmsghdr));
-        const nlmsghdr* h = reinterpret_cast<const nlmsghdr*>(m.data());
-        FUZZ_CHECK(h->nlmsg_len == m.size() && h->nlmsg_type >= NLMSG_MIN_TYPE);
-      }
+      // The replies are whole messages back to back, each padded to 4 bytes, nothing else.
+      nln_fuzz::Exact copy(o.replies);
+      size_t walked = 0;
+      nln::for_each_message(copy.data(), copy.size(), [&](const nlmsghdr* h) {
+        FUZZ_CHECK(h->nlmsg_type >= NLMSG_MIN_TYPE);
+        walked += NLMSG_ALIGN(h->nlmsg_len);
+      });
+      FUZZ_CHECK(walked == o.replies.size());
     };
     requests.push_back(std::move(r));
   }

@@ -1,5 +1,6 @@
-// Writes the seed corpus (test/fuzz/corpus/<target>/): `cap-*` from the captures capture-seeds.sh
-// made in the directory given (hex datagrams per command, packed.jsonl), `edge-*` by hand: the
+// Writes the seed corpus (test/fuzz/corpus/<target>/) and the reply fixtures (test/fixtures/replies/):
+// `cap-*` from the captures capture-seeds.sh made in the directory given (hex datagrams per
+// command), `edge-*` by hand: the
 // malformed shapes each target must survive. `regress-*` seeds (inputs that once found a bug) are
 // kept. Without a directory, only the edge seeds are rewritten.
 'use strict';
@@ -8,6 +9,9 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 
 const corpus = path.join(__dirname, 'corpus');
+// Kernel replies, whole and malformed, are the TS codec's test fixtures (test/unit/codec-tables.test.ts).
+const fixtures = path.join(__dirname, '..', 'fixtures', 'replies');
+const REPLY_FIXTURES = { decode_route: path.join(fixtures, 'route'), decode_netfilter: path.join(fixtures, 'netfilter') };
 const FAKE_PORT = 0x4e4c4e; // fake_socket.h kFakePortId
 const NLMSG_ERROR = 2, NLMSG_DONE = 3;
 const NLM_F_MULTI = 2, NLM_F_DUMP_INTR = 0x10, NLM_F_CAPPED = 0x100, NLM_F_ACK_TLVS = 0x200;
@@ -36,10 +40,9 @@ const exchangeInput = (choice, datagrams) =>
     return Buffer.concat([u16(bytes.length), Buffer.from([sender]), bytes]);
   })]);
 // A chain_patch target input (chain_patch.cc).
-const chainInput = ({ netfilter = false, answer, packed, fromStep = 0, fromMessage = 0, fromAttr, to }) =>
-  Buffer.concat([Buffer.from([netfilter ? 1 : 0]), u16(answer.length), answer, u16(packed.length), packed,
-    Buffer.from([fromStep, fromMessage, fromAttr.length]), Buffer.from(fromAttr),
-    ...to.map((t) => Buffer.concat([Buffer.from([t.length]), Buffer.from(t)]))]);
+const chainInput = ({ answer, message, fromStep = 0, fromMessage = 0, attr: type, headerSize = 16, offset }) =>
+  Buffer.concat([u16(answer.length), answer, u16(message.length), message,
+    Buffer.from([fromStep, fromMessage]), u16(type), Buffer.from([headerSize]), u16(offset)]);
 
 // The messages of a datagram, walked with their lengths checked.
 function messagesOf(d) {
@@ -70,13 +73,14 @@ function write(target, name, bytes) {
   const key = `${target}:${hash}`;
   if (written.has(key)) return;  // the same bytes under two names: one seed
   written.set(key, name);
-  fs.writeFileSync(path.join(corpus, target, name), bytes);
+  fs.writeFileSync(path.join(REPLY_FIXTURES[target] ?? path.join(corpus, target), name), bytes);
 }
 
 function clear(prefixes) {
-  for (const target of fs.readdirSync(corpus)) {
-    for (const f of fs.readdirSync(path.join(corpus, target))) {
-      if (prefixes.some((p) => f.startsWith(p))) fs.unlinkSync(path.join(corpus, target, f));
+  const dirs = [...fs.readdirSync(corpus).map((t) => path.join(corpus, t)), ...Object.values(REPLY_FIXTURES)];
+  for (const dir of dirs) {
+    for (const f of fs.readdirSync(dir)) {
+      if (prefixes.some((p) => f.startsWith(p))) fs.unlinkSync(path.join(dir, f));
     }
   }
 }
@@ -108,13 +112,10 @@ function captured(dir) {
     }
     if (name === 'linkv0') linkV0 = all.flatMap(messagesOf).find((m) => m.readUInt16LE(4) === 16);
   }
-  const records = fs.readFileSync(path.join(dir, 'packed.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  records.filter((r) => !r.patch).forEach((r, i) => write('unpack', `cap-${String(i).padStart(2, '0')}`, Buffer.from(r.packed, 'hex')));
   if (linkV0) {
-    records.filter((r) => r.patch).forEach((r, i) => write('chain_patch', `cap-patch-${i}`, chainInput({
-      netfilter: r.protocol === 12, answer: linkV0, packed: Buffer.from(r.packed, 'hex'),
-      fromStep: 0, fromMessage: 0, fromAttr: r.patch.fromAttr, to: r.patch.to,
-    })));
+    // The captured read-back lends its IFLA_LINK to a link message's ifinfomsg index (offset 20).
+    const setUp = msg(16, 5, 0, Buffer.concat([Buffer.from([0, 0]), u16(0), i32(1), u32(1), u32(1)]));
+    write('chain_patch', 'cap-patch-index', chainInput({ answer: linkV0, message: setUp, attr: 5, offset: 20 }));
   }
 }
 
@@ -205,44 +206,24 @@ function edges() {
   };
   for (const [name, bytes] of Object.entries(exchange)) write('exchange', name, bytes);
 
-  // Packed values as src/pack.ts writes them (value_pack.h): tag, then the value.
-  const num = (n) => { const b = Buffer.alloc(9); b[0] = 3; b.writeDoubleLE(n, 1); return b; };
-  const s = (t) => Buffer.concat([Buffer.from([5]), u32(Buffer.byteLength(t)), Buffer.from(t)]);
-  const map = (entries) => Buffer.concat([Buffer.from([7]), u32(entries.length),
-    ...entries.map(([k, v]) => Buffer.concat([Buffer.from([k.length]), Buffer.from(k), v]))]);
-  const list = (items) => Buffer.concat([Buffer.from([8]), u32(items.length), ...items]);
-  const link = map([['type', num(16)], ['flags', num(0x405)], ['header', map([['index', num(0)]])],
-    ['attrs', map([['ifname', s('v0')], ['linkinfo', map([['kind', s('veth')], ['data', map([['peer', map([['attrs', map([['ifname', s('v1')]])]])]])]])]])]]);
-  const unpack = {
-    'edge-link-message': link,
-    'edge-truncated-string': Buffer.concat([Buffer.from([5]), u32(1000), Buffer.from('ab')]),
-    'edge-deep-lists': Buffer.concat([...Array.from({ length: 70 }, () => Buffer.concat([Buffer.from([8]), u32(1)])), Buffer.from([0])]),
-    'edge-key-table-tag': Buffer.concat([Buffer.from([9]), u32(0)]),
-    'edge-not-integer': num(0.5),
-    'edge-nan': num(NaN),
-    'edge-huge-count': Buffer.concat([Buffer.from([7]), u32(0xffffffff)]),
-    'edge-bigint': Buffer.concat([Buffer.from([4]), Buffer.alloc(8, 0xff)]),
-    'edge-unknown-tag': Buffer.from([200]),
-    'edge-route-list-attr': map([['type', num(24)], ['attrs', map([['multipath', list([map([['header', map([['ifindex', num(2)]])], ['attrs', map([['gateway', s('198.18.0.2')]])]])])]])]]),
-  };
-  for (const [name, bytes] of Object.entries(unpack)) write('unpack', name, bytes);
-
+  // A link message to patch: RTM_NEWLINK, ifinfomsg, IFLA_IFNAME, IFLA_NET_NS_FD (payload at 40).
+  const link = msg(16, 0x405, 0, Buffer.concat([ifinfo(0), attr(3, str('v0')), attr(28, u32(0))]));
   const answer = linkMsg(Buffer.concat([ifinfo(7), attr(3, str('v0')), attr(5, u32(9))]));
   const chain = {
-    'edge-header-index': chainInput({ answer, packed: link, fromAttr: 'link', to: ['header', 'index'] }),
-    'edge-deep-path': chainInput({ answer, packed: link, fromAttr: 'link', to: ['attrs', 'linkinfo', 'data', 'peer', 'header', 'index'] }),
-    'edge-missing-attr': chainInput({ answer, packed: link, fromAttr: 'master', to: ['attrs', 'master'] }),
-    'edge-step-out-of-range': chainInput({ answer, packed: link, fromStep: 3, fromAttr: 'link', to: ['header', 'index'] }),
-    'edge-empty-path': chainInput({ answer, packed: link, fromAttr: 'link', to: [] }),
-    'edge-path-through-int': chainInput({ answer, packed: link, fromAttr: 'link', to: ['type', 'x'] }),
-    'edge-fd-no-namespace': chainInput({ answer, packed: link, fromAttr: 'fd', to: ['attrs', 'net_ns_fd'] }),
+    'edge-header-index': chainInput({ answer, message: link, attr: 5, offset: 20 }),
+    'edge-attr-payload': chainInput({ answer, message: link, attr: 5, offset: 40 }),
+    'edge-missing-attr': chainInput({ answer, message: link, attr: 10, offset: 20 }),
+    'edge-step-out-of-range': chainInput({ answer, message: link, fromStep: 3, attr: 5, offset: 20 }),
+    'edge-offset-at-end': chainInput({ answer, message: link, attr: 5, offset: link.length - 2 }),
+    'edge-offset-past-end': chainInput({ answer, message: link, attr: 5, offset: 0xffff }),
+    'edge-header-past-reply': chainInput({ answer, message: link, attr: 5, headerSize: 200, offset: 20 }),
+    'edge-short-attr': chainInput({ answer: linkMsg(Buffer.concat([ifinfo(7), attr(5, Buffer.from([9, 0]))])), message: link, attr: 5, offset: 20 }),
   };
   for (const [name, bytes] of Object.entries(chain)) write('chain_patch', name, bytes);
 }
 
-for (const t of ['framing', 'exchange', 'decode_route', 'decode_netfilter', 'unpack', 'chain_patch']) {
-  fs.mkdirSync(path.join(corpus, t), { recursive: true });
-}
+for (const t of ['framing', 'exchange', 'chain_patch']) fs.mkdirSync(path.join(corpus, t), { recursive: true });
+for (const d of Object.values(REPLY_FIXTURES)) fs.mkdirSync(d, { recursive: true });
 const dir = process.argv[2];
 clear(dir ? ['cap-', 'edge-'] : ['edge-']);
 edges();

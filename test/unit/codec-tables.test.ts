@@ -1,6 +1,6 @@
 // The TypeScript codec (src/codec): every table round-trips random valid values; random and
 // mutated replies only ever decode or throw CodecError; the limits on what is encoded; the bytes
-// of known messages (the kernel's replies in the fuzz corpus, requests `ip` sent under strace).
+// of known messages (the kernel's replies in test/fixtures/replies/, requests `ip` sent under strace).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +10,8 @@ import { NETLINK_NETFILTER, NETLINK_ROUTE } from '../../src/codec/families';
 import { everyMessageType, Random, randomMessage } from '../codec-random';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const corpus = (target: string, file: string) => fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fuzz', 'corpus', target, file));
+const REPLIES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'replies');
+const corpus = (family: 'route' | 'netfilter', file: string) => fs.readFileSync(path.join(REPLIES, family, file));
 
 /** A decoded message as it was encoded: rtnh_len (in next hops, nested too) is the codec's to write, seq is 0. */
 function withoutComputed(m: WireMessage): WireMessage {
@@ -65,8 +66,8 @@ describe('codec tables: a malformed reply is a CodecError, never another excepti
       if (!(e instanceof CodecError)) throw new Error(`not a CodecError for ${bytes.toString('hex')}: ${(e as Error).stack}`);
     }
   };
-  const replies = [...['cap-link-1', 'cap-link-3', 'cap-link-4', 'cap-route4-3', 'cap-route6-5', 'cap-addr-3', 'cap-neigh-2', 'cap-rule-1'].map((f) => [NETLINK_ROUTE, corpus('decode_route', f)] as const),
-    ...fs.readdirSync(path.join(__dirname, '..', '..', '..', 'test', 'fuzz', 'corpus', 'decode_netfilter')).filter((f) => f.startsWith('cap-')).slice(0, 12).map((f) => [NETLINK_NETFILTER, corpus('decode_netfilter', f)] as const)];
+  const replies = [...['cap-link-1', 'cap-link-3', 'cap-link-4', 'cap-route4-3', 'cap-route6-5', 'cap-addr-3', 'cap-neigh-2', 'cap-rule-1'].map((f) => [NETLINK_ROUTE, corpus('route', f)] as const),
+    ...fs.readdirSync(path.join(REPLIES, 'netfilter')).filter((f) => f.startsWith('cap-')).slice(0, 12).map((f) => [NETLINK_NETFILTER, corpus('netfilter', f)] as const)];
 
   it('mutated kernel replies and encoded messages: bit flips, truncations, length fields changed', () => {
     const r = new Random(3);
@@ -223,7 +224,7 @@ describe('codec tables: what the wire cannot carry is refused, naming where', ()
 
 describe('codec tables: known bytes', () => {
   it('decodes the kernel\'s veth reply (captured) as ip -j -d names its keys', () => {
-    const [m] = decode(NETLINK_ROUTE, corpus('decode_route', 'cap-link-1'));
+    const [m] = decode(NETLINK_ROUTE, corpus('route', 'cap-link-1'));
     const a = m.attrs as any;
     assert.equal(a.ifname, 'v1');
     assert.equal(a.linkinfo.kind, 'veth');

@@ -4,7 +4,8 @@
 // listing of the same rules is compared with nft's in test/integration/nft-fidelity.test.ts.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decode, encode, NETLINK_NETFILTER } from '../../src/native';
+import { decode, encode } from '../../src/codec/codec';
+import { NETLINK_NETFILTER } from '../../src/native';
 import { NFT_MSG, type NftFamily } from '../../src/nft/constants';
 import { decodeExpressions, encodeItems, type Expr, ITEM_CODECS } from '../../src/nft/expressions';
 import { FIELDS, type Field, type Item, type Value } from '../../src/nft/items';
