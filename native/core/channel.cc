@@ -28,7 +28,11 @@ void Channel::submit_all(std::vector<std::unique_ptr<Request>> rs) {
     start = !draining_;
     draining_ = true;
   }
-  if (start) pool_post([self = shared_from_this()] { self->drain(); });
+  if (!start) return;
+  // Already on a pool thread (a chain's next step, sent from the answer to the one before): drained
+  // here and now, as the C floor would, instead of waking another thread for it.
+  if (on_pool_thread()) return drain();
+  pool_post([self = shared_from_this()] { self->drain(); });
 }
 
 void Channel::hold_until_idle(std::shared_ptr<void> token) {

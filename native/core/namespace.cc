@@ -32,15 +32,18 @@ void Namespace::create(const std::string& name, std::function<void()> inside, Cr
 }
 
 void Namespace::submit(int protocol, std::vector<std::unique_ptr<Request>> requests) {
+  std::shared_ptr<Channel> channel;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!closed_) {
       auto& c = channels_[protocol];
       if (!c) c = std::make_shared<Channel>(protocol, fd_);
-      c->submit_all(std::move(requests));
-      return;
+      channel = c;
     }
   }
+  // Outside the lock: the channel may drain right here (channel.cc), and what its answers set off
+  // may submit to this namespace again.
+  if (channel) return channel->submit_all(std::move(requests));
   for (auto& r : requests) r->done(Outcome{Status::fail(EBADF, "the namespace handle is closed"), {}});
 }
 

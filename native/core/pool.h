@@ -11,6 +11,8 @@ namespace nln {
 
 // Runs job on one of the threads, in no particular order with other jobs. Never blocks.
 void pool_post(std::function<void()> job);
+// True on a pool thread.
+bool on_pool_thread();
 
 // On a pool thread: runs work inside the namespace nsfd (nsfd < 0: a new one, made by `enter`),
 // then returns the thread to the process's namespace. A thread that cannot return retires once
