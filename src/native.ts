@@ -29,10 +29,7 @@ export interface NativeAddon {
   netnsCreate(name?: string): Promise<NativeNamespace>;
   netnsOpen(path: string): Promise<NativeNamespace>;
   netnsOpenFd(fd: number): Promise<NativeNamespace>;
-  /** A new handle on the same namespace, closed independently. */
-  netnsDup(ns: NativeNamespace): Promise<NativeNamespace>;
   netnsDelete(name: string): Promise<void>;
-  netnsList(): Promise<string[]>;
   tunCreate(ns: NativeNamespace, name: string, options: { tap: boolean; multiQueue?: boolean; vnetHdr?: boolean; pi?: boolean; owner?: number; group?: number }): Promise<void>;
   sysctlGet(ns: NativeNamespace, path: string): Promise<string>;
   sysctlSet(ns: NativeNamespace, path: string, value: string): Promise<void>;

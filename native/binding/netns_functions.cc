@@ -1,4 +1,4 @@
-// netnsCreate/netnsOpen/netnsOpenFd/netnsDelete/netnsList and tunCreate: namespace and device-file
+// netnsCreate/netnsOpen/netnsOpenFd/netnsDelete, tunCreate, sysctls and TCP sockets: namespace and device-file
 // work, run on the pool threads and answered through the completer.
 #include "netns_functions.h"
 
@@ -72,17 +72,6 @@ Napi::Value OpenFd(const Napi::CallbackInfo& info) {
 Napi::Value Delete(const Napi::CallbackInfo& info) {
   std::string name = info[0].As<Napi::String>().Utf8Value();
   return run<int>(info.Env(), [name](int*) { return nln::netns_delete(name); }, Undefined);
-}
-
-Napi::Value List(const Napi::CallbackInfo& info) {
-  using Names = std::vector<std::string>;
-  return run<Names>(
-      info.Env(), [](Names* n) { return nln::netns_list(n); },
-      [](Napi::Env env, Names& n, const std::shared_ptr<AddonState>&) -> Napi::Value {
-        Napi::Array a = Napi::Array::New(env, n.size());
-        for (size_t i = 0; i < n.size(); ++i) a.Set(static_cast<uint32_t>(i), n[i]);
-        return a;
-      });
 }
 
 // The namespace a call works in, held until the call is done: its fd stays that namespace's even
@@ -180,22 +169,13 @@ Napi::Value TcpConnect(const Napi::CallbackInfo& info) {
   return deferred.Promise();
 }
 
-// netnsDup(ns) -> a new handle on the same namespace (its own fd), closed independently.
-Napi::Value Dup(const Napi::CallbackInfo& info) {
-  auto ns = held(info[0]);
-  if (!ns) return closed_handle(info.Env());
-  return run<nln::NetnsHandle>(info.Env(), in<nln::NetnsHandle>(ns, [](int nsfd, nln::NetnsHandle* h) { return nln::netns_open_fd(nsfd, h); }), wrap_handle);
-}
-
 }  // namespace
 
 void define_netns_functions(Napi::Env env, Napi::Object exports) {
   exports.Set("netnsCreate", Napi::Function::New<Create>(env));
   exports.Set("netnsOpen", Napi::Function::New<Open>(env));
   exports.Set("netnsOpenFd", Napi::Function::New<OpenFd>(env));
-  exports.Set("netnsDup", Napi::Function::New<Dup>(env));
   exports.Set("netnsDelete", Napi::Function::New<Delete>(env));
-  exports.Set("netnsList", Napi::Function::New<List>(env));
   exports.Set("tunCreate", Napi::Function::New<TunCreate>(env));
   exports.Set("sysctlGet", Napi::Function::New<SysctlGet>(env));
   exports.Set("sysctlSet", Napi::Function::New<SysctlSet>(env));

@@ -1,6 +1,5 @@
 #include "netns.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -12,7 +11,6 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -126,19 +124,6 @@ Status netns_delete(const std::string& name) {
     if (errno == ENOENT) return Status::fail(ENOENT, "network namespace \"" + name + "\" does not exist");
     return Status::fail(errno, "unlink " + path);
   }
-  return {};
-}
-
-Status netns_list(std::vector<std::string>* names) {
-  names->clear();
-  DIR* d = opendir(kNetnsRunDir);
-  if (!d) return errno == ENOENT ? Status{} : Status::fail(errno, "opendir /run/netns");
-  while (dirent* e = readdir(d)) {
-    if (e->d_name[0] == '.') continue;
-    names->push_back(e->d_name);
-  }
-  closedir(d);
-  std::sort(names->begin(), names->end());
   return {};
 }
 

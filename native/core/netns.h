@@ -4,7 +4,6 @@
 #pragma once
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "status.h"
 
@@ -38,6 +37,5 @@ Status netns_open(const std::string& path, NetnsHandle* out);
 // Duplicates a caller's fd (close-on-exec) after checking it refers to a network namespace.
 Status netns_open_fd(int fd, NetnsHandle* out);
 Status netns_delete(const std::string& name);
-Status netns_list(std::vector<std::string>* names);
 
 }  // namespace nln

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -23,18 +24,47 @@ int thread_count() {
   return n > 0 && n <= 64 ? n : 2;
 }
 
+// Some requests block in the kernel for long (deleting a link waits ~20 ms for RCU, outside RTNL):
+// when a job has waited this long for a thread, another is started, up to kMaxThreads, so one
+// namespace's slow teardown never holds up the rest. A watcher checks while every thread is busy
+// (and sleeps otherwise); threads beyond the base count end once idle.
+constexpr auto kStarved = std::chrono::milliseconds(2);
+constexpr auto kIdleEnd = std::chrono::milliseconds(500);
+constexpr int kMaxThreads = 32;
+
+struct Job {
+  std::function<void()> run;
+  std::chrono::steady_clock::time_point queued;
+};
+
 struct Pool {
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<std::function<void()>> jobs;
-  int home = -1;  // the process's network namespace, where every thread returns
+  std::deque<Job> jobs;
+  const int base = thread_count();
+  int threads = 0;  // under mu, as are the two below
+  int idle = 0;
+  bool watcher_asleep = false;
+  std::condition_variable watcher_cv;
+  int home = -1;    // the process's network namespace, where every thread returns
 
   Pool() {
     home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-    for (int i = thread_count(); i > 0; --i) start();
+    std::lock_guard<std::mutex> lock(mu);
+    while (threads < base) start();
+    std::thread([this] { watch(); }).detach();
   }
-  void start() { std::thread([this] { serve(); }).detach(); }
+  // Under mu.
+  void start() {
+    ++threads;
+    std::thread([this] { serve(); }).detach();
+  }
+  // Under mu: a thread more when the oldest job has waited too long.
+  void grow_if_starved() {
+    if (!jobs.empty() && threads < kMaxThreads && std::chrono::steady_clock::now() - jobs.front().queued > kStarved) start();
+  }
   void serve();
+  void watch();
 };
 
 // Made once and never destroyed: its threads outlive every environment and block at process exit.
@@ -48,17 +78,32 @@ thread_local bool in_pool = false;
 
 void Pool::serve() {
   in_pool = true;
+  std::unique_lock<std::mutex> lock(mu);
   while (!stranded) {
-    std::function<void()> job;
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [this] { return !jobs.empty(); });
-      job = std::move(jobs.front());
-      jobs.pop_front();
-    }
-    job();
+    ++idle;
+    bool woken = cv.wait_for(lock, kIdleEnd, [this] { return !jobs.empty(); });
+    --idle;
+    if (!woken && threads > base) break;  // a thread started for a busy spell, no longer needed
+    if (!woken) continue;
+    Job job = std::move(jobs.front());
+    jobs.pop_front();
+    lock.unlock();
+    job.run();
+    lock.lock();
   }
-  start();  // a replacement; this one ends without running anything more
+  --threads;
+  if (stranded) start();  // a replacement; this one ends without running anything more
+}
+
+void Pool::watch() {
+  std::unique_lock<std::mutex> lock(mu);
+  for (;;) {
+    watcher_asleep = true;
+    watcher_cv.wait(lock, [this] { return !jobs.empty() && idle == 0; });
+    watcher_asleep = false;
+    watcher_cv.wait_for(lock, kStarved);
+    grow_if_starved();
+  }
 }
 
 Status go_home(Status s) {
@@ -74,7 +119,8 @@ void pool_post(std::function<void()> job) {
   Pool& p = pool();
   {
     std::lock_guard<std::mutex> lock(p.mu);
-    p.jobs.push_back(std::move(job));
+    p.jobs.push_back({std::move(job), std::chrono::steady_clock::now()});
+    if (p.idle == 0 && p.watcher_asleep) p.watcher_cv.notify_one();
   }
   p.cv.notify_one();
 }

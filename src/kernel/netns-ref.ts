@@ -1,9 +1,9 @@
 // NetnsRef: the ways an option names a namespace, checked before anything is opened, and resolved
 // to a transport for the families that reach into another namespace.
 import { checkInteger, checkNetnsName, checkObject, typeError } from '../validate';
-import { isNetnsHandle, type NetnsHandle, TRANSPORT, Transport } from './transport';
+import { isNetnsHandle, NETNS_RUN_DIR, type NetnsHandle, TRANSPORT, Transport } from './transport';
 
-export const NETNS_RUN_DIR = '/run/netns';
+export { NETNS_RUN_DIR };
 
 export type NetnsRef = NetnsHandle | string | { name: string } | { path: string } | { pid: number } | { fd: number };
 

@@ -15,6 +15,9 @@ export const SELF_PATH = '/proc/self/ns/net';
  * The property a namespace handle (a Netns) keeps its transport under. Options that take a
  * namespace recognise a handle by it, so nothing below netns.ts needs the Netns class.
  */
+/** Where named namespaces are mounted, as iproute2 keeps them. */
+export const NETNS_RUN_DIR = '/run/netns';
+
 export const TRANSPORT: unique symbol = Symbol('netlink-native.transport');
 
 /** A namespace handle, as options that accept a Netns see it. */
@@ -131,8 +134,19 @@ export class Transport {
    * its path: a /proc/PID path dies with the process, the namespace may not.
    */
   async dup(): Promise<Transport> {
-    const n = await nativeCall('netns.open', native.netnsDup(await this.nativeHandle('netns.open')));
-    return new Transport(n, { inode: n.inode, name: this.name, path: this.path });
+    const own = await this.nativeHandle('netns.open');
+    let lent: number;
+    try {
+      lent = own.lendFd();
+    } catch (err) {
+      throw toNetlinkError('netns.open', err);
+    }
+    try {
+      const n = await nativeCall('netns.open', native.netnsOpenFd(lent)); // its own fd, duplicated from the lent one
+      return new Transport(n, { inode: n.inode, name: this.name, path: this.path });
+    } finally {
+      fs.closeSync(lent);
+    }
   }
 
   /** The namespace this process runs in. Its native side opens on first use. */
@@ -142,8 +156,14 @@ export class Transport {
   }
 
   /** Names under /run/netns, like `ip netns list`. */
-  static list(): Promise<string[]> {
-    return nativeCall('netns.list', native.netnsList());
+  static async list(): Promise<string[]> {
+    try {
+      return (await fs.promises.readdir(NETNS_RUN_DIR)).filter((n) => !n.startsWith('.')).sort();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ENOENT') return []; // no namespace was ever named on this machine
+      throw new NetlinkError('netns.list', -(e.errno ?? -5), { detail: `${NETNS_RUN_DIR}: ${e.message}` });
+    }
   }
 
   /** Like `ip netns delete NAME` (the name is checked by the caller). */

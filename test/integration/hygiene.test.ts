@@ -9,9 +9,12 @@ import { deleteLeftNamespaces, fdCount, ipJson, runNetnsNames, threadCount, uniq
 
 const run = promisify(execFile);
 
-/** Waits (briefly) for a count to come back to its start: a joined thread leaves /proc a moment later. */
+/**
+ * Waits (briefly) for a count to come back to its start: a pool thread started for a busy spell
+ * ends after half a second idle, and an ended thread leaves /proc a moment later.
+ */
 async function settlesTo(read: () => number, expected: number, what: string): Promise<void> {
-  for (let i = 0; i < 100 && read() !== expected; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 200 && read() !== expected; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(read(), expected, what);
 }
 
@@ -23,7 +26,7 @@ describe('hygiene: handles free their fds and threads', () => {
         assert.equal((await h.links.list()).length, 1);
         await h.close();
       };
-      for (let i = 0; i < 5; i++) await cycle(); // warm-up: the addon's task thread starts once
+      for (let i = 0; i < 5; i++) await cycle(); // warm-up: the addon's pool threads start once
       const fds = fdCount();
       const threads = threadCount();
       for (let i = 0; i < 1000; i++) await cycle();
