@@ -1,7 +1,7 @@
 // RTM_NEWLINK replies -> Link objects.
 import { IFF, IFF_RUNNING, IFF_UP, OPER_STATES } from '../constants';
+import { decodeInfo, decodePortInfo } from '../codec/link-kinds/index';
 import type { WireMessage } from '../kernel/transport';
-import { decodeInfo } from './info';
 import type { Link, LinkStats } from './types';
 
 type Attrs = Record<string, unknown>;
@@ -53,7 +53,7 @@ export function decodeLink(m: WireMessage): Link {
   if (info?.data !== undefined && !Buffer.isBuffer(info.data)) link.info = decodeInfo(link.kind!, info.data as Attrs);
   if (info?.slave_kind !== undefined) link.portKind = info.slave_kind as string;
   if (info?.slave_data !== undefined && !Buffer.isBuffer(info.slave_data)) {
-    link.portInfo = decodeInfo(`${link.portKind}_port`, info.slave_data as Attrs);
+    link.portInfo = decodePortInfo(link.portKind!, info.slave_data as Attrs);
   }
   return link;
 }

@@ -1,4 +1,5 @@
 // ns.links: create, change, read and delete links in one namespace over rtnetlink.
+import { checkLinkRef, kindEntry, type LinkKind, PORT_KINDS } from '../codec/link-kinds/index';
 import { NLM_F, RTM } from '../constants';
 import { NetlinkError, netnsLabel } from '../errors';
 import { addressMessage } from '../addr';
@@ -9,18 +10,21 @@ import {
 import { routeMessage } from '../route';
 import { sysctlPairs } from '../sysctl';
 import {
-  checkBoolean, checkInteger, checkIfname, checkKeys, checkMac, checkMtu, checkObject, checkString, checkU32,
+  checkBoolean, checkInteger, checkIfname, checkKeys, checkMac, checkMtu, checkNetnsName, checkObject, checkString, checkU32,
 } from '../validate';
 import { decodeLink } from './decode';
-import { checkLinkRef, COMMON_KEYS, kindEntry, type KindEntry } from './kinds';
 import { addMessage, flagChange, getMessage, linkAttrs, type Resolved, selector } from './message';
-import type { BridgePortChange, Link, LinkChange, LinkRef, LinkSpec, TunSpec, VethPeer } from './types';
+import type { Link, LinkChange, LinkRef, LinkSpec, TunSpec, VethPeer } from './types';
 
+const COMMON_KEYS = [
+  'kind', 'name', 'mtu', 'mac', 'broadcast', 'master', 'up', 'netns', 'group', 'alias', 'txqueuelen',
+  'promisc', 'allmulticast', 'arp', 'gsoMaxSize', 'gsoMaxSegs', 'groMaxSize', 'bridgePort',
+] as const;
 const CHANGE_KEYS = [
   'up', 'master', 'netns', 'name', 'mtu', 'mac', 'broadcast', 'alias', 'group', 'txqueuelen', 'promisc',
   'allmulticast', 'arp', 'gsoMaxSize', 'gsoMaxSegs', 'groMaxSize', 'bridgePort',
 ] as const;
-const BRIDGE_PORT_KEYS = ['hairpin', 'learning', 'flood', 'isolated', 'cost', 'priority', 'neighSuppress'] as const;
+const bridgePort = PORT_KINDS.bridge;
 
 export interface LinkFilter {
   kind?: string;
@@ -45,23 +49,19 @@ function checkCommon(o: Record<string, unknown>): void {
   if (o.groMaxSize !== undefined) checkInteger('groMaxSize', o.groMaxSize, 1, 0x7fffffff);
 }
 
-function checkBridgePort(value: unknown): void {
-  const bp = checkObject('bridgePort', value);
-  checkKeys('bridgePort', bp, BRIDGE_PORT_KEYS);
-  for (const k of ['hairpin', 'learning', 'flood', 'isolated', 'neighSuppress'] as const) {
-    if (bp[k] !== undefined) checkBoolean(`bridgePort.${k}`, bp[k]);
+/**
+ * A veth peer's `netns`: an existing namespace, or `{ create, sysctl? }`. Checked here with the
+ * link's own `netns`, where namespaces are resolved (the kind's file in the codec checks the rest).
+ */
+function checkPeerNetns(netns: unknown): void {
+  if (typeof netns === 'object' && netns !== null && 'create' in netns) {
+    const c = netns as { create: unknown; sysctl?: unknown };
+    checkKeys('peer.netns', c, ['create', 'sysctl']);
+    checkNetnsName('peer.netns.create', c.create);
+    if (c.sysctl !== undefined) sysctlPairs('peer.netns.sysctl', c.sysctl);
+  } else if (netns !== undefined) {
+    checkNetnsRef('peer.netns', netns);
   }
-  if (bp.cost !== undefined) checkInteger('bridgePort.cost', bp.cost, 1, 0xffffffff);
-  if (bp.priority !== undefined) checkInteger('bridgePort.priority', bp.priority, 0, 63);
-}
-
-const flag = (b: boolean | undefined): number | undefined => (b === undefined ? undefined : b ? 1 : 0);
-
-function bridgePortData(bp: BridgePortChange): Record<string, unknown> {
-  return {
-    hairpin: flag(bp.hairpin), learning: flag(bp.learning), flood: flag(bp.flood), isolated: flag(bp.isolated),
-    cost: bp.cost, priority: bp.priority, neigh_suppress: flag(bp.neighSuppress),
-  };
 }
 
 /** RTM_NEWLINK without NLM_F_CREATE: changes the link the selector names, like `ip link set`. */
@@ -72,7 +72,7 @@ function setMessage(sel: { index: number; ifname?: string }, change: LinkChange,
     header: { index: sel.index, ...flagChange(change) },
     attrs: linkAttrs(change, r, {
       ifname: change.name ?? sel.ifname,
-      linkinfo: change.bridgePort ? { slave_kind: 'bridge', slave_data: bridgePortData(change.bridgePort) } : undefined,
+      linkinfo: change.bridgePort ? { slave_kind: 'bridge', slave_data: bridgePort.encode(change.bridgePort as Record<string, unknown>) } : undefined,
     }),
   };
 }
@@ -133,7 +133,7 @@ function linkFrom(replies: WireMessage[], ref: LinkRef): Link {
 }
 
 /** Checks a LinkSpec completely (synchronously); returns its kind's entry. */
-export function checkLinkSpec(spec: unknown): KindEntry {
+export function checkLinkSpec(spec: unknown): LinkKind {
   const s = checkObject('spec', spec);
   const kind = kindEntry(s.kind);
   checkKeys('spec', s, [...COMMON_KEYS, ...kind.keys]);
@@ -141,9 +141,10 @@ export function checkLinkSpec(spec: unknown): KindEntry {
   checkCommon(kind.keys.includes('group') ? { ...s, group: undefined } : s); // vxlan/tun: `group` is theirs
   if (s.bridgePort !== undefined) {
     if (s.master === undefined) throw new TypeError('bridgePort: needs master (the bridge the new link joins)');
-    checkBridgePort(s.bridgePort);
+    bridgePort.check(s.bridgePort);
   }
   kind.check(s);
+  if (s.kind === 'veth') checkPeerNetns((s.peer as Record<string, unknown>).netns);
   return kind;
 }
 
@@ -256,7 +257,7 @@ export class Links {
     checkKeys('change', c, CHANGE_KEYS);
     checkCommon(c);
     if (c.name !== undefined) checkIfname('name', c.name);
-    if (c.bridgePort !== undefined) checkBridgePort(c.bridgePort);
+    if (c.bridgePort !== undefined) bridgePort.check(c.bridgePort);
     let target: { transport: Transport; release(): Promise<void> } | undefined;
     try {
       // Renaming a link named by its old name needs its index: IFLA_IFNAME then carries the new one.

@@ -1,8 +1,8 @@
 // Pure builders of rtnetlink link requests: no I/O, so tests can compare their bytes with what
 // `ip link` sends. links.ts resolves names and namespaces, then calls these.
 import { IFF_ALLMULTI, IFF_NOARP, IFF_PROMISC, IFF_UP, NLM_F, RTM } from '../constants';
+import type { LinkKind } from '../codec/link-kinds/index';
 import type { WireMessage } from '../kernel/transport';
-import type { KindEntry } from './kinds';
 import type { LinkRef, LinkSpec } from './types';
 
 /** What links.ts resolved before building: ifindexes and namespace fds. */
@@ -58,14 +58,8 @@ export function linkAttrs(o: {
 }
 
 /** RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL, as `ip link add` sends it. */
-export function addMessage(spec: LinkSpec, kind: KindEntry, r: Resolved): WireMessage {
-  let data = kind.data?.(spec as unknown as Record<string, unknown>, { dev: r.dev });
-  if (spec.kind === 'veth') {
-    const p = spec.peer;
-    // VETH_INFO_PEER carries its own ifinfomsg. IFF_UP there makes the kernel refuse the whole
-    // creation, so a peer is brought up afterwards, from inside its namespace.
-    data = { peer: { header: {}, attrs: { mtu: p.mtu, address: p.mac, net_ns_fd: r.peerNetnsFd, ifname: p.name } } };
-  }
+export function addMessage(spec: LinkSpec, kind: LinkKind, r: Resolved): WireMessage {
+  let data = kind.encode?.(spec as unknown as Record<string, unknown>, r);
   if (data && Object.values(data).every((v) => v === undefined)) data = undefined;
   // For vxlan (multicast group) and tun (gid), `group` is the kind's own option, not the link group.
   const common = kind.keys.includes('group') ? { ...spec, group: undefined } : spec;
