@@ -64,7 +64,7 @@ export type ChainResult = WireMessage[] | NetlinkError;
  * The kernel's replies, decoded by the codec's tables. Bytes the codec cannot walk (a length past
  * its container) did not come from a kernel we understand: EBADMSG, never a half-read answer.
  */
-function decodeReplies(protocol: number, replies: Buffer, operation: string): WireMessage[] {
+export function decodeReplies(protocol: number, replies: Buffer, operation: string): WireMessage[] {
   try {
     return decode(protocol, replies);
   } catch (err) {

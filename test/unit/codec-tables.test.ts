@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { CodecError, decode, encode, encodeAll, locate, type WireMessage } from '../../src/codec/codec';
 import { NETLINK_NETFILTER, NETLINK_ROUTE } from '../../src/codec/families';
+import { NetlinkError } from '../../src/errors';
+import { decodeReplies } from '../../src/kernel/transport';
 import { everyMessageType, Random, randomMessage } from '../codec-random';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -84,6 +86,28 @@ describe('codec tables: a malformed reply is a CodecError, never another excepti
         only(protocol, b);
       }
     }
+  });
+
+  it('through the transport, every reply fixture whole and mutated decodes or is a NetlinkError EBADMSG naming the operation', () => {
+    const r = new Random(5);
+    let refused = 0;
+    for (const family of ['route', 'netfilter'] as const) {
+      const protocol = family === 'route' ? NETLINK_ROUTE : NETLINK_NETFILTER;
+      for (const f of fs.readdirSync(path.join(REPLIES, family))) {
+        const original = corpus(family, f);
+        for (let i = 0; i < 4; i++) {
+          const b = Buffer.from(original);
+          if (i > 0 && b.length) b[r.int(b.length)] ^= 1 << r.int(8);
+          try {
+            decodeReplies(protocol, i === 3 ? b.subarray(0, r.int(b.length)) : b, 'link.list');
+          } catch (e) {
+            assert.ok(e instanceof NetlinkError && e.code === 'EBADMSG' && e.operation === 'link.list', `${family}/${f}: ${(e as Error).stack}`);
+            refused++;
+          }
+        }
+      }
+    }
+    assert.ok(refused > 0); // the fixtures hold malformed replies: some must be refused
   });
 
   it('random bytes, and headers claiming more than there is', () => {
