@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { Netns } from '../src/index';
-import { libraryContainer, Round } from './containers';
+import { inFlight, libraryContainer, Round } from './containers';
 
 export interface MemoryAfter {
   containers: number;
@@ -57,13 +57,7 @@ export async function memoryAfterContainers(n = 4000, width = 200, idleMs = 100)
       views.push(Object.assign(Object.create(round) as Round, { bridgeIndex: (await round.host.links.get(`br${b}`)).index }));
     }
     const t0 = performance.now();
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
-      while (next < n) {
-        const i = next++;
-        await libraryContainer(views[Math.floor(i / PORTS_PER_BRIDGE)], i);
-      }
-    }));
+    await inFlight(n, width, (i) => libraryContainer(views[Math.floor(i / PORTS_PER_BRIDGE)], i));
     const provisionMs = performance.now() - t0;
     const rules = (await round.host.nft.listRules({ family: 'ip', table: 'nln-bench', chain: 'prerouting' })).length;
     const ends = (await round.host.links.list({ kind: 'veth' })).length;
