@@ -120,7 +120,8 @@ export async function replayed(r: Round, n: number): Promise<{ ms: number; cpuMs
 /** n containers with the library, `width` in flight. */
 export const provision = (r: Round, n: number, width: number) => inFlight(n, width, (i) => libraryContainer(r, i));
 
-async function inFlight(n: number, width: number, one: (i: number) => Promise<void>): Promise<void> {
+/** one(0..n-1), `width` at a time. */
+export async function inFlight(n: number, width: number, one: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
     while (next < n) await one(next++);

@@ -10,9 +10,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Netns } from '../src/index';
+import { execFileSync } from 'node:child_process';
 import { barChart } from './chart';
 import { CONCURRENT_PEERS, CONTAINER_PEERS, containerWorkload, ipv6SettingsWorkload, TEARDOWN_PEERS, teardownWorkload } from './containers';
 import { formatTable, measure, perOp, type Result, type Workload } from './harness';
+import { formatMemory, type MemoryAfter } from './memory';
 import { linkList, linkUp, netnsCreate, nftWorkloads, removeMade, vethCreate } from './small';
 import { type DeleteLoopResult, type EventLoopResult, eventLoopDelay, eventLoopWhileDeleting, memoryFlatness } from './steady';
 
@@ -26,7 +28,7 @@ interface Target { what: string; measured: number; want: string; met: boolean; u
  * The issue's targets, for each N measured and for both ways of calling the library (one container
  * at a time, the strict reading; 64 in flight, how an orchestrator provisions).
  */
-function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number }): Target[] {
+function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number }, after?: MemoryAfter): Target[] {
   const at = (workload: string, peer: string) => results.find((r) => r.workload === workload && r.peer === peer)?.medianMsPerOp ?? NaN;
   const t: Target[] = [];
   // A ratio with a peer that was not measured (--peers, --only) is left out.
@@ -62,6 +64,11 @@ function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAft
     t.push({ what: 'RSS growth after warm-up', measured: mem.rssGrowthAfterWarmupMiB, want: '< 10 MiB', met: mem.rssGrowthAfterWarmupMiB < 10, unit: 'MiB' });
     t.push({ what: 'fd growth after warm-up', measured: mem.fdGrowthAfterWarmup, want: '0', met: mem.fdGrowthAfterWarmup <= 0, unit: '' });
   }
+  if (after) t.push({ what: `RSS after ${after.containers} containers, ${after.width} in flight`, measured: after.rssAfterMiB, want: '≤ 70 MiB', met: after.rssAfterMiB <= 70, unit: 'MiB' });
+  const batch = results.find((r) => r.workload.startsWith('nft: one batch'))?.workload ?? '';
+  ratio(`${batch}: ours / nft -f`, at(batch, 'netlink-native transaction') / at(batch, 'nft -f'), 1, true);
+  const list = results.find((r) => r.workload.startsWith('link list'))?.workload ?? '';
+  ratio(`${list}: ours / ip -j link show`, at(list, 'netlink-native') / at(list, 'ip -j link show (process per op)'), 1, true);
   return t;
 }
 
@@ -73,6 +80,8 @@ interface Report {
   eventLoop?: EventLoopResult;
   deleteLoop?: DeleteLoopResult;
   memory?: { operations: number; samples: Array<{ ops: number; rssMiB: number; fds: number }>; rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number };
+  /** bench/memory.ts in a process of its own: what it keeps after 4,000 containers. */
+  memoryAfter?: MemoryAfter;
   targets?: Target[];
 }
 
@@ -136,8 +145,9 @@ function report(r: Report, dir: string): void {
     console.log(`event loop while deleting ${del.pairs} veth pairs (${del.elapsedMs.toFixed(1)} ms in the kernel, half one at a time, half in flight): `
       + `a 1 ms timer at most ${del.worstTimerLatenessMs.toFixed(2)} ms late; p99 ${del.loop.p99Ms.toFixed(2)} ms, max ${del.loop.maxMs.toFixed(2)} ms`);
   }
+  if (r.memoryAfter) console.log(`memory after provisioning (a process of its own): ${formatMemory(r.memoryAfter)}`);
   if (mem) console.log(`memory over ${mem.operations} operations: ${mem.samples.map((s) => `${Math.round(s.rssMiB)} MiB/${s.fds} fds`).join(', ')}`);
-  r.targets = targets(r.results, loop, mem);
+  r.targets = targets(r.results, loop, mem, r.memoryAfter);
   console.log('\ntargets (ratios from this run)');
   for (const x of r.targets) console.log(`  ${x.met ? 'met   ' : 'MISSED'} ${x.what.padEnd(58)} ${x.measured.toFixed(2).padStart(8)}${x.unit}  (want ${x.want})`);
   fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(r, null, 2));
@@ -181,6 +191,7 @@ async function main(): Promise<void> {
   let loop;
   let deleteLoop;
   let mem;
+  let memoryAfter: MemoryAfter | undefined;
   try {
     for (const w of workloads) {
       process.stderr.write(`measuring: ${w.name} …\n`);
@@ -204,10 +215,16 @@ async function main(): Promise<void> {
       process.stderr.write('measuring: memory over 100,000 operations …\n');
       mem = await memoryFlatness(quick ? 20_000 : 100_000, 1000, nextPrefix());
     }
+    if (wanted('memory after')) {
+      // A fresh process, so what earlier workloads left in this one is not counted.
+      process.stderr.write('measuring: memory after 4,000 containers …\n');
+      const out = execFileSync(process.execPath, [path.join(__dirname, 'memory.js'), '--json'], { encoding: 'utf8' });
+      memoryAfter = JSON.parse(out.trim().split('\n').pop()!) as MemoryAfter;
+    }
   } finally {
     await cleanup();
   }
-  let merged: Report = { date: new Date().toISOString(), quick, results, failed, eventLoop: loop, deleteLoop, memory: mem };
+  let merged: Report = { date: new Date().toISOString(), quick, results, failed, eventLoop: loop, deleteLoop, memory: mem, memoryAfter };
   if (only && fs.existsSync(path.join(dir, 'latest.json'))) {
     // A partial run (--only) replaces its workloads in the last full run's results.
     const last = JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'), 'utf8')) as Report;
@@ -216,7 +233,7 @@ async function main(): Promise<void> {
       ...last, date: `${last.date}, partly redone ${merged.date} (${only})`,
       results: [...last.results.filter((r) => !redone.has(r.workload)), ...results],
       failed: [...last.failed.filter((f) => !workloads.some((w) => f.startsWith(`${w.name}:`))), ...failed],
-      eventLoop: loop ?? last.eventLoop, deleteLoop: deleteLoop ?? last.deleteLoop, memory: mem ?? last.memory,
+      eventLoop: loop ?? last.eventLoop, deleteLoop: deleteLoop ?? last.deleteLoop, memory: mem ?? last.memory, memoryAfter: memoryAfter ?? last.memoryAfter,
     };
   }
   report(merged, dir);

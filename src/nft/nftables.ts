@@ -49,7 +49,7 @@ export class Nftables {
     for (const { name, slot } of tx.ifindexes) slot.writeUInt32LE(await this.#links.index(name, 'nft.transaction', 'iif/oif'));
     await this.#t.batch(NETLINK_NETFILTER, [batchBegin(options.generation), ...tx.messages, batchEnd()], getGen(), 'nft.transaction', ({ index, errno }) => {
       if (errno === 85 && options.generation !== undefined) return `the ruleset changed since generation ${options.generation}`;
-      return index !== undefined && index >= 1 && index <= tx.labels.length ? `refused: ${tx.labels[index - 1]}` : undefined;
+      return index !== undefined && index >= 1 && index <= tx.labels.length ? `refused: ${tx.label(index - 1)}` : undefined;
     });
   }
 

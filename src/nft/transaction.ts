@@ -44,14 +44,17 @@ function checkName(field: string, s: unknown): string {
   return name;
 }
 
+const RULE_PLACE_KEYS = ['family', 'table', 'chain', 'rule', 'handle'];
+const RULE_KEYS = [...RULE_PLACE_KEYS, 'match', 'not', 'concat', 'comment', ...STATEMENT_KEYS];
+
 function ruleOf(r: NftRuleSpec): ParsedRule {
   const o = checkObject('rule', r);
-  checkKeys('rule', o, ['family', 'table', 'chain', 'rule', 'handle', 'match', 'not', 'concat', 'comment', ...STATEMENT_KEYS]);
+  checkKeys('rule', o, RULE_KEYS);
   checkFamily('family', r.family);
   checkName('table', r.table);
   checkName('chain', r.chain);
   if (r.rule !== undefined) {
-    const typedKeys = Object.keys(o).filter((k) => !['family', 'table', 'chain', 'rule', 'handle'].includes(k));
+    const typedKeys = Object.keys(o).filter((k) => !RULE_PLACE_KEYS.includes(k));
     if (typedKeys.length) throw new TypeError(`rule: give nft text or typed keys, not both (got ${typedKeys.join(', ')})`);
     return parseRuleText(r.rule);
   }
@@ -63,7 +66,11 @@ export class NftTransaction {
   /** @internal */ readonly messages: WireMessage[] = [];
   /** @internal iif/oif names whose ifindex the transaction fills in (in its namespace) before sending */
   readonly ifindexes: Array<{ name: string; slot: Buffer }> = [];
-  /** @internal what each message does, for error messages */ readonly labels: string[] = [];
+  /**
+   * @internal What each message does, for error messages; a rule's is formatted only when asked
+   * (label()): a big transaction that succeeds never needs them.
+   */
+  readonly labels: Array<string | (() => string)> = [];
   /** @internal element changes that wait for their set's types (resolveSets) */
   readonly lookups: Array<{ at: number; set: NftChainRef; encode: (info: NftSetInfo) => Array<[string, WireMessage]> }> = [];
   #setId = 0;
@@ -73,7 +80,13 @@ export class NftTransaction {
     return this.#push(label, m);
   }
 
-  #push(label: string, m: WireMessage): this {
+  /** @internal What message `index` does. */
+  label(index: number): string {
+    const l = this.labels[index];
+    return typeof l === 'string' ? l : l();
+  }
+
+  #push(label: string | (() => string), m: WireMessage): this {
     this.messages.push(m);
     this.labels.push(label);
     return this;
@@ -177,7 +190,7 @@ export class NftTransaction {
       expressions: expressions(exprs),
       userdata: ruleUserdata(parsed.comment),
     };
-    return this.#push(`${verb} rule ${family} ${r.table} ${r.chain} ${formatRule(parsed)}`, nftMessage(NFT_MSG.NEWRULE, family, attrs, flags));
+    return this.#push(() => `${verb} rule ${family} ${r.table} ${r.chain} ${formatRule(parsed)}`, nftMessage(NFT_MSG.NEWRULE, family, attrs, flags));
   }
 
   #anonymousSet(family: NftFamily, table: string, s: AnonymousSet): void {
