@@ -34,7 +34,9 @@ export class Writer {
 
   reset(): void {
     this.at = 0;
-    this.path.length = 0;
+    // Only after a refusal left names behind: setting length 0 frees the array's storage, and
+    // every message would then grow it again.
+    if (this.path.length !== 0) this.path.length = 0;
   }
 
   room(n: number): void {
