@@ -26,6 +26,17 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 const jsThreadCpuNs = () => Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
 
+/** CPU ns of every thread of this process, by thread id (NLN_PERF_THREADS=1 prints them). */
+function threadCpuNs(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      out.set(tid === String(process.pid) ? 'js' : tid, Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
+    } catch { /* ended meanwhile */ }
+  }
+  return out;
+}
+
 type Post = (method: string, params?: object) => Promise<any>;
 
 async function profiler(): Promise<{ start(): Promise<void>; stop(): Promise<void> }> {
@@ -58,7 +69,7 @@ async function main(): Promise<void> {
   try {
     await r.setup();
     await r.host.nft.listRules({ family: 'ip', table: 'nln-bench', chain: 'prerouting' });
-    await recordCalls(r, 50); // compiles the JS, as the bench's peer does
+    await recordCalls(r, Number(process.env.NLN_PERF_WARM ?? 50)); // compiles the JS, as the bench's peer does (50)
     const host = await r.host.nativeHandle('perf');
     const realChain = native.chain;
     const realBatch = host.batch;
@@ -88,6 +99,7 @@ async function main(): Promise<void> {
     gcs = 0;
     await prof.start();
     const heap0 = v8.getHeapStatistics();
+    const threads0 = threadCpuNs();
     const js0 = jsThreadCpuNs();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -102,6 +114,7 @@ async function main(): Promise<void> {
       cpuMs = (cpu.user + cpu.system) / 1000;
     }
     const jsMs = (jsThreadCpuNs() - js0) / 1e6;
+    const threads1 = threadCpuNs();
     const heap1 = v8.getHeapStatistics();
     await prof.stop();
     await new Promise((resolve) => setImmediate(resolve));
@@ -116,6 +129,7 @@ async function main(): Promise<void> {
       mode, n, ms: per(ms), cpuMs: per(cpuMs), jsThreadCpuMs: per(jsMs),
       heapKB: +((heap1.used_heap_size - heap0.used_heap_size) / 1024 / n).toFixed(1),
       addonCalls: mode === 'replayed' ? undefined : calls / n, gcDuringLoop: gcs,
+      ...(process.env.NLN_PERF_THREADS ? { threadsCpuMs: Object.fromEntries([...threads1].map(([k, v]) => [k, per((v - (threads0.get(k) ?? 0)) / 1e6)]).filter(([, v]) => (v as number) > 0.005)) } : {}),
     })}\n`);
   } finally {
     await r.teardown();

@@ -204,7 +204,7 @@ export class Transport {
    * `sentinel`; a refusal becomes a NetlinkError whose detail `explain` gives.
    */
   async batch(protocol: number, messages: WireMessage[], sentinel: WireMessage, operation: string, explain: BatchExplain = () => undefined): Promise<void> {
-    const n = await this.nativeHandle(operation);
+    const n = this.#native ?? await this.nativeHandle(operation); // no await when open: sent in the caller's turn
     try {
       await n.batch(protocol, encodeAll(protocol, messages), encode(protocol, sentinel));
     } catch (err) {

@@ -132,11 +132,16 @@ function linkFrom(replies: WireMessage[], ref: LinkRef): Link {
   return decodeLink(reply);
 }
 
+/** The options each kind takes, made once per kind rather than per call. */
+const specKeys = new WeakMap<KindEntry, readonly string[]>();
+
 /** Checks a LinkSpec completely (synchronously); returns its kind's entry. */
 export function checkLinkSpec(spec: unknown): KindEntry {
   const s = checkObject('spec', spec);
   const kind = kindEntry(s.kind);
-  checkKeys('spec', s, [...COMMON_KEYS, ...kind.keys]);
+  let keys = specKeys.get(kind);
+  if (keys === undefined) specKeys.set(kind, keys = [...COMMON_KEYS, ...kind.keys]);
+  checkKeys('spec', s, keys);
   checkIfname('name', s.name);
   checkCommon(kind.keys.includes('group') ? { ...s, group: undefined } : s); // vxlan/tun: `group` is theirs
   if (s.bridgePort !== undefined) {
@@ -212,7 +217,8 @@ export class Links {
       if (peer) steps.push(peer.step);
       const answers = await Transport.chain(steps);
       const made = answers[creation]?.[0];
-      const failure = answers.flat().find((a): a is NetlinkError => a instanceof NetlinkError);
+      let failure: NetlinkError | undefined;
+      for (const step of answers) failure ??= step.find((a): a is NetlinkError => a instanceof NetlinkError);
       if (failure) {
         // All or nothing: the link (and a veth's peer) and a namespace made for it go before the
         // error is reported.
