@@ -29,6 +29,8 @@ export interface LinkFilter {
   up?: boolean;
 }
 
+const SWITCHES = ['up', 'promisc', 'allmulticast', 'arp'] as const;
+
 /** Checks the options links.add and links.set share. */
 function checkCommon(o: Record<string, unknown>): void {
   if (o.mtu !== undefined) checkMtu('mtu', o.mtu);
@@ -39,7 +41,7 @@ function checkCommon(o: Record<string, unknown>): void {
   if (o.group !== undefined) checkU32('group', o.group);
   if (o.alias !== undefined) checkString('alias', o.alias);
   if (o.txqueuelen !== undefined) checkU32('txqueuelen', o.txqueuelen);
-  for (const k of ['up', 'promisc', 'allmulticast', 'arp'] as const) if (o[k] !== undefined) checkBoolean(k, o[k]);
+  for (let i = 0; i < SWITCHES.length; i++) if (o[SWITCHES[i]] !== undefined) checkBoolean(SWITCHES[i], o[SWITCHES[i]]);
   if (o.gsoMaxSize !== undefined) checkInteger('gsoMaxSize', o.gsoMaxSize, 1, 0x7fffffff);
   if (o.gsoMaxSegs !== undefined) checkInteger('gsoMaxSegs', o.gsoMaxSegs, 1, 0xffff);
   if (o.groMaxSize !== undefined) checkInteger('groMaxSize', o.groMaxSize, 1, 0x7fffffff);
