@@ -176,7 +176,8 @@ export class Links {
       if (kind.viaTun) return await whereLinks.#addTun(spec as TunSpec);
       const s = spec as unknown as Record<string, LinkRef | undefined>;
       const r: Resolved = {
-        master: spec.master === undefined ? undefined : await whereLinks.index(spec.master, 'link.add', 'master'),
+        // An ifindex needs no lookup, nor the turn an await costs.
+        master: spec.master === undefined || typeof spec.master === 'number' ? spec.master : await whereLinks.index(spec.master, 'link.add', 'master'),
         parent: s.parent === undefined ? undefined : await this.index(s.parent, 'link.add', 'parent'),
         dev: s.dev === undefined ? undefined : await this.index(s.dev, 'link.add', 'dev'),
         // IFLA_NET_NS_FD: a placeholder the chain fills with the namespace's fd (JS never holds one).
