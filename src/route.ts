@@ -170,9 +170,11 @@ export async function routeMessage(links: Pick<LinkLookup, 'index'>, r: RouteSpe
   const gateway = r.gateway === undefined ? undefined : parseAddress('gateway', r.gateway);
   const src = r.src === undefined ? undefined : parseAddress('src', r.src);
   const family: Family = dst?.family ?? gateway?.family ?? r.family ?? 4;
-  for (const [field, a] of [['gateway', gateway], ['src', src]] as const) {
-    if (a && a.family !== family) throw rangeError(field, (r as unknown as Record<string, unknown>)[field], `is IPv${a.family} but the route is IPv${family}`);
-  }
+  const sameFamily = (field: 'gateway' | 'src', a: { family: Family } | undefined) => {
+    if (a && a.family !== family) throw rangeError(field, r[field], `is IPv${a.family} but the route is IPv${family}`);
+  };
+  sameFamily('gateway', gateway);
+  sameFamily('src', src);
   if (r.dst === undefined) throw new TypeError('dst: required ("default" or a prefix)');
   const type = r.type === undefined ? (del ? 0 : ROUTE_TYPES.unicast) : ROUTE_TYPES[checkOneOf('type', r.type, ['unicast', 'blackhole', 'unreachable', 'prohibit', 'local', 'broadcast', 'throw'])];
   const table = await tableNumber('table', r.table ?? 'main');

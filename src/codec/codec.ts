@@ -29,15 +29,21 @@ export function encode(protocol: number, msg: WireMessage): Buffer {
   return withWriter((w) => encodeMessage(w, protocol, msg));
 }
 
-/** The messages back to back in one Buffer (a batch, a chain step); errors name `messages[i]`. */
-export function encodeAll(protocol: number, msgs: readonly WireMessage[]): Buffer {
+/**
+ * The messages back to back in one Buffer (a batch, a chain step); errors name `messages[i]`.
+ * With `starts`, each message's offset is pushed there, then the end (message i is
+ * [starts[i], starts[i + 1])).
+ */
+export function encodeAll(protocol: number, msgs: readonly WireMessage[], starts?: number[]): Buffer {
   return withWriter((w) => {
     w.path.push('messages');
     for (let i = 0; i < msgs.length; i++) {
+      starts?.push(w.at);
       w.path.push(i);
       encodeMessage(w, protocol, msgs[i]);
       w.path.pop();
     }
+    starts?.push(w.at);
   });
 }
 

@@ -89,6 +89,9 @@ interface Identity {
 /** How an nfnetlink batch's refusal is explained: the refused message's index (0: the batch begin), the errno. */
 export type BatchExplain = (failure: { index?: number; errno?: number }) => string | undefined;
 
+/** The operation item i of a chain step reports failures as. */
+const operationOf = (s: ChainStep | undefined, i: number): string | undefined => (s === undefined ? undefined : 'create' in s ? s.operation : s.items[i]?.operation);
+
 const closedError = (operation: string) => new NetlinkError(operation, 9 /* EBADF */, { detail: 'the namespace handle is closed' });
 
 export class Transport {
@@ -221,7 +224,7 @@ export class Transport {
    * `sentinel`; a refusal becomes a NetlinkError whose detail `explain` gives.
    */
   async batch(protocol: number, messages: WireMessage[], sentinel: WireMessage, operation: string, explain: BatchExplain = () => undefined): Promise<void> {
-    const n = await this.nativeHandle(operation);
+    const n = this.#native ?? await this.nativeHandle(operation); // no await when open: sent in the caller's turn
     try {
       await n.batch(protocol, encodeAll(protocol, messages), encode(protocol, sentinel));
     } catch (err) {
@@ -238,33 +241,50 @@ export class Transport {
    * ifindex) into a message just before it is sent.
    */
   static async chain(steps: ChainStep[]): Promise<ChainResult[][]> {
-    const operations = steps.map((s) => ('create' in s ? [s.operation, ...(s.sysctl ?? []).map(() => s.operation)] : s.items.map((i) => i.operation)));
-    const operation = operations[0]?.[0] ?? 'netns.request';
-    const handles = await Promise.all(steps.map((s) => ('create' in s || s.netns === 'created' ? null : s.netns.nativeHandle(operation))));
+    const operation = operationOf(steps[0], 0) ?? 'netns.request';
     let sent;
     try {
-      // Encoded before anything is sent: a message the codec refuses fails the whole chain here.
-      const encoded = steps.map((s) => ('create' in s ? null : s.items.map((i) => encode(s.protocol, i.message))));
-      const patches = await Promise.all(steps.map((s, k) => Promise.all(('patches' in s ? s.patches ?? [] : []).map(async (p): Promise<NativePatch> => {
-        const at = { message: p.message, offset: locate((s as MessageStep).protocol, encoded[k]![p.message], p.to) };
-        if ('fdOf' in p) return { ...at, fdOf: await p.fdOf.nativeHandle(operation) };
-        if ('createdFd' in p) return { ...at, createdFd: true };
-        return { ...at, fromStep: p.fromStep, fromMessage: p.fromMessage, attr: p.fromAttr.type, headerSize: p.fromAttr.headerSize };
-      }))));
-      sent = native.chain(steps.map((s, k) => ('create' in s ? { create: s.create, sysctls: s.sysctl ?? [] } : {
-        ns: handles[k], protocol: s.protocol, messages: Buffer.concat(encoded[k]!), patches: patches[k],
-      })));
+      // Built in the caller's turn when every handle is open (the usual case): no await, and
+      // nothing made that the addon does not take. Encoded before anything is sent: a message the
+      // codec refuses fails the whole chain here.
+      const out: Parameters<typeof native.chain>[0] = [];
+      for (const s of steps) {
+        if ('create' in s) {
+          out.push({ create: s.create, sysctls: s.sysctl ?? [] });
+          continue;
+        }
+        const starts: number[] = [];
+        const messages = encodeAll(s.protocol, s.items.map((i) => i.message), starts);
+        const patches: NativePatch[] = [];
+        for (const p of s.patches ?? []) {
+          const message = p.message;
+          const offset = locate(s.protocol, messages.subarray(starts[message], starts[message + 1]), p.to);
+          if ('fdOf' in p) patches.push({ message, offset, fdOf: p.fdOf.#native ?? await p.fdOf.nativeHandle(operation) });
+          else if ('createdFd' in p) patches.push({ message, offset, createdFd: true });
+          else patches.push({ message, offset, fromStep: p.fromStep, fromMessage: p.fromMessage, attr: p.fromAttr.type, headerSize: p.fromAttr.headerSize });
+        }
+        const ns = s.netns === 'created' ? null : s.netns.#native ?? await s.netns.nativeHandle(operation);
+        out.push({ ns, protocol: s.protocol, messages, patches });
+      }
+      sent = native.chain(out);
     } catch (err) {
-      throw toNetlinkError(operation, err); // a handle closed meanwhile (EBADF); a message the codec refuses
+      throw toNetlinkError(operation, err); // a handle closed (EBADF); a message the codec refuses
     }
-    const answers = await nativeCall(operation, sent);
-    return answers.map((step, k) => step.map((a, i) => {
-      const op = operations[k][i];
-      const step = steps[k];
-      if (Buffer.isBuffer(a) && 'protocol' in step) return decodeReplies(step.protocol, a, op);
-      if (a === null) return new NetlinkError(op, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
-      return toNetlinkError(op, a) as NetlinkError;
-    }));
+    let answers;
+    try {
+      answers = await sent;
+    } catch (err) {
+      throw toNetlinkError(operation, err);
+    }
+    return answers.map((step, k) => {
+      const s = steps[k];
+      return step.map((a, i): ChainResult => {
+        if (a === null) return new NetlinkError(operationOf(s, i)!, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
+        if (!Buffer.isBuffer(a)) return toNetlinkError(operationOf(s, i)!, a) as NetlinkError;
+        // A namespace made, a sysctl written, a request only ACKed: nothing to decode.
+        return 'create' in s || a.length === 0 ? [] : decodeReplies(s.protocol, a, s.items[i].operation);
+      });
+    });
   }
 
   /** A /proc/sys file as seen from inside the namespace. */

@@ -10,7 +10,9 @@ type Attrs = Record<string, unknown>;
 export function flagNames(flags: number): string[] {
   const names: string[] = [];
   if (flags & IFF_UP && !(flags & IFF_RUNNING)) names.push('NO-CARRIER');
-  for (const [name, bit] of IFF) if (flags & bit) names.push(name);
+  // Indexed: a read-back is often decoded before the JIT has optimized this, and for-of then
+  // allocates an iterator result per flag.
+  for (let i = 0; i < IFF.length; i++) if (flags & IFF[i][1]) names.push(IFF[i][0]);
   return names;
 }
 

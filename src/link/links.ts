@@ -33,6 +33,8 @@ export interface LinkFilter {
   up?: boolean;
 }
 
+const SWITCHES = ['up', 'promisc', 'allmulticast', 'arp'] as const;
+
 /** Checks the options links.add and links.set share. */
 function checkCommon(o: Record<string, unknown>): void {
   if (o.mtu !== undefined) checkMtu('mtu', o.mtu);
@@ -43,7 +45,7 @@ function checkCommon(o: Record<string, unknown>): void {
   if (o.group !== undefined) checkU32('group', o.group);
   if (o.alias !== undefined) checkString('alias', o.alias);
   if (o.txqueuelen !== undefined) checkU32('txqueuelen', o.txqueuelen);
-  for (const k of ['up', 'promisc', 'allmulticast', 'arp'] as const) if (o[k] !== undefined) checkBoolean(k, o[k]);
+  for (let i = 0; i < SWITCHES.length; i++) if (o[SWITCHES[i]] !== undefined) checkBoolean(SWITCHES[i], o[SWITCHES[i]]);
   if (o.gsoMaxSize !== undefined) checkInteger('gsoMaxSize', o.gsoMaxSize, 1, 0x7fffffff);
   if (o.gsoMaxSegs !== undefined) checkInteger('gsoMaxSegs', o.gsoMaxSegs, 1, 0xffff);
   if (o.groMaxSize !== undefined) checkInteger('groMaxSize', o.groMaxSize, 1, 0x7fffffff);
@@ -132,11 +134,16 @@ function linkFrom(replies: WireMessage[], ref: LinkRef): Link {
   return decodeLink(reply);
 }
 
+/** The options each kind takes, made once per kind rather than per call. */
+const specKeys = new WeakMap<KindEntry, readonly string[]>();
+
 /** Checks a LinkSpec completely (synchronously); returns its kind's entry. */
 export function checkLinkSpec(spec: unknown): LinkKind {
   const s = checkObject('spec', spec);
   const kind = kindEntry(s.kind);
-  checkKeys('spec', s, [...COMMON_KEYS, ...kind.keys]);
+  let keys = specKeys.get(kind);
+  if (keys === undefined) specKeys.set(kind, keys = [...COMMON_KEYS, ...kind.keys]);
+  checkKeys('spec', s, keys);
   checkIfname('name', s.name);
   checkCommon(kind.keys.includes('group') ? { ...s, group: undefined } : s); // vxlan/tun: `group` is theirs
   if (s.bridgePort !== undefined) {
@@ -170,7 +177,8 @@ export class Links {
       if (kind.viaTun) return await whereLinks.#addTun(spec as TunSpec);
       const s = spec as unknown as Record<string, LinkRef | undefined>;
       const r: Resolved = {
-        master: spec.master === undefined ? undefined : await whereLinks.index(spec.master, 'link.add', 'master'),
+        // An ifindex needs no lookup, nor the turn an await costs.
+        master: spec.master === undefined || typeof spec.master === 'number' ? spec.master : await whereLinks.index(spec.master, 'link.add', 'master'),
         parent: s.parent === undefined ? undefined : await this.index(s.parent, 'link.add', 'parent'),
         dev: s.dev === undefined ? undefined : await this.index(s.dev, 'link.add', 'dev'),
         // IFLA_NET_NS_FD: a placeholder the chain fills with the namespace's fd (JS never holds one).
@@ -213,7 +221,8 @@ export class Links {
       if (peer) steps.push(peer.step);
       const answers = await Transport.chain(steps);
       const made = answers[creation]?.[0];
-      const failure = answers.flat().find((a): a is NetlinkError => a instanceof NetlinkError);
+      let failure: NetlinkError | undefined;
+      for (const step of answers) failure ??= step.find((a): a is NetlinkError => a instanceof NetlinkError);
       if (failure) {
         // All or nothing: the link (and a veth's peer) and a namespace made for it go before the
         // error is reported.

@@ -34,7 +34,8 @@ export class Nftables {
    */
   async transaction(build: (tx: NftTransaction) => void | Promise<void>, options: { generation?: number } = {}): Promise<void> {
     const tx = new NftTransaction();
-    await build(tx);
+    const built = build(tx);
+    if (built !== undefined) await built; // a synchronous build costs no turn
     if (tx.lookups.length) {
       const sets = new Map<string, Promise<NftSet[]>>();
       await tx.resolveSets(async (ref) => {

@@ -84,13 +84,28 @@ function toValue(field: Field, v: NftValue, name: string): Value {
   return parseScalar(field, String(v));
 }
 
+const INTERFACE_KEYS = ['iif', 'oif', 'iifname', 'oifname'] as const;
+const ADDRESS_KEYS = ['saddr', 'daddr'] as const;
+const PORT_KEYS = ['sport', 'dport'] as const;
+
 function matchItems(family: NftFamily, m: NftMatch, op: 'eq' | 'neq', where: string): Item[] {
   checkKeys(where, checkObject(where, m), MATCH_KEYS);
   const items: Item[] = [];
   const push = (field: Field, value: Value) => items.push({ t: 'match', field, op, value });
   // Canonical order: interfaces, addresses, protocol and ports, then conntrack, marks and fib.
-  for (const k of ['iif', 'oif', 'iifname', 'oifname'] as const) if (m[k] !== undefined) push(k, toValue(k, m[k]!, `${where}.${k}`));
-  for (const k of ['saddr', 'daddr'] as const) if (m[k] !== undefined) push(addressField(family, k, m[k]!), toValue(addressField(family, k, m[k]!), m[k]!, `${where}.${k}`));
+  // Indexed loops over constant lists: a rule is often built before the JIT optimizes this, and
+  // for-of then allocates an iterator result per key.
+  for (let i = 0; i < INTERFACE_KEYS.length; i++) {
+    const k = INTERFACE_KEYS[i];
+    if (m[k] !== undefined) push(k, toValue(k, m[k]!, `${where}.${k}`));
+  }
+  for (let i = 0; i < ADDRESS_KEYS.length; i++) {
+    const k = ADDRESS_KEYS[i];
+    const v = m[k];
+    if (v === undefined) continue;
+    const field = addressField(family, k, v);
+    push(field, toValue(field, v, `${where}.${k}`));
+  }
   const proto = m.protocol;
   if ((m.sport !== undefined || m.dport !== undefined) && proto !== 'tcp' && proto !== 'udp') {
     throw rangeError(`${where}.protocol`, proto, 'must be "tcp" or "udp" to match ports');
@@ -99,7 +114,10 @@ function matchItems(family: NftFamily, m: NftMatch, op: 'eq' | 'neq', where: str
     if (typeof proto === 'string' && !(proto in L4PROTOS)) throw rangeError(`${where}.protocol`, proto, 'is not a protocol name nft knows');
     if (m.sport === undefined && m.dport === undefined) push('meta l4proto', { kind: 'single', value: typeof proto === 'number' ? checkInteger(`${where}.protocol`, proto, 0, 255) : proto });
   }
-  for (const k of ['sport', 'dport'] as const) if (m[k] !== undefined) push(`${proto} ${k}` as Field, toValue(`${proto} ${k}` as Field, m[k]!, `${where}.${k}`));
+  for (let i = 0; i < PORT_KEYS.length; i++) {
+    const k = PORT_KEYS[i];
+    if (m[k] !== undefined) push(`${proto} ${k}` as Field, toValue(`${proto} ${k}` as Field, m[k]!, `${where}.${k}`));
+  }
   if (m.ctState !== undefined) {
     if (!Array.isArray(m.ctState) || m.ctState.length === 0) throw typeError(`${where}.ctState`, m.ctState, 'a non-empty array of states');
     for (const s of m.ctState) if (!(s in CT_STATES)) throw rangeError(`${where}.ctState`, s, `is not one of ${Object.keys(CT_STATES).join(', ')}`);

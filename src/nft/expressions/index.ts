@@ -39,7 +39,7 @@ for (const codec of [...Object.values(ITEM_CODECS), { decode: OPERANDS }]) {
 /** Items -> expressions. nextSetId numbers the anonymous sets of a transaction. */
 export function encodeItems(items: Item[], family: NftFamily, nextSetId: () => number, ifindex: IfindexOf = noIfindex): Encoded {
   const rule: EncodingRule = { family, out: [], sets: [], nextSetId, ifindex };
-  for (const it of items) (ITEM_CODECS[it.t].encode as (item: Item, rule: EncodingRule) => void)(it, rule);
+  for (let i = 0; i < items.length; i++) (ITEM_CODECS[items[i].t].encode as (item: Item, rule: EncodingRule) => void)(items[i], rule); // indexed: see typed.ts
   return { expressions: rule.out, sets: rule.sets };
 }
 

@@ -1,0 +1,98 @@
+// What one container costs the JS thread: the bench's container (a veth whose peer is born in a
+// namespace the call creates, with its address and route; a DNAT rule) is two addon calls, each
+// answered once; a chain is handed to the addon in the caller's own turn; a namespace the chain
+// made answers with no replies rather than an Error built (stack and all) for a success.
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { NLM_F, RTM } from '../../src/constants';
+import { NETLINK_ROUTE, TRANSPORT, Transport } from '../../src/kernel/transport';
+import { native } from '../../src/native';
+import { deleteLeftNamespaces, ipJson, uniqueName, withNamespaces } from '../helpers';
+
+/** Counts the addon's calls made while `fn` runs (chain, and the handle's request and batch). */
+async function countingAddonCalls<T>(host: { [TRANSPORT]: Transport }, fn: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
+  const calls: string[] = [];
+  const handle = await host[TRANSPORT].nativeHandle('test');
+  const chain = native.chain;
+  native.chain = (steps) => { calls.push('chain'); return chain(steps); };
+  for (const m of ['request', 'batch'] as const) {
+    const f = handle[m] as (...a: unknown[]) => Promise<unknown>;
+    Object.defineProperty(handle, m, { configurable: true, value: (...a: unknown[]) => { calls.push(m); return f.apply(handle, a); } });
+  }
+  try {
+    return { result: await fn(), calls };
+  } finally {
+    native.chain = chain;
+    delete (handle as { request?: unknown }).request;
+    delete (handle as { batch?: unknown }).batch;
+  }
+}
+
+describe('the cost of one container', () => {
+  it('a veth born into a new namespace with its address and route, and a DNAT rule: one chain and one batch', async () => {
+    await withNamespaces(1, async (host) => {
+      const container = uniqueName('c');
+      try {
+        await host.links.add({ kind: 'bridge', name: 'br0', up: true });
+        const bridge = (await host.links.get('br0')).index;
+        await host.nft.apply('table ip t { chain pre { type nat hook prerouting priority dstnat; policy accept; } }');
+        const { result: link, calls } = await countingAddonCalls(host, () => Promise.all([
+          host.links.add({
+            kind: 'veth', name: 'h0', master: bridge, up: true, group: 7,
+            peer: { name: 'eth0', netns: { create: container }, up: true, addresses: ['198.18.0.2/16'], routes: [{ dst: 'default', gateway: '198.18.0.1' }] },
+          }),
+          host.nft.transaction((tx) => {
+            tx.addRule({ family: 'ip', table: 't', chain: 'pre', match: { protocol: 'tcp', dport: 10000 }, dnat: { address: '198.18.0.2', port: 80 } });
+          }),
+        ]).then(([l]) => l));
+        assert.deepEqual(calls.sort(), ['batch', 'chain']);
+        // What the one chain made, as ip sees it.
+        assert.equal(link.name, 'h0');
+        assert.equal(link.master, bridge);
+        const [eth0] = await ipJson(container, ['-d', 'address', 'show', 'eth0']);
+        assert.equal(eth0.operstate === 'UP' || eth0.flags.includes('UP'), true);
+        assert.deepEqual(eth0.addr_info.filter((a: { family: string }) => a.family === 'inet').map((a: { local: string; prefixlen: number }) => `${a.local}/${a.prefixlen}`), ['198.18.0.2/16']);
+        const routes = await ipJson(container, ['route', 'show', 'default']);
+        assert.equal(routes[0]?.gateway, '198.18.0.1');
+        assert.equal((await host.nft.listRules({ family: 'ip', table: 't', chain: 'pre' })).length, 1);
+      } finally {
+        await deleteLeftNamespaces([container]);
+      }
+    });
+  });
+
+  it('Transport.chain hands the addon its steps in the caller\'s turn when the handles are open', async () => {
+    await withNamespaces(1, async (ns) => {
+      const t = ns[TRANSPORT];
+      await t.nativeHandle('test');
+      const chain = native.chain;
+      let calledInTurn = false;
+      native.chain = (steps) => { calledInTurn = true; return chain(steps); };
+      try {
+        const answered = Transport.chain([{ netns: t, protocol: NETLINK_ROUTE, items: [{ message: { type: RTM.GETLINK, flags: NLM_F.REQUEST, header: { index: 0 }, attrs: { ifname: 'lo' } }, operation: 'link.get' }] }]);
+        assert.equal(calledInTurn, true, 'the chain waited for a later turn before reaching the addon');
+        const [[replies]] = await answered;
+        assert.ok(Array.isArray(replies));
+        assert.equal(replies[0].attrs?.ifname, 'lo');
+      } finally {
+        native.chain = chain;
+      }
+    });
+  });
+
+  it('a namespace a chain creates answers with no replies, not an Error', async () => {
+    const name = uniqueName('made');
+    try {
+      const answers = await Transport.chain([
+        { create: name, operation: 'netns.create' },
+        { netns: 'created', protocol: NETLINK_ROUTE, items: [{ message: { type: RTM.GETLINK, flags: NLM_F.REQUEST, header: { index: 0 }, attrs: { ifname: 'lo' } }, operation: 'link.get' }] },
+      ]);
+      assert.deepEqual(answers[0], [[]]);
+      const [lo] = answers[1][0] as Array<{ attrs?: Record<string, unknown> }>;
+      assert.equal(lo.attrs?.ifname, 'lo');
+      assert.equal((await ipJson(name, ['link', 'show', 'lo'])).length, 1);
+    } finally {
+      await deleteLeftNamespaces([name]);
+    }
+  });
+});
