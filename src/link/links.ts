@@ -135,7 +135,7 @@ function linkFrom(replies: WireMessage[], ref: LinkRef): Link {
 }
 
 /** The options each kind takes, made once per kind rather than per call. */
-const specKeys = new WeakMap<KindEntry, readonly string[]>();
+const specKeys = new WeakMap<LinkKind, readonly string[]>();
 
 /** Checks a LinkSpec completely (synchronously); returns its kind's entry. */
 export function checkLinkSpec(spec: unknown): LinkKind {
