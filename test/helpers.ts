@@ -2,6 +2,7 @@
 // and the check that the JS thread never changes namespace.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import type * as net from 'node:net';
 import { promisify } from 'node:util';
 import { Netns } from '../src/index';
 
@@ -195,11 +196,16 @@ export async function wireServer(host: Netns, server: Netns, options: { serverRo
   await server.addresses.add('eth0', '198.18.1.2/24', { noDad: true });
   if (options.serverRouteBack) await server.routes.add({ dst: 'default', gateway: '198.18.1.1' });
   const peers: string[] = [];
+  const accepted = new Set<net.Socket>();
   const listening = await server.listen({ port: 8080, host: '198.18.1.2' }, (s) => {
     peers.push(s.remoteAddress!.replace(/^::ffff:/, ''));
+    accepted.add(s);
+    s.on('close', () => accepted.delete(s));
     s.on('data', (d) => s.end(`pong:${d}`));
   });
-  return { peers, close: () => listening.close() };
+  // Its connections go too: a client's FIN may be lost once the network it came through is gone,
+  // and a half-closed connection left open would keep the test process alive.
+  return { peers, close: () => { listening.close(); for (const s of accepted) s.destroy(); } };
 }
 
 /** A client namespace 10.0.0.2/24 wired to a "host" namespace (10.0.0.1), its default route via the host. */
