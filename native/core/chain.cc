@@ -20,6 +20,9 @@ struct Chain : std::enable_shared_from_this<Chain> {
   ChainDone done;
   std::atomic<size_t> pending{0};
   std::shared_ptr<Namespace> created;
+  // The current step's own channel in an existing namespace (Namespace::take_lane), given back
+  // once the step is answered.
+  std::shared_ptr<Channel> lane;
 
   void start(size_t k);
   void answered(size_t k);
@@ -108,10 +111,16 @@ void Chain::start(size_t k) {
     return bad.ok() ? start(k + 1) : finish();
   }
   pending = requests.size();
-  target->submit(step.protocol, std::move(requests));  // together: one sendmsg for the step
+  // Together: one sendmsg for the step. The namespace this chain made is the chain's alone; in
+  // another, the step takes a channel of its own (none after a close: then each is refused EBADF).
+  lane = step.ns ? step.ns->take_lane(step.protocol) : nullptr;
+  if (!lane) return target->submit(step.protocol, std::move(requests));
+  auto held = lane;  // alive while it drains here: answering may give `lane` back and take another
+  held->submit_all(std::move(requests));
 }
 
 void Chain::answered(size_t k) {
+  if (lane) steps[k].ns->give_back(steps[k].protocol, std::move(lane));
   for (const ChainAnswer& a : answers[k]) {
     if (!a.status.ok()) return finish();  // later steps are not sent
   }

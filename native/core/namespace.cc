@@ -47,12 +47,35 @@ void Namespace::submit(int protocol, std::vector<std::unique_ptr<Request>> reque
   for (auto& r : requests) r->done(Outcome{Status::fail(EBADF, "the namespace handle is closed"), {}});
 }
 
+namespace {
+// Idle lanes kept per protocol for the next chains; more are closed as they come back.
+constexpr size_t kIdleLanes = 8;
+}  // namespace
+
+std::shared_ptr<Channel> Namespace::take_lane(int protocol) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return nullptr;
+  auto& idle = lanes_[protocol];
+  if (idle.empty()) return std::make_shared<Channel>(protocol, fd_);
+  auto lane = std::move(idle.back());
+  idle.pop_back();
+  return lane;
+}
+
+void Namespace::give_back(int protocol, std::shared_ptr<Channel> lane) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& idle = lanes_[protocol];
+  if (!closed_ && idle.size() < kIdleLanes) idle.push_back(std::move(lane));
+}
+
 void Namespace::shutdown(std::function<void()> drained) {
   std::map<int, std::shared_ptr<Channel>> channels;
+  std::map<int, std::vector<std::shared_ptr<Channel>>> lanes;  // idle: closed as they go
   {
     std::lock_guard<std::mutex> lock(mu_);
     closed_ = true;
     channels.swap(channels_);  // a channel being drained stays until its drain is done
+    lanes.swap(lanes_);
   }
   // Runs `drained` when the last channel holding it has answered its queue.
   std::shared_ptr<void> token(nullptr, [drained = std::move(drained)](void*) {

@@ -27,6 +27,11 @@ class Namespace {
   // Queues requests on the channel for a protocol, together. After shutdown() each is answered
   // EBADF at once instead.
   void submit(int protocol, std::vector<std::unique_ptr<Request>> requests);
+  // A channel for one chain step alone (a socket opened for it, or one a finished step gave back):
+  // chains in flight at once reach the kernel side by side, each on its own socket, instead of
+  // queueing behind one another on the shared one. Null after shutdown().
+  std::shared_ptr<Channel> take_lane(int protocol);
+  void give_back(int protocol, std::shared_ptr<Channel> lane);
   // Closes the handle: what was queued before is still sent and answered, then `drained` runs
   // (on whichever thread answered last; at once when nothing was queued). Idempotent.
   void shutdown(std::function<void()> drained = nullptr);
@@ -43,6 +48,7 @@ class Namespace {
   std::mutex mu_;
   bool closed_ = false;
   std::map<int, std::shared_ptr<Channel>> channels_;
+  std::map<int, std::vector<std::shared_ptr<Channel>>> lanes_;  // idle ones, by protocol
 };
 
 }  // namespace nln
