@@ -20,7 +20,10 @@ class Channel : public std::enable_shared_from_this<Channel> {
   Channel& operator=(const Channel&) = delete;
 
   // Opens the socket in the calling thread's namespace now (a thread that just made it).
-  Status open_here() { return open_status_ = exchanger_.open(protocol_), opened_ = true, open_status_; }
+  Status open_here() {
+    opened_ = true;
+    return open_status_ = exchanger_.open(protocol_);
+  }
   // Queues them together, so they go out in the same sendmsg (in order) unless it is full.
   void submit_all(std::vector<std::unique_ptr<Request>> rs);
   // Keeps token until everything queued now has been answered (Namespace::shutdown's wait).

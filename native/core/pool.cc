@@ -81,10 +81,14 @@ void Pool::serve() {
   std::unique_lock<std::mutex> lock(mu);
   while (!stranded) {
     ++idle;
-    bool woken = cv.wait_for(lock, kIdleEnd, [this] { return !jobs.empty(); });
+    // The base threads sleep until there is work (an idle process is never woken by us); one
+    // started for a busy spell ends once it has been idle for kIdleEnd.
+    bool woken = true;
+    if (threads > base) woken = cv.wait_for(lock, kIdleEnd, [this] { return !jobs.empty(); });
+    else cv.wait(lock, [this] { return !jobs.empty(); });
     --idle;
-    if (!woken && threads > base) break;  // a thread started for a busy spell, no longer needed
-    if (!woken) continue;
+    if (!woken && threads > base) break;  // still one too many: this one ends
+    if (!woken) continue;                 // the others ended first: this one stays, asleep
     Job job = std::move(jobs.front());
     jobs.pop_front();
     lock.unlock();

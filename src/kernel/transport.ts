@@ -174,7 +174,7 @@ export class Transport {
     await nativeCall('netns.delete', native.netnsDelete(name));
   }
 
-  /** Answers what is queued, then releases the fd and threads held for this namespace. */
+  /** Answers what is queued, then releases the namespace's fd and sockets. */
   async close(): Promise<void> {
     if (!this.#own) this.#closed = true;
     const n = this.#native ?? (this.#opening ? await this.#opening.catch(() => null) : null);
