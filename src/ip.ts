@@ -1,6 +1,7 @@
 // Strict IPv4/IPv6 address and prefix parsing. Errors name the field and the exact bad part
 // (`123.456.0.0/16` → octet 456), before anything reaches the kernel.
 import { isIPv6 } from 'node:net';
+import { formatIp } from './codec/text';
 import { rangeError, typeError } from './validate';
 
 export type Family = 4 | 6;
@@ -123,19 +124,5 @@ export function networkOf(bytes: Buffer, prefixLength: number): Buffer {
   return out;
 }
 
-/** RFC 5952 text (what `ip` prints). */
-export function formatV6(b: Buffer): string {
-  const groups = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(i * 2));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
+/** RFC 5952 text, as inet_ntop writes it (what `ip` and `nft` print): the codec's formatter. */
+export const formatV6 = (b: Buffer): string => formatIp(b, 0, 16);
