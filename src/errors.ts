@@ -1,5 +1,6 @@
 // The one error type for kernel and system failures, and the conversion from native failures.
 import * as util from 'node:util';
+import { ackText } from './codec/ack';
 import { type ErrnoCode, errnoCode } from './errno';
 
 export type { ErrnoCode };
@@ -7,8 +8,10 @@ export type { ErrnoCode };
 /** What a rejected native promise carries; toNetlinkError turns it into a NetlinkError. */
 export interface NativeFailure extends Error {
   errno: number;
-  kernelMessage?: string;
+  /** Our own words: which step failed. */
   detail?: string;
+  /** A refusal by the kernel: its error message, whose extended ACK says why. */
+  answer?: Buffer;
 }
 
 const errnoNames: Map<number, [string, string]> = util.getSystemErrorMap() as Map<number, [string, string]>;
@@ -88,7 +91,7 @@ export function toNetlinkError(operation: string, err: unknown, detail?: string)
   if (err instanceof Error && typeof f.errno === 'number') {
     const parts = [f.detail, detail].filter((p): p is string => Boolean(p));
     return new NetlinkError(operation, f.errno, {
-      kernelMessage: f.kernelMessage,
+      kernelMessage: f.answer ? ackText(f.answer) : undefined,
       detail: parts.length ? parts.join('; ') : undefined,
     });
   }

@@ -29,10 +29,11 @@ void AddonState::teardown() {
   namespace_class.Reset();
 }
 
-Napi::Error make_error(Napi::Env env, const nln::Status& s) {
+Napi::Error make_error(Napi::Env env, const nln::Status& s, const std::string& answer) {
   Napi::Error e = Napi::Error::New(env, s.detail.empty() ? std::strerror(s.err) : s.detail);
   e.Set("errno", Napi::Number::New(env, s.err));
-  if (!s.detail.empty()) e.Set(s.from_kernel ? "kernelMessage" : "detail", Napi::String::New(env, s.detail));
+  if (!s.detail.empty()) e.Set("detail", Napi::String::New(env, s.detail));
+  if (!answer.empty()) e.Set("answer", Napi::Buffer<char>::Copy(env, answer.data(), answer.size()));
   return e;
 }
 

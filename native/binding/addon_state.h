@@ -30,8 +30,8 @@ struct AddonState {
   void teardown();
 };
 
-// A rejected promise's reason: an Error whose errno and detail the TS layer turns into a
-// NetlinkError with the operation's name.
-Napi::Error make_error(Napi::Env env, const nln::Status& s);
+// A rejected promise's reason: an Error whose errno and detail (and, for a refusal by the kernel,
+// its `answer`: the error message, extended ACK included) the TS layer turns into a NetlinkError.
+Napi::Error make_error(Napi::Env env, const nln::Status& s, const std::string& answer = {});
 
 }  // namespace nln_binding

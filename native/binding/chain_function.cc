@@ -88,7 +88,7 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
         for (size_t i = 0; i < step.size(); ++i) {
           const nln::ChainAnswer& x = step[i];
           Napi::Value v = env.Null();
-          if (x.sent && !x.status.ok()) v = make_error(env, x.status).Value();
+          if (x.sent && !x.status.ok()) v = make_error(env, x.status, x.replies).Value();
           else if (x.sent) v = Napi::Buffer<char>::Copy(env, x.replies.data(), x.replies.size());
           a.Set(static_cast<uint32_t>(i), v);
         }

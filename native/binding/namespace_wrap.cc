@@ -93,7 +93,7 @@ Napi::Value NamespaceWrap::Submit(Napi::Env env, int protocol, std::unique_ptr<n
     int failed = out.failed_index;
     completer->post([deferred, status, replies, failed](Napi::Env env) {
       if (!status.ok()) {
-        Napi::Error e = make_error(env, status);
+        Napi::Error e = make_error(env, status, *replies);
         if (failed >= 0) e.Set("index", Napi::Number::New(env, failed));
         deferred.Reject(e.Value());
         return;

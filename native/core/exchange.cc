@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <linux/netlink.h>
 
-#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -14,63 +13,28 @@ namespace nln {
 
 namespace {
 
-// A dump the kernel marks NLM_F_DUMP_INTR raced with a change; it is redone up to this many
-// times, then reported as EINTR rather than returned partial.
-constexpr int kMaxDumpRetries = 8;
 // The kernel sends dumps in datagrams of at most 32 KiB; single replies are smaller than 64 KiB.
 // Allocated without zero-filling: touching a large buffer per namespace's thread costs page faults.
 constexpr size_t kInitialReceiveBuffer = 64 << 10;
 
-}  // namespace
-
-// Reads NLMSG_ERROR / NLMSG_DONE extended-ACK attributes (NLMSGERR_ATTR_MSG) from tlv_offset on.
-void read_ext_ack(const nlmsghdr* h, size_t tlv_offset, Status* s) {
-  if (!(h->nlmsg_flags & NLM_F_ACK_TLVS) || h->nlmsg_len <= tlv_offset) return;
-  const uint8_t* p = reinterpret_cast<const uint8_t*>(h) + tlv_offset;
-  const uint8_t* end = reinterpret_cast<const uint8_t*>(h) + h->nlmsg_len;
-  while (end - p >= static_cast<ptrdiff_t>(NLA_HDRLEN)) {
-    nlattr a;
-    std::memcpy(&a, p, sizeof a);
-    if (a.nla_len < NLA_HDRLEN || a.nla_len > end - p) break;
-    if ((a.nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
-      const char* text = reinterpret_cast<const char*>(p + NLA_HDRLEN);
-      s->detail.assign(text, strnlen(text, a.nla_len - NLA_HDRLEN));
-      s->from_kernel = true;
-    }
-    p += std::min<size_t>(NLA_ALIGN(a.nla_len), static_cast<size_t>(end - p));
-  }
+void append(std::string* out, const nlmsghdr* h) {
+  out->append(reinterpret_cast<const char*>(h), h->nlmsg_len);
+  out->resize(NLMSG_ALIGN(out->size()));
 }
 
-// The status an NLMSG_ERROR (or a DONE's trailing error) carries; false when it is too short to
-// carry one. Every field is length-checked before it is read.
-bool read_error(const nlmsghdr* h, Status* s) {
-  if (h->nlmsg_len < NLMSG_LENGTH(sizeof(int))) return false;
+}  // namespace
+
+int error_of(const nlmsghdr* h) {
+  if (h->nlmsg_len < NLMSG_LENGTH(sizeof(int))) return h->nlmsg_type == NLMSG_ERROR ? EPROTO : 0;
   int error = 0;
   std::memcpy(&error, NLMSG_DATA(h), sizeof error);
-  if (error == 0) return true;
-  // A real errno is -1 … -4095; anything else is not the kernel's answer.
-  if (error > 0 || error < -4095) {
-    *s = Status::fail(EPROTO, "a netlink error reply carried no valid errno");
-    return true;
-  }
-  s->err = -error;
-  size_t tlv = NLMSG_HDRLEN + sizeof(int);
-  if (h->nlmsg_type == NLMSG_ERROR) {
-    // The request's header is echoed after the errno; uncapped, its whole payload too.
-    if (h->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return true;
-    nlmsghdr echoed;
-    std::memcpy(&echoed, static_cast<const uint8_t*>(NLMSG_DATA(h)) + sizeof(int), sizeof echoed);
-    tlv += (h->nlmsg_flags & NLM_F_CAPPED) ? sizeof(nlmsghdr) : NLMSG_ALIGN(echoed.nlmsg_len);
-  }
-  read_ext_ack(h, tlv, s);
-  return true;
+  return error == 0 ? 0 : error < 0 && error >= -4095 ? -error : EPROTO;
 }
 
 struct Exchanger::InFlight {
   std::unique_ptr<Request> req;
   Outcome out;
-  int retries = 0;
-  bool interrupted = false;
+  bool interrupted = false;  // a reply said NLM_F_DUMP_INTR: the dump raced with a change
 };
 
 Exchanger::Exchanger() { grow_receive_buffer(kInitialReceiveBuffer); }
@@ -97,15 +61,6 @@ Status Exchanger::receive(size_t* len) {
   }
 }
 
-bool Exchanger::resend(InFlight& f) {
-  nlmsghdr* h = reinterpret_cast<nlmsghdr*>(&f.req->message[0]);
-  h->nlmsg_seq = next_seq_++;
-  struct iovec iov{&f.req->message[0], f.req->message.size()};
-  Status s = sock_.send(&iov, 1);
-  if (!s.ok()) f.out.status = s;
-  return s.ok();
-}
-
 void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
   std::vector<InFlight> flights(batch.size());
   // seq -> (flight, index of the message within an nfnetlink batch, or -1 for the request's own)
@@ -124,10 +79,15 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
     if (r.batch.empty()) stamp(r.message, i, -1);
   }
   size_t open = flights.size();
+  // A refusal's replies are the kernel's message saying so, nothing else: no partial answer.
+  auto refuse = [](InFlight& f, int err, const nlmsghdr* h, int index) {
+    f.out.status = Status{err, {}};
+    f.out.failed_index = index;
+    f.out.replies.clear();
+    append(&f.out.replies, h);
+  };
   auto finish = [&](size_t i) {
     InFlight& f = flights[i];
-    // A refusal carries no partial answer (a batch's DONE before its sentinel kept the replies).
-    if (!f.out.status.ok()) f.out.replies.clear();
     f.req->done(std::move(f.out));
     f.req.reset();
     --open;
@@ -173,56 +133,26 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
       int in_batch = it->second.second;
       InFlight& f = flights[i];
       if (h->nlmsg_type == NLMSG_ERROR) {
-        Status answer;
-        if (!read_error(h, &answer)) return;
+        int err = error_of(h);
         if (in_batch >= 0) {
           // An answer about one message of a batch: keep the first refusal, wait for the sentinel.
-          if (!answer.ok() && f.out.status.ok()) {
-            f.out.status = answer;
-            f.out.failed_index = in_batch;
-          }
+          if (err && f.out.status.ok()) refuse(f, err, h, in_batch);
           return;
         }
-        if (!f.req->batch.empty()) {
-          if (!f.out.status.ok()) f.out.replies.clear();
-          finish(i);  // the sentinel's answer: the batch's answers are all in
-          return;
-        }
-        f.out.status = answer;
-        if (!answer.ok()) f.out.replies.clear();
-        finish(i);
+        if (err && f.req->batch.empty()) refuse(f, err, h, -1);
+        finish(i);  // the request's ACK, or the sentinel's: the batch's answers are all in
       } else if (h->nlmsg_type == NLMSG_DONE) {
         // Ends a dump, whether or not the caller said it was one (a request whose flags made it a
-        // dump would otherwise wait for an ACK the kernel never sends).
-        Status answer;
-        read_error(h, &answer);  // an error the dump ended with, if any
-        if (h->nlmsg_flags & NLM_F_DUMP_INTR) f.interrupted = true;
-        if (!answer.ok()) {
-          f.out.status = answer;
-          f.out.replies.clear();
-          finish(i);
-        } else if (f.interrupted && f.retries < kMaxDumpRetries) {
-          f.interrupted = false;
-          ++f.retries;
-          f.out.replies.clear();
-          by_seq.erase(it);
-          if (resend(f)) {
-            by_seq[reinterpret_cast<nlmsghdr*>(&f.req->message[0])->nlmsg_seq] = {i, -1};
-          } else {
-            finish(i);
-          }
-        } else if (f.interrupted) {
-          f.out.status = Status::fail(EINTR, "the dump kept changing under concurrent updates; "
-                                             "refusing to return a partial result");
-          f.out.replies.clear();
-          finish(i);
-        } else {
-          finish(i);
-        }
+        // dump would otherwise wait for an ACK the kernel never sends). An interrupted dump is
+        // refused, never returned partial: the caller asks again.
+        int err = error_of(h);
+        if (err) refuse(f, err, h, -1);
+        else if (f.interrupted || (h->nlmsg_flags & NLM_F_DUMP_INTR))
+          f.out = Outcome{Status::fail(EINTR, "the dump was interrupted by a concurrent change"), {}};
+        finish(i);
       } else if (h->nlmsg_type >= NLMSG_MIN_TYPE) {
         if (h->nlmsg_flags & NLM_F_DUMP_INTR) f.interrupted = true;
-        f.out.replies.append(reinterpret_cast<const char*>(h), h->nlmsg_len);
-        f.out.replies.resize(NLMSG_ALIGN(f.out.replies.size()));
+        if (f.out.status.ok()) append(&f.out.replies, h);
       }
     });
   }

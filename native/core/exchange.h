@@ -14,9 +14,10 @@
 namespace nln {
 
 struct Outcome {
-  Status status;                       // errno + the kernel's extended-ACK text
+  Status status;                       // errno (+ our words when the failure is ours)
   // The replies, whole netlink messages (headers included) back to back, each padded to 4 bytes:
-  // handed to JS as they came, for the codec in src/codec/ to read.
+  // handed to JS as they came, for the codec in src/codec/ to read. For a refusal by the kernel,
+  // its error message alone (JS reads the extended-ACK text there).
   std::string replies;
   int failed_index = -1;               // batch: which message the kernel refused first
 };
@@ -46,7 +47,6 @@ class Exchanger {
 
  private:
   struct InFlight;
-  bool resend(InFlight& f);
   Status receive(size_t* len);  // the next datagram from the kernel into rx_
   void grow_receive_buffer(size_t size);
 

@@ -1,21 +1,14 @@
-// Reading the kernel's answers that carry a status rather than data: an NLMSG_ERROR (an ACK when
-// its errno is 0) and the error a DONE may end a dump with. Defined in exchange.cc, which uses
-// them; declared here so the fuzz targets (test/fuzz/) can feed them malformed replies.
-// h must be readable for h->nlmsg_len bytes (for_each_message checks that).
+// The errno an answer that carries a status (NLMSG_ERROR: 0 is an ACK; NLMSG_DONE: a dump's end)
+// says. What else the kernel said (its extended-ACK text) JS reads from the message itself
+// (src/codec/ack.ts): the exchange hands a refusal's message on whole. Defined in exchange.cc;
+// declared here for the fuzz targets. h must be readable for h->nlmsg_len bytes.
 #pragma once
 #include <linux/netlink.h>
 
-#include <cstddef>
-
-#include "status.h"
-
 namespace nln {
 
-// Reads NLMSG_ERROR / NLMSG_DONE extended-ACK attributes (NLMSGERR_ATTR_MSG) from tlv_offset on.
-void read_ext_ack(const nlmsghdr* h, size_t tlv_offset, Status* s);
-
-// The status an NLMSG_ERROR (or a DONE's trailing error) carries; false when it is too short to
-// carry one.
-bool read_error(const nlmsghdr* h, Status* s);
+// 0, or a positive errno: EPROTO for an error message too short to carry one or carrying a value
+// that is no errno (-1 … -4095).
+int error_of(const nlmsghdr* h);
 
 }  // namespace nln

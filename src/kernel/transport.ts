@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
 import { CodecError, decode, encode, encodeAll, locate, type WireMessage } from '../codec/codec';
-import { native, type NativeNamespace, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER } from '../native';
+import { native, type NativeFailure, type NativeNamespace, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER } from '../native';
 
 export { NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type WireMessage };
 
@@ -91,6 +91,10 @@ export type BatchExplain = (failure: { index?: number; errno?: number }) => stri
 
 /** The operation item i of a chain step reports failures as. */
 const operationOf = (s: ChainStep | undefined, i: number): string | undefined => (s === undefined ? undefined : 'create' in s ? s.operation : s.items[i]?.operation);
+
+const NLM_F_DUMP = 0x300;
+const EINTR = 4;
+const DUMP_RETRIES = 8;
 
 const closedError = (operation: string) => new NetlinkError(operation, 9 /* EBADF */, { detail: 'the namespace handle is closed' });
 
@@ -208,15 +212,24 @@ export class Transport {
   request(protocol: number, message: WireMessage, operation: string): Promise<WireMessage[]> {
     // Submitted in the caller's own turn when the handle is open: many requests made together
     // (Promise.all) reach the channel while the caller is still making the rest, not after.
-    const send = (n: NativeNamespace) => n.request(protocol, encode(protocol, message)).then(
-      (replies) => (replies === null ? [] : decodeReplies(protocol, replies, operation)),
-      (err: unknown) => { throw toNetlinkError(operation, err); },
-    );
+    let bytes: Buffer;
     try {
-      return this.#native ? send(this.#native) : this.nativeHandle(operation).then(send);
+      bytes = encode(protocol, message);
     } catch (err) {
       return Promise.reject(err); // a message the codec refuses: rejected like everything else
     }
+    const isDump = ((message.flags ?? 0) & NLM_F_DUMP) === NLM_F_DUMP;
+    const send = (n: NativeNamespace, retries = 0): Promise<WireMessage[]> => n.request(protocol, bytes).then(
+      (replies) => (replies === null ? [] : decodeReplies(protocol, replies, operation)),
+      (err: unknown) => {
+        // A dump that raced with a change (NLM_F_DUMP_INTR) is refused whole by the addon: asked
+        // again, a few times, rather than returned partial.
+        if (!isDump || (err as NativeFailure).errno !== EINTR || (err as NativeFailure).answer) throw toNetlinkError(operation, err);
+        if (retries < DUMP_RETRIES) return send(n, retries + 1);
+        throw new NetlinkError(operation, EINTR, { detail: `the dump kept changing under concurrent updates (${DUMP_RETRIES + 1} tries); refusing to return a partial result` });
+      },
+    );
+    return this.#native ? send(this.#native) : this.nativeHandle(operation).then((n) => send(n));
   }
 
   /**

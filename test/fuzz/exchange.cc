@@ -1,7 +1,7 @@
 // The whole receive path of nln::Exchanger (native/core/exchange.cc) with the kernel played by the
 // input: requests go out on a fake socket (fake_socket.h) and the input's datagrams come back as
 // the answers: framing, matching by sequence number and port, ACKs, errors, batches, dumps and
-// their NLM_F_DUMP_INTR retries, all without a kernel.
+// their NLM_F_DUMP_INTR refusals, all without a kernel.
 //
 // Input: one byte choosing the requests, then the datagrams (fake_socket.h):
 //   bits 0-1: 1-4 requests; bit 2: the first is an nfnetlink batch of 1-4 messages (bits 3-4) and
@@ -58,20 +58,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t messages = r->batch.size();
     r->done = [&answered, i, messages](nln::Outcome&& o) {
       ++answered[i];
-      // A refusal carries an errno and no replies; a batch's refusal names one of its messages.
-      if (!o.status.ok()) {
-        FUZZ_CHECK(o.status.err > 0 && o.status.err <= 4095);
-        FUZZ_CHECK(o.replies.empty());
-      }
+      // A refusal carries an errno and, when the kernel refused, its message alone; a batch's
+      // refusal names one of its messages.
+      if (!o.status.ok()) FUZZ_CHECK(o.status.err > 0 && o.status.err <= 4095);
       FUZZ_CHECK(o.failed_index >= -1 && o.failed_index < static_cast<int>(messages));
       // The replies are whole messages back to back, each padded to 4 bytes, nothing else.
       nln_fuzz::Exact copy(o.replies);
-      size_t walked = 0;
+      size_t walked = 0, messages = 0;
       nln::for_each_message(copy.data(), copy.size(), [&](const nlmsghdr* h) {
-        FUZZ_CHECK(h->nlmsg_type >= NLMSG_MIN_TYPE);
+        ++messages;
+        if (o.status.ok()) FUZZ_CHECK(h->nlmsg_type >= NLMSG_MIN_TYPE);
+        else FUZZ_CHECK(h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_DONE);
         walked += NLMSG_ALIGN(h->nlmsg_len);
       });
       FUZZ_CHECK(walked == o.replies.size());
+      if (!o.status.ok()) FUZZ_CHECK(messages <= 1);
     };
     requests.push_back(std::move(r));
   }
