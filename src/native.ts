@@ -10,11 +10,20 @@ export interface NativeNamespace {
   request(protocol: number, message: Buffer): Promise<Buffer | null>;
   /** An nfnetlink batch (messages back to back) in one sendmsg, then the sentinel; a refusal's error has the message's index. */
   batch(protocol: number, messages: Buffer, sentinel: Buffer): Promise<Buffer | null>;
+  /** A socket in this namespace joined to the kernel's multicast groups for `protocol`. */
+  subscribe(protocol: number, groups: number[]): Promise<NativeSubscription>;
   /** Closes the handle: what was queued is still answered, then it resolves; later calls are refused (EBADF). */
   close(): Promise<void>;
   /** A new close-on-exec fd on the namespace, the caller's to close (for a child process to inherit). */
   lendFd(): number;
   readonly inode: number;
+}
+
+/** What the kernel announced, as it queued: read one at a time; closed, a read is refused EBADF. */
+export interface NativeSubscription {
+  /** The announcements queued (netlink bytes), waiting for one unless `wait` is false (then maybe none). ENOBUFS: some were dropped. */
+  read(wait?: boolean): Promise<Buffer>;
+  close(): void;
 }
 
 /**

@@ -189,7 +189,7 @@ export class Neighbors {
   }
 }
 
-function decodeNeighbor(m: WireMessage): Neighbor {
+export function decodeNeighbor(m: WireMessage): Neighbor {
   const h = m.header as Record<string, number>;
   const a = (m.attrs ?? {}) as Record<string, any>;
   const n: Neighbor = { link: h.ifindex, family: familyOf(h.family), address: a.dst, state: stateNames(h.state), router: (h.flags & NTF_ROUTER) !== 0 };

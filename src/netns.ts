@@ -16,6 +16,7 @@ import { Routes } from './route';
 import { Rules } from './rule';
 import { Sysctl } from './sysctl';
 import { checkNetnsName } from './validate';
+import { watch, type WatchEvent, type WatchOptions, type WatchWhat } from './watch';
 
 export { NETNS_RUN_DIR, type NetnsRef };
 
@@ -120,6 +121,15 @@ export class Netns implements NetnsHandle {
   }
 
   /** Runs a program inside this namespace (no shell) and collects its output. */
+  /**
+   * What the kernel announces about the kinds asked for (ip monitor's), as typed events: by
+   * default a snapshot of what exists first, then every change after it, no gap, no duplicate.
+   * Ends on `break`, the signal, or when this handle closes.
+   */
+  watch(what: WatchWhat, options?: WatchOptions): AsyncIterable<WatchEvent> {
+    return watch(this[TRANSPORT], what, options);
+  }
+
   exec(file: string, args: string[] = [], options: ExecOptions = {}): Promise<ExecResult> {
     return execIn(this[TRANSPORT], file, args, options);
   }

@@ -108,7 +108,7 @@ async function message(r: RuleSpec, type: number, create: number): Promise<WireM
   };
 }
 
-function decodeRule(m: WireMessage): Rule {
+export function decodeRule(m: WireMessage): Rule {
   const h = m.header as Record<string, number>;
   const a = (m.attrs ?? {}) as Record<string, any>;
   const rule: Rule = {

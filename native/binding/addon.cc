@@ -8,6 +8,7 @@
 #include "chain_function.h"
 #include "namespace_wrap.h"
 #include "netns_functions.h"
+#include "subscription_wrap.h"
 
 namespace nln_binding {
 
@@ -24,6 +25,7 @@ void teardown(void* arg) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto state = std::make_shared<AddonState>(env);
   state->namespace_class = Napi::Persistent(NamespaceWrap::Define(env));
+  state->subscription_class = Napi::Persistent(SubscriptionWrap::Define(env));
   env.SetInstanceData<std::shared_ptr<AddonState>>(new std::shared_ptr<AddonState>(state));
   napi_add_env_cleanup_hook(env, teardown, new std::shared_ptr<AddonState>(state));
   define_netns_functions(env, exports);

@@ -15,18 +15,35 @@ void AddonState::untrack(nln::Namespace* ns) {
   open.erase(ns);
 }
 
+void AddonState::track(const std::shared_ptr<nln::Subscription>& sub) {
+  std::lock_guard<std::mutex> lock(mu);
+  subscriptions[sub.get()] = sub;
+}
+
+void AddonState::untrack(nln::Subscription* sub) {
+  std::lock_guard<std::mutex> lock(mu);
+  subscriptions.erase(sub);
+}
+
 void AddonState::teardown() {
   completer.close();
   std::vector<std::shared_ptr<nln::Namespace>> all;
+  std::vector<std::shared_ptr<nln::Subscription>> subs;
   {
     std::lock_guard<std::mutex> lock(mu);
     for (auto& e : open) {
       if (auto ns = e.second.lock()) all.push_back(ns);
     }
     open.clear();
+    for (auto& e : subscriptions) {
+      if (auto sub = e.second.lock()) subs.push_back(sub);
+    }
+    subscriptions.clear();
   }
   for (auto& ns : all) ns->shutdown(nullptr);
+  for (auto& sub : subs) sub->close();
   namespace_class.Reset();
+  subscription_class.Reset();
 }
 
 Napi::Error make_error(Napi::Env env, const nln::Status& s, const std::string& answer) {

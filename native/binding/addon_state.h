@@ -1,5 +1,5 @@
-// Per-environment state: the completer and the namespaces still open (so that environment
-// teardown can close them). Shared by every object the addon hands out.
+// Per-environment state: the completer and the namespaces and subscriptions still open (so that
+// environment teardown can close them). Shared by every object the addon hands out.
 #pragma once
 #include <napi.h>
 
@@ -9,6 +9,7 @@
 
 #include "../core/namespace.h"
 #include "../core/status.h"
+#include "../core/subscription.h"
 #include "completer.h"
 
 namespace nln_binding {
@@ -18,12 +19,16 @@ struct AddonState {
 
   Completer completer;
   Napi::FunctionReference namespace_class;
+  Napi::FunctionReference subscription_class;
 
   std::mutex mu;
   std::unordered_map<nln::Namespace*, std::weak_ptr<nln::Namespace>> open;
+  std::unordered_map<nln::Subscription*, std::weak_ptr<nln::Subscription>> subscriptions;
 
   void track(const std::shared_ptr<nln::Namespace>& ns);
   void untrack(nln::Namespace* ns);
+  void track(const std::shared_ptr<nln::Subscription>& sub);
+  void untrack(nln::Subscription* sub);
   // Environment teardown, on the JS thread: results are no longer delivered, every namespace is
   // closed, and what N-API owns is released while the environment still exists. Whichever thread
   // lets go of the state last then destroys only inert parts.

@@ -5,6 +5,7 @@
 #include <linux/netlink.h>
 
 #include "messages.h"
+#include "subscription_wrap.h"
 
 namespace nln_binding {
 
@@ -19,6 +20,7 @@ Napi::Function NamespaceWrap::Define(Napi::Env env) {
   return DefineClass(env, "NativeNamespace", {
       InstanceMethod<&NamespaceWrap::Request>("request"),
       InstanceMethod<&NamespaceWrap::Batch>("batch"),
+      InstanceMethod<&NamespaceWrap::Subscribe>("subscribe"),
       InstanceMethod<&NamespaceWrap::Close>("close"),
       InstanceMethod<&NamespaceWrap::LendFd>("lendFd"),
       InstanceAccessor<&NamespaceWrap::Inode>("inode"),
@@ -104,6 +106,29 @@ Napi::Value NamespaceWrap::Submit(Napi::Env env, int protocol, std::unique_ptr<n
   std::vector<std::unique_ptr<nln::Request>> one;
   one.push_back(std::move(req));
   ns_->submit(protocol, std::move(one));
+  return deferred.Promise();
+}
+
+// subscribe(protocol, groups) -> Promise<NativeSubscription>: a socket in this namespace joined to
+// the kernel's multicast groups.
+Napi::Value NamespaceWrap::Subscribe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int protocol = info[0].As<Napi::Number>().Int32Value();
+  Napi::Array list = info[1].As<Napi::Array>();
+  std::vector<uint32_t> groups;
+  for (uint32_t i = 0; i < list.Length(); ++i) groups.push_back(list.Get(i).As<Napi::Number>().Uint32Value());
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (!ns_ || ns_->closed()) {
+    deferred.Reject(make_error(env, nln::Status::fail(EBADF, "the namespace handle is closed")).Value());
+    return deferred.Promise();
+  }
+  state_->completer.expect(env);
+  nln::Subscription::open(ns_->fd_holder(), protocol, std::move(groups), [state = state_, deferred](nln::Status s, std::shared_ptr<nln::Subscription> sub) {
+    state->completer.post([state, deferred, s, sub](Napi::Env env) {
+      if (s.ok()) deferred.Resolve(SubscriptionWrap::Wrap(env, state, sub));
+      else deferred.Reject(make_error(env, s).Value());
+    });
+  });
   return deferred.Promise();
 }
 

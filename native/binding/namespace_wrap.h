@@ -24,6 +24,7 @@ class NamespaceWrap : public Napi::ObjectWrap<NamespaceWrap> {
   Napi::Value Request(const Napi::CallbackInfo& info);
   Napi::Value Batch(const Napi::CallbackInfo& info);
   Napi::Value Submit(Napi::Env env, int protocol, std::unique_ptr<nln::Request> req);
+  Napi::Value Subscribe(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value LendFd(const Napi::CallbackInfo& info);
   Napi::Value Inode(const Napi::CallbackInfo& info);

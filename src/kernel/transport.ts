@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
 import { CodecError, decode, encode, encodeAll, locate, type WireMessage } from '../codec/codec';
-import { native, type NativeFailure, type NativeNamespace, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER } from '../native';
+import { native, type NativeFailure, type NativeNamespace, type NativeSubscription, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER } from '../native';
 
 export { NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type WireMessage };
 
@@ -79,6 +79,12 @@ export function answer(r: ChainResult): WireMessage[] {
   return r;
 }
 
+/** A transport's subscription: the announcements decoded; null once it is closed. */
+export interface Subscription {
+  read(wait?: boolean): Promise<WireMessage[] | null>;
+  close(): void;
+}
+
 /** What a namespace is known by: errors name it (netnsLabel), a Netns shows it. */
 interface Identity {
   inode: number;
@@ -106,6 +112,8 @@ export class Transport {
   #native: NativeNamespace | null;
   #opening: Promise<NativeNamespace> | null = null;
   #closed = false;
+  /** Closed with the transport: a watch ends when its namespace handle does. */
+  readonly #subscriptions = new Set<NativeSubscription>();
   /** This process's own namespace: opened on first use, again after close(), never lent. */
   readonly #own: boolean;
   static #current: Transport | undefined;
@@ -181,6 +189,8 @@ export class Transport {
   /** Answers what is queued, then releases the namespace's fd and sockets. */
   async close(): Promise<void> {
     if (!this.#own) this.#closed = true;
+    for (const s of this.#subscriptions) s.close();
+    this.#subscriptions.clear();
     const n = this.#native ?? (this.#opening ? await this.#opening.catch(() => null) : null);
     this.#native = null;
     this.#opening = null;
@@ -298,6 +308,35 @@ export class Transport {
         return 'create' in s || a.length === 0 ? [] : decodeReplies(s.protocol, a, s.items[i].operation);
       });
     });
+  }
+
+  /**
+   * The kernel's announcements to `groups` of `protocol` in this namespace, decoded; ends (null)
+   * once closed, by the caller or with the transport. A read failing ENOBUFS means some were
+   * dropped: what the caller knows must be read again.
+   */
+  async subscribe(protocol: number, groups: number[], operation: string): Promise<Subscription> {
+    const n = await this.nativeHandle(operation);
+    const s = await nativeCall(operation, n.subscribe(protocol, groups));
+    if (this.#closed) s.close();
+    else this.#subscriptions.add(s);
+    let closed = this.#closed;
+    return {
+      read: async (wait = true) => {
+        if (closed) return null;
+        try {
+          return decodeReplies(protocol, await s.read(wait), operation);
+        } catch (err) {
+          if (closed || !this.#subscriptions.has(s)) return null; // closed while it waited
+          throw toNetlinkError(operation, err);
+        }
+      },
+      close: () => {
+        closed = true;
+        this.#subscriptions.delete(s);
+        s.close();
+      },
+    };
   }
 
   /** A /proc/sys file as seen from inside the namespace. */

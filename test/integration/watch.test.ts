@@ -1,0 +1,131 @@
+// ns.watch against the real kernel, with changes made by `ip` (an independent tool) and the
+// pictures compared with what `ip -j` shows.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { Netns, NetlinkError, type WatchEvent } from '../../src/index';
+import { fdCount, ipJson, sh, withNamespaces } from '../helpers';
+
+type Iter = AsyncIterator<WatchEvent>;
+
+/** The next event, or undefined when none comes within ms. */
+async function next(it: Iter, ms = 2000): Promise<WatchEvent | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const r = await Promise.race([it.next(), new Promise<null>((res) => { timer = setTimeout(() => res(null), ms); })]);
+  clearTimeout(timer);
+  return r === null || r.done ? undefined : r.value;
+}
+
+/** Events until one matches `until` (included). */
+async function upTo(it: Iter, until: (e: WatchEvent) => boolean): Promise<WatchEvent[]> {
+  const out: WatchEvent[] = [];
+  for (;;) {
+    const e = await next(it);
+    assert.ok(e, `no event matching after ${JSON.stringify(out.map((x) => x.type))}`);
+    out.push(e);
+    if (until(e)) return out;
+  }
+}
+
+const named = (e: WatchEvent) => ('object' in e ? `${e.type} ${e.object} ${(e.value as { name?: string; address?: string; dst?: string }).name ?? (e.value as { address?: string }).address ?? (e.value as { dst?: string }).dst}` : e.type);
+
+describe('ns.watch', () => {
+  it('starts with a snapshot of what exists, then reports what ip changes, with the values list() gives', async () => {
+    await withNamespaces(1, async (ns) => {
+      await sh('ip', ['-n', ns.name!, 'link', 'add', 'w0', 'type', 'veth', 'peer', 'name', 'w1']);
+      const it = ns.watch({ links: true, addresses: true, routes: true, neighbors: true, rules: true })[Symbol.asyncIterator]();
+      const snapshot = await upTo(it, (e) => e.type === 'snapshot-end');
+      assert.equal(snapshot[0].type, 'snapshot-start');
+      const links = snapshot.filter((e) => 'object' in e && e.object === 'link').map((e) => (e as { value: { name: string } }).value.name).sort();
+      assert.deepEqual(links, (await ipJson(ns.name, ['link', 'show'])).map((l) => l.ifname).sort());
+      assert.ok(snapshot.some((e) => named(e) === 'added rule all' || ('object' in e && e.object === 'rule')), 'the default rules are in the snapshot');
+
+      await sh('ip', ['-n', ns.name!, 'addr', 'add', '198.18.7.1/24', 'dev', 'w0']);
+      let seen = await upTo(it, (e) => named(e) === 'added address 198.18.7.1');
+      const addr = seen.at(-1) as { value: unknown };
+      assert.deepEqual(addr.value, (await ns.addresses.list({ link: 'w0' }))[0]);
+
+      await sh('ip', ['-n', ns.name!, 'link', 'set', 'w0', 'up']);
+      seen = await upTo(it, (e) => named(e) === 'changed link w0' && (e as { value: { up: boolean } }).value.up);
+      await sh('ip', ['-n', ns.name!, 'route', 'add', '198.18.9.0/24', 'via', '198.18.7.2']);
+      seen = await upTo(it, (e) => named(e) === 'added route 198.18.9.0/24');
+      assert.deepEqual((seen.at(-1) as { value: unknown }).value, (await ns.routes.list()).find((r) => r.dst === '198.18.9.0/24'));
+      await sh('ip', ['-n', ns.name!, 'neigh', 'add', '198.18.7.3', 'lladdr', '02:00:00:00:00:03', 'dev', 'w0']);
+      seen = await upTo(it, (e) => named(e) === 'added neighbor 198.18.7.3');
+      assert.equal((seen.at(-1) as { value: { lladdr: string } }).value.lladdr, '02:00:00:00:00:03');
+      await sh('ip', ['-n', ns.name!, 'rule', 'add', 'from', '198.18.7.0/24', 'table', '100', 'priority', '100']);
+      seen = await upTo(it, (e) => 'object' in e && e.object === 'rule' && e.type === 'added');
+      assert.equal((seen.at(-1) as { value: { priority: number } }).value.priority, 100);
+
+      await sh('ip', ['-n', ns.name!, 'link', 'del', 'w0']);
+      seen = await upTo(it, (e) => named(e) === 'removed link w1');
+      assert.ok(seen.some((e) => named(e) === 'removed link w0'), JSON.stringify(seen.map(named)));
+      assert.ok(seen.some((e) => named(e) === 'removed address 198.18.7.1'));
+      await it.return!();
+    });
+  });
+
+  it('keeps a picture equal to ip -j link show through 10,000 changes made while the consumer sleeps', async () => {
+    await withNamespaces(1, async (ns) => {
+      const it = ns.watch({ links: true })[Symbol.asyncIterator]();
+      const picture = new Map<number, string>();
+      let resyncs = 0;
+      const apply = (e: WatchEvent) => {
+        if (e.type === 'snapshot-start') picture.clear();
+        if (e.type === 'resync') resyncs++;
+        if ('object' in e && e.object === 'link') {
+          if (e.type === 'removed') picture.delete(e.value.index);
+          else picture.set(e.value.index, `${e.value.name} ${e.value.up}`);
+        }
+      };
+      for (let e = await next(it); e; e = e.type === 'snapshot-end' ? undefined : await next(it)) apply(e);
+      // 2,500 veth pairs (5,000 links), then 5,000 set up: not read until all are made.
+      const file = path.join(os.tmpdir(), `nln-watch-${process.pid}.batch`);
+      const lines: string[] = [];
+      for (let i = 0; i < 2500; i++) lines.push(`link add a${i} type veth peer name b${i}`);
+      for (let i = 0; i < 2500; i++) lines.push(`link set a${i} up`, `link set b${i} up`);
+      fs.writeFileSync(file, `${lines.join('\n')}\n`);
+      try {
+        await sh('ip', ['-n', ns.name!, '-batch', file]);
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+      for (let e = await next(it, 1000); e; e = await next(it, 1000)) apply(e);
+      const shown = new Map((await ipJson(ns.name, ['link', 'show'])).map((l) => [l.ifindex as number, `${l.ifname} ${(l.flags as string[]).includes('UP')}`]));
+      // Compared entry by entry: a failing deepEqual of two 5,000-entry maps takes minutes to word.
+      const differ = [...new Set([...picture.keys(), ...shown.keys()])].filter((k) => picture.get(k) !== shown.get(k));
+      assert.deepEqual(differ.slice(0, 10).map((k) => [k, picture.get(k), shown.get(k)]), []);
+      assert.equal(picture.size, shown.size);
+      // The kernel's buffer cannot hold 10,000 announcements: the stream said so and started over.
+      assert.ok(resyncs >= 1, 'a resync was reported');
+      await it.return!();
+    });
+  });
+
+  it('ends on break, on an aborted signal and when the handle closes; no fd is left', async () => {
+    await withNamespaces(1, async (ns) => {
+      const before = fdCount();
+      for await (const e of ns.watch({ links: true })) if (e.type === 'snapshot-end') break;
+      const ac = new AbortController();
+      const aborted = (async () => { for await (const _ of ns.watch({ links: true }, { signal: ac.signal, snapshot: false })) { /* none */ } })();
+      setTimeout(() => ac.abort(), 50);
+      await aborted;
+      const other = await Netns.open(ns.name!);
+      const closing = (async () => { const seen = []; for await (const e of other.watch({ links: true })) seen.push(e); return seen; })();
+      setTimeout(() => void other.close(), 100);
+      assert.equal((await closing).at(-1)?.type, 'snapshot-end');
+      assert.equal(fdCount(), before);
+    });
+  });
+
+  it('refuses a bad request before subscribing, naming the field', async () => {
+    const ns = Netns.current();
+    assert.throws(() => ns.watch({} as never), (e: unknown) => e instanceof TypeError && /what/.test(e.message));
+    assert.throws(() => ns.watch({ links: 1 } as never), (e: unknown) => e instanceof TypeError && /what\.links/.test(e.message));
+    assert.throws(() => ns.watch({ links: true, tables: true } as never), (e: unknown) => e instanceof TypeError && /tables/.test(e.message));
+    assert.throws(() => ns.watch({ links: true }, { signal: 5 } as never), (e: unknown) => e instanceof TypeError && /options\.signal/.test(e.message));
+    assert.ok(NetlinkError);
+  });
+});
