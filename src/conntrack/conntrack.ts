@@ -6,7 +6,7 @@ import { afOf, type Family } from '../ip';
 import { NetlinkError } from '../errors';
 import { NETLINK_NETFILTER, type Transport, type WireMessage } from '../kernel/transport';
 import { decodeEntry } from './decode';
-import { type CheckedFilter, checkFilter, familiesToAsk, kernelCanFlush, kernelFilterAttrs, matches } from './filter';
+import { type CheckedFilter, checkFilter, familiesToAsk, hasTuple, kernelCanFlush, kernelFilterAttrs, matches } from './filter';
 import type { ConntrackEntry, ConntrackFilter } from './types';
 
 export type { ConntrackCounters, ConntrackEntry, ConntrackFilter, ConntrackStatus, ConntrackTuple } from './types';
@@ -67,13 +67,18 @@ export class Conntrack {
    */
   async flush(filter?: ConntrackFilter): Promise<void> {
     const f = checkFilter('filter', filter ?? {});
-    if (!kernelCanFlush(f)) {
-      await this.#deleteFound(await this.#find(f, 'conntrack.flush'));
-      return;
+    if (kernelCanFlush(f)) {
+      try {
+        await Promise.all(familiesToAsk(f).map((family) => this.#t.request(NETLINK_NETFILTER, {
+          type: CT_DELETE, flags: NLM_F.REQUEST | NLM_F.ACK, header: header(family, family === 0 ? 0 : 1), attrs: kernelFilterAttrs(f, family),
+        }, 'conntrack.flush')));
+        return;
+      } catch (err) {
+        // A kernel whose flush takes no CTA_FILTER refuses it: dump and delete instead.
+        if (!(err instanceof NetlinkError && (err.code === 'EOPNOTSUPP' || err.code === 'EINVAL') && hasTuple(f))) throw err;
+      }
     }
-    await Promise.all(familiesToAsk(f).map((family) => this.#t.request(NETLINK_NETFILTER, {
-      type: CT_DELETE, flags: NLM_F.REQUEST | NLM_F.ACK, header: header(family, family === 0 ? 0 : 1), attrs: kernelFilterAttrs(f, family),
-    }, 'conntrack.flush')));
+    await this.#deleteFound(await this.#find(f, 'conntrack.flush'));
   }
 
   async #find(f: CheckedFilter, operation: string): Promise<Found[]> {

@@ -98,7 +98,8 @@ function statusBits(field: string, value: unknown): number {
 
 const prune = (s: Side): Side => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as Side;
 
-const hasTuple = (f: CheckedFilter): boolean => f.protocol !== undefined || Object.keys(f.original).length > 0 || Object.keys(f.reply).length > 0;
+/** Whether the filter names tuple fields (what CTA_FILTER carries). */
+export const hasTuple = (f: CheckedFilter): boolean => f.protocol !== undefined || Object.keys(f.original).length > 0 || Object.keys(f.reply).length > 0;
 
 /**
  * The address families to ask the kernel about, one request each: a tuple filter (CTA_FILTER)
@@ -145,13 +146,15 @@ function tupleFilter(f: CheckedFilter, s: Side, family: Family): { flags: number
 }
 
 /**
- * Whether the kernel's flush can apply the whole filter. It cannot match a zone; and a kernel
- * older than flush-with-CTA_FILTER takes a complete tuple as one entry to delete whatever the
- * rest of the filter says, so a complete tuple goes the dump-and-delete way.
+ * Whether the kernel's flush can be trusted with the whole filter. It cannot match a zone. A
+ * kernel older than status filtering (5.19) would ignore CTA_STATUS and flush more. A kernel older
+ * than flush-with-CTA_FILTER refuses it (EOPNOTSUPP, or EINVAL for a partial tuple: the caller
+ * falls back), but takes a complete tuple as the one entry to delete whatever the rest of the
+ * filter says: those go the dump-and-delete way.
  */
 export function kernelCanFlush(f: CheckedFilter): boolean {
   const complete = (s: Side) => s.src !== undefined && s.dst !== undefined && f.protocol !== undefined && (!PORT_PROTOCOLS.has(f.protocol) || (s.sport !== undefined && s.dport !== undefined));
-  return f.zone === undefined && !complete(f.original) && !complete(f.reply);
+  return f.zone === undefined && f.status === undefined && !complete(f.original) && !complete(f.reply);
 }
 
 const sideMatches = (s: Side, t: ConntrackTuple): boolean =>
