@@ -411,8 +411,10 @@ export class BridgeNetwork {
    * plugin do: a mapping's DNAT flows; every flow from or to an endpoint's address.
    */
   async #forgetFlows(addresses: string[], mappings: PortMapping[]): Promise<void> {
+    const going = new Set(addresses);
     const filters: ConntrackFilter[] = [
-      ...mappings.map((m): ConntrackFilter => ({
+      // An endpoint's own filters below take its mappings' flows too.
+      ...mappings.filter((m) => !going.has(m.address)).map((m): ConntrackFilter => ({
         protocol: m.protocol, dport: m.hostPort, replySrc: m.address, replySport: m.port, status: 'dnat',
         ...(m.hostAddress !== undefined ? { dst: m.hostAddress } : {}),
       })),
