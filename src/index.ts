@@ -16,5 +16,6 @@ export {
 } from './nft/nftables';
 export type { NftMatch, NftValue, TypedRule } from './nft/typed';
 export { Iptables } from './iptables/iptables';
+export { Conntrack, type ConntrackCounters, type ConntrackEntry, type ConntrackFilter, type ConntrackStatus, type ConntrackTuple } from './conntrack/conntrack';
 export type { IptRule, IptMatch, IptTarget } from './iptables/rule';
 export { BridgeNetwork, type BridgeNetworkOptions, type DetachRef, type Endpoint, type EndpointInfo, type PortMapping } from './network/bridge-network';

@@ -5,6 +5,7 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type * as net from 'node:net';
 import { inspect } from 'node:util';
 import { Addresses } from './addr';
+import { Conntrack } from './conntrack/conntrack';
 import { Iptables } from './iptables/iptables';
 import { NETNS_RUN_DIR, type NetnsRef, openRef } from './kernel/netns-ref';
 import { type NetnsHandle, TRANSPORT, Transport, type WireMessage } from './kernel/transport';
@@ -56,6 +57,8 @@ export class Netns implements NetnsHandle {
   readonly iptables: Iptables;
   /** IPv6 rules as ip6tables-nft keeps them (ip6 …). */
   readonly ip6tables: Iptables;
+  /** The connection tracking table, like conntrack(8). */
+  readonly conntrack: Conntrack;
   /** How options that take a namespace reach this one's kernel side (not enumerable: not cloned, not listed). */
   declare readonly [TRANSPORT]: Transport;
 
@@ -76,6 +79,7 @@ export class Netns implements NetnsHandle {
     this.nft = new Nftables(transport, this.links);
     this.iptables = new Iptables(this.nft, 'ip');
     this.ip6tables = new Iptables(this.nft, 'ip6');
+    this.conntrack = new Conntrack(transport);
   }
 
   /** Like `ip netns add NAME`; with no name, an anonymous namespace that lives while this handle is open. */

@@ -227,3 +227,33 @@ export async function exchange(from: Netns, host: string, port: number, connectT
     socket.write('ping');
   });
 }
+
+/** A UDP echo inside `ns` on `port` ("<tag>echo:<data> from <sender>"), once it is bound. */
+export async function udpEcho(ns: Netns, port: number, tag = '') {
+  const child = ns.spawn(process.execPath, ['-e', `
+    const s = require('node:dgram').createSocket('udp4');
+    s.on('message', (m, r) => s.send(${JSON.stringify(tag)} + 'echo:' + m + ' from ' + r.address, r.port, r.address));
+    s.bind(${port}, () => process.stdout.write('ready\\n'));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  await withCleanup(() => waitFor(`the UDP echo in ${ns.name} to bind port ${port}`, () => out === 'ready\n'), () => undefined).catch((err) => {
+    child.kill();
+    throw err;
+  });
+  return { close: () => child.kill() };
+}
+
+/**
+ * Sends one UDP datagram "ping" from inside `ns` (from `sourcePort` when given: the same flow each
+ * time, as a long-lived client keeps) and resolves with the answer, or 'no answer' after 1 s.
+ */
+export async function udpExchange(ns: Netns, host: string, port: number, sourcePort?: number): Promise<string> {
+  const r = await ns.exec(process.execPath, ['-e', `
+    const s = require('node:dgram').createSocket('udp4');
+    const t = setTimeout(() => { process.stdout.write('no answer'); s.close(); }, 1000);
+    s.on('message', (m) => { clearTimeout(t); process.stdout.write(String(m)); s.close(); });
+    const send = () => s.send('ping', ${port}, ${JSON.stringify(host)});
+    ${sourcePort === undefined ? 'send();' : `s.bind(${sourcePort}, send);`}`]);
+  if (r.code !== 0) throw new Error(`the UDP client in ${ns.name} failed: ${r.stderr}`);
+  return r.stdout;
+}

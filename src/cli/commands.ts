@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Netns } from '../netns';
+import { CONNTRACK_HELP, parseConntrackArgs, runConntrack } from './conntrack';
 import { parseLinkAdd, parseLinkSet } from './ip-link-args';
 import { linkNames, linkText, parseAddrShow, parseLinkShow, parseRouteShow, routeText, selectRoutes, tableName } from './ip-show';
 import { NETWORK_HELP, runNetwork } from './network';
@@ -56,6 +57,7 @@ export const HELP: Record<string, string> = {
   nft: 'usage: nln [-n NS] nft list | -f FILE | apply TEXT',
   iptables: 'usage: nln [-n NS] iptables IPTABLES-ARGUMENTS…',
   sysctl: SYSCTL_HELP,
+  conntrack: CONNTRACK_HELP,
 };
 
 export async function runCommand(command: string, args: string[], g: Global): Promise<number> {
@@ -177,6 +179,10 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
     case 'sysctl': {
       const a = parseSysctlArgs(args);
       return withNs({ ...g, netns: a.netns ?? g.netns }, async (ns) => { await runSysctl(ns, a, g.json); return 0; });
+    }
+    case 'conntrack': {
+      const a = parseConntrackArgs(args);
+      return withNs(g, async (ns) => { await runConntrack(ns, a, g.json); return 0; });
     }
     case 'network':
       return runNetwork(args, g.netns, (value, text) => print(g, value, text));

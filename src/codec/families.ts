@@ -1,6 +1,8 @@
 // Which header and attribute set a message of a protocol and type carries (as
-// native/core/message_specs.cc did): rtnetlink by RTM_* type, nfnetlink by subsystem and NFT_MSG_*.
+// native/core/message_specs.cc did): rtnetlink by RTM_* type, nfnetlink by subsystem and its
+// message type (NFT_MSG_*, IPCTNL_MSG_CT_*).
 import { addrMessage } from './address';
+import { ctMessage, ctStatsMessage } from './conntrack';
 import { linkMessage } from './link';
 import { neighMessage } from './neighbor';
 import { nfnlBatchMessage, nftChainMessage, nftGenMessage, nftRuleMessage, nftSetElemMessage, nftSetMessage, nftTableMessage } from './nftables';
@@ -13,6 +15,7 @@ export const NETLINK_NETFILTER = 12;
 
 const NFNL_MSG_BATCH_BEGIN = 16; // NLMSG_MIN_TYPE
 const NFNL_MSG_BATCH_END = 17;
+const NFNL_SUBSYS_CTNETLINK = 1;
 const NFNL_SUBSYS_NFTABLES = 10;
 
 /** Indexed by message type (RTM_NEW*, RTM_DEL*, RTM_GET*, RTM_SETLINK). */
@@ -34,12 +37,20 @@ const NFTABLES: Array<MessageSpec | undefined> = [
   nftGenMessage, nftGenMessage, // NFT_MSG_NEWGEN, NFT_MSG_GETGEN
 ];
 
+/** Indexed by IPCTNL_MSG_CT_* (the low byte of a ctnetlink message type). */
+const CTNETLINK: Array<MessageSpec | undefined> = [
+  ctMessage, ctMessage, ctMessage, // IPCTNL_MSG_CT_NEW, GET, DELETE
+  undefined, undefined, ctStatsMessage, // GET_CTRZERO, GET_STATS_CPU (not used), IPCTNL_MSG_CT_GET_STATS
+];
+
 /** The table for a message, or undefined for a type without one (errors, DONE, other families). */
 export function messageSpec(protocol: number, type: number): MessageSpec | undefined {
   if (protocol === NETLINK_ROUTE) return ROUTE[type];
   if (protocol === NETLINK_NETFILTER) {
     if (type === NFNL_MSG_BATCH_BEGIN || type === NFNL_MSG_BATCH_END) return nfnlBatchMessage;
-    return type >> 8 === NFNL_SUBSYS_NFTABLES ? NFTABLES[type & 0xff] : undefined;
+    const subsystem = type >> 8;
+    if (subsystem === NFNL_SUBSYS_NFTABLES) return NFTABLES[type & 0xff];
+    return subsystem === NFNL_SUBSYS_CTNETLINK ? CTNETLINK[type & 0xff] : undefined;
   }
   return undefined;
 }

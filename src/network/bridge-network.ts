@@ -3,6 +3,7 @@
 // of each endpoint's veth carries the endpoint in its alias and is named after its address (so the
 // kernel's unique link names make address claims atomic across processes), each port mapping is a
 // rule whose comment names it, so open() rebuilds the object from kernel state.
+import type { ConntrackFilter } from '../conntrack/conntrack';
 import { NetlinkError, netnsLabel } from '../errors';
 import { parseAddress, parseCidr, parsePrefix } from '../ip';
 import type { Link } from '../link/types';
@@ -346,6 +347,7 @@ export class BridgeNetwork {
   async #remove(records: Record_[], mappings: PortMapping[]): Promise<void> {
     await this.firewall.unpublishMany(mappings);
     await this.#deleteLinks(records.map((r) => r.hostIfname));
+    await this.#forgetFlows(records.map((r) => r.address), mappings);
     // Also the addresses of mappings whose endpoint the kernel removed with its namespace.
     for (const a of [...records, ...mappings].map((x) => x.address)) this.#taken.delete(a);
   }
@@ -395,7 +397,30 @@ export class BridgeNetwork {
   }
 
   async unpublish(m: PortMapping): Promise<void> {
-    await this.#guard('network.unpublish', () => this.firewall.unpublish(m));
+    await this.#guard('network.unpublish', async () => {
+      await this.firewall.unpublish(m);
+      await this.#forgetFlows([], [m]);
+    });
+  }
+
+  /**
+   * Deletes the host's conntrack flows of removed mappings and endpoints, once their rules and
+   * links are gone (so no packet makes them again). A flow keeps the NAT it was given when it
+   * began: without this, a UDP client keeps reaching the endpoint a mapping pointed at before,
+   * and a reused address receives its predecessor's replies. As Docker and the CNI portmap
+   * plugin do: a mapping's DNAT flows; every flow from or to an endpoint's address.
+   */
+  async #forgetFlows(addresses: string[], mappings: PortMapping[]): Promise<void> {
+    const going = new Set(addresses);
+    const filters: ConntrackFilter[] = [
+      // An endpoint's own filters below take its mappings' flows too.
+      ...mappings.filter((m) => !going.has(m.address)).map((m): ConntrackFilter => ({
+        protocol: m.protocol, dport: m.hostPort, replySrc: m.address, replySport: m.port, status: 'dnat',
+        ...(m.hostAddress !== undefined ? { dst: m.hostAddress } : {}),
+      })),
+      ...addresses.flatMap((a): ConntrackFilter[] => [{ src: a }, { replySrc: a }]),
+    ];
+    await Promise.all(filters.map((f) => this.host.conntrack.flush(f)));
   }
 
   async endpoints(): Promise<EndpointInfo[]> {

@@ -3,36 +3,10 @@
 // UDP through a published port; with either firewall.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BridgeNetwork, type Netns } from '../../src/index';
-import { exchange, waitFor, wireClient, wireServer, withCleanup, withNamespaces } from '../helpers';
+import { BridgeNetwork } from '../../src/index';
+import { exchange, udpEcho, udpExchange, wireClient, wireServer, withCleanup, withNamespaces } from '../helpers';
 
 const FIREWALLS = ['nftables', 'iptables'] as const;
-
-/** A UDP echo inside `ns` on `port` ("echo:<data> from <sender>"), once it is bound. */
-async function udpEcho(ns: Netns, port: number) {
-  const child = ns.spawn(process.execPath, ['-e', `
-    const s = require('node:dgram').createSocket('udp4');
-    s.on('message', (m, r) => s.send('echo:' + m + ' from ' + r.address, r.port, r.address));
-    s.bind(${port}, () => process.stdout.write('ready\\n'));`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  await withCleanup(() => waitFor(`the UDP echo in ${ns.name} to bind port ${port}`, () => out === 'ready\n'), () => undefined).catch((err) => {
-    child.kill();
-    throw err;
-  });
-  return { close: () => child.kill() };
-}
-
-/** Sends one UDP datagram "ping" from inside `ns` and resolves with the answer, or 'no answer' after 1 s. */
-async function udpExchange(ns: Netns, host: string, port: number): Promise<string> {
-  const r = await ns.exec(process.execPath, ['-e', `
-    const s = require('node:dgram').createSocket('udp4');
-    const t = setTimeout(() => { process.stdout.write('no answer'); s.close(); }, 1000);
-    s.on('message', (m) => { clearTimeout(t); process.stdout.write(String(m)); s.close(); });
-    s.send('ping', ${port}, ${JSON.stringify(host)});`]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
-}
 
 describe('BridgeNetwork traffic', () => {
   for (const firewall of FIREWALLS) {
