@@ -4,7 +4,7 @@
 // business alone.
 import * as fs from 'node:fs';
 import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
-import { CodecError, decode, encode, encodeAll, locate, type WireMessage } from '../codec/codec';
+import { CodecError, decodeMapped, encode, encodeAll, locate, type MessageView, type WireMessage } from '../codec/codec';
 import { native, type NativeNamespace, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER } from '../native';
 
 export { NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type WireMessage };
@@ -65,8 +65,15 @@ export type ChainResult = WireMessage[] | NetlinkError;
  * its container) did not come from a kernel we understand: EBADMSG, never a half-read answer.
  */
 export function decodeReplies(protocol: number, replies: Buffer, operation: string): WireMessage[] {
+  return mappedReplies(protocol, replies, operation, same);
+}
+
+const same = (m: WireMessage): WireMessage => m;
+
+/** decodeReplies, each reply mapped as it is decoded (codec's decodeMapped). */
+function mappedReplies<T>(protocol: number, replies: Buffer, operation: string, map: (m: WireMessage) => T | undefined, view?: MessageView): T[] {
   try {
-    return decode(protocol, replies);
+    return decodeMapped(protocol, replies, map, view);
   } catch (err) {
     if (!(err instanceof CodecError)) throw err;
     throw new NetlinkError(operation, 74 /* EBADMSG */, { detail: `a malformed reply from the kernel: ${err.message}` });
@@ -206,10 +213,19 @@ export class Transport {
    * what its NLM_F_DUMP says (the addon reads it there).
    */
   request(protocol: number, message: WireMessage, operation: string): Promise<WireMessage[]> {
+    return this.requestMapped(protocol, message, operation, same);
+  }
+
+  /**
+   * request, with what `map` makes of each reply (undefined: left out), mapped as each is decoded
+   * and messages of `view`'s type decoded by its smaller table: a dump of thousands keeps only
+   * what map returns and decodes only what it reads.
+   */
+  requestMapped<T>(protocol: number, message: WireMessage, operation: string, map: (m: WireMessage) => T | undefined, view?: MessageView): Promise<T[]> {
     // Submitted in the caller's own turn when the handle is open: many requests made together
     // (Promise.all) reach the channel while the caller is still making the rest, not after.
     const send = (n: NativeNamespace) => n.request(protocol, encode(protocol, message)).then(
-      (replies) => (replies === null ? [] : decodeReplies(protocol, replies, operation)),
+      (replies) => (replies === null ? [] : mappedReplies(protocol, replies, operation, map, view)),
       (err: unknown) => { throw toNetlinkError(operation, err); },
     );
     try {
