@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     ipv6SettingsWorkload(100, 5, nextPrefix),
     netnsCreate(5, 40), vethCreate(5, 40),
     linkUp(5, 1000),
-    linkList(3, 5, 10000),
+    linkList(5, 5, 10000),
     ...nftWorkloads(3, quick ? 1000 : 10000),
   ];
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);

@@ -1,10 +1,12 @@
 // The netlink codec: WireMessages to bytes and back, by the tables in this directory.
 import { decodeAll } from './reader';
 import { encodeMessage, Writer } from './writer';
+import type { MessageView } from './schema';
 import type { WireMessage } from './wire-message';
 
 export { CodecError } from './errors';
 export { locate } from './locate';
+export type { MessageView } from './schema';
 export type { WireMessage } from './wire-message';
 
 // One writer reused across calls (its buffer grows to the largest message seen); a call made while
@@ -50,5 +52,15 @@ export function encodeAll(protocol: number, msgs: readonly WireMessage[], starts
 /** Every message in bytes. A malformed buffer (a truncated header, a length past its container)
  * is a CodecError; unknown attributes are skipped, unknown message types give { payload }. */
 export function decode(protocol: number, bytes: Buffer): WireMessage[] {
-  return decodeAll(protocol, bytes);
+  return decodeAll(protocol, bytes, same);
+}
+
+const same = (m: WireMessage): WireMessage => m;
+
+/**
+ * What `map` makes of each message in bytes (undefined: left out), mapped as each is decoded;
+ * messages of `view`'s type decoded by its table. Errors as decode's.
+ */
+export function decodeMapped<T>(protocol: number, bytes: Buffer, map: (m: WireMessage) => T | undefined, view?: MessageView): T[] {
+  return decodeAll(protocol, bytes, map, view);
 }

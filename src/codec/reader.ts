@@ -2,7 +2,7 @@
 // object per message, nest and struct, and nothing else allocated per attribute.
 import { CodecError } from './errors';
 import { messageSpec } from './families';
-import { type AttrSet, type AttrSpec, type FieldSpec, Kind, type StructSpec } from './schema';
+import { type AttrSet, type AttrSpec, type FieldSpec, Kind, type MessageView, type StructSpec } from './schema';
 import { formatIp, formatMac } from './text';
 import type { WireMessage } from './wire-message';
 
@@ -14,6 +14,17 @@ type Attrs = Record<string, unknown>;
 /** A Buffer of its own (it may outlive the reply it came from). */
 const copy = (b: Buffer, start: number, end: number): Buffer => Buffer.from(b.subarray(start, end));
 
+// A u64 as a bigint: one allocation when it fits 32 bits, none for zero (most counters of a new
+// link; Buffer's readBigUInt64* makes four bigints for every value). Kept values stay small.
+const ZERO = BigInt(0);
+const U32 = BigInt(32);
+function u64(hi: number, lo: number): bigint {
+  if (hi === 0) return lo === 0 ? ZERO : BigInt(lo);
+  return (BigInt(hi) << U32) | BigInt(lo);
+}
+const readU64LE = (b: Buffer, at: number): bigint => u64(b.readUInt32LE(at + 4), b.readUInt32LE(at));
+const readU64BE = (b: Buffer, at: number): bigint => u64(b.readUInt32BE(at), b.readUInt32BE(at + 4));
+
 function readInt(b: Buffer, at: number, size: number, signed: boolean, bigEndian: boolean): number | bigint {
   switch (size) {
     case 1: return signed ? (b[at] << 24) >> 24 : b[at];
@@ -24,7 +35,7 @@ function readInt(b: Buffer, at: number, size: number, signed: boolean, bigEndian
       if (bigEndian) return signed ? b.readInt32BE(at) : b.readUInt32BE(at);
       return signed ? b.readInt32LE(at) : b.readUInt32LE(at);
     default: // 8: a bigint, always unsigned (counters, handles)
-      return bigEndian ? b.readBigUInt64BE(at) : b.readBigUInt64LE(at);
+      return bigEndian ? readU64BE(b, at) : readU64LE(b, at);
   }
 }
 
@@ -53,12 +64,13 @@ function wholeReader(spec: StructSpec): WholeReader {
   if (f === undefined) {
     const read = (x: FieldSpec): string => {
       const at = `at + ${x.offset}`;
-      if (x.size === 8) return `b.readBigUInt64${x.bigEndian ? 'BE' : 'LE'}(${at})`;
+      if (x.size === 8) return `readU64${x.bigEndian ? 'BE' : 'LE'}(b, ${at})`;
       if (x.size === 1) return x.signed ? `(b[${at}] << 24) >> 24` : `b[${at}]`;
       return `b.read${x.signed ? 'Int' : 'UInt'}${8 * x.size}${x.bigEndian ? 'BE' : 'LE'}(${at})`;
     };
     // Names and numbers come from the tables in this directory, never from the bytes.
-    f = new Function('b', 'at', `return { ${spec.fields.map((x) => `${JSON.stringify(x.name)}: ${read(x)}`).join(', ')} };`) as WholeReader;
+    const body = `return { ${spec.fields.map((x) => `${JSON.stringify(x.name)}: ${read(x)}`).join(', ')} };`;
+    f = new Function('readU64LE', 'readU64BE', `return function (b, at) { ${body} };`)(readU64LE, readU64BE) as WholeReader;
     wholeReaders.set(spec, f);
   }
   return f;
@@ -146,8 +158,8 @@ function valueExpression(spec: AttrSpec, i: number): string {
     case Kind.U32: return whole('b.readUInt32LE(p)');
     case Kind.U32BE: return whole('b.readUInt32BE(p)');
     case Kind.S32: return whole('b.readInt32LE(p)');
-    case Kind.U64: return whole('b.readBigUInt64LE(p)');
-    case Kind.U64BE: return whole('b.readBigUInt64BE(p)');
+    case Kind.U64: return whole('readU64LE(b, p)');
+    case Kind.U64BE: return whole('readU64BE(b, p)');
     case Kind.String: case Kind.Chars: return 'readString(b, p, q)';
     case Kind.Binary: return 'copy(b, p, q)';
     default: return `decodeOne(attrs[${i}], b, p, q, out, depth)`;
@@ -182,7 +194,8 @@ function setReader(set: AttrSet): SetReader {
   if (hasSub) subMessages(set, b, start, end, out, depth);
   return out;
 };`;
-  return new Function('set', 'attrs', 'copy', 'readString', 'decodeOne', 'malformed', 'subMessages', body)(set, set.attrs, copy, readString, decodeOne, malformed, subMessages) as SetReader;
+  return new Function('set', 'attrs', 'copy', 'readString', 'readU64LE', 'readU64BE', 'decodeOne', 'malformed', 'subMessages', body)(
+    set, set.attrs, copy, readString, readU64LE, readU64BE, decodeOne, malformed, subMessages) as SetReader;
 }
 
 function malformed(set: AttrSet, len: number, left: number, at: number): never {
@@ -201,12 +214,13 @@ function subMessages(set: AttrSet, b: Buffer, start: number, end: number, out: A
   }
 }
 
-/** One message at b[at, at + len): { type, flags, seq, header, attrs }, or { …, payload } without a table. */
-export function decodeMessage(protocol: number, b: Buffer, at: number, len: number): WireMessage {
+/** One message at b[at, at + len): { type, flags, seq, header, attrs }, or { …, payload } without a
+ * table; by `view`'s table when it is of the view's type. */
+export function decodeMessage(protocol: number, b: Buffer, at: number, len: number, view?: MessageView): WireMessage {
   const type = b[at + 4] | (b[at + 5] << 8);
   const flags = b[at + 6] | (b[at + 7] << 8);
   const seq = b.readUInt32LE(at + 8);
-  const spec = messageSpec(protocol, type);
+  const spec = view !== undefined && view.type === type ? view.spec : messageSpec(protocol, type);
   const start = at + 16;
   const end = at + len;
   if (spec === undefined) return { type, flags, seq, payload: copy(b, start, end) };
@@ -218,15 +232,21 @@ export function decodeMessage(protocol: number, b: Buffer, at: number, len: numb
   };
 }
 
-/** Every message in b, each length checked against what is left before it is read. */
-export function decodeAll(protocol: number, b: Buffer): WireMessage[] {
-  const out: WireMessage[] = [];
+/**
+ * What `map` makes of each message in b (undefined: left out), each length checked against what
+ * is left before it is read. Each message is mapped as soon as it is decoded, so in a dump of
+ * thousands only what map keeps outlives its turn (the young generation's collections then copy
+ * next to nothing).
+ */
+export function decodeAll<T>(protocol: number, b: Buffer, map: (m: WireMessage) => T | undefined, view?: MessageView): T[] {
+  const out: T[] = [];
   let at = 0;
   while (at < b.length) {
     if (b.length - at < 16) throw new CodecError(`truncated netlink header: ${b.length - at} bytes at the end`, at);
     const len = b.readUInt32LE(at);
     if (len < 16 || len > b.length - at) throw new CodecError(`malformed netlink message: length ${len}, ${b.length - at} bytes left`, at);
-    out.push(decodeMessage(protocol, b, at, len));
+    const v = map(decodeMessage(protocol, b, at, len, view));
+    if (v !== undefined) out.push(v);
     at += Math.min((len + 3) & ~3, b.length - at);
   }
   return out;

@@ -76,6 +76,12 @@ export interface MessageSpec {
   readonly nestedFlag: boolean;
 }
 
+/** Messages of `type` decoded by `spec` (a pickMessage of their family's table) instead. */
+export interface MessageView {
+  readonly type: number;
+  readonly spec: MessageSpec;
+}
+
 /** A struct with a header followed by attributes (HeaderNested, Nexthops). */
 export interface HeaderAndAttrs {
   readonly header: StructSpec;
@@ -124,6 +130,11 @@ export function defineSet(set: AttrSet, rows: readonly AttrRow[]): AttrSet {
     }
     return spec;
   });
+  return indexSet(set, attrs);
+}
+
+// Fills in a set's lookups by type and by name from its attributes.
+function indexSet(set: AttrSet, attrs: readonly AttrSpec[]): AttrSet {
   const byType: Array<AttrSpec | undefined> = [];
   const byName = new Map<string, AttrSpec>();
   for (const a of attrs) {
@@ -143,6 +154,32 @@ export const attrSet = (name: string, rows: readonly AttrRow[]): AttrSet => defi
 export const subMessage = (selector: string, choices: ReadonlyArray<readonly [string, AttrSet]>): SubMessageSpec => ({ selector, choices: new Map(choices) });
 
 export const headerAndAttrs = (header: StructSpec, attrs: AttrSet): HeaderAndAttrs => ({ header, attrs });
+
+/**
+ * The part of a message's table that one reader of it needs: only the attributes named in `keep`
+ * (of a struct attribute, only the fields listed). Decoded by it, a message yields what the full
+ * table yields for those names and nothing else, so a dump of thousands decodes and allocates
+ * nothing its reader never looks at.
+ */
+export function pickMessage(full: MessageSpec, keep: Readonly<Record<string, true | readonly string[]>>): MessageSpec {
+  const attrs = Object.entries(keep).map(([name, fields]): AttrSpec => {
+    const spec = full.attrs.byName.get(name);
+    if (spec === undefined) throw new Error(`codec table ${full.attrs.name}: no attribute ${name} to pick`);
+    if (fields === true) return spec;
+    if (spec.kind !== Kind.Struct) throw new Error(`codec table ${full.attrs.name}.${name}: fields picked from an attribute that is not a struct`);
+    return { ...spec, struct: pickStruct(spec.struct!, fields) };
+  }).sort((a, b) => a.type - b.type);
+  return { ...full, attrs: indexSet(new AttrSet(`${full.attrs.name}_picked`), attrs) };
+}
+
+function pickStruct(full: StructSpec, names: readonly string[]): StructSpec {
+  const fields = names.map((n) => {
+    const f = full.byName.get(n);
+    if (f === undefined) throw new Error(`codec table ${full.name}: no field ${n} to pick`);
+    return f;
+  });
+  return { name: full.name, size: full.size, fields, byName: new Map(fields.map((f) => [f.name, f])) };
+}
 
 /** Kinds whose data carries no attributes (dummy, ifb, wireguard; nft notrack). */
 export const noAttrs = attrSet('none', []);

@@ -10,9 +10,26 @@ for (let i = 0; i < 256; i++) DEC.push(String(i));
 /** "aa:bb:…": each byte as two lowercase hex digits (any length; "" for none). */
 export function formatMac(b: Uint8Array, start: number, end: number): string {
   if (end <= start) return '';
+  if (end - start === 6) return mac6(b, start);
   let s = HEX2[b[start]];
   for (let i = start + 1; i < end; i++) s += ':' + HEX2[b[i]];
   return s;
+}
+
+// An Ethernet address (two per link in a dump, kept in each Link) as one flat string: built by +=
+// it is a rope of five objects past 13 characters.
+const HEX_CODES: number[] = [];
+for (let i = 0; i < 16; i++) HEX_CODES.push(i.toString(16).charCodeAt(0));
+const COLON = 58;
+const BROADCAST = 'ff:ff:ff:ff:ff:ff';
+function mac6(b: Uint8Array, at: number): string {
+  const h = HEX_CODES;
+  const x0 = b[at], x1 = b[at + 1], x2 = b[at + 2], x3 = b[at + 3], x4 = b[at + 4], x5 = b[at + 5];
+  if ((x0 & x1 & x2 & x3 & x4 & x5) === 255) return BROADCAST; // every Ethernet link's broadcast
+  return String.fromCharCode(
+    h[x0 >> 4], h[x0 & 15], COLON, h[x1 >> 4], h[x1 & 15], COLON, h[x2 >> 4], h[x2 & 15], COLON,
+    h[x3 >> 4], h[x3 & 15], COLON, h[x4 >> 4], h[x4 & 15], COLON, h[x5 >> 4], h[x5 & 15],
+  );
 }
 
 function v4(b: Uint8Array, at: number): string {

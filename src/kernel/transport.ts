@@ -4,7 +4,7 @@
 // business alone.
 import * as fs from 'node:fs';
 import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
-import { CodecError, decode, encode, encodeAll, locate, type WireMessage } from '../codec/codec';
+import { CodecError, decodeMapped, encode, encodeAll, locate, type MessageView, type WireMessage } from '../codec/codec';
 import { native, type NativeFailure, type NativeNamespace, type NativeSubscription, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER } from '../native';
 
 export { NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type WireMessage };
@@ -65,8 +65,15 @@ export type ChainResult = WireMessage[] | NetlinkError;
  * its container) did not come from a kernel we understand: EBADMSG, never a half-read answer.
  */
 export function decodeReplies(protocol: number, replies: Buffer, operation: string): WireMessage[] {
+  return mappedReplies(protocol, replies, operation, same);
+}
+
+const same = (m: WireMessage): WireMessage => m;
+
+/** decodeReplies, each reply mapped as it is decoded (codec's decodeMapped). */
+function mappedReplies<T>(protocol: number, replies: Buffer, operation: string, map: (m: WireMessage) => T | undefined, view?: MessageView): T[] {
   try {
-    return decode(protocol, replies);
+    return decodeMapped(protocol, replies, map, view);
   } catch (err) {
     if (!(err instanceof CodecError)) throw err;
     throw new NetlinkError(operation, 74 /* EBADMSG */, { detail: `a malformed reply from the kernel: ${err.message}` });
@@ -220,6 +227,15 @@ export class Transport {
    * what its NLM_F_DUMP says (the addon reads it there).
    */
   request(protocol: number, message: WireMessage, operation: string): Promise<WireMessage[]> {
+    return this.requestMapped(protocol, message, operation, same);
+  }
+
+  /**
+   * request, with what `map` makes of each reply (undefined: left out), mapped as each is decoded
+   * and messages of `view`'s type decoded by its smaller table: a dump of thousands keeps only
+   * what map returns and decodes only what it reads.
+   */
+  requestMapped<T>(protocol: number, message: WireMessage, operation: string, map: (m: WireMessage) => T | undefined, view?: MessageView): Promise<T[]> {
     // Submitted in the caller's own turn when the handle is open: many requests made together
     // (Promise.all) reach the channel while the caller is still making the rest, not after.
     let bytes: Buffer;
@@ -229,8 +245,8 @@ export class Transport {
       return Promise.reject(err); // a message the codec refuses: rejected like everything else
     }
     const isDump = ((message.flags ?? 0) & NLM_F_DUMP) === NLM_F_DUMP;
-    const send = (n: NativeNamespace, retries = 0): Promise<WireMessage[]> => n.request(protocol, bytes).then(
-      (replies) => (replies === null ? [] : decodeReplies(protocol, replies, operation)),
+    const send = (n: NativeNamespace, retries = 0): Promise<T[]> => n.request(protocol, bytes).then(
+      (replies) => (replies === null ? [] : mappedReplies(protocol, replies, operation, map, view)),
       (err: unknown) => {
         // A dump that raced with a change (NLM_F_DUMP_INTR) is refused whole by the addon: asked
         // again, a few times, rather than returned partial.

@@ -12,7 +12,7 @@ import { sysctlPairs } from '../sysctl';
 import {
   checkBoolean, checkInteger, checkIfname, checkKeys, checkMac, checkMtu, checkNetnsName, checkObject, checkString, checkU32,
 } from '../validate';
-import { decodeLink } from './decode';
+import { decodeLink, LINK_VIEW } from './decode';
 import { addMessage, flagChange, getMessage, linkAttrs, type Resolved, selector } from './message';
 import type { Link, LinkChange, LinkRef, LinkSpec, TunSpec, VethPeer } from './types';
 
@@ -303,16 +303,15 @@ export class Links {
     if (filter.group !== undefined) checkU32('filter.group', filter.group);
     if (filter.up !== undefined) checkBoolean('filter.up', filter.up);
     const master = filter.master === undefined ? undefined : await this.index(filter.master, 'link.list', 'filter.master');
-    const replies = await this.#t.request(NETLINK_ROUTE, {
+    // Each reply becomes its Link as it is decoded, by the table of what decodeLink reads.
+    const links = await this.#t.requestMapped(NETLINK_ROUTE, {
       type: RTM.GETLINK,
       flags: NLM_F.REQUEST | NLM_F.DUMP,
       header: {},
       attrs: { master, linkinfo: filter.kind === undefined ? undefined : { kind: filter.kind } },
-    }, 'link.list');
+    }, 'link.list', (r) => (r.type === RTM.NEWLINK ? decodeLink(r) : undefined), LINK_VIEW);
     // The kernel ignores a kind filter for a kind it has no driver for: check again here.
-    return replies
-      .filter((r) => r.type === RTM.NEWLINK)
-      .map(decodeLink)
+    return links
       .filter((l) => (filter.kind === undefined || l.kind === filter.kind)
         && (master === undefined || l.master === master)
         && (filter.group === undefined || l.group === filter.group)
