@@ -46,6 +46,13 @@ void AddonState::teardown() {
   subscription_class.Reset();
 }
 
+Napi::Buffer<char> to_buffer(Napi::Env env, std::string&& bytes) {
+  constexpr size_t kGiveOver = 64 << 10;
+  if (bytes.size() < kGiveOver) return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size());
+  auto* held = new std::string(std::move(bytes));
+  return Napi::Buffer<char>::New(env, &(*held)[0], held->size(), [](Napi::Env, char*, std::string* s) { delete s; }, held);
+}
+
 Napi::Error make_error(Napi::Env env, const nln::Status& s, const std::string& answer) {
   Napi::Error e = Napi::Error::New(env, s.detail.empty() ? std::strerror(s.err) : s.detail);
   e.Set("errno", Napi::Number::New(env, s.err));

@@ -39,4 +39,9 @@ struct AddonState {
 // its `answer`: the error message, extended ACK included) the TS layer turns into a NetlinkError.
 Napi::Error make_error(Napi::Env env, const nln::Status& s, const std::string& answer = {});
 
+// Netlink bytes handed to JS. A large answer (a dump of thousands) is given over, not copied: a
+// copy on the JS thread touches as many fresh pages again; a small one is copied, which costs less
+// than the finalizer that frees a given-over one.
+Napi::Buffer<char> to_buffer(Napi::Env env, std::string&& bytes);
+
 }  // namespace nln_binding

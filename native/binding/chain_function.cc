@@ -83,13 +83,13 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
     state->completer.post([deferred, out](Napi::Env env) {
       Napi::Array steps = Napi::Array::New(env, out->size());
       for (size_t k = 0; k < out->size(); ++k) {
-        const auto& step = (*out)[k];
+        auto& step = (*out)[k];
         Napi::Array a = Napi::Array::New(env, step.size());
         for (size_t i = 0; i < step.size(); ++i) {
-          const nln::ChainAnswer& x = step[i];
+          nln::ChainAnswer& x = step[i];
           Napi::Value v = env.Null();
           if (x.sent && !x.status.ok()) v = make_error(env, x.status, x.replies).Value();
-          else if (x.sent) v = Napi::Buffer<char>::Copy(env, x.replies.data(), x.replies.size());
+          else if (x.sent) v = to_buffer(env, std::move(x.replies));
           a.Set(static_cast<uint32_t>(i), v);
         }
         steps.Set(static_cast<uint32_t>(k), a);

@@ -100,7 +100,7 @@ Napi::Value NamespaceWrap::Submit(Napi::Env env, int protocol, std::unique_ptr<n
         deferred.Reject(e.Value());
         return;
       }
-      deferred.Resolve(Napi::Buffer<char>::Copy(env, replies->data(), replies->size()));
+      deferred.Resolve(to_buffer(env, std::move(*replies)));
     });
   };
   std::vector<std::unique_ptr<nln::Request>> one;

@@ -45,7 +45,7 @@ Napi::Value SubscriptionWrap::Read(const Napi::CallbackInfo& info) {
     auto data = std::make_shared<std::string>(std::move(bytes));
     state->completer.post([deferred, s, data](Napi::Env env) {
       if (!s.ok()) deferred.Reject(make_error(env, s).Value());
-      else deferred.Resolve(Napi::Buffer<char>::Copy(env, data->data(), data->size()));
+      else deferred.Resolve(to_buffer(env, std::move(*data)));
     });
   }, wait);
   return deferred.Promise();

@@ -135,14 +135,17 @@ describe('programs and sockets inside a namespace', () => {
       assert.equal(Number(inode), ns.inode);
       const child = ns.spawn('sleep', ['5']);
       // spawn returns at once; the child is in the namespace once it runs sleep (never before exec).
-      await withCleanup(() => waitFor(`the spawned sleep to run in ${ns.name}`, () => {
-        try {
-          return fs.readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === 'sleep';
-        } catch {
-          return false;
-        }
-      }), () => child.kill());
-      assert.equal(fs.statSync(`/proc/${child.pid}/ns/net`).ino, ns.inode);
+      // Looked at before the child is killed (afterwards its /proc entry is gone).
+      await withCleanup(async () => {
+        await waitFor(`the spawned sleep to run in ${ns.name}`, () => {
+          try {
+            return fs.readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === 'sleep';
+          } catch {
+            return false;
+          }
+        });
+        assert.equal(fs.statSync(`/proc/${child.pid}/ns/net`).ino, ns.inode);
+      }, () => child.kill());
       assert.equal((await ns.exec('sleep', ['5'], { timeout: 100 })).signal, 'SIGTERM');
     });
   });
