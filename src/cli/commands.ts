@@ -5,6 +5,7 @@ import { Netns } from '../netns';
 import { CONNTRACK_HELP, parseConntrackArgs, runConntrack } from './conntrack';
 import { parseLinkAdd, parseLinkSet } from './ip-link-args';
 import { linkNames, linkText, parseAddrShow, parseLinkShow, parseRouteShow, routeText, selectRoutes, tableName } from './ip-show';
+import { MONITOR_HELP, parseMonitorArgs, runMonitor } from './monitor';
 import { NETWORK_HELP, runNetwork } from './network';
 import { parseSysctlArgs, runSysctl, SYSCTL_HELP } from './sysctl';
 
@@ -58,6 +59,7 @@ export const HELP: Record<string, string> = {
   iptables: 'usage: nln [-n NS] iptables IPTABLES-ARGUMENTS…',
   sysctl: SYSCTL_HELP,
   conntrack: CONNTRACK_HELP,
+  monitor: MONITOR_HELP,
 };
 
 export async function runCommand(command: string, args: string[], g: Global): Promise<number> {
@@ -88,6 +90,14 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
         }
       }
       break;
+    }
+    case 'monitor': {
+      const what = parseMonitorArgs(args);
+      // Until interrupted: Ctrl-C ends the stream, and the namespace is closed before exit.
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.once('SIGTERM', () => stop.abort());
+      return withNs(g, async (ns) => { await runMonitor(ns, what, g.json, stop.signal); return 0; });
     }
     case 'link':
       if (args[0] === 'add') return withNs(g, async (ns) => { await ns.links.add(parseLinkAdd(args.slice(1))); return 0; });

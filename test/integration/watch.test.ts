@@ -5,8 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { Netns, NetlinkError, type WatchEvent } from '../../src/index';
-import { fdCount, ipJson, sh, withNamespaces } from '../helpers';
+import { fdCount, ipJson, sh, waitFor, withNamespaces } from '../helpers';
 
 type Iter = AsyncIterator<WatchEvent>;
 
@@ -117,6 +118,45 @@ describe('ns.watch', () => {
       setTimeout(() => void other.close(), 100);
       assert.equal((await closing).at(-1)?.type, 'snapshot-end');
       assert.equal(fdCount(), before);
+    });
+  });
+
+  it('watches many namespaces at once, each seeing only its own, and works from a Worker (terminated mid-wait too)', async () => {
+    await withNamespaces(3, async (a, b, c) => {
+      const all = [a, b, c];
+      const its = all.map((ns) => ns.watch({ links: true })[Symbol.asyncIterator]());
+      for (const it of its) await upTo(it, (e) => e.type === 'snapshot-end');
+      // A Worker watching namespace c by its name: it reports the first link added after its snapshot.
+      const code = `
+        const { parentPort, workerData } = require('node:worker_threads');
+        const { Netns } = require(workerData.lib);
+        (async () => {
+          const ns = await Netns.open(workerData.name);
+          let caughtUp = false;
+          for await (const e of ns.watch({ links: true })) {
+            if (e.type === 'snapshot-end') { caughtUp = true; parentPort.postMessage('ready'); }
+            if (e.type === 'added' && caughtUp) { parentPort.postMessage(e.value.name); break; }
+          }
+          await ns.close();
+        })().catch((e) => parentPort.postMessage('error: ' + e.stack));`;
+      const lib = path.join(__dirname, '..', '..', 'src', 'index.js');
+      const worker = new Worker(code, { eval: true, workerData: { lib, name: c.name } });
+      const messages: string[] = [];
+      worker.on('message', (m: string) => messages.push(m));
+      worker.on('error', (e) => messages.push(`error: ${e.stack}`));
+      await waitFor('the worker to have its snapshot', () => messages.includes('ready'));
+      // A second Worker, terminated while its read waits for the kernel: no crash, no hang.
+      const doomed = new Worker(code, { eval: true, workerData: { lib, name: c.name } });
+      await new Promise((resolve) => doomed.on('message', (m) => m === 'ready' && resolve(m)));
+      await doomed.terminate();
+      for (const [i, ns] of all.entries()) await sh('ip', ['-n', ns.name!, 'link', 'add', `only${i}`, 'type', 'veth', 'peer', 'name', `peer${i}`]);
+      for (const [i, it] of its.entries()) {
+        const seen = await upTo(it, (e) => named(e) === `added link only${i}`);
+        assert.deepEqual(seen.filter((e) => e.type === 'added').map((e) => (e as { value: { name: string } }).value.name).sort(), [`only${i}`, `peer${i}`].sort());
+        await it.return!();
+      }
+      assert.equal(await new Promise((resolve) => worker.once('exit', resolve)), 0);
+      assert.ok(messages[1] === 'only2' || messages[1] === 'peer2', JSON.stringify(messages));
     });
   });
 

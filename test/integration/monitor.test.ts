@@ -1,0 +1,64 @@
+// `nln monitor` against `ip monitor`, both listening in the same namespace while `ip` makes changes:
+// the same lines.
+import { strict as assert } from 'node:assert';
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { sh, waitFor, withNamespaces } from '../helpers';
+
+const nln = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
+
+function capture(file: string, args: string[]): { child: ChildProcess; out: () => string } {
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d));
+  return { child, out: () => out };
+}
+
+const ended = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+const lines = (text: string) => text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+
+describe('nln monitor', () => {
+  it('prints the lines ip monitor prints for addresses, routes, neighbours and rules', async () => {
+    await withNamespaces(1, async (ns) => {
+      const n = ns.name!;
+      await sh('ip', ['-n', n, 'link', 'add', 'w0', 'type', 'veth', 'peer', 'name', 'w1']);
+      await sh('ip', ['-n', n, 'link', 'set', 'w0', 'up']);
+      const objects = ['address', 'route', 'neigh', 'rule'];
+      const ip = capture('ip', ['-n', n, 'monitor', ...objects]);
+      const ours = capture(process.execPath, [nln, '-n', n, 'monitor', ...objects]);
+      let from = [0, 0];
+      try {
+        // Both listening once each has reported a marker change (made again until both have).
+        await waitFor('both monitors to listen', async () => {
+          await sh('ip', ['-n', n, 'rule', 'add', 'priority', '7', 'table', '7']);
+          await new Promise((r) => setTimeout(r, 100));
+          await sh('ip', ['-n', n, 'rule', 'del', 'priority', '7']);
+          await new Promise((r) => setTimeout(r, 100));
+          return ip.out().includes('Deleted 7:') && ours.out().includes('Deleted 7:');
+        }, 20000);
+        from = [ip.out().length, ours.out().length];
+        await sh('ip', ['-n', n, 'addr', 'add', '198.18.7.1/24', 'dev', 'w0']);
+        await sh('ip', ['-n', n, 'addr', 'add', '2001:db8::1/64', 'dev', 'w0', 'nodad']);
+        await sh('ip', ['-n', n, 'route', 'add', '198.18.9.0/24', 'via', '198.18.7.2', 'metric', '5']);
+        await sh('ip', ['-n', n, 'neigh', 'add', '198.18.7.3', 'lladdr', '02:00:00:00:00:03', 'dev', 'w0']);
+        await sh('ip', ['-n', n, 'rule', 'add', 'from', '198.18.7.0/24', 'fwmark', '0x10/0xff', 'table', '100', 'priority', '100']);
+        await sh('ip', ['-n', n, 'route', 'del', '198.18.9.0/24']);
+        await sh('ip', ['-n', n, 'neigh', 'del', '198.18.7.3', 'dev', 'w0']);
+        await sh('ip', ['-n', n, 'rule', 'del', 'priority', '100']);
+        await sh('ip', ['-n', n, 'addr', 'del', '198.18.7.1/24', 'dev', 'w0']);
+        await sh('ip', ['-n', n, 'rule', 'add', 'priority', '8', 'table', '8']);
+        await waitFor('both monitors to see the last change', () => ip.out().includes('8:') && ours.out().includes('8:'));
+      } finally {
+        ip.child.kill('SIGINT');
+        ours.child.kill('SIGINT');
+        await Promise.all([ended(ip.child), ended(ours.child)]);
+      }
+      assert.equal(ours.child.exitCode, 0, 'nln monitor ends cleanly on SIGINT');
+      // What each printed once both listened (a marker one saw and the other missed is before that).
+      const [theirs, mine] = [lines(ip.out().slice(from[0])), lines(ours.out().slice(from[1]))];
+      assert.ok(theirs.length > 10, theirs.join('\n'));
+      assert.deepEqual(mine, theirs);
+    });
+  });
+});
