@@ -181,12 +181,17 @@ function putBytes(w: Writer, type: number, v: string | Uint8Array, nul: boolean)
       w.at += w.buf.write(v, w.at, 'utf8');
     }
   } else {
-    w.room(v.length + 1);
-    w.buf.set(v, w.at);
-    w.at += v.length;
+    putRaw(w, v, v.length + 1);
   }
   if (nul) w.buf[w.at++] = 0;
   w.end(off);
+}
+
+/** Bytes as they are (`room`: what to make room for, a NUL after them included). */
+function putRaw(w: Writer, v: Uint8Array, room = v.length): void {
+  w.room(room);
+  w.buf.set(v, w.at);
+  w.at += v.length;
 }
 
 function encodeOne(w: Writer, spec: AttrSpec, v: unknown, siblings: Obj, nestedFlag: boolean): void {
@@ -222,7 +227,8 @@ function encodeOne(w: Writer, spec: AttrSpec, v: unknown, siblings: Obj, nestedF
     }
     case Kind.Nested: {
       const off = w.begin(nestType);
-      encodeAttrs(w, spec.set!, v, nestedFlag);
+      if (v instanceof Uint8Array) putRaw(w, v); // a payload encoded once (encodeNest), shared by many messages
+      else encodeAttrs(w, spec.set!, v, nestedFlag);
       w.end(off);
       return;
     }

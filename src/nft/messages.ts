@@ -2,7 +2,7 @@
 import { NLM_F } from '../constants';
 import type { WireMessage } from '../kernel/transport';
 import { FAMILIES, NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, NFT_MSG, type NftFamily, nftType } from './constants';
-import type { Expr } from './expressions';
+import { expressionList } from './expressions/shared';
 
 export const header = (family: NftFamily | 0) => ({ family: family === 0 ? 0 : FAMILIES[family], version: 0, res_id: 0 });
 
@@ -21,4 +21,5 @@ export function batchEnd(): WireMessage {
 /** GETGEN: the sentinel after a batch, and the ruleset generation. */
 export const getGen = (): WireMessage => nftMessage(NFT_MSG.GETGEN, 0, {});
 
-export const expressions = (exprs: Expr[]) => ({ elem: exprs.map((e) => ({ name: e.name, data: e.data ?? {} })) });
+/** NFTA_RULE_EXPRESSIONS (shared expressions as their bytes). */
+export const expressions = expressionList;
