@@ -15,8 +15,16 @@ const QUOTE = 34;
 const isSpace = (c: number) => c === SPACE || (c >= 9 && c <= 13);
 const isPunct = (c: number) => c === 123 /* { */ || c === 125 /* } */ || c === 44 /* , */;
 
+/** Rule text with nothing but words and single spaces between them (the usual case) splits natively. */
+const NOT_PLAIN = /["{},\t\n\v\f\r]/;
+
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
+  if (!NOT_PLAIN.test(text)) {
+    const words = text.split(' ');
+    for (let k = 0; k < words.length; k++) if (words[k] !== '') out.push({ s: words[k], quoted: false });
+    return out;
+  }
   let i = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);
@@ -40,16 +48,30 @@ function tokenize(text: string): Tok[] {
   return out;
 }
 
-const FIELD_SET: ReadonlySet<string> = new Set(FIELDS);
+/** The fields by their first word, each with its words, longest first (no strings built to look one up). */
+const FIELDS_BY_FIRST = new Map<string, Array<{ field: Field; words: string[] }>>();
+for (const field of FIELDS) {
+  const words = field.split(' ');
+  const list = FIELDS_BY_FIRST.get(words[0]) ?? [];
+  list.push({ field, words });
+  list.sort((a, b) => b.words.length - a.words.length);
+  FIELDS_BY_FIRST.set(words[0], list);
+}
+/** Words in each field's name. */
+const FIELD_WORDS = new Map<string, number>(FIELDS.map((f) => [f, f.split(' ').length]));
+
 /** The field of one to three words starting at toks[i], longest first. */
 function fieldOf(toks: Tok[], i: number): Field | undefined {
-  const one = toks[i].s;
-  if (i + 1 < toks.length) {
-    const two = `${one} ${toks[i + 1].s}`;
-    if (i + 2 < toks.length && FIELD_SET.has(`${two} ${toks[i + 2].s}`)) return `${two} ${toks[i + 2].s}` as Field;
-    if (FIELD_SET.has(two)) return two as Field;
+  const candidates = FIELDS_BY_FIRST.get(toks[i].s);
+  if (candidates === undefined) return undefined;
+  for (let c = 0; c < candidates.length; c++) {
+    const { field, words } = candidates[c];
+    if (i + words.length > toks.length) continue;
+    let k = 1;
+    while (k < words.length && toks[i + k].s === words[k]) k++;
+    if (k === words.length) return field;
   }
-  return FIELD_SET.has(one) ? one as Field : undefined;
+  return undefined;
 }
 
 const unknown = (tok: string | undefined, where: string): RangeError =>
@@ -147,7 +169,7 @@ export function parseRuleText(text: string): ParsedRule {
   /** A field named at the cursor (one to three words), consumed; or undefined. */
   const fieldAt = (): Field | undefined => {
     const f = i < toks.length ? fieldOf(toks, i) : undefined;
-    if (f) i += f.split(' ').length;
+    if (f) i += FIELD_WORDS.get(f)!;
     return f;
   };
   /** "@name" or "{ key : data, … }" after "map"/"vmap". */
@@ -184,7 +206,7 @@ export function parseRuleText(text: string): ParsedRule {
     const field = fieldOf(toks, i - 1);
     if (field !== undefined || t.s === 'mark') {
       const f = (field ?? 'meta mark') as Field;
-      if (field) i += field.split(' ').length - 1; // the field's other words
+      if (field) i += FIELD_WORDS.get(field)! - 1; // the field's other words
       if (f === 'meta mark' && peek() === 'set') {
         i++;
         items.push({ t: 'set', key: 'meta mark', value: parseMark('meta mark set', next('after "meta mark set"').s) });

@@ -47,15 +47,28 @@ function checkName(field: string, s: unknown): string {
 const RULE_PLACE_KEYS = ['family', 'table', 'chain', 'rule', 'handle'];
 const RULE_KEYS = [...RULE_PLACE_KEYS, 'match', 'not', 'concat', 'comment', ...STATEMENT_KEYS];
 
-function ruleOf(r: NftRuleSpec): ParsedRule {
-  const o = checkObject('rule', r);
-  checkKeys('rule', o, RULE_KEYS);
+/** A rule's place (family, table, chain), checked; `last` is the place checked before, the same again is not re-checked. */
+function checkPlace(r: NftRuleSpec, last: { family?: string; table?: string; chain?: string }): void {
+  if (r.family === last.family && r.table === last.table && r.chain === last.chain) return;
   checkFamily('family', r.family);
   checkName('table', r.table);
   checkName('chain', r.chain);
+  last.family = r.family;
+  last.table = r.table;
+  last.chain = r.chain;
+}
+
+function ruleOf(r: NftRuleSpec, lastPlace: { family?: string; table?: string; chain?: string }): ParsedRule {
+  const o = checkObject('rule', r);
+  checkKeys('rule', o, RULE_KEYS);
+  checkPlace(r, lastPlace);
   if (r.rule !== undefined) {
-    const typedKeys = Object.keys(o).filter((k) => !RULE_PLACE_KEYS.includes(k));
-    if (typedKeys.length) throw new TypeError(`rule: give nft text or typed keys, not both (got ${typedKeys.join(', ')})`);
+    for (const k in o) {
+      if (Object.hasOwn(o, k) && !RULE_PLACE_KEYS.includes(k)) {
+        const typedKeys = Object.keys(o).filter((x) => !RULE_PLACE_KEYS.includes(x));
+        throw new TypeError(`rule: give nft text or typed keys, not both (got ${typedKeys.join(', ')})`);
+      }
+    }
     return parseRuleText(r.rule);
   }
   return typedToRule(r.family, r);
@@ -74,6 +87,8 @@ export class NftTransaction {
   /** @internal element changes that wait for their set's types (resolveSets) */
   readonly lookups: Array<{ at: number; set: NftChainRef; encode: (info: NftSetInfo) => Array<[string, WireMessage]> }> = [];
   #setId = 0;
+  /** The place of the rule added last, checked: the next rules of a big transaction usually share it. */
+  readonly #place: { family?: string; table?: string; chain?: string } = {};
 
   /** @internal A prepared message (used by ns.iptables for its compat rules). */
   raw(label: string, m: WireMessage): this {
@@ -173,7 +188,7 @@ export class NftTransaction {
   }
 
   #rule(verb: string, r: NftRuleSpec, flags: number): this {
-    const parsed = ruleOf(r);
+    const parsed = ruleOf(r, this.#place);
     const family = r.family;
     const ifindex = (name: string) => {
       const slot = Buffer.alloc(4);
@@ -190,7 +205,11 @@ export class NftTransaction {
       expressions: expressions(exprs),
       userdata: ruleUserdata(parsed.comment),
     };
-    return this.#push(() => `${verb} rule ${family} ${r.table} ${r.chain} ${formatRule(parsed)}`, nftMessage(NFT_MSG.NEWRULE, family, attrs, flags));
+    // The label keeps the rule's text, not its parsed items, alive until the batch is sent: a
+    // refusal formats the text parsed again (the same as what was sent).
+    const { table, chain, rule: text } = r;
+    const label = text !== undefined ? () => `${verb} rule ${family} ${table} ${chain} ${formatRule(parseRuleText(text))}` : () => `${verb} rule ${family} ${table} ${chain} ${formatRule(parsed)}`;
+    return this.#push(label, nftMessage(NFT_MSG.NEWRULE, family, attrs, flags));
   }
 
   #anonymousSet(family: NftFamily, table: string, s: AnonymousSet): void {
