@@ -77,12 +77,26 @@ function fieldOf(toks: Tok[], i: number): Field | undefined {
 const unknown = (tok: string | undefined, where: string): RangeError =>
   new RangeError(tok === undefined ? `rule: ${where}: unexpected end of rule` : `rule: unsupported token ${JSON.stringify(tok)} ${where}`);
 
+/** The number of the decimal digits s[from, to), or -1 if there are none or others. */
+function digits(s: string, from: number, to: number): number {
+  if (from >= to) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 function parsePorts(field: string, s: string): [number, number] {
-  const m = /^(\d+)(?:-(\d+))?$/.exec(s);
-  if (!m) throw new RangeError(`${field}: ${JSON.stringify(s)} is not a port or port range`);
-  const a = Number(m[1]);
-  const b = m[2] === undefined ? a : Number(m[2]);
-  for (const p of [a, b]) if (p < 1 || p > 65535) throw new RangeError(`${field}: port ${p} is out of range (1–65535)`);
+  // "P" or "P-Q", by character codes (a port of each of 1,000 rules, no regular expression each).
+  const dash = s.indexOf('-');
+  const a = digits(s, 0, dash < 0 ? s.length : dash);
+  const b = dash < 0 ? a : digits(s, dash + 1, s.length);
+  if (a < 0 || b < 0) throw new RangeError(`${field}: ${JSON.stringify(s)} is not a port or port range`);
+  const out = a < 1 || a > 65535 ? a : b < 1 || b > 65535 ? b : undefined;
+  if (out !== undefined) throw new RangeError(`${field}: port ${out} is out of range (1–65535)`);
   if (b < a) throw new RangeError(`${field}: range ${s} runs backwards`);
   return [a, b];
 }

@@ -9,6 +9,7 @@ import {
 } from './constants';
 import { type AnonymousSet, concatKeyOf, fieldBytes, concatType, encodeItems, verdictData } from './expressions';
 import type { Field, ParsedRule } from './items';
+import { expressionObjects } from './expressions/shared';
 import { expressions, nftMessage } from './messages';
 import { declaredSetUserdata, ruleUserdata } from './userdata';
 import { formatRule, parseRuleText, parseScalar } from './text';
@@ -195,14 +196,17 @@ export class NftTransaction {
       this.ifindexes.push({ name, slot });
       return slot;
     };
+    const slots = this.ifindexes.length;
     const { expressions: exprs, sets } = encodeItems(parsed.items, family, () => ++this.#setId, ifindex);
+    // An iif/oif index is written into its slot just before sending: such a rule is encoded then.
+    const late = this.ifindexes.length !== slots;
     for (const s of sets) this.#anonymousSet(family, r.table, s);
     if (r.handle !== undefined && verb !== 'replace') checkInteger('handle', r.handle, 1, Number.MAX_SAFE_INTEGER);
     const attrs: Record<string, unknown> = {
       table: r.table, chain: r.chain,
       handle: verb === 'replace' ? BigInt(r.handle!) : undefined,
       position: verb !== 'replace' && r.handle !== undefined ? BigInt(r.handle) : undefined,
-      expressions: expressions(exprs),
+      expressions: late ? expressionObjects(exprs) : expressions(exprs),
       userdata: ruleUserdata(parsed.comment),
     };
     // The label keeps the rule's text, not its parsed items, alive until the batch is sent: a

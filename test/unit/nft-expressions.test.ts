@@ -12,6 +12,7 @@ import { decodeExpressions, encodeItems, type Expr, ITEM_CODECS } from '../../sr
 import { cmp } from '../../src/nft/expressions/bytes';
 import { FIELDS, type Field, type Item, type Value } from '../../src/nft/items';
 import { expressions, nftMessage } from '../../src/nft/messages';
+import { NftTransaction } from '../../src/nft/transaction';
 
 const FAMILIES: NftFamily[] = ['ip', 'ip6', 'inet', 'bridge', 'netdev'];
 const show = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x));
@@ -183,6 +184,14 @@ describe('nft expressions: every item kind, encoded and decoded', () => {
     const [load] = encodeItems([{ t: 'match', field: 'tcp dport', op: 'eq', value: single(80) }], 'ip', () => 1).expressions;
     assert.ok(Object.isFrozen(load) && Object.isFrozen(load.data));
     assert.equal(encodeItems([{ t: 'counter' }], 'ip', () => 1).expressions[0], encodeItems([{ t: 'counter' }], 'ip', () => 1).expressions[0]);
+  });
+
+  it('an iif/oif index filled in after the rule was added (as ns.nft does just before sending) is in the bytes sent', () => {
+    const tx = new NftTransaction();
+    tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: 'iif "lo" accept' });
+    tx.ifindexes[0].slot.writeUInt32LE(7);
+    const back = ((decode(NETLINK_NETFILTER, encode(NETLINK_NETFILTER, tx.messages[0]))[0].attrs as any).expressions.elem) as Expr[];
+    assert.deepEqual(back.find((e) => e.name === 'cmp')?.data, { sreg: 1, op: 0, data: { value: Buffer.from([7, 0, 0, 0]) } });
   });
 
   it('xt (read only): a compat match or target lists as text, and writes nothing', () => {

@@ -93,3 +93,9 @@ export function expressionList(exprs: Expr[]): Buffer {
   }
   return out;
 }
+
+/**
+ * The same list as objects the tables encode when the message is: for a rule whose values are
+ * filled in after it is added (the ifindex of an iif/oif match, resolved just before sending).
+ */
+export const expressionObjects = (exprs: Expr[]) => ({ elem: exprs.map((e) => ({ name: e.name, data: e.data ?? {} })) });
