@@ -47,6 +47,8 @@ function checkName(field: string, s: unknown): string {
 
 const RULE_PLACE_KEYS = ['family', 'table', 'chain', 'rule', 'handle'];
 const RULE_KEYS = [...RULE_PLACE_KEYS, 'match', 'not', 'concat', 'comment', ...STATEMENT_KEYS];
+const PLACE_KEY_SET: ReadonlySet<string> = new Set(RULE_PLACE_KEYS);
+const RULE_KEY_SET: ReadonlySet<string> = new Set(RULE_KEYS);
 
 /** A rule's place (family, table, chain), checked; `last` is the place checked before, the same again is not re-checked. */
 function checkPlace(r: NftRuleSpec, last: { family?: string; table?: string; chain?: string }): void {
@@ -61,14 +63,18 @@ function checkPlace(r: NftRuleSpec, last: { family?: string; table?: string; cha
 
 function ruleOf(r: NftRuleSpec, lastPlace: { family?: string; table?: string; chain?: string }): ParsedRule {
   const o = checkObject('rule', r);
-  checkKeys('rule', o, RULE_KEYS);
+  // One pass over the keys, each looked up in a Set: the check every rule of a big transaction pays.
+  let typed = false;
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    if (!RULE_KEY_SET.has(k)) checkKeys('rule', o, RULE_KEYS); // throws, naming the known keys
+    if (!PLACE_KEY_SET.has(k)) typed = true;
+  }
   checkPlace(r, lastPlace);
   if (r.rule !== undefined) {
-    for (const k in o) {
-      if (Object.hasOwn(o, k) && !RULE_PLACE_KEYS.includes(k)) {
-        const typedKeys = Object.keys(o).filter((x) => !RULE_PLACE_KEYS.includes(x));
-        throw new TypeError(`rule: give nft text or typed keys, not both (got ${typedKeys.join(', ')})`);
-      }
+    if (typed) {
+      const typedKeys = Object.keys(o).filter((x) => !PLACE_KEY_SET.has(x));
+      throw new TypeError(`rule: give nft text or typed keys, not both (got ${typedKeys.join(', ')})`);
     }
     return parseRuleText(r.rule);
   }
@@ -188,27 +194,29 @@ export class NftTransaction {
     }));
   }
 
+  /** Numbers the anonymous sets of the transaction. */
+  readonly #nextSetId = () => ++this.#setId;
+  /** A slot for the ifindex of an iif/oif name, filled in just before sending. */
+  readonly #ifindex = (name: string) => {
+    const slot = Buffer.alloc(4);
+    this.ifindexes.push({ name, slot });
+    return slot;
+  };
+
   #rule(verb: string, r: NftRuleSpec, flags: number): this {
     const parsed = ruleOf(r, this.#place);
     const family = r.family;
-    const ifindex = (name: string) => {
-      const slot = Buffer.alloc(4);
-      this.ifindexes.push({ name, slot });
-      return slot;
-    };
     const slots = this.ifindexes.length;
-    const { expressions: exprs, sets } = encodeItems(parsed.items, family, () => ++this.#setId, ifindex);
+    const { expressions: exprs, sets } = encodeItems(parsed.items, family, this.#nextSetId, this.#ifindex);
     // An iif/oif index is written into its slot just before sending: such a rule is encoded then.
     const late = this.ifindexes.length !== slots;
-    for (const s of sets) this.#anonymousSet(family, r.table, s);
+    for (let i = 0; i < sets.length; i++) this.#anonymousSet(family, r.table, sets[i]);
     if (r.handle !== undefined && verb !== 'replace') checkInteger('handle', r.handle, 1, Number.MAX_SAFE_INTEGER);
-    const attrs: Record<string, unknown> = {
-      table: r.table, chain: r.chain,
-      handle: verb === 'replace' ? BigInt(r.handle!) : undefined,
-      position: verb !== 'replace' && r.handle !== undefined ? BigInt(r.handle) : undefined,
-      expressions: late ? expressionObjects(exprs) : expressions(exprs),
-      userdata: ruleUserdata(parsed.comment),
-    };
+    // Only the attributes the rule has: the encoder walks every key of this object.
+    const attrs: Record<string, unknown> = { table: r.table, chain: r.chain };
+    if (r.handle !== undefined) attrs[verb === 'replace' ? 'handle' : 'position'] = BigInt(r.handle);
+    attrs.expressions = late ? expressionObjects(exprs) : expressions(exprs);
+    if (parsed.comment !== undefined) attrs.userdata = ruleUserdata(parsed.comment);
     // The label keeps the rule's text, not its parsed items, alive until the batch is sent: a
     // refusal formats the text parsed again (the same as what was sent).
     const { table, chain, rule: text } = r;
