@@ -81,6 +81,16 @@ function ruleOf(r: NftRuleSpec, lastPlace: { family?: string; table?: string; ch
   return typedToRule(r.family, r);
 }
 
+/**
+ * What a rule message does, formatted only if the kernel refuses it. Made here, not in #rule, so
+ * the closure holds only these values: text rules keep their text (parsed again if the label is
+ * asked for), not their parsed items, alive until the batch is sent.
+ */
+function ruleLabel(verb: string, r: NftRuleSpec, rule: string | ParsedRule): () => string {
+  const { family, table, chain } = r;
+  return () => `${verb} rule ${family} ${table} ${chain} ${formatRule(typeof rule === 'string' ? parseRuleText(rule) : rule)}`;
+}
+
 /** Builds one atomic batch. Methods only record; nothing is sent until the transaction ends. */
 export class NftTransaction {
   /** @internal */ readonly messages: WireMessage[] = [];
@@ -217,11 +227,7 @@ export class NftTransaction {
     if (r.handle !== undefined) attrs[verb === 'replace' ? 'handle' : 'position'] = BigInt(r.handle);
     attrs.expressions = late ? expressionObjects(exprs) : expressions(exprs);
     if (parsed.comment !== undefined) attrs.userdata = ruleUserdata(parsed.comment);
-    // The label keeps the rule's text, not its parsed items, alive until the batch is sent: a
-    // refusal formats the text parsed again (the same as what was sent).
-    const { table, chain, rule: text } = r;
-    const label = text !== undefined ? () => `${verb} rule ${family} ${table} ${chain} ${formatRule(parseRuleText(text))}` : () => `${verb} rule ${family} ${table} ${chain} ${formatRule(parsed)}`;
-    return this.#push(label, nftMessage(NFT_MSG.NEWRULE, family, attrs, flags));
+    return this.#push(ruleLabel(verb, r, r.rule ?? parsed), nftMessage(NFT_MSG.NEWRULE, family, attrs, flags));
   }
 
   #anonymousSet(family: NftFamily, table: string, s: AnonymousSet): void {
