@@ -40,17 +40,12 @@ export function encodeNest(set: AttrSet, attrs: unknown, nestedFlag: boolean): B
 }
 
 /**
- * The messages back to back in one Buffer (a batch, a chain step); errors name `messages[i]`. A
- * message given as bytes (encode()'s) is copied. With `starts`, each message's offset is pushed
- * there, then the end (message i is [starts[i], starts[i + 1])).
+ * The messages back to back in one Buffer (a batch, a chain step); errors name `messages[i]`.
+ * With `starts`, each message's offset is pushed there, then the end (message i is
+ * [starts[i], starts[i + 1])).
  */
-export function encodeAll(protocol: number, msgs: ReadonlyArray<WireMessage | Uint8Array>, starts?: number[]): Buffer {
+export function encodeAll(protocol: number, msgs: readonly WireMessage[], starts?: number[]): Buffer {
   return withWriter((w) => {
-    // Room for the messages given as bytes at once: growing by doubling touches (and, in a fresh
-    // process, faults in) about twice the memory, and copies what was written each time.
-    let known = 0;
-    for (let i = 0; i < msgs.length; i++) { const m = msgs[i]; if (m instanceof Uint8Array) known += m.length; }
-    w.room(known);
     w.path.push('messages');
     for (let i = 0; i < msgs.length; i++) {
       starts?.push(w.at);

@@ -313,16 +313,8 @@ function u16(w: Writer, v: unknown, name: string): number {
   return n;
 }
 
-/**
- * One message { type, flags, header, attrs } at the writer's end: nlmsg_len set, seq and pid 0.
- * A message given as bytes (encoded earlier by encode()) is copied as it is.
- */
-export function encodeMessage(w: Writer, protocol: number, msg: WireMessage | Uint8Array): void {
-  if (msg instanceof Uint8Array) {
-    w.pad();
-    putRaw(w, msg);
-    return;
-  }
+/** One message { type, flags, header, attrs } at the writer's end: nlmsg_len set, seq and pid 0. */
+export function encodeMessage(w: Writer, protocol: number, msg: WireMessage): void {
   if (!isObject(msg)) w.typeError('expected a message object', msg);
   if (msg.type === undefined) w.typeError('a message needs a type', msg.type);
   const type = u16(w, msg.type, 'type');

@@ -223,7 +223,7 @@ export class Transport {
    * An nfnetlink batch in one sendmsg (messages framed by the caller's begin and end), then
    * `sentinel`; a refusal becomes a NetlinkError whose detail `explain` gives.
    */
-  async batch(protocol: number, messages: ReadonlyArray<WireMessage | Uint8Array>, sentinel: WireMessage, operation: string, explain: BatchExplain = () => undefined): Promise<void> {
+  async batch(protocol: number, messages: WireMessage[], sentinel: WireMessage, operation: string, explain: BatchExplain = () => undefined): Promise<void> {
     const n = this.#native ?? await this.nativeHandle(operation); // no await when open: sent in the caller's turn
     try {
       await n.batch(protocol, encodeAll(protocol, messages), encode(protocol, sentinel));

@@ -2,8 +2,7 @@
 // needs. Recording only: ns.nft sends what it built.
 import { NLM_F } from '../constants';
 import { NetlinkError } from '../errors';
-import { encode } from '../codec/codec';
-import { NETLINK_NETFILTER, type WireMessage } from '../kernel/transport';
+import type { WireMessage } from '../kernel/transport';
 import { checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeError, typeError } from '../validate';
 import {
   CHAIN_TYPES, FAMILIES, HOOKS, type NftFamily, NFT_MSG, priorityNames, SET_FLAGS, SET_TYPES, VERDICT, VERDICT_DATATYPE,
@@ -94,11 +93,7 @@ function ruleLabel(verb: string, r: NftRuleSpec, rule: string | ParsedRule): () 
 
 /** Builds one atomic batch. Methods only record; nothing is sent until the transaction ends. */
 export class NftTransaction {
-  /**
-   * @internal The messages, in order; a rule's already encoded (its bytes: what the batch holds of
-   * it until it is sent is one Buffer, not the objects it was built from).
-   */
-  readonly messages: Array<WireMessage | Buffer> = [];
+  /** @internal */ readonly messages: WireMessage[] = [];
   /** @internal iif/oif names whose ifindex the transaction fills in (in its namespace) before sending */
   readonly ifindexes: Array<{ name: string; slot: Buffer }> = [];
   /**
@@ -123,7 +118,7 @@ export class NftTransaction {
     return typeof l === 'string' ? l : l();
   }
 
-  #push(label: string | (() => string), m: WireMessage | Buffer): this {
+  #push(label: string | (() => string), m: WireMessage): this {
     this.messages.push(m);
     this.labels.push(label);
     return this;
@@ -232,8 +227,7 @@ export class NftTransaction {
     if (r.handle !== undefined) attrs[verb === 'replace' ? 'handle' : 'position'] = BigInt(r.handle);
     attrs.expressions = late ? expressionObjects(exprs) : expressions(exprs);
     if (parsed.comment !== undefined) attrs.userdata = ruleUserdata(parsed.comment);
-    const m = nftMessage(NFT_MSG.NEWRULE, family, attrs, flags);
-    return this.#push(ruleLabel(verb, r, r.rule ?? parsed), late ? m : encode(NETLINK_NETFILTER, m));
+    return this.#push(ruleLabel(verb, r, r.rule ?? parsed), nftMessage(NFT_MSG.NEWRULE, family, attrs, flags));
   }
 
   #anonymousSet(family: NftFamily, table: string, s: AnonymousSet): void {
@@ -331,7 +325,6 @@ export class NftTransaction {
   #declared(set: NftChainRef): NftSetInfo | undefined {
     for (let i = this.messages.length - 1; i >= 0; i--) {
       const m = this.messages[i];
-      if (m instanceof Uint8Array) continue; // a rule
       const a = m.attrs as Record<string, any>;
       if ((m.type & 0xff) === NFT_MSG.NEWSET && a.name === set.name && a.table === set.table) {
         return {
