@@ -1,7 +1,7 @@
 // The netlink codec: WireMessages to bytes and back, by the tables in this directory.
 import { decodeAll } from './reader';
-import { encodeMessage, Writer } from './writer';
-import type { MessageView } from './schema';
+import type { AttrSet, MessageView } from './schema';
+import { encodeAttrs, encodeMessage, Writer } from './writer';
 import type { WireMessage } from './wire-message';
 
 export { CodecError } from './errors';
@@ -29,6 +29,15 @@ function withWriter(f: (w: Writer) => void): Buffer {
  * RangeError naming the field for what the wire cannot carry. */
 export function encode(protocol: number, msg: WireMessage): Buffer {
   return withWriter((w) => encodeMessage(w, protocol, msg));
+}
+
+/**
+ * A nest's payload: `attrs` by the table `set`. A nested attribute given these bytes (a Buffer where
+ * the table has a nest) is written as they are: a piece that is the same in many messages (an
+ * nf_tables expression every rule of a batch has) is then encoded once, not once per message.
+ */
+export function encodeNest(set: AttrSet, attrs: unknown, nestedFlag: boolean): Buffer {
+  return withWriter((w) => encodeAttrs(w, set, attrs, nestedFlag));
 }
 
 /**

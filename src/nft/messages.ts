@@ -2,9 +2,15 @@
 import { NLM_F } from '../constants';
 import type { WireMessage } from '../kernel/transport';
 import { FAMILIES, NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, NFT_MSG, type NftFamily, nftType } from './constants';
-import type { Expr } from './expressions';
+import { expressionList } from './expressions/shared';
 
-export const header = (family: NftFamily | 0) => ({ family: family === 0 ? 0 : FAMILIES[family], version: 0, res_id: 0 });
+/** nfgenmsg by family: one frozen object each, shared by every message of that family. */
+const HEADERS = new Map<NftFamily | 0, Readonly<{ family: number; version: number; res_id: number }>>();
+export const header = (family: NftFamily | 0) => {
+  let h = HEADERS.get(family);
+  if (h === undefined) HEADERS.set(family, (h = Object.freeze({ family: family === 0 ? 0 : FAMILIES[family], version: 0, res_id: 0 })));
+  return h;
+};
 
 export function nftMessage(msg: number, family: NftFamily | 0, attrs: Record<string, unknown>, flags = 0): WireMessage {
   return { type: nftType(msg), flags: NLM_F.REQUEST | flags, header: header(family), attrs };
@@ -21,4 +27,5 @@ export function batchEnd(): WireMessage {
 /** GETGEN: the sentinel after a batch, and the ruleset generation. */
 export const getGen = (): WireMessage => nftMessage(NFT_MSG.GETGEN, 0, {});
 
-export const expressions = (exprs: Expr[]) => ({ elem: exprs.map((e) => ({ name: e.name, data: e.data ?? {} })) });
+/** NFTA_RULE_EXPRESSIONS (shared expressions as their bytes). */
+export const expressions = expressionList;

@@ -6,17 +6,32 @@ import { FIELDS, type Field, type Item, type MapValue, type ParsedRule, portProt
 
 export const LIMIT_UNITS = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800 } as const;
 
-type Tok = { s: string; quoted: boolean };
+/**
+ * A token: a word, or a quoted string kept with its opening quote ('"eth0'), which no word contains.
+ * Strings, not objects: a rule of a 1,000-rule transaction makes no object per token.
+ */
+type Tok = string;
+const QUOTED = 34; // "
+const isQuoted = (t: Tok) => t.charCodeAt(0) === QUOTED;
+/** The token's text (a quoted string without its quote). */
+const str = (t: Tok) => (t.charCodeAt(0) === QUOTED ? t.slice(1) : t);
 
 // Character codes the tokenizer splits on (a rule of a 1,000-rule transaction is tokenized once:
 // comparing codes costs far less than a regular expression per character).
 const SPACE = 32;
-const QUOTE = 34;
+const QUOTE = QUOTED;
 const isSpace = (c: number) => c === SPACE || (c >= 9 && c <= 13);
 const isPunct = (c: number) => c === 123 /* { */ || c === 125 /* } */ || c === 44 /* , */;
 
+/** Rule text with nothing but words and single spaces between them (the usual case) splits natively. */
+const NOT_PLAIN = /["{},\t\n\v\f\r]/;
+
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
+  if (!NOT_PLAIN.test(text)) {
+    const words = text.split(' ');
+    return words.includes('') ? words.filter((w) => w !== '') : words;
+  }
   let i = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);
@@ -24,43 +39,71 @@ function tokenize(text: string): Tok[] {
     if (c === QUOTE) {
       const end = text.indexOf('"', i + 1);
       if (end < 0) throw new RangeError(`rule: unterminated string at ${JSON.stringify(text.slice(i))}`);
-      out.push({ s: text.slice(i + 1, end), quoted: true });
+      out.push(text.slice(i, end)); // with its opening quote
       i = end + 1;
       continue;
     }
-    if (isPunct(c)) { out.push({ s: text[i], quoted: false }); i++; continue; }
+    if (isPunct(c)) { out.push(text[i]); i++; continue; }
     let j = i + 1;
     for (; j < text.length; j++) {
       const d = text.charCodeAt(j);
       if (isSpace(d) || isPunct(d) || d === QUOTE) break;
     }
-    out.push({ s: text.slice(i, j), quoted: false });
+    out.push(text.slice(i, j));
     i = j;
   }
   return out;
 }
 
-const FIELD_SET: ReadonlySet<string> = new Set(FIELDS);
+/** The fields by their first word, each with its words, longest first (no strings built to look one up). */
+const FIELDS_BY_FIRST = new Map<string, Array<{ field: Field; words: string[] }>>();
+for (const field of FIELDS) {
+  const words = field.split(' ');
+  const list = FIELDS_BY_FIRST.get(words[0]) ?? [];
+  list.push({ field, words });
+  list.sort((a, b) => b.words.length - a.words.length);
+  FIELDS_BY_FIRST.set(words[0], list);
+}
+/** Words in each field's name. */
+const FIELD_WORDS = new Map<string, number>(FIELDS.map((f) => [f, f.split(' ').length]));
+
 /** The field of one to three words starting at toks[i], longest first. */
 function fieldOf(toks: Tok[], i: number): Field | undefined {
-  const one = toks[i].s;
-  if (i + 1 < toks.length) {
-    const two = `${one} ${toks[i + 1].s}`;
-    if (i + 2 < toks.length && FIELD_SET.has(`${two} ${toks[i + 2].s}`)) return `${two} ${toks[i + 2].s}` as Field;
-    if (FIELD_SET.has(two)) return two as Field;
+  const candidates = FIELDS_BY_FIRST.get(str(toks[i]));
+  if (candidates === undefined) return undefined;
+  for (let c = 0; c < candidates.length; c++) {
+    const { field, words } = candidates[c];
+    if (i + words.length > toks.length) continue;
+    let k = 1;
+    while (k < words.length && str(toks[i + k]) === words[k]) k++;
+    if (k === words.length) return field;
   }
-  return FIELD_SET.has(one) ? one as Field : undefined;
+  return undefined;
 }
 
 const unknown = (tok: string | undefined, where: string): RangeError =>
   new RangeError(tok === undefined ? `rule: ${where}: unexpected end of rule` : `rule: unsupported token ${JSON.stringify(tok)} ${where}`);
 
+/** The number of the decimal digits s[from, to), or -1 if there are none or others. */
+function digits(s: string, from: number, to: number): number {
+  if (from >= to) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return to - from > 15 ? Number(s.slice(from, to)) : n; // past 2^53 as Number() rounds it
+}
+
 function parsePorts(field: string, s: string): [number, number] {
-  const m = /^(\d+)(?:-(\d+))?$/.exec(s);
-  if (!m) throw new RangeError(`${field}: ${JSON.stringify(s)} is not a port or port range`);
-  const a = Number(m[1]);
-  const b = m[2] === undefined ? a : Number(m[2]);
-  for (const p of [a, b]) if (p < 1 || p > 65535) throw new RangeError(`${field}: port ${p} is out of range (1–65535)`);
+  // "P" or "P-Q", by character codes (a port of each of 1,000 rules, no regular expression each).
+  const dash = s.indexOf('-');
+  const a = digits(s, 0, dash < 0 ? s.length : dash);
+  const b = dash < 0 ? a : digits(s, dash + 1, s.length);
+  if (a < 0 || b < 0) throw new RangeError(`${field}: ${JSON.stringify(s)} is not a port or port range`);
+  const out = a < 1 || a > 65535 ? a : b < 1 || b > 65535 ? b : undefined;
+  if (out !== undefined) throw new RangeError(`${field}: port ${out} is out of range (1–65535)`);
   if (b < a) throw new RangeError(`${field}: range ${s} runs backwards`);
   return [a, b];
 }
@@ -115,58 +158,58 @@ export function parseRuleText(text: string): ParsedRule {
   const items: Item[] = [];
   let comment: string | undefined;
   let i = 0;
-  const peek = (k = 0) => toks[i + k]?.s;
+  const peek = (k = 0) => { const t = toks[i + k]; return t === undefined ? undefined : str(t); };
   const next = (where: string): Tok => {
     const t = toks[i++];
-    if (!t) throw unknown(undefined, where);
+    if (t === undefined) throw unknown(undefined, where);
     return t;
   };
   const value = (field: Field): Value => {
     const t = next(`after "${field}"`);
-    if (!t.quoted && t.s === '{') {
+    if (!isQuoted(t) && str(t) === '{') {
       const elements: Scalar[] = [];
       for (;;) {
         const e = next(`in the set of "${field}"`);
-        if (!e.quoted && e.s === '}') break;
-        if (!e.quoted && e.s === ',') continue;
-        elements.push(parseScalar(field, e.s));
+        if (!isQuoted(e) && str(e) === '}') break;
+        if (!isQuoted(e) && str(e) === ',') continue;
+        elements.push(parseScalar(field, str(e)));
       }
       if (elements.length === 0) throw new RangeError(`${field}: an empty set`);
       return { kind: 'set', elements };
     }
-    if (!t.quoted && t.s.startsWith('@')) return { kind: 'named', name: t.s.slice(1) };
+    if (!isQuoted(t) && str(t).startsWith('@')) return { kind: 'named', name: str(t).slice(1) };
     if (field in FLAG_FIELDS) {
       const known = FLAG_FIELDS[field];
-      const names = t.s.split(',').filter(Boolean);
-      while (peek() === ',') { i++; names.push(...next(`in ${field}`).s.split(',').filter(Boolean)); }
+      const names = str(t).split(',').filter(Boolean);
+      while (peek() === ',') { i++; names.push(...str(next(`in ${field}`)).split(',').filter(Boolean)); }
       for (const n of names) if (!(n in known)) throw new RangeError(`${field}: ${JSON.stringify(n)} is not one of ${Object.keys(known).join(', ')}`);
       return { kind: 'flags', names };
     }
-    return parseScalar(field, t.s);
+    return parseScalar(field, str(t));
   };
   /** A field named at the cursor (one to three words), consumed; or undefined. */
   const fieldAt = (): Field | undefined => {
     const f = i < toks.length ? fieldOf(toks, i) : undefined;
-    if (f) i += f.split(' ').length;
+    if (f) i += FIELD_WORDS.get(f)!;
     return f;
   };
   /** "@name" or "{ key : data, … }" after "map"/"vmap". */
   const mapValue = (field: Field, verdicts: boolean): MapValue => {
     const t = next(`after "${verdicts ? 'vmap' : 'map'}"`);
-    if (!t.quoted && t.s.startsWith('@')) return { kind: 'named', name: t.s.slice(1) };
-    if (t.quoted || t.s !== '{') throw unknown(t.s, 'where a map ("@name" or "{ key : value }") was expected');
+    if (!isQuoted(t) && str(t).startsWith('@')) return { kind: 'named', name: str(t).slice(1) };
+    if (isQuoted(t) || str(t) !== '{') throw unknown(str(t), 'where a map ("@name" or "{ key : value }") was expected');
     const entries: Array<[Scalar, string]> = [];
     for (;;) {
       const k = next('in a map');
-      if (!k.quoted && k.s === '}') break;
-      if (!k.quoted && k.s === ',') continue;
-      if (next('in a map').s !== ':') throw unknown(toks[i - 1].s, 'in a map (expected ":")');
-      const v = next('in a map').s;
+      if (!isQuoted(k) && str(k) === '}') break;
+      if (!isQuoted(k) && str(k) === ',') continue;
+      if (str(next('in a map')) !== ':') throw unknown(str(toks[i - 1]), 'in a map (expected ":")');
+      const v = str(next('in a map'));
       if (verdicts) {
         if (!['accept', 'drop', 'return', 'continue', 'jump', 'goto'].includes(v)) throw unknown(v, 'where a verdict was expected');
-        entries.push([parseScalar(field, k.s), v === 'jump' || v === 'goto' ? `${v} ${next(`after "${v}"`).s}` : v]);
+        entries.push([parseScalar(field, str(k)), v === 'jump' || v === 'goto' ? `${v} ${str(next(`after "${v}"`))}` : v]);
       } else {
-        entries.push([parseScalar(field, k.s), parseAddress('map value', v).address]);
+        entries.push([parseScalar(field, str(k)), parseAddress('map value', v).address]);
       }
     }
     return { kind: 'map', entries };
@@ -174,25 +217,25 @@ export function parseRuleText(text: string): ParsedRule {
   const ports = (what: string): [number, number] | undefined => {
     if (peek() !== 'to') return undefined;
     i++;
-    const p = next(`after "${what} to"`).s;
+    const p = str(next(`after "${what} to"`));
     if (!p.startsWith(':')) throw new RangeError(`${what}: expected "to :PORT[-PORT]", got ${JSON.stringify(p)}`);
     return parsePorts(what, p.slice(1));
   };
   while (i < toks.length) {
     const t = next('');
-    if (t.quoted) throw unknown(`"${t.s}"`, 'where a match or statement was expected');
+    if (isQuoted(t)) throw unknown(`"${str(t)}"`, 'where a match or statement was expected');
     const field = fieldOf(toks, i - 1);
-    if (field !== undefined || t.s === 'mark') {
+    if (field !== undefined || t === 'mark') {
       const f = (field ?? 'meta mark') as Field;
-      if (field) i += field.split(' ').length - 1; // the field's other words
+      if (field) i += FIELD_WORDS.get(field)! - 1; // the field's other words
       if (f === 'meta mark' && peek() === 'set') {
         i++;
-        items.push({ t: 'set', key: 'meta mark', value: parseMark('meta mark set', next('after "meta mark set"').s) });
+        items.push({ t: 'set', key: 'meta mark', value: parseMark('meta mark set', str(next('after "meta mark set"'))) });
         continue;
       }
       if (f === 'ct mark' && peek() === 'set') {
         i++;
-        items.push({ t: 'set', key: 'ct mark', value: parseMark('ct mark set', next('after "ct mark set"').s) });
+        items.push({ t: 'set', key: 'ct mark', value: parseMark('ct mark set', str(next('after "ct mark set"'))) });
         continue;
       }
       if (peek() === '.') {
@@ -207,27 +250,27 @@ export function parseRuleText(text: string): ParsedRule {
         let cop: 'eq' | 'neq' = 'eq';
         if (peek() === '!=') { i++; cop = 'neq'; }
         const t2 = next('after a concatenation');
-        if (!t2.quoted && t2.s.startsWith('@')) {
-          items.push({ t: 'concat', fields, op: cop, value: { kind: 'named', name: t2.s.slice(1) } });
+        if (!isQuoted(t2) && str(t2).startsWith('@')) {
+          items.push({ t: 'concat', fields, op: cop, value: { kind: 'named', name: str(t2).slice(1) } });
           continue;
         }
-        if (t2.quoted || t2.s !== '{') throw unknown(t2.s, 'after a concatenation (expected "@set" or "{")');
+        if (isQuoted(t2) || str(t2) !== '{') throw unknown(str(t2), 'after a concatenation (expected "@set" or "{")');
         const elements: Array<Array<string | number>> = [];
         let tuple: Array<string | number> = [];
         for (;;) {
           const e = next('in a set of tuples');
-          if (!e.quoted && (e.s === '}' || e.s === ',')) {
+          if (!isQuoted(e) && (str(e) === '}' || str(e) === ',')) {
             if (tuple.length) {
               if (tuple.length !== fields.length) throw new RangeError(`rule: tuple ${tuple.join(' . ')} has ${tuple.length} parts, the concatenation ${fields.length}`);
               elements.push(tuple);
             }
             tuple = [];
-            if (e.s === '}') break;
+            if (str(e) === '}') break;
             continue;
           }
-          if (!e.quoted && e.s === '.') continue;
-          const sc = parseScalar(fields[tuple.length] ?? fields[0], e.s);
-          if (sc.kind !== 'single') throw new RangeError(`rule: ${e.s}: ranges and prefixes in concatenations are not supported`);
+          if (!isQuoted(e) && str(e) === '.') continue;
+          const sc = parseScalar(fields[tuple.length] ?? fields[0], str(e));
+          if (sc.kind !== 'single') throw new RangeError(`rule: ${str(e)}: ranges and prefixes in concatenations are not supported`);
           tuple.push(sc.value);
         }
         items.push({ t: 'concat', fields, op: cop, value: { kind: 'tuples', elements } });
@@ -241,44 +284,44 @@ export function parseRuleText(text: string): ParsedRule {
       let mask: number | undefined;
       if (peek() === '&' && (f === 'meta mark' || f === 'ct mark')) {
         i++;
-        mask = parseMark(`${f} &`, next(`after "${f} &"`).s);
+        mask = parseMark(`${f} &`, str(next(`after "${f} &"`)));
       }
       let op: 'eq' | 'neq' = 'eq';
       if (peek() === '!=') { i++; op = 'neq'; } else if (peek() === '==') i++;
       items.push(mask === undefined ? { t: 'match', field: f, op, value: value(f) } : { t: 'match', field: f, op, value: value(f), mask });
       continue;
     }
-    switch (t.s) {
+    switch (t) {
       case 'counter': {
         const c: Item = { t: 'counter' };
-        if (peek() === 'packets') { i++; c.packets = BigInt(next('after "packets"').s); }
-        if (peek() === 'bytes') { i++; c.bytes = BigInt(next('after "bytes"').s); }
+        if (peek() === 'packets') { i++; c.packets = BigInt(str(next('after "packets"'))); }
+        if (peek() === 'bytes') { i++; c.bytes = BigInt(str(next('after "bytes"'))); }
         items.push(c);
         break;
       }
       case 'accept': case 'drop': case 'return': case 'continue':
-        items.push({ t: 'verdict', verdict: t.s });
+        items.push({ t: 'verdict', verdict: t });
         break;
       case 'jump': case 'goto':
-        items.push({ t: 'verdict', verdict: t.s, chain: next(`after "${t.s}"`).s });
+        items.push({ t: 'verdict', verdict: t, chain: str(next(`after "${t}"`)) });
         break;
       case 'dnat': case 'snat': {
         if (peek() === 'ip' || peek() === 'ip6') i++;
-        if (next(`after "${t.s}"`).s !== 'to') throw unknown(toks[i - 1].s, `after "${t.s}" (expected "to")`);
+        if (str(next(`after "${t}"`)) !== 'to') throw unknown(str(toks[i - 1]), `after "${t}" (expected "to")`);
         const mapField = fieldAt();
         if (mapField) {
-          if (next(`after "${t.s} to ${mapField}"`).s !== 'map') throw unknown(toks[i - 1].s, `after "${t.s} to ${mapField}" (expected "map")`);
-          items.push({ t: 'nat', type: t.s, map: { field: mapField, value: mapValue(mapField, false) } });
+          if (str(next(`after "${t} to ${mapField}"`)) !== 'map') throw unknown(str(toks[i - 1]), `after "${t} to ${mapField}" (expected "map")`);
+          items.push({ t: 'nat', type: t, map: { field: mapField, value: mapValue(mapField, false) } });
           break;
         }
-        const target = next(`after "${t.s} to"`).s;
+        const target = str(next(`after "${t} to"`));
         const m = /^([^:]*?)(?::(\d+(?:-\d+)?))?$/.exec(target.startsWith('[') ? target.replace(/^\[(.*)\](.*)$/, '$1$2') : target)!;
-        const nat: Item = { t: 'nat', type: t.s };
+        const nat: Item = { t: 'nat', type: t };
         const [from, to] = m[1].split('-');
-        if (from) nat.address = parseAddress(`${t.s} to`, from).address;
-        if (to) nat.addressEnd = parseAddress(`${t.s} to`, to).address;
-        if (m[2]) nat.ports = parsePorts(`${t.s} to`, m[2]);
-        if (!nat.address && !nat.ports) throw new RangeError(`${t.s}: ${JSON.stringify(target)} names no address or port`);
+        if (from) nat.address = parseAddress(`${t} to`, from).address;
+        if (to) nat.addressEnd = parseAddress(`${t} to`, to).address;
+        if (m[2]) nat.ports = parsePorts(`${t} to`, m[2]);
+        if (!nat.address && !nat.ports) throw new RangeError(`${t}: ${JSON.stringify(target)} names no address or port`);
         items.push(nat);
         break;
       }
@@ -292,7 +335,7 @@ export function parseRuleText(text: string): ParsedRule {
       }
       case 'log': {
         const l: Item = { t: 'log' };
-        if (peek() === 'prefix') { i++; l.prefix = next('after "log prefix"').s; }
+        if (peek() === 'prefix') { i++; l.prefix = str(next('after "log prefix"')); }
         items.push(l);
         break;
       }
@@ -300,14 +343,14 @@ export function parseRuleText(text: string): ParsedRule {
         items.push({ t: 'reject' });
         break;
       case 'limit': {
-        if (next('after "limit"').s !== 'rate') throw unknown(toks[i - 1].s, 'after "limit" (expected "rate")');
-        const m = /^(\d+)\/(second|minute|hour|day|week)$/.exec(next('after "limit rate"').s);
-        if (!m) throw new RangeError(`limit: ${JSON.stringify(toks[i - 1].s)} is not a rate like 10/second`);
+        if (str(next('after "limit"')) !== 'rate') throw unknown(str(toks[i - 1]), 'after "limit" (expected "rate")');
+        const m = /^(\d+)\/(second|minute|hour|day|week)$/.exec(str(next('after "limit rate"')));
+        if (!m) throw new RangeError(`limit: ${JSON.stringify(str(toks[i - 1]))} is not a rate like 10/second`);
         const lim: Item = { t: 'limit', rate: Number(m[1]), per: m[2] as keyof typeof LIMIT_UNITS };
         if (peek() === 'burst') {
           i++;
-          lim.burst = Number(next('after "burst"').s);
-          if (!Number.isInteger(lim.burst) || lim.burst < 0) throw new RangeError(`limit: burst ${toks[i - 1].s} is not a count`);
+          lim.burst = Number(str(next('after "burst"')));
+          if (!Number.isInteger(lim.burst) || lim.burst < 0) throw new RangeError(`limit: burst ${str(toks[i - 1])} is not a count`);
           if (peek() === 'packets') i++;
         }
         items.push(lim);
@@ -317,10 +360,10 @@ export function parseRuleText(text: string): ParsedRule {
         items.push({ t: 'notrack' });
         break;
       case 'comment':
-        comment = next('after "comment"').s;
+        comment = str(next('after "comment"'));
         break;
       default:
-        throw unknown(t.s, `at position ${i} of ${JSON.stringify(text)}`);
+        throw unknown(t, `at position ${i} of ${JSON.stringify(text)}`);
     }
   }
   for (const it of items) if (it.t === 'masquerade' && it.ports === undefined) delete it.ports;

@@ -9,6 +9,7 @@ import {
 } from './constants';
 import { type AnonymousSet, concatKeyOf, fieldBytes, concatType, encodeItems, verdictData } from './expressions';
 import type { Field, ParsedRule } from './items';
+import { expressionObjects } from './expressions/shared';
 import { expressions, nftMessage } from './messages';
 import { declaredSetUserdata, ruleUserdata } from './userdata';
 import { formatRule, parseRuleText, parseScalar } from './text';
@@ -46,19 +47,48 @@ function checkName(field: string, s: unknown): string {
 
 const RULE_PLACE_KEYS = ['family', 'table', 'chain', 'rule', 'handle'];
 const RULE_KEYS = [...RULE_PLACE_KEYS, 'match', 'not', 'concat', 'comment', ...STATEMENT_KEYS];
+const PLACE_KEY_SET: ReadonlySet<string> = new Set(RULE_PLACE_KEYS);
+const RULE_KEY_SET: ReadonlySet<string> = new Set(RULE_KEYS);
 
-function ruleOf(r: NftRuleSpec): ParsedRule {
-  const o = checkObject('rule', r);
-  checkKeys('rule', o, RULE_KEYS);
+/** A rule's place (family, table, chain), checked; `last` is the place checked before, the same again is not re-checked. */
+function checkPlace(r: NftRuleSpec, last: { family?: string; table?: string; chain?: string }): void {
+  if (r.family === last.family && r.table === last.table && r.chain === last.chain) return;
   checkFamily('family', r.family);
   checkName('table', r.table);
   checkName('chain', r.chain);
+  last.family = r.family;
+  last.table = r.table;
+  last.chain = r.chain;
+}
+
+function ruleOf(r: NftRuleSpec, lastPlace: { family?: string; table?: string; chain?: string }): ParsedRule {
+  const o = checkObject('rule', r);
+  // One pass over the keys, each looked up in a Set: the check every rule of a big transaction pays.
+  let typed = false;
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    if (!RULE_KEY_SET.has(k)) checkKeys('rule', o, RULE_KEYS); // throws, naming the known keys
+    if (!PLACE_KEY_SET.has(k)) typed = true;
+  }
+  checkPlace(r, lastPlace);
   if (r.rule !== undefined) {
-    const typedKeys = Object.keys(o).filter((k) => !RULE_PLACE_KEYS.includes(k));
-    if (typedKeys.length) throw new TypeError(`rule: give nft text or typed keys, not both (got ${typedKeys.join(', ')})`);
+    if (typed) {
+      const typedKeys = Object.keys(o).filter((x) => !PLACE_KEY_SET.has(x));
+      throw new TypeError(`rule: give nft text or typed keys, not both (got ${typedKeys.join(', ')})`);
+    }
     return parseRuleText(r.rule);
   }
   return typedToRule(r.family, r);
+}
+
+/**
+ * What a rule message does, formatted only if the kernel refuses it. Made here, not in #rule, so
+ * the closure holds only these values: text rules keep their text (parsed again if the label is
+ * asked for), not their parsed items, alive until the batch is sent.
+ */
+function ruleLabel(verb: string, r: NftRuleSpec, rule: string | ParsedRule): () => string {
+  const { family, table, chain } = r;
+  return () => `${verb} rule ${family} ${table} ${chain} ${formatRule(typeof rule === 'string' ? parseRuleText(rule) : rule)}`;
 }
 
 /** Builds one atomic batch. Methods only record; nothing is sent until the transaction ends. */
@@ -74,6 +104,8 @@ export class NftTransaction {
   /** @internal element changes that wait for their set's types (resolveSets) */
   readonly lookups: Array<{ at: number; set: NftChainRef; encode: (info: NftSetInfo) => Array<[string, WireMessage]> }> = [];
   #setId = 0;
+  /** The place of the rule added last, checked: the next rules of a big transaction usually share it. */
+  readonly #place: { family?: string; table?: string; chain?: string } = {};
 
   /** @internal A prepared message (used by ns.iptables for its compat rules). */
   raw(label: string, m: WireMessage): this {
@@ -172,25 +204,30 @@ export class NftTransaction {
     }));
   }
 
+  /** Numbers the anonymous sets of the transaction. */
+  readonly #nextSetId = () => ++this.#setId;
+  /** A slot for the ifindex of an iif/oif name, filled in just before sending. */
+  readonly #ifindex = (name: string) => {
+    const slot = Buffer.alloc(4);
+    this.ifindexes.push({ name, slot });
+    return slot;
+  };
+
   #rule(verb: string, r: NftRuleSpec, flags: number): this {
-    const parsed = ruleOf(r);
+    const parsed = ruleOf(r, this.#place);
     const family = r.family;
-    const ifindex = (name: string) => {
-      const slot = Buffer.alloc(4);
-      this.ifindexes.push({ name, slot });
-      return slot;
-    };
-    const { expressions: exprs, sets } = encodeItems(parsed.items, family, () => ++this.#setId, ifindex);
-    for (const s of sets) this.#anonymousSet(family, r.table, s);
+    const slots = this.ifindexes.length;
+    const { expressions: exprs, sets } = encodeItems(parsed.items, family, this.#nextSetId, this.#ifindex);
+    // An iif/oif index is written into its slot just before sending: such a rule is encoded then.
+    const late = this.ifindexes.length !== slots;
+    for (let i = 0; i < sets.length; i++) this.#anonymousSet(family, r.table, sets[i]);
     if (r.handle !== undefined && verb !== 'replace') checkInteger('handle', r.handle, 1, Number.MAX_SAFE_INTEGER);
-    const attrs: Record<string, unknown> = {
-      table: r.table, chain: r.chain,
-      handle: verb === 'replace' ? BigInt(r.handle!) : undefined,
-      position: verb !== 'replace' && r.handle !== undefined ? BigInt(r.handle) : undefined,
-      expressions: expressions(exprs),
-      userdata: ruleUserdata(parsed.comment),
-    };
-    return this.#push(() => `${verb} rule ${family} ${r.table} ${r.chain} ${formatRule(parsed)}`, nftMessage(NFT_MSG.NEWRULE, family, attrs, flags));
+    // Only the attributes the rule has: the encoder walks every key of this object.
+    const attrs: Record<string, unknown> = { table: r.table, chain: r.chain };
+    if (r.handle !== undefined) attrs[verb === 'replace' ? 'handle' : 'position'] = BigInt(r.handle);
+    attrs.expressions = late ? expressionObjects(exprs) : expressions(exprs);
+    if (parsed.comment !== undefined) attrs.userdata = ruleUserdata(parsed.comment);
+    return this.#push(ruleLabel(verb, r, r.rule ?? parsed), nftMessage(NFT_MSG.NEWRULE, family, attrs, flags));
   }
 
   #anonymousSet(family: NftFamily, table: string, s: AnonymousSet): void {

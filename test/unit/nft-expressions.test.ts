@@ -4,12 +4,15 @@
 // listing of the same rules is compared with nft's in test/integration/nft-fidelity.test.ts.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decode, encode } from '../../src/codec/codec';
+import { decode, encode, encodeNest } from '../../src/codec/codec';
+import { nftExprList } from '../../src/codec/nftables';
 import { NETLINK_NETFILTER } from '../../src/native';
 import { NFT_MSG, type NftFamily } from '../../src/nft/constants';
 import { decodeExpressions, encodeItems, type Expr, ITEM_CODECS } from '../../src/nft/expressions';
+import { cmp } from '../../src/nft/expressions/bytes';
 import { FIELDS, type Field, type Item, type Value } from '../../src/nft/items';
 import { expressions, nftMessage } from '../../src/nft/messages';
+import { NftTransaction } from '../../src/nft/transaction';
 
 const FAMILIES: NftFamily[] = ['ip', 'ip6', 'inet', 'bridge', 'netdev'];
 const show = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x));
@@ -153,6 +156,42 @@ describe('nft expressions: every item kind, encoded and decoded', () => {
       { t: 'nat', type: 'dnat', address: '198.18.0.2', ports: [8080, 8080] },
     ];
     for (const family of FAMILIES) assert.deepEqual(roundTrip(items, family), items, family);
+  });
+
+  it("a rule's expression list (shared expressions and comparisons written without the tables walk) is the bytes the tables give", () => {
+    const walked = (exprs: Expr[]) => encodeNest(nftExprList, { elem: exprs.map((e) => ({ name: e.name, data: e.data ?? {} })) }, true);
+    let rules = 0;
+    for (const samples of Object.values(SAMPLES)) {
+      for (const items of samples) {
+        for (const family of FAMILIES) {
+          const { expressions: exprs } = encodeItems(items, family, () => 1, ifindex);
+          assert.deepEqual(expressions(exprs), walked(exprs), `${family}: ${show(items)}`);
+          rules++;
+        }
+      }
+    }
+    assert.ok(rules > 100);
+    // Comparisons of every op and of values of every length up to 16 bytes (and past it), twice: the templates are reused.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let op = 0; op <= 5; op++) {
+        for (const len of [1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 17, 64, 65]) {
+          const exprs = [cmp(op, Buffer.from(Array.from({ length: len }, (_, i) => 255 - i - op)))];
+          assert.deepEqual(expressions(exprs), walked(exprs), `cmp op ${op}, ${len} bytes`);
+        }
+      }
+    }
+    // A shared expression is one object, frozen: a rule cannot change what every other rule sends.
+    const [load] = encodeItems([{ t: 'match', field: 'tcp dport', op: 'eq', value: single(80) }], 'ip', () => 1).expressions;
+    assert.ok(Object.isFrozen(load) && Object.isFrozen(load.data));
+    assert.equal(encodeItems([{ t: 'counter' }], 'ip', () => 1).expressions[0], encodeItems([{ t: 'counter' }], 'ip', () => 1).expressions[0]);
+  });
+
+  it('an iif/oif index filled in after the rule was added (as ns.nft does just before sending) is in the bytes sent', () => {
+    const tx = new NftTransaction();
+    tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: 'iif "lo" accept' });
+    tx.ifindexes[0].slot.writeUInt32LE(7);
+    const back = ((decode(NETLINK_NETFILTER, encode(NETLINK_NETFILTER, tx.messages[0]))[0].attrs as any).expressions.elem) as Expr[];
+    assert.deepEqual(back.find((e) => e.name === 'cmp')?.data, { sreg: 1, op: 0, data: { value: Buffer.from([7, 0, 0, 0]) } });
   });
 
   it('xt (read only): a compat match or target lists as text, and writes nothing', () => {

@@ -5,6 +5,7 @@ import { formatV6, parseAddress } from '../../ip';
 import { CT, L4PROTOS, META, PAYLOAD_BASE, REG, type SET_TYPES } from '../constants';
 import type { Field } from '../items';
 import { u16be, u32 } from './bytes';
+import { shared } from './shared';
 import type { Attrs, Expr, IfindexOf } from './types';
 
 export interface FieldRow {
@@ -21,15 +22,22 @@ export interface FieldRow {
 
 export const noIfindex: IfindexOf = (name) => { throw new RangeError(`iif/oif: cannot resolve ${JSON.stringify(name)} here`); };
 
-const payload = (base: number, offset: number, len: number): Pick<FieldRow, 'load'> => ({ load: (dreg = REG.r1) => ({ name: 'payload', data: { dreg, base, offset, len } }) });
+// A load into register 1 (all but a concatenation's later parts) is one shared expression per field.
+const payload = (base: number, offset: number, len: number): Pick<FieldRow, 'load'> => {
+  const r1 = shared({ name: 'payload', data: { dreg: REG.r1, base, offset, len } });
+  return { load: (dreg = REG.r1) => (dreg === REG.r1 ? r1 : { name: 'payload', data: { dreg, base, offset, len } }) };
+};
 /** A network header field: a shorter load is a prefix of it (nft loads only a prefix's bytes). */
 const networkLoaded = (offset: number, len: number) => (name: string, d: Attrs) => name === 'payload' && d.base === PAYLOAD_BASE.network && d.offset === offset && d.len <= len;
 const portLoaded = (proto: 'tcp' | 'udp', offset: number) => (name: string, d: Attrs, l4: string | undefined) =>
   name === 'payload' && d.base === PAYLOAD_BASE.transport && d.len === 2 && l4 === proto && d.offset === offset;
-const keyed = (expr: 'meta' | 'ct', key: number): Pick<FieldRow, 'load' | 'loadedBy'> => ({
-  load: (dreg = REG.r1) => ({ name: expr, data: { key, dreg } }),
-  loadedBy: (name, d) => name === expr && d.key === key,
-});
+const keyed = (expr: 'meta' | 'ct', key: number): Pick<FieldRow, 'load' | 'loadedBy'> => {
+  const r1 = shared({ name: expr, data: { key, dreg: REG.r1 } });
+  return {
+    load: (dreg = REG.r1) => (dreg === REG.r1 ? r1 : { name: expr, data: { key, dreg } }),
+    loadedBy: (name, d) => name === expr && d.key === key,
+  };
+};
 
 const ipv4 = { len: 4, keyType: 'ipv4_addr', bytes: (v: string | number) => parseAddress('address', String(v)).bytes, scalar: (b: Buffer) => [...b].join('.') } as const;
 const ipv6 = { len: 16, keyType: 'ipv6_addr', bytes: ipv4.bytes, scalar: formatV6 } as const;
@@ -44,6 +52,7 @@ const ifname = {
 const word = { len: 4, keyType: 'mark', bytes: (v: string | number) => u32(Number(v)), scalar: (b: Buffer) => b.readUInt32LE(0) } as const;
 /** An interface index; names are resolved by the caller (ifindex) and read back by it (ifname). */
 const ifindex = { len: 4, keyType: 'iface_index', bytes: (v: string | number, of: IfindexOf) => of(String(v)), scalar: word.scalar } as const;
+const FIB_R1 = shared({ name: 'fib', data: { dreg: REG.r1, result: 3, flags: 2 } });
 const ADDRTYPES: Record<string, number> = { unicast: 1, local: 2, broadcast: 3, multicast: 5 };
 
 export const FIELD_ROWS: Record<Field, FieldRow> = {
@@ -70,7 +79,7 @@ export const FIELD_ROWS: Record<Field, FieldRow> = {
   'ct status': { ...keyed('ct', CT.status), ...word },
   // NFTA_FIB_F_DADDR (2), result NFT_FIB_RESULT_ADDRTYPE (3): the route type of the destination.
   'fib daddr type': {
-    load: (dreg = REG.r1) => ({ name: 'fib', data: { dreg, result: 3, flags: 2 } }),
+    load: (dreg = REG.r1) => (dreg === REG.r1 ? FIB_R1 : { name: 'fib', data: { dreg, result: 3, flags: 2 } }),
     loadedBy: (name, d) => name === 'fib' && d.result === 3 && d.flags === 2,
     len: 4, keyType: 'fib_addrtype',
     bytes: (v) => u32(ADDRTYPES[String(v)]),

@@ -11,12 +11,13 @@ import { FIELD_ROWS } from './fields';
 import { layer3Check, requireLayer3, requireLayer4 } from './prerequisites';
 import type { ItemCodec } from './types';
 
+const bitwise = (len: number, mask: Buffer, xor: Buffer) => ({ name: 'bitwise', data: { sreg: REG.r1, dreg: REG.r1, len, mask: data(mask), xor: data(xor) } });
+
 export const match: ItemCodec<'match'> = {
   encode(it, rule) {
     const { field, op } = it;
     const f = FIELD_ROWS[field];
-    const bytes = (v: string | number) => f.bytes(v, rule.ifindex);
-    const bitwise = (len: number, mask: Buffer, xor: Buffer) => ({ name: 'bitwise', data: { sreg: REG.r1, dreg: REG.r1, len, mask: data(mask), xor: data(xor) } });
+    const ifindex = rule.ifindex;
     const out = rule.out;
     requireLayer3(field, rule);
     requireLayer4(field, rule);
@@ -24,7 +25,7 @@ export const match: ItemCodec<'match'> = {
     const cmpOp = op === 'eq' ? CMP.eq : CMP.neq;
     let v: Value = it.value;
     if (it.mask !== undefined && v.kind === 'single') {
-      out.push(f.load(), bitwise(4, u32(it.mask), u32(0)), cmp(cmpOp, bytes(v.value)));
+      out.push(f.load(), bitwise(4, u32(it.mask), u32(0)), cmp(cmpOp, f.bytes(v.value, ifindex)));
       return;
     }
     if (v.kind === 'flags') {
@@ -59,19 +60,19 @@ export const match: ItemCodec<'match'> = {
         // On a byte boundary nft loads just the prefix's bytes: no bitwise.
         const n = v.length / 8;
         const load = f.load();
-        out.push({ ...load, data: { ...load.data, len: n } }, cmp(cmpOp, bytes(v.address).subarray(0, n)));
+        out.push({ ...load, data: { ...load.data, len: n } }, cmp(cmpOp, f.bytes(v.address, ifindex).subarray(0, n)));
       } else if (v.length === full) {
-        out.push(f.load(), cmp(cmpOp, bytes(v.address)));
+        out.push(f.load(), cmp(cmpOp, f.bytes(v.address, ifindex)));
       } else {
         const mask = networkMask(v.length, f.len);
-        const net = Buffer.from(bytes(v.address).map((b, i) => b & mask[i]));
+        const net = Buffer.from(f.bytes(v.address, ifindex).map((b, i) => b & mask[i]));
         out.push(f.load(), bitwise(f.len, mask, Buffer.alloc(f.len)), cmp(cmpOp, net));
       }
       return;
     }
     if (v.kind === 'range') {
-      if (op === 'eq') out.push(f.load(), cmp(CMP.gte, bytes(v.from)), cmp(CMP.lte, bytes(v.to)));
-      else out.push(f.load(), { name: 'range', data: { sreg: REG.r1, op: CMP.neq, from: data(bytes(v.from)), to: data(bytes(v.to)) } });
+      if (op === 'eq') out.push(f.load(), cmp(CMP.gte, f.bytes(v.from, ifindex)), cmp(CMP.lte, f.bytes(v.to, ifindex)));
+      else out.push(f.load(), { name: 'range', data: { sreg: REG.r1, op: CMP.neq, from: data(f.bytes(v.from, ifindex)), to: data(f.bytes(v.to, ifindex)) } });
       return;
     }
     if ((field === 'iifname' || field === 'oifname') && String(v.value).endsWith('*')) {
@@ -79,7 +80,7 @@ export const match: ItemCodec<'match'> = {
       out.push(f.load(), cmp(cmpOp, Buffer.from(String(v.value).slice(0, -1))));
       return;
     }
-    out.push(f.load(), cmp(cmpOp, bytes(v.value)));
+    out.push(f.load(), cmp(cmpOp, f.bytes(v.value, ifindex)));
   },
 
   decode: {

@@ -4,7 +4,14 @@ import { CMP, L4PROTOS, META, PAYLOAD_BASE, REG } from '../constants';
 import { type Field, type Item, portProto } from '../items';
 import { cmp, u16be } from './bytes';
 import { FIELD_ROWS } from './fields';
+import { sharedBy } from './shared';
 import type { DecodeStep, EncodingRule } from './types';
+
+/** The layer-3 check's comparison, by table family kind and protocol. */
+const layer3Cmp = sharedBy((k: 'inet ip' | 'inet ip6' | 'l2 ip' | 'l2 ip6') =>
+  k.startsWith('inet') ? cmp(CMP.eq, Buffer.from([k === 'inet ip' ? 2 : 10])) : cmp(CMP.eq, u16be(k === 'l2 ip' ? 0x0800 : 0x86dd)));
+const nfprotoLoad = sharedBy((key: number) => ({ name: 'meta', data: { key, dreg: REG.r1 } }));
+const l4Cmp = sharedBy((proto: 'tcp' | 'udp') => cmp(CMP.eq, Buffer.from([L4PROTOS[proto]])));
 
 /** Checks the layer-3 protocol of an ip/ip6 field first, unless the table's family or an earlier check says it. */
 export function requireLayer3(field: Field, rule: EncodingRule): void {
@@ -13,8 +20,8 @@ export function requireLayer3(field: Field, rule: EncodingRule): void {
   if (ipv && family !== 'ip' && family !== 'ip6' && rule.l3 !== ipv) {
     // In inet tables nft checks the layer-3 protocol first (meta nfproto); in bridge and
     // netdev tables, the ethertype (meta protocol).
-    if (family === 'inet') rule.out.push({ name: 'meta', data: { key: META.nfproto, dreg: REG.r1 } }, cmp(CMP.eq, Buffer.from([ipv === 'ip' ? 2 : 10])));
-    else rule.out.push({ name: 'meta', data: { key: META.protocol, dreg: REG.r1 } }, cmp(CMP.eq, u16be(ipv === 'ip' ? 0x0800 : 0x86dd)));
+    if (family === 'inet') rule.out.push(nfprotoLoad(META.nfproto), layer3Cmp(ipv === 'ip' ? 'inet ip' : 'inet ip6'));
+    else rule.out.push(nfprotoLoad(META.protocol), layer3Cmp(ipv === 'ip' ? 'l2 ip' : 'l2 ip6'));
     rule.l3 = ipv;
   }
 }
@@ -23,7 +30,7 @@ export function requireLayer3(field: Field, rule: EncodingRule): void {
 export function requireLayer4(field: Field, rule: EncodingRule): void {
   const proto = portProto(field);
   if (proto && rule.l4 !== proto) {
-    rule.out.push(FIELD_ROWS['meta l4proto'].load(), cmp(CMP.eq, Buffer.from([L4PROTOS[proto]])));
+    rule.out.push(FIELD_ROWS['meta l4proto'].load(), l4Cmp(proto));
     rule.l4 = proto;
   }
 }

@@ -2,17 +2,24 @@
 // verdict register), log, limit, reject and notrack.
 import { REG, VERDICT } from '../constants';
 import { LIMIT_UNITS } from '../text';
+import { shared, sharedBy } from './shared';
 import type { ItemCodec } from './types';
 
+const COUNTER = shared({ name: 'counter', data: { bytes: 0n, packets: 0n } });
+/** A verdict without a chain (accept, drop, …): the same immediate in every rule. */
+const plainVerdict = sharedBy((v: keyof typeof VERDICT) => ({ name: 'immediate', data: { dreg: REG.verdict, data: { verdict: { code: VERDICT[v] >>> 0 } } } }));
+
 export const counter: ItemCodec<'counter'> = {
-  encode: (_it, rule) => { rule.out.push({ name: 'counter', data: { bytes: 0n, packets: 0n } }); },
+  encode: (_it, rule) => { rule.out.push(COUNTER); },
   decode: {
     counter: (d, rule) => { rule.items.push({ t: 'counter', packets: d.packets ?? 0n, bytes: d.bytes ?? 0n }); return true; },
   },
 };
 
 export const verdict: ItemCodec<'verdict'> = {
-  encode: (it, rule) => { rule.out.push({ name: 'immediate', data: { dreg: REG.verdict, data: { verdict: { code: VERDICT[it.verdict] >>> 0, chain: it.chain } } } }); },
+  encode: (it, rule) => {
+    rule.out.push(it.chain === undefined ? plainVerdict(it.verdict) : { name: 'immediate', data: { dreg: REG.verdict, data: { verdict: { code: VERDICT[it.verdict] >>> 0, chain: it.chain } } } });
+  },
   decode: {
     // An immediate into any other register is data for the statement after it (operands.ts).
     immediate: (d, rule) => {
