@@ -26,6 +26,12 @@ export interface MemoryAfter {
   /** Anonymous memory the process maps (heap, malloc arenas, thread stacks, V8), from smaps_rollup. */
   anonMiB: number;
   provisionMs: number;
+  /**
+   * RSS once the process has been idle `idleSeconds` (nothing forced): V8 shrinks its young
+   * generation, grown to its maximum by the burst, only when it sees the process idle.
+   */
+  rssIdleMiB: number;
+  idleSeconds: number;
 }
 
 export const MEMORY_PREFIX = 'nlnmem-';
@@ -67,11 +73,15 @@ export async function memoryAfterContainers(n = 4000, width = 200, idleMs = 100)
     gc();
     gc();
     const m = process.memoryUsage();
+    const anonMiB = anonKiB() / 1024;
+    const idleSeconds = 15;
+    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
     return {
       containers: n, width,
       rssBeforeMiB: MiB(rssBefore), rssAfterMiB: MiB(m.rss), heapUsedMiB: MiB(m.heapUsed), heapTotalMiB: MiB(m.heapTotal),
       externalMiB: MiB(m.external), arrayBuffersMiB: MiB(m.arrayBuffers),
-      threads: status('Threads'), fds: fs.readdirSync('/proc/self/fd').length, anonMiB: anonKiB() / 1024, provisionMs,
+      threads: status('Threads'), fds: fs.readdirSync('/proc/self/fd').length, anonMiB, provisionMs,
+      rssIdleMiB: MiB(process.memoryUsage().rss), idleSeconds,
     };
   } finally {
     await round.teardown().catch(() => {});
@@ -103,7 +113,7 @@ export function formatMemory(m: MemoryAfter): string {
   const f = (x: number) => x.toFixed(1);
   return `${m.containers} containers, ${m.width} in flight (${(m.provisionMs / 1000).toFixed(1)} s): RSS ${f(m.rssBeforeMiB)} → ${f(m.rssAfterMiB)} MiB `
     + `(anonymous ${f(m.anonMiB)} MiB), JS heap ${f(m.heapUsedMiB)} MiB (of ${f(m.heapTotalMiB)}), external ${f(m.externalMiB)} MiB, `
-    + `ArrayBuffers ${f(m.arrayBuffersMiB)} MiB, ${m.threads} threads, ${m.fds} fds`;
+    + `ArrayBuffers ${f(m.arrayBuffersMiB)} MiB, ${m.threads} threads, ${m.fds} fds; RSS ${f(m.rssIdleMiB)} MiB after ${m.idleSeconds} s idle`;
 }
 
 if (require.main === module) {
