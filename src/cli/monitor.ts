@@ -106,7 +106,7 @@ async function printAnnouncements(ns: Netns, what: WatchWhat, signal?: AbortSign
       } catch (err) {
         // The kernel dropped announcements: ip says so and listens on.
         if (!(err instanceof NetlinkError && err.code === 'ENOBUFS')) throw err;
-        console.error(`netlink receive error ${err.message}`);
+        console.error('netlink receive error No buffer space available (105)');
         continue;
       }
       if (batch === null) return;
