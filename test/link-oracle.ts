@@ -13,6 +13,7 @@ export function assertSameAsIp(ours: Link, ip: any, all: Link[]): void {
   assert.equal(ours.index, ip.ifindex, where);
   assert.equal(ours.name, ip.ifname, where);
   assert.equal(ours.mtu, ip.mtu, where);
+  assert.equal(ours.qdisc, ip.qdisc, where);
   assert.equal(ours.mac, ip.address, where);
   assert.equal(ours.broadcast, ip.broadcast, where);
   // ip adds "M-DOWN" when a link's parent in the same namespace is down: derived by ip from the

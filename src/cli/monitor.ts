@@ -1,14 +1,17 @@
-// `nln monitor`: what the kernel announces, through ns.watch (no snapshot), printed as `ip monitor`
-// prints it: the same line per route, neighbour, rule and address event ("Deleted " before a
-// removal); a link as `ip link show` prints it, without the qdisc (a Link does not carry it). -j:
-// one JSON event per line.
-import type { Address } from '../addr';
-import type { Link } from '../link/types';
-import type { Neighbor } from '../neigh';
+// `nln monitor`: what the kernel announces, printed as `ip monitor` prints it: the same lines per
+// link, address, route, neighbour and rule announcement ("Deleted " before a removal). -j: the
+// changes ns.watch reports (no snapshot), one JSON event per line.
+import { type Address, decodeAddress } from '../addr';
+import { IFF_UP, RTM } from '../constants';
+import { NetlinkError } from '../errors';
+import { NETLINK_ROUTE, TRANSPORT, type WireMessage } from '../kernel/transport';
+import { decodeNeighbor, type Neighbor } from '../neigh';
 import type { Netns } from '../netns';
-import type { Rule } from '../rule';
-import type { WatchEvent, WatchWhat } from '../watch';
+import { decodeRoute } from '../route';
+import { decodeRule, type Rule } from '../rule';
+import type { WatchWhat } from '../watch';
 import { CliError } from './cli-error';
+import { KnownLinks, linkAnnouncementText } from './monitor-link';
 import { routeText, tableName } from './ip-show';
 
 export const MONITOR_HELP = `usage: nln [-n NS] [-j] monitor [all|link|address|route|neigh|rule]…
@@ -40,9 +43,9 @@ export function addressText(a: Address, name: string): string {
   return `${w.join(' ')}\n       valid_lft ${lifetime(a.validLifetime)} preferred_lft ${lifetime(a.preferredLifetime)}`;
 }
 
-/** A neighbour as ip neigh prints it. */
+/** A neighbour as ip neigh prints it (a bridge's FDB entry has no address). */
 export function neighborText(n: Neighbor, name: string): string {
-  return [n.address, 'dev', name, ...(n.lladdr ? ['lladdr', n.lladdr] : []), ...(n.router ? ['router'] : []), ...n.state].join(' ');
+  return [...(n.address ? [n.address] : []), 'dev', name, ...(n.lladdr ? ['lladdr', n.lladdr] : []), ...(n.router ? ['router'] : []), ...n.state].join(' ');
 }
 
 /** A rule as ip rule prints it. */
@@ -56,41 +59,85 @@ export function ruleText(r: Rule, table: (n: number) => string): string {
   return `${r.priority}:\t${w.join(' ')}`;
 }
 
-/** A link as ip link show prints it, less the qdisc. */
-export function linkLines(l: Link, name: (index: number) => string): string {
-  const at = l.peerIndex !== undefined && l.linkNetnsId === undefined ? `@${name(l.peerIndex)}` : l.parent !== undefined ? `@${name(l.parent)}` : l.linkNetnsId !== undefined ? `@if${l.peerIndex ?? l.parent}` : '';
-  const master = l.master === undefined ? '' : ` master ${name(l.master)}`;
-  const first = `${l.index}: ${l.name}${at}: <${l.flags.join(',')}> mtu ${l.mtu}${master} state ${l.operState} group ${l.group === 0 ? 'default' : l.group}`;
-  return l.mac === undefined ? first : `${first}\n    link/ether ${l.mac} brd ${l.broadcast ?? 'ff:ff:ff:ff:ff:ff'}`;
-}
+/** What each object is announced on (rtnetlink groups, RTNLGRP_*) and how it reads, for the text lines. */
+const ANNOUNCED: Record<keyof WatchWhat, { groups: number[]; added: number; removed: number }> = {
+  links: { groups: [1], added: RTM.NEWLINK, removed: RTM.DELLINK },
+  addresses: { groups: [5, 9], added: RTM.NEWADDR, removed: RTM.DELADDR },
+  routes: { groups: [7, 11], added: RTM.NEWROUTE, removed: RTM.DELROUTE },
+  // A bridge's FDB entries come on the same group: ip prints them too ("dev br0 lladdr … PERMANENT").
+  neighbors: { groups: [3], added: RTM.NEWNEIGH, removed: RTM.DELNEIGH },
+  rules: { groups: [8, 19], added: RTM.NEWRULE, removed: RTM.DELRULE },
+};
 
 export async function runMonitor(ns: Netns, what: WatchWhat, json: boolean, signal?: AbortSignal): Promise<void> {
-  const names = new Map((await ns.links.list()).map((l) => [l.index, l.name]));
-  const name = (i: number) => names.get(i) ?? `if${i}`;
-  const table = await tableName();
-  // Link events keep the names current; announcements about links never seen ask for them again.
-  const watched = { ...what, links: true as const };
-  for await (const e of ns.watch(watched, { snapshot: false, ...(signal ? { signal } : {}) })) {
-    if (!('object' in e)) continue;
-    if (e.object === 'link') {
-      if (e.type === 'removed') names.delete(e.value.index);
-      else names.set(e.value.index, e.value.name);
-      if (!what.links) continue;
+  if (json) {
+    for await (const e of ns.watch(what, { snapshot: false, ...(signal ? { signal } : {}) })) {
+      if ('object' in e) console.log(JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
     }
-    if ('link' in e.value && typeof e.value.link === 'number' && !names.has(e.value.link)) {
-      for (const l of await ns.links.list()) names.set(l.index, l.name);
+    return;
+  }
+  await printAnnouncements(ns, what, signal);
+}
+
+/**
+ * Every announcement printed as it comes, as ip monitor does: one that changes nothing (a link
+ * enslaved twice over, a feature change) is printed too, and a deletion as the kernel worded it;
+ * ns.watch, which reports changes to a picture, leaves those out.
+ */
+async function printAnnouncements(ns: Netns, what: WatchWhat, signal?: AbortSignal): Promise<void> {
+  const kinds = (Object.keys(what) as Array<keyof WatchWhat>).map((k) => [k, ANNOUNCED[k]] as const);
+  const sub = await ns[TRANSPORT].subscribe(NETLINK_ROUTE, kinds.flatMap(([, k]) => k.groups), 'monitor');
+  const close = () => sub.close();
+  signal?.addEventListener('abort', close, { once: true });
+  try {
+    // As ip: the links that exist when it starts, then each link announcement (and a lookup of a
+    // link named that it does not know) keep the names and flags it prints.
+    const known = new KnownLinks();
+    const learn = async () => {
+      for (const l of await ns.links.list()) if (!known.has(l.index)) known.set(l.index, l.name, l.up ? IFF_UP : 0);
+      known.missed.clear();
+    };
+    await learn();
+    const table = await tableName();
+    for (;;) {
+      let batch: WireMessage[] | null;
+      try {
+        batch = await sub.read();
+      } catch (err) {
+        // The kernel dropped announcements: ip says so and listens on.
+        if (!(err instanceof NetlinkError && err.code === 'ENOBUFS')) throw err;
+        console.error('netlink receive error No buffer space available (105)');
+        continue;
+      }
+      if (batch === null) return;
+      for (const m of batch) {
+        const found = kinds.find(([, k]) => m.type === k.added || m.type === k.removed);
+        if (!found) continue;
+        const [kind, { removed }] = found;
+        const deleted = m.type === removed;
+        if (kind === 'links') known.remember(m, deleted);
+        let line = announcementText(kind, m, deleted, known, table);
+        if (known.missed.size > 0) {
+          await learn();
+          line = announcementText(kind, m, deleted, known, table);
+        }
+        console.log(line);
+      }
     }
-    console.log(json ? JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) : text(e, name, table));
+  } finally {
+    signal?.removeEventListener('abort', close);
+    sub.close();
   }
 }
 
-function text(e: Exclude<WatchEvent, { type: 'snapshot-start' | 'snapshot-end' | 'resync' }>, name: (i: number) => string, table: (n: number) => string): string {
-  const deleted = e.type === 'removed' ? 'Deleted ' : '';
-  switch (e.object) {
-    case 'link': return deleted + linkLines(e.value, name);
-    case 'address': return deleted + addressText(e.value, name(e.value.link));
-    case 'route': return deleted + routeText(e.value, {}, name, table);
-    case 'neighbor': return deleted + neighborText(e.value, name(e.value.link));
-    case 'rule': return deleted + ruleText(e.value, table);
+function announcementText(kind: keyof WatchWhat, m: WireMessage, deleted: boolean, known: KnownLinks, table: (n: number) => string): string {
+  const name = (i: number) => known.name(i);
+  const d = deleted ? 'Deleted ' : '';
+  switch (kind) {
+    case 'links': return linkAnnouncementText(m, deleted, known);
+    case 'addresses': { const a = decodeAddress(m); return d + addressText(a, name(a.link)); }
+    case 'routes': return d + routeText(decodeRoute(m), {}, name, table);
+    case 'neighbors': { const n = decodeNeighbor(m); return d + neighborText(n, name(n.link)); }
+    case 'rules': return d + ruleText(decodeRule(m), table);
   }
 }

@@ -79,6 +79,8 @@ defineSet(linkAttrs, [
   [39, 'proto_down', Kind.U8], // IFLA_PROTO_DOWN
   [40, 'gso_max_segs', Kind.U32], // IFLA_GSO_MAX_SEGS
   [41, 'gso_max_size', Kind.U32], // IFLA_GSO_MAX_SIZE
+  [44, 'event', Kind.U32], // IFLA_EVENT
+  [45, 'new_netnsid', Kind.S32], // IFLA_NEW_NETNSID
   [46, 'target_netnsid', Kind.S32], // IFLA_TARGET_NETNSID
   [47, 'carrier_up_count', Kind.U32], // IFLA_CARRIER_UP_COUNT
   [48, 'carrier_down_count', Kind.U32], // IFLA_CARRIER_DOWN_COUNT

@@ -37,7 +37,7 @@ const STATS_FIELDS = [
 export const LINK_VIEW: MessageView = {
   type: RTM.NEWLINK,
   spec: pickMessage(linkMessage, {
-    ifname: true, operstate: true, mtu: true, group: true, txqlen: true, address: true, broadcast: true,
+    ifname: true, operstate: true, mtu: true, qdisc: true, group: true, txqlen: true, address: true, broadcast: true,
     master: true, ifalias: true, link: true, link_netnsid: true, carrier: true, min_mtu: true, max_mtu: true,
     stats64: STATS_FIELDS, linkinfo: true,
   }),
@@ -68,6 +68,7 @@ export function decodeLink(m: WireMessage): Link {
   if (info?.kind !== undefined) link.kind = info.kind as string;
   if (a.address !== undefined) link.mac = a.address as string;
   if (a.broadcast !== undefined) link.broadcast = a.broadcast as string;
+  if (a.qdisc !== undefined) link.qdisc = a.qdisc as string;
   if (a.master !== undefined) link.master = a.master as number;
   if (a.ifalias !== undefined) link.alias = a.ifalias as string;
   if (a.link !== undefined && a.link !== h.index) {

@@ -242,6 +242,8 @@ export interface Link {
   /** RFC 2863 state as `ip link` prints it: 'UP', 'DOWN', 'LOWERLAYERDOWN', 'UNKNOWN', … */
   operState: string;
   mtu: number;
+  /** The root queueing discipline's kind (IFLA_QDISC), as `ip link` prints it after `qdisc`: 'noqueue', 'noop', 'fq_codel', … */
+  qdisc?: string;
   mac?: string;
   broadcast?: string;
   /** ifindex of the master (bridge) this link is enslaved to. */

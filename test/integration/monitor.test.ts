@@ -61,4 +61,58 @@ describe('nln monitor', () => {
       assert.deepEqual(mine, theirs);
     });
   });
+
+  it('prints the lines ip monitor prints for links (veth, up/down, mtu, rename, master, alias, bridge, delete, another namespace), alone and with every object', async () => {
+    await withNamespaces(2, async (ns, other) => {
+      const n = ns.name!;
+      const ipLink = (...args: string[]) => sh('ip', ['-n', n, 'link', ...args]);
+      const all = ['link', 'address', 'route', 'neigh', 'rule'];
+      // Pairs listening at once: ip and nln for links only, and for every object nln knows.
+      const pairs = [
+        [capture('ip', ['-n', n, 'monitor', 'link']), capture(process.execPath, [nln, '-n', n, 'monitor', 'link'])],
+        [capture('ip', ['-n', n, 'monitor', ...all]), capture(process.execPath, [nln, '-n', n, 'monitor'])],
+      ];
+      const outs = pairs.flat();
+      let from = outs.map(() => 0);
+      try {
+        // A marker change (lo's mtu there and back, made again until every monitor has printed both).
+        const sawMarker = (out: string) => out.includes('mtu 60000') && out.slice(out.lastIndexOf('mtu 60000')).includes('mtu 65536');
+        await waitFor('the monitors to listen', async () => {
+          await ipLink('set', 'lo', 'mtu', '60000');
+          await new Promise((r) => setTimeout(r, 100));
+          await ipLink('set', 'lo', 'mtu', '65536');
+          await new Promise((r) => setTimeout(r, 100));
+          return outs.every((o) => sawMarker(o.out()));
+        }, 20000);
+        from = outs.map((o) => o.out().length);
+        await ipLink('add', 'w0', 'type', 'veth', 'peer', 'name', 'w1');
+        await ipLink('set', 'w0', 'up');
+        await ipLink('set', 'w1', 'up');
+        await ipLink('set', 'w0', 'mtu', '1400');
+        await ipLink('set', 'w0', 'down');
+        await ipLink('set', 'w0', 'name', 'w0x');
+        await ipLink('add', 'br0', 'type', 'bridge');
+        await ipLink('set', 'w0x', 'master', 'br0');
+        await ipLink('set', 'w0x', 'alias', 'the port');
+        await ipLink('set', 'br0', 'up');
+        await ipLink('set', 'w1', 'netns', other.name!);
+        await ipLink('del', 'br0');
+        await ipLink('del', 'w0x');
+        await ipLink('set', 'lo', 'mtu', '61000');
+        await waitFor('every monitor to see the last change', () => outs.every((o) => o.out().includes('mtu 61000')));
+      } finally {
+        for (const o of outs) o.child.kill('SIGINT');
+        await Promise.all(outs.map((o) => ended(o.child)));
+      }
+      for (const [, ours] of pairs) assert.equal(ours.child.exitCode, 0, 'nln monitor ends cleanly on SIGINT');
+      const printed = outs.map((o, i) => lines(o.out().slice(from[i])));
+      const [theirs, mine] = [printed[0], printed[1]];
+      // What ip printed covers each case (so that a test of nothing cannot pass).
+      for (const expected of ['@NONE:', 'M-DOWN', 'mtu 1400 qdisc noqueue', 'w0x@w1', 'master br0 state', 'Deleted', 'link-netnsid', 'new-netnsid', 'w0x@if', 'link/ether']) {
+        assert.ok(theirs.some((l) => l.includes(expected)), `ip monitor printed ${expected}:\n${theirs.join('\n')}`);
+      }
+      assert.deepEqual(mine, theirs);
+      assert.deepEqual(printed[3], printed[2]);
+    });
+  });
 });
