@@ -54,14 +54,14 @@ async function fill(t: Transport, containers: number[], per: number): Promise<vo
   }
 }
 
-/** Counts the entries every dump on this transport returns (the transport's replies, before decoding into entries). */
+/** Counts the entries every dump on this transport returns (each reply as the transport decodes it). */
 function countDumps(t: Transport): { take(): number } {
   let entries = 0;
-  const request = t.request.bind(t);
-  t.request = (protocol, message, operation) => request(protocol, message, operation).then((replies) => {
-    if (((message.flags ?? 0) & NLM_F.DUMP) === NLM_F.DUMP) entries += replies.filter((m) => m.type === CT_NEW).length;
-    return replies;
-  });
+  const requestMapped = t.requestMapped.bind(t);
+  t.requestMapped = (protocol, message, operation, map, view) => requestMapped(protocol, message, operation, (m) => {
+    if (m.type === CT_NEW && ((message.flags ?? 0) & NLM_F.DUMP) === NLM_F.DUMP) entries++;
+    return map(m);
+  }, view);
   return { take: () => { const n = entries; entries = 0; return n; } };
 }
 
@@ -76,14 +76,18 @@ interface Case {
 
 export interface CaseResult { name: string; medianMs: number; medianCpuMs: number; removed: number; dumped?: number; rounds: number[] }
 
-export async function conntrackBench(entries: number, rounds: number, per: number): Promise<{ entries: number; per: number; results: CaseResult[] }> {
+export interface ConntrackBench { entries: number; per: number; fillMs: number; results: CaseResult[] }
+
+export async function conntrackBench(entries: number, rounds: number, per: number): Promise<ConntrackBench> {
   const containers = Math.floor(entries / per);
   if (containers < 2) throw new RangeError(`--entries=${entries} with --per=${per}: fewer than 2 containers`);
   const name = `nlnct-${process.pid}`;
   const ns = await Netns.create(name);
   try {
     const t = ns[TRANSPORT];
+    const f0 = performance.now();
     await fill(t, Array.from({ length: containers }, (_, c) => c), per);
+    const fillMs = performance.now() - f0;
     const total = await ns.conntrack.count();
     if (total !== containers * per) throw new Error(`the table holds ${total} entries, not ${containers * per}`);
     const dumps = countDumps(t);
@@ -134,15 +138,15 @@ export async function conntrackBench(entries: number, rounds: number, per: numbe
         ...(dumped.length ? { dumped: median(dumped) } : {}), rounds: s.map((x) => Number(x.ms.toFixed(2))),
       };
     });
-    return { entries: containers * per, per, results };
+    return { entries: containers * per, per, fillMs, results };
   } finally {
     await ns.delete();
   }
 }
 
-export function formatConntrack(r: { entries: number; per: number; results: CaseResult[] }): string {
+export function formatConntrack(r: ConntrackBench): string {
   const w = Math.max(...r.results.map((x) => x.name.length));
-  const lines = [`conntrack: ${r.per} of ${r.entries} entries removed per call (medians)`];
+  const lines = [`conntrack: ${r.entries} entries made in ${(r.fillMs / 1000).toFixed(1)} s; ${r.per} of them removed per call (medians)`];
   for (const x of r.results) {
     const dumped = x.dumped === undefined ? '' : `, the kernel's dump sent ${x.dumped} entries`;
     lines.push(`  ${x.name.padEnd(w)} ${x.medianMs.toFixed(1).padStart(7)} ms, CPU ${x.medianCpuMs.toFixed(1).padStart(6)} ms${dumped}`);

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { conntrackLine } from '../../src/cli/conntrack';
 import { NLM_F } from '../../src/constants';
-import { TRANSPORT, Transport } from '../../src/kernel/transport';
+import { TRANSPORT } from '../../src/kernel/transport';
 import { BridgeNetwork, type ConntrackFilter, type Netns } from '../../src/index';
 import { sh, udpEcho, udpExchange, wireClient, withCleanup, withNamespaces } from '../helpers';
 
@@ -152,10 +152,11 @@ describe('ns.conntrack (conntrack(8) as the oracle)', () => {
       await seed(ns);
       const t = ns[TRANSPORT];
       let sent = 0;
-      t.request = (protocol, message, operation) => Transport.prototype.request.call(t, protocol, message, operation).then((replies) => {
-        if (((message.flags ?? 0) & NLM_F.DUMP) === NLM_F.DUMP) sent += replies.filter((m) => m.type === CT_NEW).length;
-        return replies;
-      });
+      const requestMapped = t.requestMapped.bind(t);
+      t.requestMapped = (protocol, message, operation, map, view) => requestMapped(protocol, message, operation, (m) => {
+        if (m.type === CT_NEW && ((message.flags ?? 0) & NLM_F.DUMP) === NLM_F.DUMP) sent++;
+        return map(m);
+      }, view);
       try {
         for (const [filter, args] of [[{ src: '198.18.0.1' }, ['-s', '198.18.0.1']], [{ zone: 3 }, ['-w', '3']]] as Array<[ConntrackFilter, string[]]>) {
           sent = 0;
@@ -168,7 +169,7 @@ describe('ns.conntrack (conntrack(8) as the oracle)', () => {
         assert.deepEqual(await ids(ns, { zone: 0 }), await oracleIds(ns, ['-w', '0']));
         assert.equal(sent, SEED.length);
       } finally {
-        delete (t as { request?: unknown }).request;
+        delete (t as { requestMapped?: unknown }).requestMapped;
       }
     });
   });
