@@ -82,18 +82,17 @@ export class Conntrack {
   }
 
   async #find(f: CheckedFilter, operation: string): Promise<Found[]> {
-    const dumps = await Promise.all(familiesToAsk(f).map((family) => this.#t.request(NETLINK_NETFILTER, {
+    // Each entry is checked as it is decoded: of a table the kernel could not filter, only the
+    // matches are kept.
+    const pick = (m: WireMessage): Found | undefined => {
+      if (m.type !== CT_NEW) return undefined;
+      const entry = decodeEntry(m);
+      return matches(f, entry) ? { entry, tuple: (m.attrs as Record<string, unknown>).tuple_orig } : undefined;
+    };
+    const dumps = await Promise.all(familiesToAsk(f).map((family) => this.#t.requestMapped(NETLINK_NETFILTER, {
       type: CT_GET, flags: NLM_F.REQUEST | NLM_F.DUMP, header: header(family), attrs: kernelFilterAttrs(f, family),
-    }, operation)));
-    const out: Found[] = [];
-    for (const replies of dumps) {
-      for (const m of replies) {
-        if (m.type !== CT_NEW) continue;
-        const entry = decodeEntry(m);
-        if (matches(f, entry)) out.push({ entry, tuple: (m.attrs as Record<string, unknown>).tuple_orig });
-      }
-    }
-    return out;
+    }, operation, pick)));
+    return dumps.flat();
   }
 
   async #deleteFound(found: Found[]): Promise<number> {

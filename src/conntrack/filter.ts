@@ -116,6 +116,10 @@ export function kernelFilterAttrs(f: CheckedFilter, family: 0 | Family): Record<
   const attrs: Record<string, unknown> = {};
   if (f.mark !== undefined) Object.assign(attrs, { mark: f.mark, mark_mask: f.markMask });
   if (f.status !== undefined) Object.assign(attrs, { status: f.status, status_mask: f.status });
+  // CTA_ZONE filters a dump from Linux 6.8 (an older kernel ignores it: matches() still applies
+  // the zone). Zone 0 is the kernel's "no zone filter" (NF_CT_DEFAULT_ZONE_ID): that filter alone
+  // brings the whole table back, to be filtered here.
+  if (f.zone !== undefined && f.zone !== 0) attrs.zone = f.zone;
   if (family === 0 || !hasTuple(f)) return attrs;
   const orig = tupleFilter(f, f.original, family);
   const reply = tupleFilter(f, f.reply, family);
@@ -146,7 +150,8 @@ function tupleFilter(f: CheckedFilter, s: Side, family: Family): { flags: number
 }
 
 /**
- * Whether the kernel's flush can be trusted with the whole filter. It cannot match a zone. A
+ * Whether the kernel's flush can be trusted with the whole filter. A kernel older than 6.8
+ * ignores CTA_ZONE and would flush every zone: a zone goes the dump-and-delete way. A
  * kernel older than status filtering (5.19) would ignore CTA_STATUS and flush more. A kernel older
  * than flush-with-CTA_FILTER refuses it (EOPNOTSUPP, or EINVAL for a partial tuple: the caller
  * falls back), but takes a complete tuple as the one entry to delete whatever the rest of the

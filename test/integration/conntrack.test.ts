@@ -7,8 +7,13 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { conntrackLine } from '../../src/cli/conntrack';
+import { NLM_F } from '../../src/constants';
+import { TRANSPORT } from '../../src/kernel/transport';
 import { BridgeNetwork, type ConntrackFilter, type Netns } from '../../src/index';
 import { sh, udpEcho, udpExchange, wireClient, withCleanup, withNamespaces } from '../helpers';
+
+/** IPCTNL_MSG_CT_NEW: what a conntrack dump answers with, an entry each. */
+const CT_NEW = 1 << 8;
 
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
@@ -139,6 +144,33 @@ describe('ns.conntrack (conntrack(8) as the oracle)', () => {
       assert.match(r.stderr, /3 flow entries have been deleted/);
       assert.equal((await nln(ns, ['-C'])).stdout.trim(), String(SEED.length - 3));
       assert.equal(await ns.conntrack.delete({ protocol: 'udp', dport: 7 }), 0);
+    });
+  });
+
+  it('the kernel filters the dump: a source address or a zone other than 0 brings back only the matching entries, not the table', async () => {
+    await withNamespaces(1, async (ns) => {
+      await seed(ns);
+      const t = ns[TRANSPORT];
+      let sent = 0;
+      const requestMapped = t.requestMapped.bind(t);
+      t.requestMapped = (protocol, message, operation, map, view) => requestMapped(protocol, message, operation, (m) => {
+        if (m.type === CT_NEW && ((message.flags ?? 0) & NLM_F.DUMP) === NLM_F.DUMP) sent++;
+        return map(m);
+      }, view);
+      try {
+        for (const [filter, args] of [[{ src: '198.18.0.1' }, ['-s', '198.18.0.1']], [{ zone: 3 }, ['-w', '3']]] as Array<[ConntrackFilter, string[]]>) {
+          sent = 0;
+          const expected = await oracleIds(ns, args);
+          assert.deepEqual(await ids(ns, filter), expected, JSON.stringify(filter));
+          assert.equal(sent, expected.length, `${JSON.stringify(filter)}: the kernel sent ${sent} entries of ${SEED.length}`);
+        }
+        // Zone 0 is the kernel's "no zone filter": the table comes back and is filtered here.
+        sent = 0;
+        assert.deepEqual(await ids(ns, { zone: 0 }), await oracleIds(ns, ['-w', '0']));
+        assert.equal(sent, SEED.length);
+      } finally {
+        delete (t as { requestMapped?: unknown }).requestMapped;
+      }
     });
   });
 
