@@ -68,6 +68,9 @@ const KINDS: Record<keyof WatchWhat, Kind> = {
   links: {
     object: 'link', groups: [1], added: RTM.NEWLINK, removed: RTM.DELLINK, dump: dump(RTM.GETLINK), decode: decodeLink,
     key: (l: Link) => String(l.index),
+    // A bridge port's own announcements (family AF_BRIDGE) are about its port settings, not the
+    // link: the one said when it leaves the bridge is a DELLINK, while the link stays.
+    keep: (m) => m.header?.family !== 7,
   },
   addresses: {
     object: 'address', groups: [5, 9], added: RTM.NEWADDR, removed: RTM.DELADDR, dump: dump(RTM.GETADDR), decode: decodeAddress,
@@ -156,16 +159,15 @@ async function* stream(t: Transport, kinds: Kind[], said: (m: WireMessage) => Sa
   };
   /** A snapshot, then what was announced while it was taken (the last word per object, if new). */
   async function* fresh(): AsyncGenerator<WatchEvent> {
-    picture = new Map();
-    yield { type: 'snapshot-start' };
+    const dumped: Said[] = [];
     for (const kind of kinds) {
       for (const m of await t.request(NETLINK_ROUTE, kind.dump, 'watch')) {
         const s = said(m);
-        const e = s && !s.removed && change(s);
-        if (e) yield e;
+        if (s && !s.removed) dumped.push(s);
       }
     }
-    yield { type: 'snapshot-end' };
+    // Read at once, before the consumer is given anything (and so can fall behind): what queued
+    // while the dumps ran. Later announcements are told one by one.
     const last = new Map<string, Said>();
     for (let batch = await sub.read(false); batch && batch.length > 0; batch = await sub.read(false)) {
       for (const m of batch) {
@@ -173,6 +175,13 @@ async function* stream(t: Transport, kinds: Kind[], said: (m: WireMessage) => Sa
         if (s) last.delete(s.key), last.set(s.key, s);
       }
     }
+    picture = new Map();
+    yield { type: 'snapshot-start' };
+    for (const s of dumped) {
+      const e = change(s);
+      if (e) yield e;
+    }
+    yield { type: 'snapshot-end' };
     for (const s of last.values()) {
       const e = change(s);
       if (e) yield e;

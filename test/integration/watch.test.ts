@@ -68,6 +68,24 @@ describe('ns.watch', () => {
     });
   });
 
+  it("does not take a bridge port's own announcements for the link's (leaving a bridge is no removal)", async () => {
+    await withNamespaces(1, async (ns) => {
+      const it = ns.watch({ links: true })[Symbol.asyncIterator]();
+      await upTo(it, (e) => e.type === 'snapshot-end');
+      await sh('ip', ['-n', ns.name!, 'link', 'add', 'br9', 'type', 'bridge']);
+      await sh('ip', ['-n', ns.name!, 'link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'p1']);
+      await sh('ip', ['-n', ns.name!, 'link', 'set', 'p0', 'master', 'br9']);
+      await sh('ip', ['-n', ns.name!, 'link', 'del', 'br9']);
+      const seen = await upTo(it, (e) => named(e) === 'removed link br9');
+      await sh('ip', ['-n', ns.name!, 'link', 'set', 'p1', 'mtu', '1400']);
+      seen.push(...await upTo(it, (e) => named(e) === 'changed link p1'));
+      assert.deepEqual(seen.filter((e) => e.type === 'removed').map(named), ['removed link br9']);
+      const p0 = seen.filter((e) => named(e) === 'changed link p0').at(-1) as { value: unknown } | undefined;
+      assert.deepEqual(p0?.value, await ns.links.get('p0'), "p0's last event is the link as it is, out of the bridge");
+      await it.return!();
+    });
+  });
+
   it('keeps a picture equal to ip -j link show through 10,000 changes made while the consumer sleeps', async () => {
     await withNamespaces(1, async (ns) => {
       const it = ns.watch({ links: true })[Symbol.asyncIterator]();
