@@ -84,7 +84,7 @@ export async function runMonitor(ns: Netns, what: WatchWhat, json: boolean, sign
   }
 }
 
-function text(e: Exclude<WatchEvent, { type: 'snapshot-start' | 'snapshot-end' | 'resync' }>, name: (i: number) => string, table: (n: number) => string): string {
+function text(e: Exclude<WatchEvent, { type: 'snapshot-start' | 'snapshot-end' | 'resync' | 'nft' }>, name: (i: number) => string, table: (n: number) => string): string {
   const deleted = e.type === 'removed' ? 'Deleted ' : '';
   switch (e.object) {
     case 'link': return deleted + linkLines(e.value, name);
