@@ -10,9 +10,10 @@ import type { Rule } from '../rule';
 import type { WatchEvent, WatchWhat } from '../watch';
 import { CliError } from './cli-error';
 import { routeText, tableName } from './ip-show';
+import { runNftMonitor } from './nft-monitor';
 
-export const MONITOR_HELP = `usage: nln [-n NS] [-j] monitor [all|link|address|route|neigh|rule]…
-Prints what the kernel announces in the namespace until interrupted, as ip monitor does.`;
+export const MONITOR_HELP = `usage: nln [-n NS] [-j] monitor [all|link|address|route|neigh|rule|nft]…
+Prints what the kernel announces in the namespace until interrupted, as ip monitor (nft: nft monitor) does.`;
 
 const OBJECTS: Record<string, keyof WatchWhat> = {
   link: 'links', address: 'addresses', addr: 'addresses', route: 'routes', neigh: 'neighbors', neighbor: 'neighbors', rule: 'rules',
@@ -22,8 +23,9 @@ export function parseMonitorArgs(words: string[]): WatchWhat {
   const what: WatchWhat = {};
   for (const w of words) {
     if (w === 'all') Object.values(OBJECTS).forEach((k) => (what[k] = true));
+    else if (w === 'nft') what.nft = true;
     else if (OBJECTS[w]) what[OBJECTS[w]] = true;
-    else throw new CliError(`nln monitor: unknown object "${w}" (link, address, route, neigh, rule or all)\n\n${MONITOR_HELP}`, 2);
+    else throw new CliError(`nln monitor: unknown object "${w}" (link, address, route, neigh, rule, nft or all)\n\n${MONITOR_HELP}`, 2);
   }
   if (Object.keys(what).length === 0) Object.values(OBJECTS).forEach((k) => (what[k] = true));
   return what;
@@ -65,6 +67,12 @@ export function linkLines(l: Link, name: (index: number) => string): string {
 }
 
 export async function runMonitor(ns: Netns, what: WatchWhat, json: boolean, signal?: AbortSignal): Promise<void> {
+  // nft monitor's announcements are a stream of their own, printed beside ip monitor's.
+  if (what.nft) {
+    const { nft: _, ...rest } = what;
+    await Promise.all([runNftMonitor(ns, json, signal), Object.keys(rest).length > 0 && runMonitor(ns, rest, json, signal)]);
+    return;
+  }
   const names = new Map((await ns.links.list()).map((l) => [l.index, l.name]));
   const name = (i: number) => names.get(i) ?? `if${i}`;
   const table = await tableName();

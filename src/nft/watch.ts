@@ -7,6 +7,7 @@
 // No gap, no duplicate: the subscription is made before the snapshot is dumped; the snapshot is
 // taken between two reads of the generation that agree (else taken again), so it is exactly that
 // generation; announced generations up to it are dropped, later ones delivered.
+import { NLM_F } from '../constants';
 import { NetlinkError } from '../errors';
 import { NETLINK_NETFILTER, type Subscription, type Transport, type WireMessage } from '../kernel/transport';
 import { NFNL_SUBSYS_NFTABLES, NFT_MSG, type NftFamily } from './constants';
@@ -25,8 +26,11 @@ export type NftChange =
   | { op: Op; kind: 'table'; value: NftTable }
   | { op: Op; kind: 'chain'; value: NftChain }
   | { op: Op; kind: 'set'; value: NftSet }
-  /** position: the handle of the rule an added rule was placed after, when the kernel says (not for the first or last rule of its chain). */
-  | { op: Op; kind: 'rule'; value: NftRule; position?: number }
+  /**
+   * position: the handle of the rule an added rule was placed after, when the kernel says (not for
+   * the first or last rule of its chain); inserted: placed before a rule (insertRule, nft insert) rather than appended.
+   */
+  | { op: Op; kind: 'rule'; value: NftRule; position?: number; inserted?: true }
   | { op: Op; kind: 'element'; value: { family: NftFamily; table: string; set: string; element: NftElement } };
 
 /** A committed transaction: its generation, who committed it (absent in a snapshot) and what it changed, in the kernel's order. */
@@ -162,7 +166,7 @@ class Known {
     }
     for (const [key, ms] of inline) this.#anonymous.set(key, decodeRawElements(ms));
     const out: Array<NftChange | undefined> = [];
-    const rules: Array<{ index: number; op: Op; raw: RawRule; position?: number }> = [];
+    const rules: Array<{ index: number; op: Op; raw: RawRule; position?: number; inserted?: true }> = [];
     const gone: Array<() => void> = [];
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
@@ -188,7 +192,9 @@ class Known {
         }
         case NFT_MSG.NEWRULE: case NFT_MSG.DELRULE: {
           const position = (m.attrs as { position?: bigint }).position;
-          rules.push({ index: out.length, op, raw: decodeRawRule(m), ...(op === 'add' && position !== undefined ? { position: Number(position) } : {}) });
+          // NLM_F_APPEND on an added rule's announcement: appended (nft add), else inserted (nft insert).
+          const placed = op === 'add' ? { ...(position !== undefined ? { position: Number(position) } : {}), ...(((m.flags ?? 0) & NLM_F.APPEND) === 0 ? { inserted: true as const } : {}) } : {};
+          rules.push({ index: out.length, op, raw: decodeRawRule(m), ...placed });
           out.push(undefined);
           break;
         }
@@ -209,7 +215,7 @@ class Known {
       }
     }
     const decoded = await this.#nft.rulesOf(rules.map((r) => r.raw), (r, set) => this.#anonymous.get(setKey(r.family, r.table, set)));
-    rules.forEach((r, k) => (out[r.index] = { op: r.op, kind: 'rule', value: decoded[k], ...(r.position !== undefined ? { position: r.position } : {}) }));
+    rules.forEach(({ index, raw: _, ...r }, k) => (out[index] = { ...r, kind: 'rule', value: decoded[k] }));
     for (const forget of gone) forget();
     return out as NftChange[];
   }
