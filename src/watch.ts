@@ -21,6 +21,7 @@ import type { Nftables } from './nft/nftables';
 import { type NftEvent, nftStream } from './nft/watch';
 import { decodeRoute, type Route } from './route';
 import { decodeRule, type Rule } from './rule';
+import { cancellable, type Stop } from './cancellable';
 import { checkKeys, checkObject, typeError } from './validate';
 
 /** What to watch: each kind set true. */
@@ -126,31 +127,6 @@ export function watch(t: Transport, nft: Nftables, what: WatchWhat, options: Wat
     return { kind, key: `${kind.object} ${kind.key(value as never)}`, value, removed: m.type === kind.removed };
   };
   return cancellable((stop) => stream(t, kinds, said, snapshot, stop, signal));
-}
-
-/** Lets a stream be stopped: stop.now() ends the read it waits on. */
-export type Stop = { stopped: boolean; now: () => void };
-
-/** An async iterable over a fresh stream per iteration, whose return() works while a read waits. */
-export function cancellable<E>(start: (stop: Stop) => AsyncGenerator<E>): AsyncIterable<E> {
-  return {
-    [Symbol.asyncIterator]: () => {
-      const stop: Stop = { stopped: false, now: () => {} };
-      const g = start(stop);
-      // An async generator runs return() only after a next() still waiting (for the kernel, for
-      // ever) has settled: ending the subscription first lets that read, and so return(), finish.
-      const end = () => {
-        stop.stopped = true;
-        stop.now();
-      };
-      return {
-        next: () => g.next(),
-        return: (value?: unknown) => (end(), g.return(value as undefined)),
-        throw: (err?: unknown) => (end(), g.throw(err)),
-        [Symbol.asyncIterator]() { return this; },
-      };
-    },
-  };
 }
 
 async function* stream(t: Transport, kinds: Kind[], said: (m: WireMessage) => Said | undefined, snapshot: boolean, stop: Stop, signal?: AbortSignal): AsyncGenerator<WatchEvent> {

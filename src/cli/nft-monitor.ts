@@ -7,7 +7,7 @@ import { type NftFamily, priorityNames } from '../nft/constants';
 import type { NftChain, NftElement, NftSet } from '../nft/types';
 import { type NftChange, type NftEvent, nftStream } from '../nft/watch';
 import type { Netns } from '../netns';
-import { cancellable } from '../watch';
+import { cancellable } from '../cancellable';
 
 export async function runNftMonitor(ns: Netns, json: boolean, signal?: AbortSignal): Promise<void> {
   // nft monitor prints an anonymous set's deletion: the stream is asked for those too.

@@ -14,7 +14,7 @@ import { NFNL_SUBSYS_NFTABLES, NFT_MSG, type NftFamily } from './constants';
 import { decodeChain, decodeRawElements, decodeRawRule, decodeSet, decodeTable, elementValues, type RawElement, type RawRule } from './decode';
 import type { Nftables } from './nftables';
 import { familyName } from './transaction';
-import type { Stop } from '../watch';
+import type { Stop } from '../cancellable';
 import type { NftChain, NftElement, NftRule, NftSet, NftTable } from './types';
 
 /** The nf_tables multicast group (NFNLGRP_NFTABLES). */

@@ -2,27 +2,19 @@
 // iptables-nft (independent tools) in a namespace, checked against what nft lists, what ns.nft lists
 // and what `nft monitor` prints while listening at the same time.
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { NftChange, NftEvent, Netns, WatchEvent } from '../../src/index';
 import { sh, waitFor, withNamespaces } from '../helpers';
 import { nft, nftScript } from '../nft-oracle';
+import { capture, ended, lines, next } from '../watch-helpers';
 
 const nln = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
 type Iter = AsyncIterator<WatchEvent>;
 
-/** The next event, or undefined when none comes within ms. */
-async function next(it: Iter, ms = 3000): Promise<WatchEvent | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const r = await Promise.race([it.next(), new Promise<null>((res) => { timer = setTimeout(() => res(null), ms); })]);
-  clearTimeout(timer);
-  return r === null || r.done ? undefined : r.value;
-}
-
 async function nextNft(it: Iter): Promise<NftEvent> {
-  const e = await next(it);
+  const e = await next(it, 3000);
   assert.ok(e && e.type === 'nft', `an nft event, got ${JSON.stringify(e)}`);
   return e;
 }
@@ -174,15 +166,6 @@ describe('ns.watch({ nft: true })', () => {
   });
 });
 
-function capture(file: string, args: string[]): { child: ChildProcess; out: () => string } {
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  return { child, out: () => out };
-}
-
-const ended = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
-const lines = (text: string) => text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
 /** The generation of the last complete transaction printed, or -1. */
 const lastGeneration = (text: string) => Number(/# new generation (\d+) by process \d+ \([^)]*\)\n$/.exec(text)?.[1] ?? -1);
 
