@@ -44,9 +44,9 @@ function changeText(c: NftChange): string {
   }
 }
 
+/** A base chain's hook as nft monitor prints it: without the device of a netdev chain (nft list shows it, nft monitor 1.0.6 does not). */
 function chainHook(c: NftChain): string {
-  const device = c.device !== undefined ? ` device "${c.device}"` : '';
-  return `{ type ${c.type} hook ${c.hook}${device} priority ${priorityText(c.family, c.hook!, c.priority ?? 0)}; policy ${c.policy}; }`;
+  return `{ type ${c.type} hook ${c.hook} priority ${priorityText(c.family, c.hook!, c.priority ?? 0)}; policy ${c.policy}; }`;
 }
 
 /** A priority as nft names it: a standard one for the family and hook, within 10 of it, else the number. */

@@ -198,6 +198,11 @@ describe('nln monitor nft', () => {
         ].join('\n'));
         await nft(ns, 'delete', 'table', 'ip', 't');
         await sh('ip', ['netns', 'exec', n, 'iptables-nft', '-F']);
+        await sh('ip', ['netns', 'exec', n, 'iptables-nft', '-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '--dport', '8080', '-m', 'comment', '--comment', 'web', '-j', 'DNAT', '--to-destination', '10.0.0.2:80']);
+        await nftScript(ns, [
+          'add table inet x', 'add chain inet x c { type filter hook forward priority filter - 5; policy drop; }', 'add rule inet x c ct state established,related accept',
+          'add table netdev n', 'add chain netdev n i { type filter hook ingress device "lo" priority 0; }', 'delete table inet x',
+        ].join('\n'));
         const g = await ns.nft.generation();
         await waitFor('the monitors to print the last change', () => lastGeneration(theirs.out()) === g && lastGeneration(ours.out()) === g && json.out().includes(`"generation":${g},`));
       } finally {
