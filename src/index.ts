@@ -8,7 +8,7 @@ export { Routes, type Route, type RouteSpec, type Nexthop, type RouteType, type 
 export { Neighbors, type Neighbor, type NeighborSpec, type NeighborState, Fdb, type FdbSpec, type FdbEntry } from './neigh';
 export { Rules, type Rule, type RuleSpec } from './rule';
 export { Sysctl } from './sysctl';
-export { type WatchEvent, type WatchOptions, type WatchWhat } from './watch';
+export { type NftChange, type NftEvent, type WatchEvent, type WatchOptions, type WatchWhat } from './watch';
 export type { ExecOptions, ExecResult } from './process';
 export {
   Nftables, NftTransaction, type NftFamily, type NftTableSpec, type NftChainSpec, type NftRuleSpec, type NftSetSpec, type NftMapSpec,

@@ -131,7 +131,7 @@ export class Netns implements NetnsHandle {
    * Ends on `break`, the signal, or when this handle closes.
    */
   watch(what: WatchWhat, options?: WatchOptions): AsyncIterable<WatchEvent> {
-    return watch(this[TRANSPORT], what, options);
+    return watch(this[TRANSPORT], this.nft, what, options);
   }
 
   exec(file: string, args: string[] = [], options: ExecOptions = {}): Promise<ExecResult> {

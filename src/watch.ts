@@ -8,6 +8,7 @@
 // without waiting, only the last one per object counts, and it is reported only when it differs
 // from what the snapshot showed. From then on each announcement is compared with the picture kept
 // here (added / changed / removed; one that changes nothing is not reported).
+// nftables (what.nft) is its own stream: one event per committed generation (src/nft/watch.ts).
 import { isDeepStrictEqual } from 'node:util';
 import { decodeAddress, type Address } from './addr';
 import { RTM } from './constants';
@@ -16,8 +17,11 @@ import { NETLINK_ROUTE, type Transport, type WireMessage } from './kernel/transp
 import { decodeLink } from './link/decode';
 import type { Link } from './link/types';
 import { decodeNeighbor, type Neighbor } from './neigh';
+import type { Nftables } from './nft/nftables';
+import { type NftEvent, nftStream } from './nft/watch';
 import { decodeRoute, type Route } from './route';
 import { decodeRule, type Rule } from './rule';
+import { cancellable, type Stop } from './cancellable';
 import { checkKeys, checkObject, typeError } from './validate';
 
 /** What to watch: each kind set true. */
@@ -27,7 +31,11 @@ export interface WatchWhat {
   routes?: true;
   neighbors?: true;
   rules?: true;
+  /** nf_tables: one `nft` event per committed transaction. Not combined with the kinds above in one stream. */
+  nft?: true;
 }
+
+export type { NftChange, NftEvent } from './nft/watch';
 
 export interface WatchOptions {
   /** Ends the stream when aborted. */
@@ -46,7 +54,8 @@ export type WatchEvent =
   | Change<'address', Address>
   | Change<'route', Route>
   | Change<'neighbor', Neighbor>
-  | Change<'rule', Rule>;
+  | Change<'rule', Rule>
+  | NftEvent;
 
 interface Kind {
   object: WatchEvent extends infer E ? E extends { object: infer O } ? O : never : never;
@@ -64,7 +73,7 @@ interface Kind {
 
 const dump = (type: number): WireMessage => ({ type, flags: 0x1 | 0x300 /* REQUEST | DUMP */, header: {} });
 
-const KINDS: Record<keyof WatchWhat, Kind> = {
+const KINDS: Record<Exclude<keyof WatchWhat, 'nft'>, Kind> = {
   links: {
     object: 'link', groups: [1], added: RTM.NEWLINK, removed: RTM.DELLINK, dump: dump(RTM.GETLINK), decode: decodeLink,
     key: (l: Link) => String(l.index),
@@ -92,22 +101,26 @@ const KINDS: Record<keyof WatchWhat, Kind> = {
   },
 };
 
-const KIND_NAMES = Object.keys(KINDS) as Array<keyof WatchWhat>;
+const KIND_NAMES = Object.keys(KINDS) as Array<keyof typeof KINDS>;
 
 /** What one announcement says, or undefined for one no watched kind covers. */
 type Said = { kind: Kind; key: string; value: unknown; removed: boolean };
 
-export function watch(t: Transport, what: WatchWhat, options: WatchOptions = {}): AsyncIterable<WatchEvent> {
-  checkKeys('what', checkObject('what', what), KIND_NAMES);
+export function watch(t: Transport, nft: Nftables, what: WatchWhat, options: WatchOptions = {}): AsyncIterable<WatchEvent> {
+  checkKeys('what', checkObject('what', what), [...KIND_NAMES, 'nft']);
   const kinds = KIND_NAMES.filter((k) => {
     if (what[k] !== undefined && what[k] !== true) throw typeError(`what.${k}`, what[k], 'true (or left out)');
     return what[k] === true;
   }).map((k) => KINDS[k]);
-  if (kinds.length === 0) throw typeError('what', what, `at least one of ${KIND_NAMES.join(', ')} set true`);
+  if (what.nft !== undefined && what.nft !== true) throw typeError('what.nft', what.nft, 'true (or left out)');
+  if (what.nft && kinds.length > 0) throw typeError('what', what, 'nft alone, or rtnetlink kinds without nft (watch them in two streams)');
+  if (kinds.length === 0 && !what.nft) throw typeError('what', what, `at least one of ${KIND_NAMES.join(', ')}, nft set true`);
   checkKeys('options', checkObject('options', options), ['signal', 'snapshot']);
   const { signal } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw typeError('options.signal', signal, 'an AbortSignal');
   if (options.snapshot !== undefined && typeof options.snapshot !== 'boolean') throw typeError('options.snapshot', options.snapshot, 'a boolean');
+  const snapshot = options.snapshot ?? true;
+  if (what.nft) return cancellable((stop) => nftStream(t, nft, { snapshot, ...(signal ? { signal } : {}) }, stop));
   const byType = new Map<number, Kind>();
   for (const k of kinds) byType.set(k.added, k).set(k.removed, k);
   const said = (m: WireMessage): Said | undefined => {
@@ -116,27 +129,10 @@ export function watch(t: Transport, what: WatchWhat, options: WatchOptions = {})
     const value = kind.decode(m);
     return { kind, key: `${kind.object} ${kind.key(value as never)}`, value, removed: m.type === kind.removed };
   };
-  return {
-    [Symbol.asyncIterator]: () => {
-      const stop = { stopped: false, now: () => {} };
-      const g = stream(t, kinds, said, options.snapshot ?? true, stop, signal);
-      // An async generator runs return() only after a next() still waiting (for the kernel, for
-      // ever) has settled: ending the subscription first lets that read, and so return(), finish.
-      const end = () => {
-        stop.stopped = true;
-        stop.now();
-      };
-      return {
-        next: () => g.next(),
-        return: (value?: unknown) => (end(), g.return(value as undefined)),
-        throw: (err?: unknown) => (end(), g.throw(err)),
-        [Symbol.asyncIterator]() { return this; },
-      };
-    },
-  };
+  return cancellable((stop) => stream(t, kinds, said, snapshot, stop, signal));
 }
 
-async function* stream(t: Transport, kinds: Kind[], said: (m: WireMessage) => Said | undefined, snapshot: boolean, stop: { stopped: boolean; now: () => void }, signal?: AbortSignal): AsyncGenerator<WatchEvent> {
+async function* stream(t: Transport, kinds: Kind[], said: (m: WireMessage) => Said | undefined, snapshot: boolean, stop: Stop, signal?: AbortSignal): AsyncGenerator<WatchEvent> {
   signal?.throwIfAborted();
   const sub = await t.subscribe(NETLINK_ROUTE, kinds.flatMap((k) => k.groups), 'watch');
   if (stop.stopped) return sub.close();

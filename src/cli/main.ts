@@ -15,7 +15,7 @@ commands:
   nft         list | -f FILE | apply TEXT
   iptables    IPTABLES-ARGUMENTS…  (as iptables-nft, e.g. -t nat -S)
   sysctl      [--values] KEY… | -w KEY=VALUE…  (the namespace's net.* sysctls, printed as sysctl prints them)
-  monitor     [all|link|address|route|neigh|rule]…  (as ip monitor; -j: one JSON event per line)
+  monitor     [all|link|address|route|neigh|rule|nft]…  (as ip monitor / nft monitor; -j: one JSON event per line)
   conntrack   -L|-D|-F|-C [-p PROTO] [-s|-d|-r|-q ADDR] [--sport|--dport P] [-m MARK[/MASK]] [-w ZONE] [-u STATUS] [-f ipv4|ipv6]  (as conntrack(8))
   network     create|attach|publish|unpublish|detach|prune|show|ls|rm … (a Docker-style bridge network)
   bench       [--quick]  the benchmark against the C floor, Go, pyroute2, CNI and the ip/nft commands

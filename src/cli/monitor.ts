@@ -13,9 +13,10 @@ import type { WatchWhat } from '../watch';
 import { CliError } from './cli-error';
 import { KnownLinks, linkAnnouncementText } from './monitor-link';
 import { routeText, tableName } from './ip-show';
+import { runNftMonitor } from './nft-monitor';
 
-export const MONITOR_HELP = `usage: nln [-n NS] [-j] monitor [all|link|address|route|neigh|rule]…
-Prints what the kernel announces in the namespace until interrupted, as ip monitor does.`;
+export const MONITOR_HELP = `usage: nln [-n NS] [-j] monitor [all|link|address|route|neigh|rule|nft]…
+Prints what the kernel announces in the namespace until interrupted, as ip monitor (nft: nft monitor) does.`;
 
 const OBJECTS: Record<string, keyof WatchWhat> = {
   link: 'links', address: 'addresses', addr: 'addresses', route: 'routes', neigh: 'neighbors', neighbor: 'neighbors', rule: 'rules',
@@ -25,8 +26,9 @@ export function parseMonitorArgs(words: string[]): WatchWhat {
   const what: WatchWhat = {};
   for (const w of words) {
     if (w === 'all') Object.values(OBJECTS).forEach((k) => (what[k] = true));
+    else if (w === 'nft') what.nft = true;
     else if (OBJECTS[w]) what[OBJECTS[w]] = true;
-    else throw new CliError(`nln monitor: unknown object "${w}" (link, address, route, neigh, rule or all)\n\n${MONITOR_HELP}`, 2);
+    else throw new CliError(`nln monitor: unknown object "${w}" (link, address, route, neigh, rule, nft or all)\n\n${MONITOR_HELP}`, 2);
   }
   if (Object.keys(what).length === 0) Object.values(OBJECTS).forEach((k) => (what[k] = true));
   return what;
@@ -59,8 +61,11 @@ export function ruleText(r: Rule, table: (n: number) => string): string {
   return `${r.priority}:\t${w.join(' ')}`;
 }
 
+/** The objects ip monitor prints (nft's are nft monitor's). */
+type IpObject = Exclude<keyof WatchWhat, 'nft'>;
+
 /** What each object is announced on (rtnetlink groups, RTNLGRP_*) and how it reads, for the text lines. */
-const ANNOUNCED: Record<keyof WatchWhat, { groups: number[]; added: number; removed: number }> = {
+const ANNOUNCED: Record<IpObject, { groups: number[]; added: number; removed: number }> = {
   links: { groups: [1], added: RTM.NEWLINK, removed: RTM.DELLINK },
   addresses: { groups: [5, 9], added: RTM.NEWADDR, removed: RTM.DELADDR },
   routes: { groups: [7, 11], added: RTM.NEWROUTE, removed: RTM.DELROUTE },
@@ -70,6 +75,12 @@ const ANNOUNCED: Record<keyof WatchWhat, { groups: number[]; added: number; remo
 };
 
 export async function runMonitor(ns: Netns, what: WatchWhat, json: boolean, signal?: AbortSignal): Promise<void> {
+  // nft monitor's announcements are a stream of their own, printed beside ip monitor's.
+  if (what.nft) {
+    const { nft: _, ...rest } = what;
+    await Promise.all([runNftMonitor(ns, json, signal), Object.keys(rest).length > 0 && runMonitor(ns, rest, json, signal)]);
+    return;
+  }
   if (json) {
     for await (const e of ns.watch(what, { snapshot: false, ...(signal ? { signal } : {}) })) {
       if ('object' in e) console.log(JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
@@ -85,7 +96,7 @@ export async function runMonitor(ns: Netns, what: WatchWhat, json: boolean, sign
  * ns.watch, which reports changes to a picture, leaves those out.
  */
 async function printAnnouncements(ns: Netns, what: WatchWhat, signal?: AbortSignal): Promise<void> {
-  const kinds = (Object.keys(what) as Array<keyof WatchWhat>).map((k) => [k, ANNOUNCED[k]] as const);
+  const kinds = (Object.keys(what) as IpObject[]).map((k) => [k, ANNOUNCED[k]] as const);
   const sub = await ns[TRANSPORT].subscribe(NETLINK_ROUTE, kinds.flatMap(([, k]) => k.groups), 'monitor');
   const close = () => sub.close();
   signal?.addEventListener('abort', close, { once: true });
@@ -130,7 +141,7 @@ async function printAnnouncements(ns: Netns, what: WatchWhat, signal?: AbortSign
   }
 }
 
-function announcementText(kind: keyof WatchWhat, m: WireMessage, deleted: boolean, known: KnownLinks, table: (n: number) => string): string {
+function announcementText(kind: IpObject, m: WireMessage, deleted: boolean, known: KnownLinks, table: (n: number) => string): string {
   const name = (i: number) => known.name(i);
   const d = deleted ? 'Deleted ' : '';
   switch (kind) {

@@ -4,15 +4,15 @@ import { NLM_F } from '../constants';
 import { NetlinkError } from '../errors';
 import { NETLINK_NETFILTER, type Transport, type WireMessage } from '../kernel/transport';
 import type { LinkLookup } from '../link/ref';
-import { HOOKS, type NftFamily, NFT_MSG, SET_FLAGS } from './constants';
-import { decodeExpressions, type Expr, inNftOrder, scalarFromBytes, setElements, splitConcatKey, verdictName } from './expressions';
+import { type NftFamily, NFT_MSG } from './constants';
+import { decodeChain, decodeRawElements, decodeRawRule, decodeSet, decodeTable, elementValues, type RawElement, type RawRule } from './decode';
+import { decodeExpressions } from './expressions';
 import type { ParsedRule } from './items';
 import { batchBegin, batchEnd, getGen, nftMessage } from './messages';
-import { commentOf } from './userdata';
 import { applyScript } from './script';
 import { formatRule } from './text';
 import { ruleToTyped } from './typed';
-import { checkFamily, familyName, fieldForType, NFT_SET_ELEM_INTERVAL_END, NftTransaction, typeFields, typeName } from './transaction';
+import { checkFamily, NftTransaction } from './transaction';
 import type { NftChain, NftElement, NftRule, NftSet, NftSetKeyType, NftTable } from './types';
 
 export type * from './types';
@@ -66,58 +66,48 @@ export class Nftables {
   }
 
   async listTables(): Promise<NftTable[]> {
-    const replies = await this.#request(nftMessage(NFT_MSG.GETTABLE, 0, {}, NLM_F.DUMP), 'nft.listTables');
-    return replies.map((m) => {
-      const a = m.attrs as Record<string, any>;
-      const flags = [...(a.flags & 1 ? ['dormant'] : []), ...(a.flags & 2 ? ['owner'] : [])];
-      return { family: familyName(m.header!.family as number), name: a.name, handle: Number(a.handle), flags };
-    });
+    return (await this.#request(nftMessage(NFT_MSG.GETTABLE, 0, {}, NLM_F.DUMP), 'nft.listTables')).map(decodeTable);
   }
 
   async listChains(filter: { family?: NftFamily; table?: string } = {}): Promise<NftChain[]> {
     const family = filter.family === undefined ? 0 : checkFamily('filter.family', filter.family);
     const replies = await this.#request(nftMessage(NFT_MSG.GETCHAIN, family, { table: filter.table }, NLM_F.DUMP), 'nft.listChains', tableName(filter));
-    return replies.map((m) => {
-      const a = m.attrs as Record<string, any>;
-      const fam = familyName(m.header!.family as number);
-      const c: NftChain = { family: fam, table: a.table, name: a.name, handle: Number(a.handle) };
-      if (a.hook) {
-        c.hook = Object.keys(HOOKS[fam]).find((k) => HOOKS[fam][k] === a.hook.hooknum);
-        c.priority = a.hook.priority | 0;
-        if (a.hook.dev !== undefined) c.device = a.hook.dev;
-        c.type = a.type;
-        c.policy = a.policy === 0 ? 'drop' : 'accept';
-      }
-      return c;
-    }).filter((c) => filter.table === undefined || c.table === filter.table);
+    return replies.map(decodeChain).filter((c) => filter.table === undefined || c.table === filter.table);
   }
 
   /** @internal The rules of a table (or one chain) as the kernel holds them: one dump. */
-  async rawRules(family: NftFamily, table: string, chain: string | undefined, operation: string): Promise<Array<{ chain: string; handle: number; exprs: Expr[]; comment?: string }>> {
+  async rawRules(family: NftFamily, table: string, chain: string | undefined, operation: string): Promise<RawRule[]> {
     const replies = await this.#request(nftMessage(NFT_MSG.GETRULE, family, { table, chain }, NLM_F.DUMP), operation, chain === undefined ? `table ${family} ${table}` : `chain ${family} ${table} ${chain}`);
-    return replies.map((m) => {
-      const a = m.attrs as Record<string, any>;
-      return { chain: a.chain as string, handle: Number(a.handle), exprs: exprsOf(m), comment: commentOf(a.userdata) };
-    });
+    return replies.map(decodeRawRule);
   }
 
   async listRules(filter: { family: NftFamily; table: string; chain?: string }): Promise<NftRule[]> {
     const family = checkFamily('filter.family', filter.family);
-    const replies = await this.rawRules(family, filter.table, filter.chain, 'nft.listRules');
-    const anonymous = new Map<string, Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean }>>();
-    for (const m of replies) {
-      for (const e of m.exprs) {
+    return this.rulesOf(await this.rawRules(family, filter.table, filter.chain, 'nft.listRules'));
+  }
+
+  /**
+   * @internal Rules as listRules gives them: their anonymous sets' elements (from `known`, else
+   * read from the kernel) and the interface names iif/oif match resolved.
+   */
+  async rulesOf(raws: RawRule[], known: (r: RawRule, set: string) => RawElement[] | undefined = () => undefined): Promise<NftRule[]> {
+    const anonymous = new Map<string, RawElement[] | undefined>();
+    const where = (r: RawRule, set: string) => `${r.family} ${r.table} ${set}`;
+    for (const r of raws) {
+      for (const e of r.exprs) {
         const set = (e.data as { set?: string })?.set;
-        if (e.name === 'lookup' && (set?.startsWith('__set') || set?.startsWith('__map')) && !anonymous.has(set)) anonymous.set(set, await this.#rawElements(family, filter.table, set));
+        if (e.name !== 'lookup' || !(set?.startsWith('__set') || set?.startsWith('__map')) || anonymous.has(where(r, set))) continue;
+        // A set gone already (a rule deleted with its table) leaves the rule's text undecoded.
+        anonymous.set(where(r, set), known(r, set) ?? await this.#rawElements(r.family, r.table, set).catch(gone));
       }
     }
-    const usesIndexes = replies.some((m) => m.exprs.some((e) => e.name === 'meta' && [4, 5].includes((e.data as { key?: number })?.key ?? -1)));
+    const usesIndexes = raws.some((r) => r.exprs.some((e) => e.name === 'meta' && [4, 5].includes((e.data as { key?: number })?.key ?? -1)));
     const links = usesIndexes ? await this.#links.list() : [];
     const ifname = (index: number) => links.find((l) => l.index === index)?.name;
-    return replies.map((m) => {
-      const { exprs, comment } = m;
-      const items = decodeExpressions(exprs, (name) => anonymous.get(name), ifname, family);
-      const base = { family, table: filter.table, chain: m.chain, handle: m.handle };
+    return raws.map((r) => {
+      const { exprs, comment } = r;
+      const items = decodeExpressions(exprs, (name) => anonymous.get(where(r, name)), ifname, r.family);
+      const base = { family: r.family, table: r.table, chain: r.chain, handle: r.handle };
       if (!items) return { ...base, text: '(expressions outside the supported language)', expressions: exprs, ...(comment !== undefined ? { comment } : {}) };
       const parsed: ParsedRule = { items, comment };
       // iptables-nft's compat expressions and masked marks are listed as text only (the typed form has no keys for them).
@@ -126,19 +116,15 @@ export class Nftables {
     });
   }
 
-  async listSets(filter: { family?: NftFamily; table?: string } = {}): Promise<NftSet[]> {
+  /** @internal Every set, anonymous ones too. */
+  async allSets(filter: { family?: NftFamily; table?: string }, operation: string): Promise<NftSet[]> {
     const family = filter.family === undefined ? 0 : checkFamily('filter.family', filter.family);
-    const replies = await this.#request(nftMessage(NFT_MSG.GETSET, family, { table: filter.table }, NLM_F.DUMP), 'nft.listSets', tableName(filter));
-    return replies.map((m) => {
-      const a = m.attrs as Record<string, any>;
-      const s: NftSet = {
-        family: familyName(m.header!.family as number), table: a.table, name: a.name, handle: Number(a.handle), type: typeName(a.key_type),
-        flags: (Object.keys(SET_FLAGS) as Array<keyof typeof SET_FLAGS>).filter((f) => a.flags & SET_FLAGS[f]),
-      };
-      if (a.data_type !== undefined) s.map = typeName(a.data_type);
-      if (a.timeout !== undefined) s.timeout = Number(a.timeout) / 1000;
-      return s;
-    }).filter((s) => !s.flags.includes('anonymous') && (filter.table === undefined || s.table === filter.table));
+    const replies = await this.#request(nftMessage(NFT_MSG.GETSET, family, { table: filter.table }, NLM_F.DUMP), operation, tableName(filter));
+    return replies.map(decodeSet).filter((s) => filter.table === undefined || s.table === filter.table);
+  }
+
+  async listSets(filter: { family?: NftFamily; table?: string } = {}): Promise<NftSet[]> {
+    return (await this.allSets(filter, 'nft.listSets')).filter((s) => !s.flags.includes('anonymous'));
   }
 
   /** Elements of a named set (values as nft prints them) or map ([key, data] pairs). */
@@ -146,43 +132,17 @@ export class Nftables {
     const sets = await this.listSets({ family: set.family, table: set.table }).catch((err) => { throw operationOf(err, 'nft.listElements'); });
     const info = sets.find((s) => s.name === set.name);
     if (!info) throw new NetlinkError('nft.listElements', 2, { detail: `set ${set.family} ${set.table} ${set.name} does not exist` });
-    const raw = await this.#rawElements(set.family, set.table, set.name);
-    if (info.type === 'ether_addr') return raw.map((e) => [...e.key].map((b) => b.toString(16).padStart(2, '0')).join(':'));
-    const fields = typeFields(info.type);
-    const field = fields[0];
-    const withData = (key: string | number, e: { data?: unknown }): NftElement => {
-      if (!info.map) return key;
-      const d = e.data as { value?: Buffer; verdict?: { code: number; chain?: string } };
-      return [key, d?.verdict ? verdictName(d.verdict)! : scalarFromBytes(fieldForType(info.map as NftSetKeyType), d!.value!)];
-    };
-    if (fields.length > 1) return inNftOrder(fields, raw).map((e) => withData(splitConcatKey(fields, e.key).join(' . '), e));
-    const out: NftElement[] = [];
-    for (const e of inNftOrder(fields, raw)) {
-      if (e.intervalEnd) continue;
-      const [s] = setElements(field, [e]);
-      out.push(withData(s.kind === 'single' ? s.value : s.kind === 'prefix' ? `${s.address}/${s.length}` : `${s.from}-${s.to}`, e));
-    }
-    // Sorted as nft lists them: by key.
-    const keyOf = (e: NftElement) => (Array.isArray(e) ? e[0] : e);
-    return out.sort((a, b) => (typeof keyOf(a) === 'number' ? (keyOf(a) as number) - (keyOf(b) as number) : 0));
+    return elementValues(info, await this.#rawElements(set.family, set.table, set.name));
   }
 
-  async #rawElements(family: NftFamily, table: string, set: string): Promise<Array<{ key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean; data?: unknown }>> {
+  /** @internal A set's elements as the kernel holds them (an interval's ends paired). */
+  async rawElements(family: NftFamily, table: string, set: string): Promise<RawElement[]> {
+    return this.#rawElements(family, table, set);
+  }
+
+  async #rawElements(family: NftFamily, table: string, set: string): Promise<RawElement[]> {
     const replies = await this.#request(nftMessage(NFT_MSG.GETSETELEM, family, { table, set }, NLM_F.DUMP), 'nft.listElements', `set ${family} ${table} ${set}`);
-    const flat = replies.flatMap((m) => ((m.attrs as any).elements?.elem ?? []) as Array<Record<string, any>>).map((e) => ({
-      key: e.key?.value as Buffer, keyEnd: e.key_end?.value as Buffer | undefined, intervalEnd: ((e.flags ?? 0) & NFT_SET_ELEM_INTERVAL_END) !== 0, data: e.data,
-    }));
-    // Interval sets: pair each start with the end element that follows it (end - 1).
-    if (!flat.some((e) => e.intervalEnd)) return flat;
-    const sorted = [...flat].sort((a, b) => Buffer.compare(a.key, b.key));
-    const out: Array<{ key: Buffer; keyEnd?: Buffer; data?: unknown }> = [];
-    for (let i = 0; i < sorted.length; i++) {
-      const e = sorted[i];
-      if (e.intervalEnd) continue;
-      const end = sorted[i + 1]?.intervalEnd ? decrement(sorted[i + 1].key) : Buffer.alloc(e.key.length, 0xff);
-      out.push(end.equals(e.key) ? { key: e.key, data: e.data } : { key: e.key, keyEnd: end, data: e.data });
-    }
-    return out;
+    return decodeRawElements(replies);
   }
 
   /** One request; a failure names `what` was read (`table ip nat`, `set ip t s`). */
@@ -193,6 +153,12 @@ export class Nftables {
       throw what === undefined ? err : readError(err, what);
     }
   }
+}
+
+/** A read of something deleted meanwhile: undefined; any other failure is thrown. */
+function gone(err: unknown): undefined {
+  if (err instanceof NetlinkError && err.errno === 2) return undefined;
+  throw err;
 }
 
 /** `table ip nat` for a filter naming one; undefined when it names none. */
@@ -212,17 +178,4 @@ function operationOf(err: unknown, operation: string): unknown {
   const e = new NetlinkError(operation, err.errno, { kernelMessage: err.kernelMessage });
   e.message = err.message.replace(err.operation, operation);
   return e;
-}
-
-function decrement(b: Buffer): Buffer {
-  const out = Buffer.from(b);
-  for (let i = out.length - 1; i >= 0; i--) {
-    if (out[i] > 0) { out[i]--; break; }
-    out[i] = 0xff;
-  }
-  return out;
-}
-
-function exprsOf(m: WireMessage): Expr[] {
-  return (((m.attrs as any)?.expressions?.elem ?? []) as Array<{ name: string; data?: Record<string, unknown> }>).map((e) => ({ name: e.name, data: e.data }));
 }

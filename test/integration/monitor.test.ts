@@ -1,22 +1,12 @@
 // `nln monitor` against `ip monitor`, both listening in the same namespace while `ip` makes changes:
 // the same lines.
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { sh, waitFor, withNamespaces } from '../helpers';
+import { capture, ended, lines } from '../watch-helpers';
 
 const nln = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
-
-function capture(file: string, args: string[]): { child: ChildProcess; out: () => string } {
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  return { child, out: () => out };
-}
-
-const ended = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
-const lines = (text: string) => text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
 
 describe('nln monitor', () => {
   it('prints the lines ip monitor prints for addresses, routes, neighbours and rules', async () => {

@@ -8,16 +8,9 @@ import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { Netns, NetlinkError, type WatchEvent } from '../../src/index';
 import { fdCount, ipJson, sh, waitFor, withNamespaces } from '../helpers';
+import { next } from '../watch-helpers';
 
 type Iter = AsyncIterator<WatchEvent>;
-
-/** The next event, or undefined when none comes within ms. */
-async function next(it: Iter, ms = 2000): Promise<WatchEvent | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const r = await Promise.race([it.next(), new Promise<null>((res) => { timer = setTimeout(() => res(null), ms); })]);
-  clearTimeout(timer);
-  return r === null || r.done ? undefined : r.value;
-}
 
 /** Events until one matches `until` (included). */
 async function upTo(it: Iter, until: (e: WatchEvent) => boolean): Promise<WatchEvent[]> {
