@@ -113,14 +113,14 @@ export function watch(t: Transport, nft: Nftables, what: WatchWhat, options: Wat
     return what[k] === true;
   }).map((k) => KINDS[k]);
   if (what.nft !== undefined && what.nft !== true) throw typeError('what.nft', what.nft, 'true (or left out)');
-  if (what.nft && kinds.length > 0) throw typeError('what', what, 'nft alone, or rtnetlink kinds without nft (watch them in two streams)');
   if (kinds.length === 0 && !what.nft) throw typeError('what', what, `at least one of ${KIND_NAMES.join(', ')}, nft set true`);
   checkKeys('options', checkObject('options', options), ['signal', 'snapshot']);
   const { signal } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw typeError('options.signal', signal, 'an AbortSignal');
   if (options.snapshot !== undefined && typeof options.snapshot !== 'boolean') throw typeError('options.snapshot', options.snapshot, 'a boolean');
   const snapshot = options.snapshot ?? true;
-  if (what.nft) return cancellable((stop) => nftStream(t, nft, { snapshot, ...(signal ? { signal } : {}) }, stop));
+  const nftPart = (stop: Stop, withSnapshot: boolean) => nftStream(t, nft, { snapshot: withSnapshot, ...(signal ? { signal } : {}) }, stop);
+  if (what.nft && kinds.length === 0) return cancellable((stop) => nftPart(stop, snapshot));
   const byType = new Map<number, Kind>();
   for (const k of kinds) byType.set(k.added, k).set(k.removed, k);
   const said = (m: WireMessage): Said | undefined => {
@@ -129,7 +129,66 @@ export function watch(t: Transport, nft: Nftables, what: WatchWhat, options: Wat
     const value = kind.decode(m);
     return { kind, key: `${kind.object} ${kind.key(value as never)}`, value, removed: m.type === kind.removed };
   };
-  return cancellable((stop) => stream(t, kinds, said, snapshot, stop, signal));
+  const rtnlPart = (stop: Stop, withSnapshot: boolean) => stream(t, kinds, said, withSnapshot, stop, signal);
+  if (!what.nft) return cancellable((stop) => rtnlPart(stop, snapshot));
+  return cancellable((stop) => merged([rtnlPart, nftPart], snapshot, stop));
+}
+
+type Part = (stop: Stop, snapshot: boolean) => AsyncGenerator<WatchEvent>;
+
+/**
+ * rtnetlink kinds and nft in one stream: two subscriptions (two protocols), their events as they
+ * come. One snapshot covers both (each part's in turn, inside one snapshot-start … snapshot-end).
+ * When either part's kernel buffer overflows, both start over: `resync`, then a snapshot of both,
+ * so that a consumer forgetting its picture at snapshot-start loses nothing it is not told again.
+ */
+async function* merged(parts: Part[], snapshot: boolean, stop: Stop): AsyncGenerator<WatchEvent> {
+  for (let withSnapshot = snapshot; ; withSnapshot = true) {
+    const stops: Stop[] = parts.map(() => ({ stopped: false, now: () => {} }));
+    stop.now = () => stops.forEach((s) => { s.stopped = true; s.now(); });
+    if (stop.stopped) return;
+    const gens = parts.map((part, i) => part(stops[i], withSnapshot));
+    try {
+      if (withSnapshot) {
+        yield { type: 'snapshot-start' };
+        let overrun = false;
+        for (const g of gens) {
+          for (;;) {
+            const r = await g.next();
+            if (r.done) return; // closed
+            if (r.value.type === 'snapshot-end') break;
+            if (r.value.type === 'resync') {
+              overrun = true;
+              break;
+            }
+            if (r.value.type !== 'snapshot-start') yield r.value;
+          }
+          if (overrun) break;
+        }
+        if (overrun) {
+          yield { type: 'resync' };
+          continue; // (the finally below stops both parts first)
+        }
+        yield { type: 'snapshot-end' };
+      }
+      const next = (i: number) => gens[i].next().then((r) => ({ i, r }));
+      const pending = gens.map((_, i) => next(i));
+      for (;;) {
+        const { i, r } = await Promise.race(pending);
+        if (r.done) return; // closed: by the consumer, the signal or the namespace handle
+        if (r.value.type === 'resync') {
+          yield r.value;
+          break;
+        }
+        yield r.value;
+        pending[i] = next(i);
+      }
+    } finally {
+      // Stopped first: a part waiting on the kernel then ends, and its return() can complete.
+      stops.forEach((s) => { s.stopped = true; s.now(); });
+      await Promise.all(gens.map((g) => g.return(undefined).catch(() => undefined)));
+    }
+  }
 }
 
 async function* stream(t: Transport, kinds: Kind[], said: (m: WireMessage) => Said | undefined, snapshot: boolean, stop: Stop, signal?: AbortSignal): AsyncGenerator<WatchEvent> {
