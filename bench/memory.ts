@@ -30,8 +30,8 @@ export interface MemoryAfter {
    * RSS once the process has been idle `idleSeconds` (nothing forced): V8 shrinks its young
    * generation, grown to its maximum by the burst, only when it sees the process idle.
    */
-  rssIdleMiB: number;
-  idleSeconds: number;
+  rssIdleMiB?: number;
+  idleSeconds?: number;
 }
 
 export const MEMORY_PREFIX = 'nlnmem-';
@@ -113,7 +113,8 @@ export function formatMemory(m: MemoryAfter): string {
   const f = (x: number) => x.toFixed(1);
   return `${m.containers} containers, ${m.width} in flight (${(m.provisionMs / 1000).toFixed(1)} s): RSS ${f(m.rssBeforeMiB)} → ${f(m.rssAfterMiB)} MiB `
     + `(anonymous ${f(m.anonMiB)} MiB), JS heap ${f(m.heapUsedMiB)} MiB (of ${f(m.heapTotalMiB)}), external ${f(m.externalMiB)} MiB, `
-    + `ArrayBuffers ${f(m.arrayBuffersMiB)} MiB, ${m.threads} threads, ${m.fds} fds; RSS ${f(m.rssIdleMiB)} MiB after ${m.idleSeconds} s idle`;
+    + `ArrayBuffers ${f(m.arrayBuffersMiB)} MiB, ${m.threads} threads, ${m.fds} fds`
+    + (m.rssIdleMiB === undefined ? '' : `; RSS ${f(m.rssIdleMiB)} MiB after ${m.idleSeconds} s idle`);
 }
 
 if (require.main === module) {
