@@ -2,14 +2,12 @@
 // iptables-nft (independent tools) in a namespace, checked against what nft lists, what ns.nft lists
 // and what `nft monitor` prints while listening at the same time.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { NftChange, NftEvent, Netns, WatchEvent } from '../../src/index';
 import { sh, waitFor, withNamespaces } from '../helpers';
 import { nft, nftScript } from '../nft-oracle';
-import { capture, ended, lines, next } from '../watch-helpers';
+import { capture, churnLinks, ended, lines, next } from '../watch-helpers';
 
 const nln = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
@@ -201,16 +199,7 @@ describe('ns.watch({ nft: true })', () => {
       const it = ns.watch({ links: true, nft: true })[Symbol.asyncIterator]();
       for (let r = await it.next(); !r.done && r.value.type !== 'snapshot-end'; r = await it.next()) { /* the first snapshot */ }
       // 2,500 veth pairs made and set up while nothing reads: the links part overflows.
-      const file = path.join(os.tmpdir(), `nln-watch-nft-${process.pid}.batch`);
-      const batch: string[] = [];
-      for (let i = 0; i < 2500; i++) batch.push(`link add a${i} type veth peer name b${i}`);
-      for (let i = 0; i < 2500; i++) batch.push(`link set a${i} up`, `link set b${i} up`);
-      fs.writeFileSync(file, `${batch.join('\n')}\n`);
-      try {
-        await sh('ip', ['-n', ns.name!, '-batch', file]);
-      } finally {
-        fs.rmSync(file, { force: true });
-      }
+      await churnLinks(ns.name!);
       const after: WatchEvent[] = [];
       for (let r = await it.next(); !r.done; r = await it.next()) {
         after.push(r.value);

@@ -1,14 +1,12 @@
 // ns.watch against the real kernel, with changes made by `ip` (an independent tool) and the
 // pictures compared with what `ip -j` shows.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { Netns, NetlinkError, type WatchEvent } from '../../src/index';
 import { fdCount, ipJson, sh, waitFor, withNamespaces } from '../helpers';
-import { next } from '../watch-helpers';
+import { churnLinks, next } from '../watch-helpers';
 
 type Iter = AsyncIterator<WatchEvent>;
 
@@ -94,16 +92,7 @@ describe('ns.watch', () => {
       };
       for (let e = await next(it); e; e = e.type === 'snapshot-end' ? undefined : await next(it)) apply(e);
       // 2,500 veth pairs (5,000 links), then 5,000 set up: not read until all are made.
-      const file = path.join(os.tmpdir(), `nln-watch-${process.pid}.batch`);
-      const lines: string[] = [];
-      for (let i = 0; i < 2500; i++) lines.push(`link add a${i} type veth peer name b${i}`);
-      for (let i = 0; i < 2500; i++) lines.push(`link set a${i} up`, `link set b${i} up`);
-      fs.writeFileSync(file, `${lines.join('\n')}\n`);
-      try {
-        await sh('ip', ['-n', ns.name!, '-batch', file]);
-      } finally {
-        fs.rmSync(file, { force: true });
-      }
+      await churnLinks(ns.name!);
       for (let e = await next(it, 1000); e; e = await next(it, 1000)) apply(e);
       const shown = new Map((await ipJson(ns.name, ['link', 'show'])).map((l) => [l.ifindex as number, `${l.ifname} ${(l.flags as string[]).includes('UP')}`]));
       // Compared entry by entry: a failing deepEqual of two 5,000-entry maps takes minutes to word.
