@@ -30,6 +30,8 @@ export const RTM = {
   NEWRULE: 32,
   DELRULE: 33,
   GETRULE: 34,
+  NEWNSID: 88,
+  GETNSID: 90,
 } as const;
 
 /** rtm_scope / ifa_scope names, as ip prints them. */

@@ -12,6 +12,7 @@ import { type NetnsHandle, TRANSPORT, Transport, type WireMessage } from './kern
 import { Links } from './link/links';
 import { Neighbors } from './neigh';
 import { Nftables } from './nft/nftables';
+import { nsidOf } from './nsid';
 import { connectIn, execIn, type ExecOptions, type ExecResult, listenIn, spawnIn } from './process';
 import { Routes } from './route';
 import { Rules } from './rule';
@@ -117,6 +118,14 @@ export class Netns implements NetnsHandle {
     }
     await Netns.delete(this.name);
     await this.close();
+  }
+
+  /**
+   * The id this namespace gives `other` (`ip netns list-id`; a link's linkNetnsId), or undefined
+   * when it has given it none. Asking never assigns one.
+   */
+  async nsidOf(other: NetnsRef): Promise<number | undefined> {
+    return nsidOf(this[TRANSPORT], other);
   }
 
   /** Answers what is queued, then releases the fd and threads held for this namespace. */

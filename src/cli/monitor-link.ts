@@ -25,6 +25,8 @@ const LINK_EVENTS = ['NONE', 'REBOOT', 'FEATURE CHANGE', 'BONDING FAILOVER', 'NO
  */
 export class KnownLinks {
   private readonly links = new Map<number, { name: string; flags: number }>();
+  /** The names under /run/netns of the namespaces that had an id here when ip started (it prints `link-netns NAME` for those). */
+  readonly netnsNames = new Map<number, string>();
   /** Indexes asked for and not known: the caller looks them up (as ip asks the kernel) and prints again. */
   readonly missed = new Set<number>();
 
@@ -94,9 +96,16 @@ export function linkAnnouncementText(m: WireMessage, deleted: boolean, known: Kn
   s += `\n    link/${LINK_TYPES[h.type] ?? `[${h.type}]`} `;
   if (a.address !== undefined) s += lladdr(a.address as string, h.type);
   if (a.broadcast !== undefined) s += `${h.flags & IFF_POINTOPOINT ? ' peer ' : ' brd '}${lladdr(a.broadcast as string, h.type)}`;
-  if (a.link_netnsid !== undefined) s += (a.link_netnsid as number) >= 0 ? ` link-netnsid ${a.link_netnsid}` : ' link-netnsid unknown';
+  if (a.link_netnsid !== undefined) s += linkNetns(a.link_netnsid as number, known);
   if (a.new_netnsid !== undefined) s += ` new-netnsid ${a.new_netnsid}`;
   if (a.new_ifindex !== undefined) s += ` new-ifindex ${a.new_ifindex}`;
   if (a.proto_down) s += ' protodown on ';
   return s;
+}
+
+/** The namespace of a link's peer: its name when ip knew the id at start, else the id. */
+function linkNetns(id: number, known: KnownLinks): string {
+  if (id < 0) return ' link-netnsid unknown';
+  const name = known.netnsNames.get(id);
+  return name !== undefined ? ` link-netns ${name}` : ` link-netnsid ${id}`;
 }

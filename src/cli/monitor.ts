@@ -6,7 +6,7 @@ import { IFF_UP, RTM } from '../constants';
 import { NetlinkError } from '../errors';
 import { NETLINK_ROUTE, TRANSPORT, type WireMessage } from '../kernel/transport';
 import { decodeNeighbor, type Neighbor } from '../neigh';
-import type { Netns } from '../netns';
+import { Netns } from '../netns';
 import { decodeRoute } from '../route';
 import { decodeRule, type Rule } from '../rule';
 import type { WatchWhat } from '../watch';
@@ -109,6 +109,7 @@ async function printAnnouncements(ns: Netns, what: WatchWhat, signal?: AbortSign
       known.missed.clear();
     };
     await learn();
+    await learnNetnsNames(ns, known);
     const table = await tableName();
     for (;;) {
       let batch: WireMessage[] | null;
@@ -138,6 +139,15 @@ async function printAnnouncements(ns: Netns, what: WatchWhat, signal?: AbortSign
   } finally {
     signal?.removeEventListener('abort', close);
     sub.close();
+  }
+}
+
+/** As ip at start: the id this namespace gives each namespace named under /run/netns, if it has one. */
+async function learnNetnsNames(ns: Netns, known: KnownLinks): Promise<void> {
+  for (const name of await Netns.list()) {
+    // A namespace deleted since the listing has no name to print.
+    const id = await ns.nsidOf(name).catch(() => undefined);
+    if (id !== undefined && !known.netnsNames.has(id)) known.netnsNames.set(id, name);
   }
 }
 

@@ -40,7 +40,7 @@ function changeText(c: NftChange): string {
       const where = `${c.inserted ? 'insert' : c.op} rule ${r.family} ${r.table} ${r.chain}`;
       return c.op === 'delete' ? `${where} handle ${r.handle}` : `${where} ${c.position !== undefined ? `handle ${c.position} ` : ''}${r.text}`;
     }
-    case 'element': return `${c.op} element ${c.value.family} ${c.value.table} ${c.value.set} { ${elementText(c.value.element)} }`;
+    case 'element': return `${c.op} element ${c.value.family} ${c.value.table} ${c.value.set} { ${elementText(c.value)} }`;
   }
 }
 
@@ -77,10 +77,10 @@ function setBody(s: NftSet): string {
   return `{ ${parts.join(' ')} }`;
 }
 
-/** Seconds as nft prints a time: 1d2h3m4s, leaving out zero units. */
+/** Seconds as nft prints a time: 1d2h3m4s500ms, leaving out zero units. */
 function duration(seconds: number): string {
-  const units: Array<[string, number]> = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
-  let left = Math.round(seconds);
+  const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]];
+  let left = Math.round(seconds * 1000);
   let out = '';
   for (const [u, n] of units) {
     if (left >= n) out += `${Math.floor(left / n)}${u}`;
@@ -89,4 +89,9 @@ function duration(seconds: number): string {
   return out || '0s';
 }
 
-const elementText = (e: NftElement) => (Array.isArray(e) ? `${e[0]} : ${e[1]}` : String(e));
+/** An element as nft prints it: its key, its own timeout and time left, then a map's data. */
+function elementText(e: { element: NftElement; timeout?: number; expires?: number }): string {
+  const key = Array.isArray(e.element) ? e.element[0] : e.element;
+  const timing = `${e.timeout !== undefined ? ` timeout ${duration(e.timeout)}` : ''}${e.expires !== undefined ? ` expires ${duration(e.expires)}` : ''}`;
+  return `${key}${timing}${Array.isArray(e.element) ? ` : ${e.element[1]}` : ''}`;
+}

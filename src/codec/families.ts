@@ -5,6 +5,7 @@ import { addrMessage } from './address';
 import { ctMessage, ctStatsMessage } from './conntrack';
 import { linkMessage } from './link';
 import { neighMessage } from './neighbor';
+import { nsidMessage } from './nsid';
 import { nfnlBatchMessage, nftChainMessage, nftGenMessage, nftRuleMessage, nftSetElemMessage, nftSetMessage, nftTableMessage } from './nftables';
 import { routeMessage } from './route';
 import { ruleMessage } from './rule';
@@ -26,6 +27,7 @@ route(addrMessage, 20, 21, 22); // RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR
 route(routeMessage, 24, 25, 26); // RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE
 route(neighMessage, 28, 29, 30); // RTM_NEWNEIGH, RTM_DELNEIGH, RTM_GETNEIGH
 route(ruleMessage, 32, 33, 34); // RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE
+route(nsidMessage, 88, 89, 90); // RTM_NEWNSID, RTM_DELNSID, RTM_GETNSID
 
 /** Indexed by NFT_MSG_* (the low byte of an nf_tables message type). */
 const NFTABLES: Array<MessageSpec | undefined> = [

@@ -10,8 +10,10 @@ import { commentOf } from './userdata';
 
 /** A rule as the kernel holds it: its expressions still to be decoded into items and text. */
 export interface RawRule { family: NftTable['family']; table: string; chain: string; handle: number; exprs: Expr[]; comment?: string }
-/** A set element as the kernel holds it: key (and an interval's end key), map data. */
-export interface RawElement { key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean; data?: unknown }
+/** A set element as the kernel holds it: key (and an interval's end key), map data; its own timeout and time left (ms), when the kernel tells them. */
+export interface RawElement { key: Buffer; keyEnd?: Buffer; intervalEnd?: boolean; data?: unknown; timeout?: bigint; expiration?: bigint }
+/** An element as nft prints it, with its timeout and time left in seconds when it has them. */
+export interface TimedElement { element: NftElement; timeout?: number; expires?: number }
 
 type Attrs = Record<string, any>;
 
@@ -55,8 +57,11 @@ export function decodeRawRule(m: WireMessage): RawRule {
 
 /** The elements some NEWSETELEM/DELSETELEM messages carry, an interval's start and end paired. */
 export function decodeRawElements(messages: WireMessage[]): RawElement[] {
-  const flat = messages.flatMap((m) => ((m.attrs as any).elements?.elem ?? []) as Attrs[]).map((e) => ({
-    key: e.key?.value as Buffer, keyEnd: e.key_end?.value as Buffer | undefined, intervalEnd: ((e.flags ?? 0) & NFT_SET_ELEM_INTERVAL_END) !== 0, data: e.data,
+  const flat = messages.flatMap((m) => ((m.attrs as any).elements?.elem ?? []) as Attrs[]).map((e): RawElement => ({
+    key: e.key?.value as Buffer, intervalEnd: ((e.flags ?? 0) & NFT_SET_ELEM_INTERVAL_END) !== 0, data: e.data,
+    ...(e.key_end ? { keyEnd: e.key_end.value as Buffer } : {}),
+    ...(e.timeout !== undefined ? { timeout: e.timeout as bigint } : {}),
+    ...(e.expiration !== undefined ? { expiration: e.expiration as bigint } : {}),
   }));
   // Interval sets: pair each start with the end element that follows it (end - 1).
   if (!flat.some((e) => e.intervalEnd)) return flat;
@@ -66,29 +71,40 @@ export function decodeRawElements(messages: WireMessage[]): RawElement[] {
     const e = sorted[i];
     if (e.intervalEnd) continue;
     const end = sorted[i + 1]?.intervalEnd ? decrement(sorted[i + 1].key) : Buffer.alloc(e.key.length, 0xff);
-    out.push(end.equals(e.key) ? { key: e.key, data: e.data } : { key: e.key, keyEnd: end, data: e.data });
+    const { intervalEnd: _, ...start } = e;
+    out.push(end.equals(e.key) ? start : { ...start, keyEnd: end });
   }
   return out;
 }
 
 /** Elements as nft prints them (values, "a-b", CIDRs; [key, data] for a map), sorted as nft lists them. */
 export function elementValues(info: Pick<NftSet, 'type' | 'map'>, raw: RawElement[]): NftElement[] {
-  if (info.type === 'ether_addr') return raw.map((e) => [...e.key].map((b) => b.toString(16).padStart(2, '0')).join(':'));
+  return timedElements(info, raw).map((e) => e.element);
+}
+
+/** elementValues with each element's own timeout and time left, as nft monitor prints them. */
+export function timedElements(info: Pick<NftSet, 'type' | 'map'>, raw: RawElement[]): TimedElement[] {
+  const timed = (element: NftElement, e: RawElement): TimedElement => ({
+    element,
+    ...(e.timeout !== undefined ? { timeout: Number(e.timeout) / 1000 } : {}),
+    ...(e.expiration !== undefined ? { expires: Number(e.expiration) / 1000 } : {}),
+  });
+  if (info.type === 'ether_addr') return raw.map((e) => timed([...e.key].map((b) => b.toString(16).padStart(2, '0')).join(':'), e));
   const fields = typeFields(info.type);
   const field = fields[0];
-  const withData = (key: string | number, e: { data?: unknown }): NftElement => {
-    if (!info.map) return key;
+  const withData = (key: string | number, e: RawElement): TimedElement => {
+    if (!info.map) return timed(key, e);
     const d = e.data as { value?: Buffer; verdict?: { code: number; chain?: string } };
-    return [key, d?.verdict ? verdictName(d.verdict)! : scalarFromBytes(fieldForType(info.map as NftSetKeyType), d!.value!)];
+    return timed([key, d?.verdict ? verdictName(d.verdict)! : scalarFromBytes(fieldForType(info.map as NftSetKeyType), d!.value!)], e);
   };
   if (fields.length > 1) return inNftOrder(fields, raw).map((e) => withData(splitConcatKey(fields, e.key).join(' . '), e));
-  const out: NftElement[] = [];
+  const out: TimedElement[] = [];
   for (const e of inNftOrder(fields, raw)) {
     if (e.intervalEnd) continue;
     const [s] = setElements(field, [e]);
     out.push(withData(s.kind === 'single' ? s.value : s.kind === 'prefix' ? `${s.address}/${s.length}` : `${s.from}-${s.to}`, e));
   }
-  const keyOf = (e: NftElement) => (Array.isArray(e) ? e[0] : e);
+  const keyOf = (e: TimedElement) => (Array.isArray(e.element) ? e.element[0] : e.element);
   return out.sort((a, b) => (typeof keyOf(a) === 'number' ? (keyOf(a) as number) - (keyOf(b) as number) : 0));
 }
 

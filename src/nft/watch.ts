@@ -11,7 +11,7 @@ import { NLM_F } from '../constants';
 import { NetlinkError } from '../errors';
 import { NETLINK_NETFILTER, type Subscription, type Transport, type WireMessage } from '../kernel/transport';
 import { NFNL_SUBSYS_NFTABLES, NFT_MSG, type NftFamily } from './constants';
-import { decodeChain, decodeRawElements, decodeRawRule, decodeSet, decodeTable, elementValues, type RawElement, type RawRule } from './decode';
+import { decodeChain, decodeRawElements, decodeRawRule, decodeSet, decodeTable, type RawElement, type RawRule, timedElements } from './decode';
 import type { Nftables } from './nftables';
 import { familyName } from './transaction';
 import type { Stop } from '../cancellable';
@@ -31,7 +31,8 @@ export type NftChange =
    * the first or last rule of its chain); inserted: placed before a rule (insertRule, nft insert) rather than appended.
    */
   | { op: Op; kind: 'rule'; value: NftRule; position?: number; inserted?: true }
-  | { op: Op; kind: 'element'; value: { family: NftFamily; table: string; set: string; element: NftElement } };
+  /** timeout: the element's own timeout in seconds when the kernel reports one (nft shows it when it is not the set's default); expires: seconds it had left. */
+  | { op: Op; kind: 'element'; value: { family: NftFamily; table: string; set: string; element: NftElement; timeout?: number; expires?: number } };
 
 /** A committed transaction: its generation, who committed it (absent in a snapshot) and what it changed, in the kernel's order. */
 export interface NftEvent { type: 'nft'; generation: number; pid?: number; process?: string; changes: NftChange[] }
@@ -145,7 +146,7 @@ class Known {
         }
         this.#sets.set(setKey(s.family, s.table, s.name), s);
         changes.push({ op: 'add', kind: 'set', value: s });
-        for (const element of elementValues(s, raw)) changes.push({ op: 'add', kind: 'element', value: { family: s.family, table: s.table, set: s.name, element } });
+        for (const e of timedElements(s, raw)) changes.push({ op: 'add', kind: 'element', value: { family: s.family, table: s.table, set: s.name, ...e } });
       }
       const rules = await this.#nft.rulesOf(await this.#nft.rawRules(table.family, table.name, undefined, 'watch'), (r, set) => this.#anonymous.get(setKey(r.family, r.table, set)));
       for (const r of rules) changes.push({ op: 'add', kind: 'rule', value: r });
@@ -208,7 +209,7 @@ class Known {
           if (isAnonymous(a.set)) break;
           const info = await this.#set(at(m));
           if (!info) break;
-          for (const element of elementValues(info, decodeRawElements(group))) out.push({ op, kind: 'element', value: { family: info.family, table: a.table, set: a.set, element } });
+          for (const e of timedElements(info, decodeRawElements(group))) out.push({ op, kind: 'element', value: { family: info.family, table: a.table, set: a.set, ...e } });
           break;
         }
         default: // objects, flowtables: not reported

@@ -53,9 +53,11 @@ describe('nln monitor', () => {
   });
 
   it('prints the lines ip monitor prints for links (veth, up/down, mtu, rename, master, alias, bridge, delete, another namespace), alone and with every object', async () => {
-    await withNamespaces(2, async (ns, other) => {
+    await withNamespaces(3, async (ns, other, known) => {
       const n = ns.name!;
       const ipLink = (...args: string[]) => sh('ip', ['-n', n, 'link', ...args]);
+      // A peer in a named namespace that has an id here before the monitors start: ip names it (link-netns NAME).
+      await ipLink('add', 'p0', 'type', 'veth', 'peer', 'name', 'p1', 'netns', known.name!);
       const all = ['link', 'address', 'route', 'neigh', 'rule'];
       // Pairs listening at once: ip and nln for links only, and for every object nln knows.
       const pairs = [
@@ -75,6 +77,7 @@ describe('nln monitor', () => {
           return outs.every((o) => sawMarker(o.out()));
         }, 20000);
         from = outs.map((o) => o.out().length);
+        await ipLink('set', 'p0', 'up');
         await ipLink('add', 'w0', 'type', 'veth', 'peer', 'name', 'w1');
         await ipLink('set', 'w0', 'up');
         await ipLink('set', 'w1', 'up');
@@ -98,7 +101,7 @@ describe('nln monitor', () => {
       const printed = outs.map((o, i) => lines(o.out().slice(from[i])));
       const [theirs, mine] = [printed[0], printed[1]];
       // What ip printed covers each case (so that a test of nothing cannot pass).
-      for (const expected of ['@NONE:', 'M-DOWN', 'mtu 1400 qdisc noqueue', 'w0x@w1', 'master br0 state', 'Deleted', 'link-netnsid', 'new-netnsid', 'w0x@if', 'link/ether']) {
+      for (const expected of ['@NONE:', 'M-DOWN', 'mtu 1400 qdisc noqueue', 'w0x@w1', 'master br0 state', 'Deleted', 'link-netnsid', `link-netns ${known.name}`, 'new-netnsid', 'w0x@if', 'link/ether']) {
         assert.ok(theirs.some((l) => l.includes(expected)), `ip monitor printed ${expected}:\n${theirs.join('\n')}`);
       }
       assert.deepEqual(mine, theirs);

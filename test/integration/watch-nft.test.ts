@@ -247,6 +247,13 @@ describe('nln monitor nft', () => {
           'add set ip t tm { type ipv4_addr . inet_service; flags timeout; timeout 90s; }', 'insert rule ip t c meta mark 0x10 counter comment "hi"',
           'add rule ip t n tcp dport 80 dnat to 10.0.0.2:8080', 'add rule ip t o oifname "lo" masquerade', 'add rule ip t c index 0 udp dport 53 accept',
         ].join('\n'));
+        // Elements' own timeouts and time left (ms too), in a set with and without a default, a map, a deletion.
+        await nftScript(ns, [
+          'add set ip t u { type ipv4_addr; flags timeout; }', 'add map ip t tmap { type ipv4_addr : inet_service; timeout 1h; }',
+          'add element ip t tm { 1.2.3.4 . 80, 5.6.7.8 . 443 timeout 1m expires 20s }', 'add element ip t u { 1.2.3.5 timeout 2h3m4s500ms, 1.2.3.6 }',
+          'add element ip t tmap { 1.2.3.7 timeout 10s : 80, 1.2.3.8 : 443 }',
+        ].join('\n'));
+        await nft(ns, 'delete', 'element', 'ip', 't', 'tm', '{ 1.2.3.4 . 80 }');
         await nft(ns, 'delete', 'table', 'ip', 't');
         await sh('ip', ['netns', 'exec', n, 'iptables-nft', '-F']);
         await sh('ip', ['netns', 'exec', n, 'iptables-nft', '-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '--dport', '8080', '-m', 'comment', '--comment', 'web', '-j', 'DNAT', '--to-destination', '10.0.0.2:80']);

@@ -47,3 +47,31 @@ describe('requests on the wire, byte for byte as iproute2 6.1 sends them (both p
     });
   });
 });
+
+describe('a namespace id asked for (ns.nsidOf), as `ip netns list` asks for each name', () => {
+  it('RTM_GETNSID with NETNSA_FD: the same bytes but the fd and NLM_F_ACK; the same answer ip prints', async () => {
+    await withNamespaces(2, async (mine, theirs) => {
+      await mine.links.add({ kind: 'veth', name: 'v0', peer: { name: 'v1', netns: theirs } });
+      const { messages, result } = await captureLibraryNetlink(`
+        const ns = await lib.Netns.open(${JSON.stringify(mine.name)});
+        const id = await ns.nsidOf(${JSON.stringify(theirs.name)});
+        await ns.close();
+        return id;`);
+      const RTM_GETNSID = 90;
+      // NETNSA_FD's value, the last 4 bytes, is each process's own fd number; and the library asks
+      // every request for an ACK (the end of its answer), ip not this one.
+      const withoutFd = (ms: Buffer[]) => ms.filter((m) => m.readUInt16LE(4) === RTM_GETNSID).map((m) => {
+        const b = Buffer.from(m.subarray(0, m.length - 4));
+        b.writeUInt16LE(b.readUInt16LE(6) & ~0x4, 6);
+        return b.toString('hex');
+      });
+      const ip = await captureNetlink(['ip', '-n', mine.name!, 'netns', 'list']);
+      assert.equal(withoutFd(messages).length, 1);
+      assert.ok(withoutFd(ip.messages).length >= 2, 'ip asks once per name');
+      assert.equal(withoutFd(messages)[0], withoutFd(ip.messages)[0]);
+      const listed = ip.stdout.split('\n').find((l) => l.startsWith(`${theirs.name} `));
+      assert.equal(listed, `${theirs.name} (id: ${result})`);
+      assert.equal(await theirs.nsidOf(mine), undefined, 'asking assigns no id');
+    });
+  });
+});
