@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Netns } from '../../src/index';
 import { sh, withNamespaces } from '../helpers';
+import { captureLibraryNetlink, captureNetlink } from '../link-oracle';
 
 /** [table, chain, the arguments as given, the line `iptables-nft -S` prints (when it differs)]. */
 type Case = [table: string, chain: string, given: string, printed?: string];
@@ -187,6 +188,32 @@ async function roundTrip(family: 'ip' | 'ip6', cases: Case[]): Promise<void> {
   });
 }
 
+/** NEWRULE requests, byte for byte: the library's appends and iptables-nft's for the same lines, both traced. */
+async function sameRequests(family: 'ip' | 'ip6', cases: Case[]): Promise<void> {
+  const NEWRULE = 0x0a06;
+  const rules = (messages: Buffer[]) => messages.filter((m) => m.readUInt16LE(4) === NEWRULE).map((m) => m.toString('hex'));
+  const ordered = TABLES.flatMap((t) => cases.filter(([table]) => table === t));
+  await withNamespaces(1, async (ns) => {
+    const ipt = family === 'ip' ? ns.iptables : ns.ip6tables;
+    for (const table of TABLES) for (const c of userChains(cases, table)) await ipt.newChain(table, c);
+    const { messages, result } = await captureLibraryNetlink(`
+      const ns = await lib.Netns.open(${JSON.stringify(ns.name)});
+      for (const [table, chain, given] of ${JSON.stringify(ordered)}) await ns.${family === 'ip' ? 'iptables' : 'ip6tables'}.exec(\`-t \${table} -A \${chain} \${given}\`);
+      await ns.close();`);
+    assert.equal(result, null, JSON.stringify(result));
+    // One traced shell running iptables-nft once per line, as a user types them.
+    const tool = family === 'ip' ? 'iptables-nft' : 'ip6tables-nft';
+    const script = ['set -e', ...ordered.map(([table, chain, given]) => `${tool} -t ${table} -A ${chain} ${given}`)].join('\n');
+    const traced = await captureNetlink(['ip', 'netns', 'exec', ns.name!, 'sh', '-c', script]);
+    assert.equal(traced.status, 0, `${tool} took every line`);
+    const ours = rules(messages);
+    const theirs = rules(traced.messages);
+    assert.equal(ours.length, ordered.length);
+    assert.equal(theirs.length, ordered.length);
+    for (const [i, c] of ordered.entries()) assert.equal(ours[i], theirs[i], `-t ${c[0]} -A ${c[1]} ${c[2]}`);
+  });
+}
+
 describe('iptables matches and targets, both ways against iptables-nft', () => {
   it('IPv4: every supported option written and read as iptables-nft -S prints it, encoded as iptables-nft encodes it', async () => {
     await roundTrip('ip', IPV4);
@@ -194,5 +221,10 @@ describe('iptables matches and targets, both ways against iptables-nft', () => {
 
   it('IPv6: the options whose encoding differs (addresses, NAT structs, REJECT answers)', async () => {
     await roundTrip('ip6', IPV6);
+  });
+
+  it('the requests are byte for byte what iptables-nft sends (both traced with strace)', async () => {
+    await sameRequests('ip', IPV4);
+    await sameRequests('ip6', IPV6);
   });
 });
