@@ -10,6 +10,17 @@ import * as xt from './xt';
 import * as xtt from './xt-targets';
 
 const NAMES: Record<number, string> = { 6: 'tcp', 17: 'udp', 1: 'icmp' };
+/** ipset kernel indexes -> names, for -m set (see ipset.ts). */
+export type SetNames = ReadonlyMap<number, string>;
+
+/** The ipset indexes the rules' -m set matches carry, to look their names up before decoding. */
+export function setIndexes(exprs: Expr[]): number[] {
+  return exprs.flatMap((e) => {
+    const d = e.data as { name?: string; rev?: number; info?: Buffer } | undefined;
+    const m = e.name === 'match' && d?.name === 'set' && d.rev === 4 && d.info ? xt.decodeSet(d.info) : undefined;
+    return m ? [m.index] : [];
+  });
+}
 type PortMatch = Extract<IptMatch, { name: 'tcp' | 'udp' }>;
 
 function prefixLen(mask: Buffer): number {
@@ -19,7 +30,7 @@ function prefixLen(mask: Buffer): number {
 }
 
 /** A compat match's xt struct -> its IptMatch (undefined: options this library does not know). */
-function compatMatch(name: string, rev: number, info: Buffer, protocol: string | undefined): IptMatch | undefined {
+function compatMatch(name: string, rev: number, info: Buffer, protocol: string | undefined, sets: SetNames | undefined): IptMatch | undefined {
   switch (`${name}/${rev}`) {
     case 'conntrack/3': {
       const c = xt.decodeConntrack(info);
@@ -63,6 +74,11 @@ function compatMatch(name: string, rev: number, info: Buffer, protocol: string |
         if (p.invert & bit) m[`${key}Not`] = true;
       }
       return m as IptMatch;
+    }
+    case 'set/4': {
+      const m = xt.decodeSet(info);
+      const set = m && sets?.get(m.index);
+      return set === undefined ? undefined : { name: 'set', set, flags: m!.dirs, ...(m!.invert ? { not: true } : {}) };
     }
     case 'tcp/0': case 'udp/0':
       // Only `-m tcp` alone is sent as the xt match (all ports, no flags).
@@ -123,7 +139,7 @@ function transport(m: PortMatch, load: { offset: number; len: number }, e: Expr,
 }
 
 /** Expressions -> IptRule; undefined for anything iptables-nft would not have written. */
-export function decodeRule(exprs: Expr[], family: 'ip' | 'ip6' = 'ip'): IptRule | undefined {
+export function decodeRule(exprs: Expr[], family: 'ip' | 'ip6' = 'ip', sets?: SetNames): IptRule | undefined {
   const L = LAYOUT[family];
   const r: IptRule = {};
   const matches: IptMatch[] = [];
@@ -190,7 +206,7 @@ export function decodeRule(exprs: Expr[], family: 'ip' | 'ip6' = 'ip'): IptRule 
         break;
       }
       case 'match': {
-        const m = compatMatch(d.name, d.rev, d.info, r.protocol);
+        const m = compatMatch(d.name, d.rev, d.info, r.protocol, sets);
         if (!m) return undefined;
         matches.push(m);
         break;

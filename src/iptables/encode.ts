@@ -78,7 +78,10 @@ function tcpudp(m: Extract<IptMatch, { name: 'tcp' | 'udp' }>): Expr[] {
 
 const compat = (kind: 'match' | 'target', name: string, rev: number, info: Buffer): Expr => ({ name: kind, data: { name, rev, info } });
 
-function match(m: IptMatch): Expr[] {
+/** ipset names -> kernel indexes, for -m set (looked up before encoding: see ipset.ts). */
+export type SetIndexes = ReadonlyMap<string, number>;
+
+function match(m: IptMatch, sets: SetIndexes | undefined): Expr[] {
   switch (m.name) {
     case 'tcp': case 'udp': return tcpudp(m);
     case 'conntrack': return [compat('match', 'conntrack', 3, xt.conntrackInfo({ states: m.ctstate, statesNot: m.not, statuses: m.ctstatus, statusNot: m.ctstatusNot }))];
@@ -113,9 +116,11 @@ function match(m: IptMatch): Expr[] {
       const invert = bit(m.inNot, P.in) | bit(m.outNot, P.out) | bit(m.isBridgedNot, P.bridged) | bit(m.isInNot, P.isIn) | bit(m.isOutNot, P.isOut);
       return [compat('match', 'physdev', 0, xt.physdevInfo({ in: m.in, out: m.out, bitmask, invert }))];
     }
-    case 'set':
-      // The xt_set match carries the set's kernel index, which iptables looks up through ip_set's own socket option.
-      throw fail('--match-set', `${JSON.stringify(m.set)}: writing -m set is not supported (the set's ip_set index is not resolved by this library); use iptables-nft for rules that match an ipset`);
+    case 'set': {
+      const index = sets?.get(m.set);
+      if (index === undefined) throw fail('--match-set', `${JSON.stringify(m.set)}: no such ipset (create it with ipset first)`);
+      return [compat('match', 'set', 4, xt.setInfo(index, m.flags, !!m.not))];
+    }
   }
 }
 
@@ -164,7 +169,7 @@ function checkTarget(r: IptRule): void {
 /** Where the addresses are in the network header: IPv4 12/16 (4 bytes), IPv6 8/24 (16 bytes). */
 export const LAYOUT = { ip: { saddr: 12, daddr: 16, size: 4 }, ip6: { saddr: 8, daddr: 24, size: 16 } } as const;
 
-export function encodeRule(r: IptRule, family: 'ip' | 'ip6' = 'ip'): EncodedRule {
+export function encodeRule(r: IptRule, family: 'ip' | 'ip6' = 'ip', sets?: SetIndexes): EncodedRule {
   const out: Expr[] = [];
   const L = LAYOUT[family];
   if (family === 'ip6' && r.protocol === 'icmp') throw new RangeError('ip6tables: -p icmp: use -p ipv6-icmp (not supported yet)');
@@ -174,7 +179,7 @@ export function encodeRule(r: IptRule, family: 'ip' | 'ip6' = 'ip'): EncodedRule
   if (proto) out.push(meta(META.l4proto), cmp(r.protocolNot ? CMP.neq : CMP.eq, Buffer.from([proto])));
   if (r.source) address(out, L.saddr, r.source, r.sourceNot, L.size);
   if (r.destination) address(out, L.daddr, r.destination, r.destinationNot, L.size);
-  for (const m of matchesOf(r)) out.push(...match(m));
+  for (const m of matchesOf(r)) out.push(...match(m, sets));
   checkTarget(r);
   out.push({ name: 'counter', data: { bytes: 0n, packets: 0n } });
   if (r.target) out.push(target(r.target, family));

@@ -157,3 +157,18 @@ export function connmarkInfo(mark: number, mask: number, invert: boolean): Buffe
   b[8] = invert ? 1 : 0;
   return b;
 }
+
+/** xt_set_info_match_v4 (set rev 4): index, dim, flags (bit i: dimension i is src; bit 0: !), counters left unset. */
+const IPSET_INV_MATCH = 1;
+export function setInfo(index: number, dirs: Array<'src' | 'dst'>, invert: boolean): Buffer {
+  const b = zero(44);
+  b.writeUInt16LE(index, 0);
+  b[2] = dirs.length;
+  b[3] = dirs.reduce((f, d, i) => f | (d === 'src' ? 1 << (i + 1) : 0), invert ? IPSET_INV_MATCH : 0);
+  return b;
+}
+export function decodeSet(b: Buffer): { index: number; dirs: Array<'src' | 'dst'>; invert: boolean } | undefined {
+  if (b.length < 44 || b.subarray(4, 44).some((x) => x !== 0)) return undefined; // counters and flags: not supported
+  const dirs = Array.from({ length: b[2] }, (_, i): 'src' | 'dst' => (b[3] & (1 << (i + 1)) ? 'src' : 'dst'));
+  return { index: b.readUInt16LE(0), dirs, invert: (b[3] & IPSET_INV_MATCH) !== 0 };
+}

@@ -4,7 +4,7 @@
 // the same (the library encodes exactly as iptables-nft does). Kubernetes proxier-shaped lines first.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Netns } from '../../src/index';
+import { NetlinkError, type Netns } from '../../src/index';
 import { sh, withNamespaces } from '../helpers';
 import { captureLibraryNetlink, captureNetlink } from '../link-oracle';
 
@@ -149,6 +149,18 @@ const IPV6: Case[] = [
   ['raw', 'PREROUTING', '-j CT --notrack'],
 ];
 
+/** -m set needs the sets: made with ipset in each namespace first. */
+const SETS: Case[] = [
+  ['filter', 'INPUT', '-m set --match-set foo src -j DROP'],
+  ['filter', 'INPUT', '-m set ! --match-set bar dst,src -j ACCEPT'],
+  ['filter', 'KUBE-SERVICES', '-m comment --comment "set and port" -m set --match-set bar src,dst -m tcp -p tcp --dport 80',
+    '-p tcp -m comment --comment "set and port" -m set --match-set bar src,dst -m tcp --dport 80'],
+];
+const makeSets = async (ns: Netns) => {
+  await sh('ip', ['netns', 'exec', ns.name!, 'ipset', 'create', 'foo', 'hash:ip']);
+  await sh('ip', ['netns', 'exec', ns.name!, 'ipset', 'create', 'bar', 'hash:ip,port']);
+};
+
 const TABLES = ['filter', 'nat', 'mangle', 'raw'];
 const BUILTIN = ['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'POSTROUTING'];
 const printed = ([, , given, line]: Case) => line ?? given;
@@ -162,9 +174,10 @@ async function expressions(ns: Netns, family: 'ip' | 'ip6', table: string): Prom
   return rules.map((r) => `${r.chain}: ${JSON.stringify(r.exprs.map((e) => (e.name === 'counter' ? { name: 'counter' } : e)), (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`).sort();
 }
 
-async function roundTrip(family: 'ip' | 'ip6', cases: Case[]): Promise<void> {
+async function roundTrip(family: 'ip' | 'ip6', cases: Case[], prepare?: (ns: Netns) => Promise<void>): Promise<void> {
   const tool = family === 'ip' ? 'iptables-nft' : 'ip6tables-nft';
   await withNamespaces(2, async (ours, theirs) => {
+    for (const ns of [ours, theirs]) await prepare?.(ns);
     const ipt = family === 'ip' ? ours.iptables : ours.ip6tables;
     const S = async (ns: Netns, table: string) => (await sh('ip', ['netns', 'exec', ns.name!, tool, '-t', table, '-S'])).trim().split('\n');
     // Written by the library…
@@ -189,11 +202,12 @@ async function roundTrip(family: 'ip' | 'ip6', cases: Case[]): Promise<void> {
 }
 
 /** NEWRULE requests, byte for byte: the library's appends and iptables-nft's for the same lines, both traced. */
-async function sameRequests(family: 'ip' | 'ip6', cases: Case[]): Promise<void> {
+async function sameRequests(family: 'ip' | 'ip6', cases: Case[], prepare?: (ns: Netns) => Promise<void>): Promise<void> {
   const NEWRULE = 0x0a06;
   const rules = (messages: Buffer[]) => messages.filter((m) => m.readUInt16LE(4) === NEWRULE).map((m) => m.toString('hex'));
   const ordered = TABLES.flatMap((t) => cases.filter(([table]) => table === t));
   await withNamespaces(1, async (ns) => {
+    await prepare?.(ns);
     const ipt = family === 'ip' ? ns.iptables : ns.ip6tables;
     for (const table of TABLES) for (const c of userChains(cases, table)) await ipt.newChain(table, c);
     const { messages, result } = await captureLibraryNetlink(`
@@ -226,5 +240,14 @@ describe('iptables matches and targets, both ways against iptables-nft', () => {
   it('the requests are byte for byte what iptables-nft sends (both traced with strace)', async () => {
     await sameRequests('ip', IPV4);
     await sameRequests('ip6', IPV6);
+  });
+
+  it('-m set: written once the ipset exists, printed with its name; refused naming the set when it does not', async () => {
+    await roundTrip('ip', SETS, makeSets);
+    await sameRequests('ip', SETS, makeSets);
+    await withNamespaces(1, async (ns) => {
+      await assert.rejects(ns.iptables.exec('-A INPUT -m set --match-set nope src -j DROP'), (e: unknown) => e instanceof NetlinkError && e.errno === 2 && /Set nope doesn't exist/.test(e.message));
+      assert.equal((await sh('ip', ['netns', 'exec', ns.name!, 'nft', 'list', 'ruleset'])).trim(), '');
+    });
   });
 });
