@@ -23,12 +23,12 @@ const LOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', '
 const XLATE_STATES = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED'];
 const lower = (names: string[]) => names.join(',').toLowerCase().replace(/_/g, '-');
 
-/** libxt_conntrack's translation: states with SNAT/DNAT become `ct status` (the others and the negation dropped, as nft lists it). */
+/** libxt_conntrack's translation: states with SNAT or DNAT become `ct status snat` or `dnat` alone (the rest and the negation dropped, as nft lists it). */
 function conntrack(c: xt.Conntrack): string {
   const parts: string[] = [];
   if (c.states) {
-    const nat = c.states.filter((s) => s === 'SNAT' || s === 'DNAT');
-    parts.push(nat.length ? `ct status ${lower(nat)}` : `ct state ${c.statesNot ? '! ' : ''}${lower(XLATE_STATES.filter((s) => c.states!.includes(s)))}`);
+    const nat = c.states.includes('SNAT') ? 'snat' : c.states.includes('DNAT') ? 'dnat' : undefined;
+    parts.push(nat ? `ct status ${nat}` : `ct state ${c.statesNot ? '! ' : ''}${lower(XLATE_STATES.filter((s) => c.states!.includes(s)))}`);
   }
   if (c.statuses) parts.push(`ct status${c.statusNot ? ' !' : ''}${c.statuses.length ? ` ${lower(c.statuses)}` : ''}`);
   return parts.join(' ');
