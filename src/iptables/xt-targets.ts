@@ -37,14 +37,8 @@ export function parseNatTarget(option: string, v: string): { min?: Buffer; max?:
   return out;
 }
 
-/** nf_nat_range2 (DNAT rev 2). */
-export function natRange2(t: NatRange, f: NatFlags = {}): Buffer {
-  const b = zero(42);
-  b.writeUInt32LE(natFlags(t, f), 0);
-  if (t.min) { t.min.copy(b, 4); t.max!.copy(b, 20); }
-  if (t.ports) { b.writeUInt16BE(t.ports[0], 36); b.writeUInt16BE(t.ports[1], 38); }
-  return b;
-}
+/** nf_nat_range2 (DNAT rev 2): nf_nat_range and a base_proto left unset. */
+export const natRange2 = (t: NatRange, f: NatFlags = {}): Buffer => natRange(t, f, 42);
 
 /** nf_nat_ipv4_multi_range_compat (SNAT, MASQUERADE, REDIRECT rev 0): one range. */
 export function natMultiRange(t: NatRange, f: NatFlags = {}): Buffer {
@@ -67,8 +61,8 @@ function formatNat(min: Buffer | undefined, max: Buffer | undefined, ports: [num
 }
 
 /** nf_nat_range (IPv6 SNAT rev 1, MASQUERADE and REDIRECT rev 0): flags, min/max address, min/max port. */
-export function natRange(t: NatRange, f: NatFlags = {}): Buffer {
-  const b = zero(40);
+export function natRange(t: NatRange, f: NatFlags = {}, size = 40): Buffer {
+  const b = zero(size);
   b.writeUInt32LE(natFlags(t, f), 0);
   if (t.min) { t.min.copy(b, 4); t.max!.copy(b, 20); }
   if (t.ports) { b.writeUInt16BE(t.ports[0], 36); b.writeUInt16BE(t.ports[1], 38); }
@@ -76,22 +70,18 @@ export function natRange(t: NatRange, f: NatFlags = {}): Buffer {
 }
 
 export interface DecodedNat { text: string; ports?: string; flags: NatFlags }
-export function decodeNatRange(b: Buffer): DecodedNat {
+/** nf_nat_range or nf_nat_range2 (IPv6 ones by default; DNAT's in IPv4 tables too). */
+export function decodeNatRange(b: Buffer, v6 = true): DecodedNat {
   const flags = b.readUInt32LE(0);
   const ports: [number, number] | undefined = flags & NF_NAT_RANGE_PROTO_SPECIFIED ? [b.readUInt16BE(36), b.readUInt16BE(38)] : undefined;
   return {
-    text: formatNat(flags & NF_NAT_RANGE_MAP_IPS ? b.subarray(4, 20) : undefined, b.subarray(20, 36), ports, true),
+    text: formatNat(flags & NF_NAT_RANGE_MAP_IPS ? b.subarray(4, 20) : undefined, b.subarray(20, 36), ports, v6),
     ports: ports && `${ports[0]}${ports[1] !== ports[0] ? `-${ports[1]}` : ''}`,
     flags: flagsOf(flags),
   };
 }
 
-export function decodeNatRange2(b: Buffer, v6 = false): DecodedNat {
-  const flags = b.readUInt32LE(0);
-  const text = formatNat(flags & NF_NAT_RANGE_MAP_IPS ? b.subarray(4, 20) : undefined, b.subarray(20, 36),
-    flags & NF_NAT_RANGE_PROTO_SPECIFIED ? [b.readUInt16BE(36), b.readUInt16BE(38)] : undefined, v6);
-  return { text, flags: flagsOf(flags) };
-}
+export const decodeNatRange2 = (b: Buffer, v6 = false): DecodedNat => decodeNatRange(b, v6);
 
 export function decodeNatMultiRange(b: Buffer): DecodedNat {
   const flags = b.readUInt32LE(4);
