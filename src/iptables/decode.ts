@@ -30,8 +30,21 @@ function prefixLen(mask: Buffer): number {
 }
 
 /** A compat match's xt struct -> its IptMatch (undefined: options this library does not know). */
-function compatMatch(name: string, rev: number, info: Buffer, protocol: string | undefined, sets: SetNames | undefined): IptMatch | undefined {
+function compatMatch(name: string, rev: number, info: Buffer, protocol: string | undefined, sets: SetNames | undefined, family: 'ip' | 'ip6'): IptMatch | undefined {
   switch (`${name}/${rev}`) {
+    case 'recent/1': {
+      const r = xt.decodeRecent(info);
+      const R = xt.RECENT;
+      const command = (['set', 'rcheck', 'update', 'remove'] as const).find((c) => r.checkSet & R[c]);
+      if (!command) return undefined;
+      // The mask as iptables prints it: an IPv4 table's from the union's first 4 bytes; all ones left out (the default).
+      const mask = family === 'ip6' ? formatV6(r.mask ?? Buffer.alloc(16, 0xff)) : r.mask && [...r.mask.subarray(0, 4)].join('.');
+      return {
+        name: 'recent', command, ...(r.invert ? { not: true } : {}), recentName: r.name, ...(r.seconds ? { seconds: r.seconds } : {}),
+        ...(r.checkSet & R.reap ? { reap: true } : {}), ...(r.hitcount ? { hitcount: r.hitcount } : {}), ...(r.checkSet & R.rttl ? { rttl: true } : {}),
+        ...(mask ? { mask } : {}), side: r.dest ? 'rdest' : 'rsource',
+      };
+    }
     case 'conntrack/3': {
       const c = xt.decodeConntrack(info);
       if (!c) return undefined;
@@ -206,7 +219,7 @@ export function decodeRule(exprs: Expr[], family: 'ip' | 'ip6' = 'ip', sets?: Se
         break;
       }
       case 'match': {
-        const m = compatMatch(d.name, d.rev, d.info, r.protocol, sets);
+        const m = compatMatch(d.name, d.rev, d.info, r.protocol, sets, family);
         if (!m) return undefined;
         matches.push(m);
         break;

@@ -1,7 +1,7 @@
 // IptRule -> nf_tables expressions, as iptables-nft 1.8.9 writes them: native payload/meta/cmp for
 // interfaces, protocol, addresses, ports, TCP flags, marks and limits; xtables compat matches and
 // targets for the rest; a counter before the target; NFTA_RULE_COMPAT with the protocol.
-import { parseCidr } from '../ip';
+import { parseAddress, parseCidr } from '../ip';
 import { CMP, META, PAYLOAD_BASE, REG, VERDICT } from '../nft/constants';
 import type { Expr } from '../nft/expressions';
 import { limitOf } from './matches';
@@ -115,6 +115,12 @@ function match(m: IptMatch, sets: SetIndexes | undefined): Expr[] {
       const bitmask = bit(m.in !== undefined, P.in) | bit(m.out !== undefined, P.out) | bit(m.isBridged, P.bridged) | bit(m.isIn, P.isIn) | bit(m.isOut, P.isOut);
       const invert = bit(m.inNot, P.in) | bit(m.outNot, P.out) | bit(m.isBridgedNot, P.bridged) | bit(m.isInNot, P.isIn) | bit(m.isOutNot, P.isOut);
       return [compat('match', 'physdev', 0, xt.physdevInfo({ in: m.in, out: m.out, bitmask, invert }))];
+    }
+    case 'recent': {
+      const R = xt.RECENT;
+      const checkSet = R[m.command] | (m.rttl ? R.rttl : 0) | (m.reap ? R.reap : 0);
+      const mask = m.mask === undefined ? undefined : parseAddress('--mask', m.mask).bytes;
+      return [compat('match', 'recent', 1, xt.recentInfo({ seconds: m.seconds ?? 0, hitcount: m.hitcount ?? 0, checkSet, invert: !!m.not, name: m.recentName ?? 'DEFAULT', dest: m.side === 'rdest', mask }))];
     }
     case 'set': {
       const index = sets?.get(m.set);

@@ -208,6 +208,8 @@ export class Iptables {
     if (rule.target?.name === 'REJECT' && !rule.target.with) {
       rule.target = { ...rule.target, with: this.#family === 'ip6' ? 'icmp6-port-unreachable' : 'icmp-port-unreachable' };
     }
+    // -m recent's mask prints as the family's all-ones address when not given.
+    if (this.#family === 'ip6') rule.matches = rule.matches?.map((m) => (m.name === 'recent' && m.mask === undefined ? { ...m, mask: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff' } : m));
     return rule;
   }
 

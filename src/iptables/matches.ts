@@ -226,8 +226,39 @@ const set: Module<MatchOf<'set'>> = {
   format: (m) => `${bang(m.not)}--match-set ${m.set} ${m.flags.join(',')}`,
 };
 
+const recent: Module<MatchOf<'recent'>> = {
+  options: { '--name': 1, '--set': 0, '--rcheck': 0, '--update': 0, '--remove': 0, '--seconds': 1, '--reap': 0, '--hitcount': 1, '--rttl': 0, '--rsource': 0, '--rdest': 0, '--mask': 1 },
+  apply(m, option, [v], not) {
+    const s = m as Record<string, unknown>;
+    switch (option) {
+      case '--set': case '--rcheck': case '--update': case '--remove':
+        if (s.command) throw fail(option, `-m recent takes one of --set, --rcheck, --update, --remove (it has --${s.command})`);
+        s.command = option.slice(2);
+        if (not) m.not = true;
+        return;
+      case '--name':
+        if (v === '' || Buffer.byteLength(v) > 199) throw fail(option, `${JSON.stringify(v)} is not a list name (1–199 bytes)`);
+        m.recentName = v;
+        return;
+      case '--seconds': m.seconds = num(option, v); return;
+      case '--hitcount': m.hitcount = num(option, v); return;
+      case '--mask': m.mask = v; return;
+      case '--rsource': case '--rdest': m.side = option.slice(2) as 'rsource'; return;
+      default: s[option.slice(2)] = true; // --reap, --rttl
+    }
+  },
+  check(m) {
+    if (!m.command) throw fail('-m recent', 'needs one of --set, --rcheck, --update, --remove');
+    if (m.reap && !m.seconds) throw fail('--reap', 'needs --seconds');
+  },
+  format: (m) => [
+    `${bang(m.not)}--${m.command}`, m.seconds ? `--seconds ${m.seconds}` : '', m.reap ? '--reap' : '', m.hitcount ? `--hitcount ${m.hitcount}` : '',
+    m.rttl ? '--rttl' : '', `--name ${m.recentName ?? 'DEFAULT'}`, `--mask ${m.mask ?? '255.255.255.255'}`, `--${m.side ?? 'rsource'}`,
+  ].filter(Boolean).join(' '),
+};
+
 export const MODULES: { [N in IptMatch['name']]: Module<MatchOf<N>> } = {
-  tcp: portMatch('tcp'), udp: portMatch('udp'), conntrack, state, comment, multiport, addrtype, mark, connmark: mark, statistic, limit, physdev, set,
+  tcp: portMatch('tcp'), udp: portMatch('udp'), conntrack, state, comment, multiport, addrtype, mark, connmark: mark, statistic, limit, physdev, set, recent,
 };
 
 /** The text `iptables-nft -S` prints for a match: "-m NAME OPTIONS". */

@@ -21,7 +21,11 @@ export type IptMatch =
     name: 'physdev'; in?: string; inNot?: boolean; out?: string; outNot?: boolean;
     isIn?: boolean; isInNot?: boolean; isOut?: boolean; isOutNot?: boolean; isBridged?: boolean; isBridgedNot?: boolean;
   }
-  | { name: 'set'; set: string; flags: Array<'src' | 'dst'>; not?: boolean };
+  | { name: 'set'; set: string; flags: Array<'src' | 'dst'>; not?: boolean }
+  | {
+    name: 'recent'; command: 'set' | 'rcheck' | 'update' | 'remove'; not?: boolean; recentName?: string;
+    seconds?: number; reap?: boolean; hitcount?: number; rttl?: boolean; mask?: string; side?: 'rsource' | 'rdest';
+  };
 
 interface NatFlags { random?: boolean; randomFully?: boolean; persistent?: boolean }
 export type IptTarget =

@@ -172,3 +172,26 @@ export function decodeSet(b: Buffer): { index: number; dirs: Array<'src' | 'dst'
   const dirs = Array.from({ length: b[2] }, (_, i): 'src' | 'dst' => (b[3] & (1 << (i + 1)) ? 'src' : 'dst'));
   return { index: b.readUInt16LE(0), dirs, invert: (b[3] & IPSET_INV_MATCH) !== 0 };
 }
+
+/** xt_recent_mtinfo_v1 (recent rev 1): seconds, hit_count, check_set, invert, name[200], side, mask. */
+export const RECENT = { rcheck: 1, set: 2, update: 4, remove: 8, rttl: 16, reap: 32 } as const;
+export interface Recent { seconds: number; hitcount: number; checkSet: number; invert: boolean; name: string; dest: boolean; mask: Buffer | undefined }
+export function recentInfo(r: Recent): Buffer {
+  const b = zero(228);
+  b.writeUInt32LE(r.seconds, 0);
+  b.writeUInt32LE(r.hitcount, 4);
+  b[8] = r.checkSet;
+  b[9] = r.invert ? 1 : 0;
+  b.write(r.name, 10);
+  b[210] = r.dest ? 1 : 0;
+  // libxt_recent starts from a mask of all ones, and --mask overwrites the union with the address.
+  if (r.mask) r.mask.copy(b, 212); else b.fill(0xff, 212, 228);
+  return b;
+}
+export function decodeRecent(b: Buffer): Recent {
+  const mask = b.subarray(212, 228);
+  return {
+    seconds: b.readUInt32LE(0), hitcount: b.readUInt32LE(4), checkSet: b[8], invert: b[9] !== 0, name: cString(b.subarray(10, 210)),
+    dest: b[210] === 1, mask: mask.every((x) => x === 0xff) ? undefined : Buffer.from(mask),
+  };
+}

@@ -29,6 +29,11 @@ const IPV4: Case[] = [
   ['nat', 'KUBE-SVC-X', '-m statistic --mode nth --every 3 --packet 1 -j KUBE-SEP-A'],
   ['nat', 'KUBE-SEP-A', '-m comment --comment ns1/svc1:p80 -s 10.180.0.1 -j KUBE-MARK-MASQ', '-s 10.180.0.1/32 -m comment --comment "ns1/svc1:p80" -j KUBE-MARK-MASQ'],
   ['nat', 'KUBE-SEP-A', '-m comment --comment ns1/svc1:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.1:80', '-p tcp -m comment --comment "ns1/svc1:p80" -m tcp -j DNAT --to-destination 10.180.0.1:80'],
+  // Session affinity (ClientIP): -m recent.
+  ['nat', 'KUBE-SEP-A', '-m comment --comment ns1/svc1:p80 -m recent --name KUBE-SEP-A --set -m tcp -p tcp -j DNAT --to-destination 10.180.0.1:80',
+    '-p tcp -m comment --comment "ns1/svc1:p80" -m recent --set --name KUBE-SEP-A --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination 10.180.0.1:80'],
+  ['nat', 'KUBE-SVC-X', '-m comment --comment "ns1/svc1:p80 -> 10.180.0.1:80" -m recent --name KUBE-SEP-A --rcheck --seconds 10800 --reap -j KUBE-SEP-A',
+    '-m comment --comment "ns1/svc1:p80 -> 10.180.0.1:80" -m recent --rcheck --seconds 10800 --reap --name KUBE-SEP-A --mask 255.255.255.255 --rsource -j KUBE-SEP-A'],
   ['nat', 'KUBE-NODEPORTS', '-m comment --comment ns2/svc2:p80 -m tcp -p tcp --dport 3001 -j KUBE-EXT-X', '-p tcp -m comment --comment "ns2/svc2:p80" -m tcp --dport 3001 -j KUBE-EXT-X'],
   ['nat', 'KUBE-EXT-X', '-m comment --comment "masquerade traffic for ns2/svc2:p80 external destinations" -j KUBE-MARK-MASQ'],
   ['nat', 'KUBE-EXT-X', '-m comment --comment "route LOCAL traffic for ns2/svc2:p80 external destinations" -m addrtype --src-type LOCAL -j KUBE-SVC-X'],
@@ -83,6 +88,7 @@ const IPV4: Case[] = [
   ['filter', 'INPUT', '-m limit', '-m limit --limit 3/hour'],
   ['filter', 'INPUT', '-m limit --limit 60/minute', '-m limit --limit 1/sec'],
   ['filter', 'INPUT', '-m comment --comment a -m comment --comment b'],
+  ['filter', 'INPUT', '-m recent ! --update --hitcount 3 --rttl --rdest --mask 255.255.0.0', '-m recent ! --update --hitcount 3 --rttl --name DEFAULT --mask 255.255.0.0 --rdest'],
   ['filter', 'INPUT', `-m comment --comment 'has "quotes" and \\back'`, '-m comment --comment "has \\"quotes\\" and \\\\back"'],
   // physdev, REJECT
   ['filter', 'FORWARD', '-m physdev --physdev-in veth1 --physdev-out eth+ -j ACCEPT'],
@@ -141,6 +147,8 @@ const IPV6: Case[] = [
     '-m comment --comment "ns1/svc1:p80 -> [fd00::10]:80" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-A'],
   ['nat', 'KUBE-SEP-A', '-m comment --comment ns1/svc1:p80 -m tcp -p tcp -j DNAT --to-destination [fd00::10]:80', '-p tcp -m comment --comment "ns1/svc1:p80" -m tcp -j DNAT --to-destination [fd00::10]:80'],
   ['nat', 'KUBE-SEP-A', '-j MARK --or-mark 0x4000', '-j MARK --set-xmark 0x4000/0x4000'],
+  ['nat', 'KUBE-SVC-X', '-m recent --name KUBE-SEP-A --rcheck --seconds 10800 --reap -j KUBE-SEP-A',
+    '-m recent --rcheck --seconds 10800 --reap --name KUBE-SEP-A --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource -j KUBE-SEP-A'],
   ['nat', 'POSTROUTING', '-m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully'],
   ['nat', 'POSTROUTING', '-p tcp -j MASQUERADE --to-ports 1000-2000 --random'],
   ['nat', 'POSTROUTING', '-j SNAT --to-source 2001:db8::1 --random --persistent'],

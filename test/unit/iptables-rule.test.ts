@@ -32,7 +32,7 @@ describe('iptables rule arguments', () => {
 
   it('refuses what iptables refuses or this library does not support, naming the option', () => {
     const bad: Array<[string, RegExp]> = [
-      ['-m recent --set', /-m: unsupported match "recent"/],
+      ['-m hashlimit --hashlimit-upto 1/sec', /-m: unsupported match "hashlimit"/],
       ['-m statistic --mode random', /-m statistic: needs --mode random --probability P/],
       ['-m statistic --mode nth --every 3', /-m statistic: needs .*--packet P/],
       ['-m statistic --mode random --probability 1.5', /--probability: "1.5" is not a probability/],
@@ -59,6 +59,8 @@ describe('iptables rule arguments', () => {
       ['-j CONNMARK --set-mark 1 --mask 0xff', /--mask: is for --save-mark and --restore-mark/],
       ['-j TCPMSS --set-mss 70000', /--set-mss: "70000" is not a number from 0 to 65534/],
       ['-j KUBE-SVC-X --random', /--random: unexpected after -j KUBE-SVC-X/],
+      ['-m recent --name KUBE-SEP-A', /-m recent: needs one of --set, --rcheck, --update, --remove/],
+      ['-m recent --set --rcheck', /--rcheck: -m recent takes one of --set, --rcheck, --update, --remove \(it has --set\)/],
       ['! -j ACCEPT', /-j: can't be negated/],
       ['-p tcp !', /!: negates nothing/],
     ];
