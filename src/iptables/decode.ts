@@ -3,13 +3,14 @@
 import { formatV6 } from '../ip';
 import { CMP, META, PAYLOAD_BASE, REG, VERDICT } from '../nft/constants';
 import type { Expr } from '../nft/expressions';
-import { LAYOUT } from './encode';
 import { limitAvg, limitOf } from './matches';
-import type { IptMatch, IptRule, IptTarget } from './rule';
+import type { IptMatch, IptRule, IptTarget } from './types';
 import * as xt from './xt';
 import * as xtt from './xt-targets';
 
 const NAMES: Record<number, string> = { 6: 'tcp', 17: 'udp', 1: 'icmp' };
+/** Where the addresses are in the network header: IPv4 12/16 (4 bytes), IPv6 8/24 (16 bytes). */
+export const LAYOUT = { ip: { saddr: 12, daddr: 16, size: 4 }, ip6: { saddr: 8, daddr: 24, size: 16 } } as const;
 /** ipset kernel indexes -> names, for -m set (see ipset.ts). */
 export type SetNames = ReadonlyMap<number, string>;
 

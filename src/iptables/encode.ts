@@ -10,6 +10,8 @@ import { type IptMatch, type IptRule, type IptTarget, matchesOf } from './rule';
 import * as xt from './xt';
 import * as xtt from './xt-targets';
 
+import { LAYOUT } from './decode';
+
 export { decodeRule } from './decode';
 
 export const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b; };
@@ -172,8 +174,6 @@ function checkTarget(r: IptRule): void {
   }
 }
 
-/** Where the addresses are in the network header: IPv4 12/16 (4 bytes), IPv6 8/24 (16 bytes). */
-export const LAYOUT = { ip: { saddr: 12, daddr: 16, size: 4 }, ip6: { saddr: 8, daddr: 24, size: 16 } } as const;
 
 export function encodeRule(r: IptRule, family: 'ip' | 'ip6' = 'ip', sets?: SetIndexes): EncodedRule {
   const out: Expr[] = [];

@@ -202,9 +202,9 @@ export class Iptables {
     });
   }
 
-  /** A rule from arguments or an object, with the defaults iptables fills in (REJECT's answer). */
+  /** A rule from arguments or an object, with the defaults iptables fills in by family (REJECT's answer, -m recent's mask). */
   #rule(input: string | IptRule): IptRule {
-    const rule = typeof input === 'string' ? parseRuleArgs(splitArgs(input)) : input;
+    const rule = typeof input === 'string' ? parseRuleArgs(splitArgs(input)) : { ...input }; // the caller's object stays as given
     if (rule.target?.name === 'REJECT' && !rule.target.with) {
       rule.target = { ...rule.target, with: this.#family === 'ip6' ? 'icmp6-port-unreachable' : 'icmp-port-unreachable' };
     }

@@ -1,7 +1,7 @@
 // iptables match modules (-m NAME and the protocol matches -p loads): their options, parsed as
 // iptables parses them, and printed in the order and form iptables-nft -S prints them.
 import { bang, checkIface, fail, hex, markMask, namesIn, num, portText, saveString } from './options';
-import type { IptMatch, IptRule } from './rule';
+import type { IptMatch, IptRule } from './types';
 import { ADDRTYPES, CT_STATE_BITS, CT_STATUS_BITS } from './xt';
 
 type MatchOf<N extends IptMatch['name']> = Extract<IptMatch, { name: N }>;

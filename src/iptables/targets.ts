@@ -1,7 +1,7 @@
 // iptables targets (-j NAME and its options): parsed as iptables parses them, printed as
 // iptables-nft -S prints them. A name that is no target here is a user chain.
 import { fail, hex, markMask, num, saveString } from './options';
-import type { IptTarget } from './rule';
+import type { IptTarget } from './types';
 import { REJECT6_WITH, REJECT_WITH } from './xt-targets';
 
 type Arity = 0 | 1;
