@@ -1,4 +1,4 @@
-// `npm test` step 1: the oracle tools the tests compare against (ip, bridge, nft, iptables-nft,
+// `npm test` step 1: the oracle tools the tests compare against (ip, bridge, nft, iptables-nft, ipset,
 // strace, setpriv). With --bench (`npm run bench`), also the benchmark's peers: pyroute2, Go with
 // vishvananda/netlink and google/nftables, the CNI plugins, a C compiler. With --fuzz (.ci/run,
 // before scripts/sanitize.sh and scripts/fuzz.sh), also gcc's sanitizer runtimes and clang with
@@ -20,7 +20,7 @@ function fuzzerRuntime() {
 // [a command on PATH or an absolute path that must exist, the Debian package providing it]
 const needed = [
   ['ip', 'iproute2'], ['bridge', 'iproute2'], ['nft', 'nftables'], ['iptables-nft', 'iptables'],
-  ['strace', 'strace'], ['setpriv', 'util-linux'],
+  ['strace', 'strace'], ['setpriv', 'util-linux'], ['ipset', 'ipset'],
   ...(bench ? [
     ['cc', 'gcc'], ['/usr/lib/python3/dist-packages/pyroute2', 'python3-pyroute2'], ['go', 'golang-go'],
     ['/usr/share/gocode/src/github.com/vishvananda/netlink', 'golang-github-vishvananda-netlink-dev'],

@@ -78,8 +78,8 @@ export class Netns implements NetnsHandle {
     this.rules = new Rules(transport);
     this.sysctl = new Sysctl(transport);
     this.nft = new Nftables(transport, this.links);
-    this.iptables = new Iptables(this.nft, 'ip');
-    this.ip6tables = new Iptables(this.nft, 'ip6');
+    this.iptables = new Iptables(this.nft, 'ip', transport);
+    this.ip6tables = new Iptables(this.nft, 'ip6', transport);
     this.conntrack = new Conntrack(transport);
   }
 

@@ -2,6 +2,7 @@
 // native/core/message_specs.cc did): rtnetlink by RTM_* type, nfnetlink by subsystem and its
 // message type (NFT_MSG_*, IPCTNL_MSG_CT_*).
 import { addrMessage } from './address';
+import { ipsetMessage } from './ipset';
 import { ctMessage, ctStatsMessage } from './conntrack';
 import { linkMessage } from './link';
 import { neighMessage } from './neighbor';
@@ -17,6 +18,7 @@ export const NETLINK_NETFILTER = 12;
 const NFNL_MSG_BATCH_BEGIN = 16; // NLMSG_MIN_TYPE
 const NFNL_MSG_BATCH_END = 17;
 const NFNL_SUBSYS_CTNETLINK = 1;
+const NFNL_SUBSYS_IPSET = 6;
 const NFNL_SUBSYS_NFTABLES = 10;
 
 /** Indexed by message type (RTM_NEW*, RTM_DEL*, RTM_GET*, RTM_SETLINK). */
@@ -52,6 +54,7 @@ export function messageSpec(protocol: number, type: number): MessageSpec | undef
     if (type === NFNL_MSG_BATCH_BEGIN || type === NFNL_MSG_BATCH_END) return nfnlBatchMessage;
     const subsystem = type >> 8;
     if (subsystem === NFNL_SUBSYS_NFTABLES) return NFTABLES[type & 0xff];
+    if (subsystem === NFNL_SUBSYS_IPSET) return (type & 0xff) === 14 || (type & 0xff) === 15 ? ipsetMessage : undefined; // IPSET_CMD_GET_BYNAME, _BYINDEX
     return subsystem === NFNL_SUBSYS_CTNETLINK ? CTNETLINK[type & 0xff] : undefined;
   }
   return undefined;

@@ -6,10 +6,12 @@ import { NLM_F } from '../constants';
 import { NFT_MSG } from '../nft/constants';
 import { expressions, nftMessage } from '../nft/messages';
 import type { Expr } from '../nft/expressions';
-import type { WireMessage } from '../kernel/transport';
+import type { Transport, WireMessage } from '../kernel/transport';
 import { checkOneOf, checkString, rangeError } from '../validate';
 import { splitArgs } from './argv';
 import { decodeRule, encodeRule } from './encode';
+import { setIndexes } from './decode';
+import { ipsetIndex, ipsetName } from './ipset';
 import { formatRule, type IptRule, parseRuleArgs } from './rule';
 
 /** iptables' built-in chains: hook, priority and (for mangle OUTPUT) chain type, in -S order. */
@@ -36,11 +38,14 @@ interface RuleEntry { chain: string; handle: number; rule: IptRule | undefined; 
 export class Iptables {
   readonly #nft: Nftables;
   readonly #family: NftFamily;
+  /** For -m set: ipset names and indexes are asked of ip_set. */
+  readonly #t: Transport | undefined;
 
   /** iptables-nft keeps its rules in nf_tables: this is a view over the namespace's ns.nft. */
-  constructor(nft: Nftables, family: 'ip' | 'ip6') {
+  constructor(nft: Nftables, family: 'ip' | 'ip6', transport?: Transport) {
     this.#nft = nft;
     this.#family = family;
+    this.#t = transport;
   }
 
   /**
@@ -171,7 +176,9 @@ export class Iptables {
     const rule = this.#rule(input);
     if (rule.inInterface && NO_IN.includes(chain)) throw rangeError('-i', rule.inInterface, `can't be used with ${chain}`);
     if (rule.outInterface && NO_OUT.includes(chain)) throw rangeError('-o', rule.outInterface, `can't be used with ${chain}`);
-    const encoded = encodeRule(rule, this.#family === 'ip6' ? 'ip6' : 'ip');
+    const sets = new Map<string, number>();
+    for (const m of rule.matches ?? []) if (m.name === 'set' && this.#t) sets.set(m.set, await ipsetIndex(this.#t, m.set));
+    const encoded = encodeRule(rule, this.#family === 'ip6' ? 'ip6' : 'ip', sets);
     const chains = await this.#chains(table);
     const builtin = this.#builtins(table).find((b) => b.chain === chain);
     if (!builtin && !chains.some((c) => c.name === chain)) throw new NetlinkError('iptables.append', 2, { detail: `Chain '${chain}' does not exist` });
@@ -195,12 +202,14 @@ export class Iptables {
     });
   }
 
-  /** A rule from arguments or an object, with the defaults iptables fills in (REJECT's answer). */
+  /** A rule from arguments or an object, with the defaults iptables fills in by family (REJECT's answer, -m recent's mask). */
   #rule(input: string | IptRule): IptRule {
-    const rule = typeof input === 'string' ? parseRuleArgs(splitArgs(input)) : input;
+    const rule = typeof input === 'string' ? parseRuleArgs(splitArgs(input)) : { ...input }; // the caller's object stays as given
     if (rule.target?.name === 'REJECT' && !rule.target.with) {
       rule.target = { ...rule.target, with: this.#family === 'ip6' ? 'icmp6-port-unreachable' : 'icmp-port-unreachable' };
     }
+    // -m recent's mask prints as the family's all-ones address when not given.
+    if (this.#family === 'ip6') rule.matches = rule.matches?.map((m) => (m.name === 'recent' && m.mask === undefined ? { ...m, mask: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff' } : m));
     return rule;
   }
 
@@ -221,8 +230,13 @@ export class Iptables {
   /** The rules of one chain, or of the whole table (one dump either way). */
   async #rules(table: string, chain?: string): Promise<RuleEntry[]> {
     const raw = await this.#nft.rawRules(this.#family, table, chain, 'iptables.list');
+    const sets = new Map<number, string>();
+    for (const index of new Set(raw.flatMap((r) => setIndexes(r.exprs)))) {
+      const name = this.#t && await ipsetName(this.#t, index);
+      if (name !== undefined) sets.set(index, name);
+    }
     return raw.map((r) => {
-      const rule = decodeRule(r.exprs, this.#family === 'ip6' ? 'ip6' : 'ip');
+      const rule = decodeRule(r.exprs, this.#family === 'ip6' ? 'ip6' : 'ip', sets);
       return { chain: r.chain, handle: r.handle, rule, line: rule ? formatRule(rule) : '(a rule iptables-nft did not write)' };
     });
   }

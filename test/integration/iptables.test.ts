@@ -190,7 +190,7 @@ COMMIT
         ['-A INPUT -p tcp --dport 70000 -j ACCEPT', /--dport: port 70000 is out of range/],
         ['-A INPUT -s 10.0.0.0/33 -j ACCEPT', /prefix length 33/],
         ['-A INPUT --frobnicate 1 -j ACCEPT', /--frobnicate: unsupported option/],
-        ['-A INPUT -m recent --set -j ACCEPT', /-m: unsupported match "recent"/],
+        ['-A INPUT -m hashlimit --hashlimit-upto 1/sec -j ACCEPT', /-m: unsupported match "hashlimit"/],
         ['-A INPUT -j TPROXY --on-port 1', /TPROXY|--on-port/],
         ['-A INPUT -o eth0 -j ACCEPT', /-o: "eth0" can't be used with INPUT/],
         ['-A INPUT --dport 80 -j ACCEPT', /--dport: needs -p tcp or -p udp/],

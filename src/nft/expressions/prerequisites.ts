@@ -48,10 +48,15 @@ export const layer3Check: DecodeStep = (d, rule) => {
   return true;
 };
 
-/** Marks the last `meta l4proto PROTO` match implied: a port match of PROTO says it (nft drops it). */
+/**
+ * Marks the last `meta l4proto PROTO` match implied: a port match of PROTO says it (nft drops it) —
+ * unless an xt statement (iptables-nft's `-m comment` between -p tcp and --dport) stands between
+ * them, after which nft lists the protocol match too.
+ */
 export function implyProtocol(items: Item[], l4: string | undefined): void {
   for (let i = items.length - 1; i >= 0; i--) {
     const it = items[i];
+    if (it.t === 'xt') return;
     if (it.t !== 'match' || it.field !== 'meta l4proto') continue;
     if (it.op === 'eq' && it.value.kind === 'single' && String(it.value.value) === l4) it.implied = true;
     return;
