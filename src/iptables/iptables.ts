@@ -10,10 +10,12 @@ import type { WireMessage } from '../kernel/transport';
 import { checkOneOf, checkString, rangeError } from '../validate';
 import { splitArgs } from './argv';
 import { decodeRule, encodeRule } from './encode';
+import { type IptablesRestoreOptions, restoreIptables } from './restore';
 import { formatRule, type IptRule, parseRuleArgs } from './rule';
+import { saveIptables } from './save';
 
 /** iptables' built-in chains: hook, priority and (for mangle OUTPUT) chain type, in -S order. */
-const BUILTIN: Record<string, Array<{ chain: string; hook: string; priority: number; type?: 'route' | 'nat' }>> = {
+export const BUILTIN: Record<string, Array<{ chain: string; hook: string; priority: number; type?: 'route' | 'nat' }>> = {
   filter: [{ chain: 'INPUT', hook: 'input', priority: 0 }, { chain: 'FORWARD', hook: 'forward', priority: 0 }, { chain: 'OUTPUT', hook: 'output', priority: 0 }],
   nat: [
     { chain: 'PREROUTING', hook: 'prerouting', priority: -100, type: 'nat' }, { chain: 'INPUT', hook: 'input', priority: 100, type: 'nat' },
@@ -28,8 +30,8 @@ const BUILTIN: Record<string, Array<{ chain: string; hook: string; priority: num
 };
 
 /** Where -i / -o make sense (iptables refuses the others). */
-const NO_IN = ['OUTPUT', 'POSTROUTING'];
-const NO_OUT = ['INPUT', 'PREROUTING'];
+export const NO_IN = ['OUTPUT', 'POSTROUTING'];
+export const NO_OUT = ['INPUT', 'PREROUTING'];
 
 interface RuleEntry { chain: string; handle: number; rule: IptRule | undefined; line: string }
 
@@ -166,6 +168,19 @@ export class Iptables {
     else await this.append(table, options.jumpFrom, jump);
   }
 
+  /**
+   * iptables-restore: the input's tables applied in one nf_tables transaction (all or nothing).
+   * A failure names the input's line (`line 12 failed`) and carries it as `line`.
+   */
+  async restore(text: string, options: IptablesRestoreOptions = {}): Promise<void> {
+    await restoreIptables(this.#nft, this.#family === 'ip6' ? 'ip6' : 'ip', text, options);
+  }
+
+  /** What iptables-nft-save prints (without its two comment lines): every iptables table there is, or the one named. */
+  async save(table?: string, options: { counters?: boolean } = {}): Promise<string> {
+    return saveIptables(this.#nft, this.#family === 'ip6' ? 'ip6' : 'ip', table, options);
+  }
+
   async #add(table: string, chain: string, input: string | IptRule, where: 'append' | 'insert', position?: number): Promise<void> {
     this.#checkTable(table);
     const rule = this.#rule(input);
@@ -228,7 +243,7 @@ export class Iptables {
   }
 }
 
-function checkChainName(chain: string): void {
+export function checkChainName(chain: string): void {
   checkString('chain', chain);
   if (chain === '' || Buffer.byteLength(chain) > 28 || /[\s!]/.test(chain) || chain.startsWith('-')) throw rangeError('chain', chain, 'is not a valid iptables chain name (1–28 bytes, no whitespace)');
 }
