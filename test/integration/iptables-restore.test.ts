@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -17,6 +18,12 @@ async function tool(ns: Netns, file: string, args: string[], input?: string): Pr
 const stripped = (text: string) => text.split('\n').filter((l) => !l.startsWith('#')).join('\n');
 const nftSave = async (ns: Netns, args: string[] = [], v6 = false) => stripped(await tool(ns, v6 ? 'ip6tables-nft-save' : 'iptables-nft-save', args));
 const ruleset = async (ns: Netns) => tool(ns, 'nft', ['list', 'ruleset']);
+const nln = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
+/** Runs `nln ARGS` with `input` on stdin: its exit code and output. */
+const runNln = (args: string[], input = '') => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+  const child = execFile(process.execPath, [nln, ...args], (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
+  child.stdin!.end(input);
+});
 
 /** The library and iptables-nft-restore take the same input into two namespaces: iptables-nft-save prints the same, and so does ns.iptables.save. */
 async function sameAsIptablesRestore(text: string, options: { noflush: boolean }): Promise<void> {
@@ -155,6 +162,24 @@ describe('iptables.restore / iptables.save: iptables-restore semantics in one tr
       assert.equal(await nftSave(ours, [], true), expected);
       assert.equal(stripped(await ours.ip6tables.save()), expected);
       assert.equal(await nftSave(ours), '', 'no IPv4 table');
+    });
+  });
+
+  it('nln iptables-restore --noflush < FILE and nln iptables-save [-t] [-c]; a bad line exits 1 naming it', async () => {
+    await withNamespaces(2, async (ours, theirs) => {
+      const text = fixture('kube-proxy-subset.rules');
+      const restored = await runNln(['-n', ours.name!, 'iptables-restore', '--noflush'], text);
+      assert.equal(restored.code, 0, restored.stderr);
+      await tool(theirs, 'iptables-nft-restore', ['--noflush'], text);
+      const saved = await runNln(['-n', ours.name!, 'iptables-save']);
+      assert.equal(stripped(saved.stdout), await nftSave(theirs));
+      assert.equal(stripped((await runNln(['-n', ours.name!, 'iptables-save', '-t', 'nat', '-c'])).stdout), await nftSave(theirs, ['-t', 'nat', '-c']));
+      const bad = await runNln(['-n', ours.name!, 'iptables-restore', '-n'], '*filter\n-A NOPE -j ACCEPT\nCOMMIT\n');
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /line 2 failed/);
+      const six = await runNln(['-n', ours.name!, 'ip6tables-restore'], '*filter\n:INPUT DROP [0:0]\nCOMMIT\n');
+      assert.equal(six.code, 0, six.stderr);
+      assert.match((await runNln(['-n', ours.name!, 'ip6tables-save'])).stdout, /:INPUT DROP \[0:0\]/);
     });
   });
 
