@@ -2,36 +2,14 @@
 // raw (and ip6 …), written and read exactly as iptables-nft does, over nfnetlink, with no process.
 import { NetlinkError } from '../errors';
 import type { NftChain, NftFamily, Nftables, NftTransaction } from '../nft/nftables';
-import { NLM_F } from '../constants';
-import { NFT_MSG } from '../nft/constants';
-import { expressions, nftMessage } from '../nft/messages';
 import type { Expr } from '../nft/expressions';
-import type { WireMessage } from '../kernel/transport';
 import { checkOneOf, checkString, rangeError } from '../validate';
 import { splitArgs } from './argv';
 import { decodeRule, encodeRule } from './encode';
 import { type IptablesRestoreOptions, restoreIptables } from './restore';
 import { formatRule, type IptRule, parseRuleArgs } from './rule';
 import { saveIptables } from './save';
-
-/** iptables' built-in chains: hook, priority and (for mangle OUTPUT) chain type, in -S order. */
-export const BUILTIN: Record<string, Array<{ chain: string; hook: string; priority: number; type?: 'route' | 'nat' }>> = {
-  filter: [{ chain: 'INPUT', hook: 'input', priority: 0 }, { chain: 'FORWARD', hook: 'forward', priority: 0 }, { chain: 'OUTPUT', hook: 'output', priority: 0 }],
-  nat: [
-    { chain: 'PREROUTING', hook: 'prerouting', priority: -100, type: 'nat' }, { chain: 'INPUT', hook: 'input', priority: 100, type: 'nat' },
-    { chain: 'OUTPUT', hook: 'output', priority: -100, type: 'nat' }, { chain: 'POSTROUTING', hook: 'postrouting', priority: 100, type: 'nat' },
-  ],
-  mangle: [
-    { chain: 'PREROUTING', hook: 'prerouting', priority: -150 }, { chain: 'INPUT', hook: 'input', priority: -150 },
-    { chain: 'FORWARD', hook: 'forward', priority: -150 }, { chain: 'OUTPUT', hook: 'output', priority: -150, type: 'route' },
-    { chain: 'POSTROUTING', hook: 'postrouting', priority: -150 },
-  ],
-  raw: [{ chain: 'PREROUTING', hook: 'prerouting', priority: -300 }, { chain: 'OUTPUT', hook: 'output', priority: -300 }],
-};
-
-/** Where -i / -o make sense (iptables refuses the others). */
-export const NO_IN = ['OUTPUT', 'POSTROUTING'];
-export const NO_OUT = ['INPUT', 'PREROUTING'];
+import { BUILTIN, checkChainName, compatRuleMessage, NO_IN, NO_OUT } from './tables';
 
 interface RuleEntry { chain: string; handle: number; rule: IptRule | undefined; line: string }
 
@@ -241,18 +219,6 @@ export class Iptables {
       return { chain: r.chain, handle: r.handle, rule, line: rule ? formatRule(rule) : '(a rule iptables-nft did not write)' };
     });
   }
-}
-
-export function checkChainName(chain: string): void {
-  checkString('chain', chain);
-  if (chain === '' || Buffer.byteLength(chain) > 28 || /[\s!]/.test(chain) || chain.startsWith('-')) throw rangeError('chain', chain, 'is not a valid iptables chain name (1–28 bytes, no whitespace)');
-}
-
-/** The NEWRULE message iptables-nft sends for a rule, with its NFTA_RULE_COMPAT attribute. */
-export function compatRuleMessage(family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', handle?: number): WireMessage {
-  return nftMessage(NFT_MSG.NEWRULE, family, {
-    table, chain, position: handle === undefined ? undefined : BigInt(handle), expressions: expressions(exprs), compat,
-  }, where === 'append' ? NLM_F.CREATE | NLM_F.APPEND : NLM_F.CREATE);
 }
 
 function addCompatRule(tx: NftTransaction, family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', handle?: number): void {

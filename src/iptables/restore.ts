@@ -15,7 +15,7 @@ import type { Nftables, NftTransaction } from '../nft/nftables';
 import { checkBoolean, checkKeys, checkObject, checkString, rangeError } from '../validate';
 import { splitArgs } from './argv';
 import { decodeRule, encodeRule } from './encode';
-import { BUILTIN, checkChainName, compatRuleMessage, NO_IN, NO_OUT } from './iptables';
+import { BUILTIN, checkChainName, compatRuleMessage, NO_IN, NO_OUT } from './tables';
 import { formatRule, type IptRule, parseRuleArgs } from './rule';
 
 export interface IptablesRestoreOptions {
@@ -39,7 +39,7 @@ type Op = WireMessage | ((tx: NftTransaction) => void) | null;
 /** A rule of a chain addressed by position: in the kernel (its handle) or added by this input (its op's index). */
 type Entry = { handle: number; line: string } | { op: number; line: string };
 
-/** iptables' tables (read when called: this module and iptables.ts import each other). */
+/** iptables' tables. */
 const tables = () => Object.keys(BUILTIN);
 
 function lineError(line: number, text: string, err: unknown): IptablesRestoreError {

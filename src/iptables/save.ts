@@ -5,7 +5,7 @@ import { NetlinkError } from '../errors';
 import type { Nftables } from '../nft/nftables';
 import { checkBoolean, checkKeys, checkObject, checkString, rangeError } from '../validate';
 import { decodeRule } from './encode';
-import { BUILTIN } from './iptables';
+import { BUILTIN } from './tables';
 import { formatRule } from './rule';
 
 /** The order iptables-nft-save prints the tables that exist (its table types' order; security is not supported here). */

@@ -60,6 +60,10 @@ describe('iptables.restore / iptables.save: iptables-restore semantics in one tr
       assert.ok(!save.includes('OLD'), save);
       assert.ok(save.includes(':INPUT DROP [0:0]\n') && save.includes('-A NEW -j RETURN\n'), save);
       assert.ok(save.includes('-A POSTROUTING -o eth9 -j MASQUERADE'), 'nat, not named, is untouched');
+      // table: only that table's part of the input applies (iptables-restore -T).
+      await ns.iptables.restore('*filter\n:ONLY-FILTER - [0:0]\nCOMMIT\n*nat\n:ONLY-NAT - [0:0]\nCOMMIT\n', { table: 'nat', noflush: true });
+      const after = await nftSave(ns);
+      assert.ok(after.includes(':ONLY-NAT - [0:0]') && !after.includes('ONLY-FILTER'), after);
     });
   });
 
@@ -100,6 +104,34 @@ describe('iptables.restore / iptables.save: iptables-restore semantics in one tr
       const expected = await nftSave(theirs);
       assert.ok(expected.includes('-A A -s 10.0.0.9/32 -j ACCEPT\n-A A -s 10.0.0.3/32 -j DROP\n-A A -j RETURN\n'), expected);
       assert.equal(await nftSave(ours), expected);
+    });
+  });
+
+  it("a one-service resync reads nothing and sends only that service's chains (a -D reads its chain alone)", async () => {
+    await withNamespaces(1, async (ns) => {
+      await ns.iptables.restore(fixture('kube-proxy-subset.rules'), { noflush: true });
+      const reads: string[] = [];
+      const sent: number[] = [];
+      const nft = ns.nft as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      for (const read of ['rawRules', 'listChains', 'listTables', 'listRules', 'listSets']) {
+        const own = nft[read].bind(ns.nft);
+        nft[read] = (...a: unknown[]) => { reads.push(`${read} ${a.slice(1, 3).join(' ')}`); return own(...a); };
+      }
+      const transaction = ns.nft.transaction.bind(ns.nft);
+      ns.nft.transaction = (build, o) => transaction(async (tx) => { await build(tx); sent.push(tx.messages.length); }, o);
+      const resync = [
+        '*nat', ':KUBE-SVC-4SW47YFZTEDKD3PK - [0:0]', ':KUBE-SEP-UKSFD7AGPMPPLUHC - [0:0]',
+        '-A KUBE-SVC-4SW47YFZTEDKD3PK -j KUBE-SEP-UKSFD7AGPMPPLUHC',
+        '-A KUBE-SEP-UKSFD7AGPMPPLUHC -p tcp -j DNAT --to-destination 10.0.1.9:80', 'COMMIT', '',
+      ].join('\n');
+      await ns.iptables.restore(resync, { noflush: true });
+      assert.deepEqual(reads, []);
+      assert.deepEqual(sent, [1 + 2 * 2 + 2], 'add table, add+flush each declared chain, the two rules');
+      await ns.iptables.restore('*nat\n-D KUBE-SEP-UKSFD7AGPMPPLUHC 1\nCOMMIT\n', { noflush: true });
+      assert.deepEqual(reads, ['rawRules nat KUBE-SEP-UKSFD7AGPMPPLUHC']);
+      const save = await nftSave(ns);
+      assert.ok(save.includes('-A KUBE-SVC-4SW47YFZTEDKD3PK -j KUBE-SEP-UKSFD7AGPMPPLUHC\n') && !save.includes('-A KUBE-SEP-UKSFD7AGPMPPLUHC'), save);
+      assert.ok(save.includes('-A KUBE-SEP-C6EBXVWJJZMIWKLZ -s 10.0.1.5/32 -j KUBE-MARK-MASQ'), 'the other service is untouched');
     });
   });
 
