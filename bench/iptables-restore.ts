@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Netns } from '../src/index';
 import { parseRuleArgs } from '../src/iptables/rule';
-import type { Workload } from './harness';
+import { settle, type Workload } from './harness';
 
 const exec = promisify(execFile);
 const prefix = `nln-bench-ipt-${process.pid}`;
@@ -82,7 +82,14 @@ export function iptablesRestoreWorkloads(rounds: number, services: number): Work
   fs.writeFileSync(partialFile, partial);
   let ns: Netns | undefined;
   const fresh = async () => { ns = await Netns.create(`${prefix}-${serial++}`); };
-  const synced = async () => { await fresh(); await ns!.iptables.restore(full.text, { noflush: true }); };
+  // A resync comes long after the full sync: the kernel's freeing of that big transaction (its
+  // deferred work) is over by then, and the handle has answered since.
+  const synced = async () => {
+    await fresh();
+    await ns!.iptables.restore(full.text, { noflush: true });
+    await settle();
+    await ns!.nft.generation();
+  };
   const done = async () => { const n = ns!; ns = undefined; await n.close(); await Netns.delete(n.name!); };
   // Timed by the shell that runs it (fork and exec included, as any caller pays them), not by this
   // process: forking a Node process with a big heap costs more than iptables-nft-restore's own work.

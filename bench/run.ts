@@ -73,8 +73,9 @@ function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAft
   const batch = results.find((r) => r.workload.startsWith('nft: one batch'))?.workload ?? '';
   ratio(`${batch}: ours / nft -f`, at(batch, 'netlink-native transaction') / at(batch, 'nft -f'), 1, true);
   for (const [prefix, want] of [['iptables-restore --noflush: kube-proxy sync', 3], ['iptables-restore --noflush: one service resynced', 10]] as const) {
-    const w = results.find((r) => r.workload.startsWith(prefix))?.workload ?? '';
-    ratio(`${w}: faster than iptables-nft-restore --noflush`, at(w, 'iptables-nft-restore --noflush') / at(w, 'netlink-native restore'), want);
+    for (const w of new Set(results.filter((r) => r.workload.startsWith(prefix)).map((r) => r.workload))) {
+      ratio(`${w}: faster than iptables-nft-restore --noflush`, at(w, 'iptables-nft-restore --noflush') / at(w, 'netlink-native restore'), want);
+    }
   }
   const list = results.find((r) => r.workload.startsWith('link list'))?.workload ?? '';
   ratio(`${list}: ours / ip -j link show`, at(list, 'netlink-native') / at(list, 'ip -j link show (process per op)'), 1, true);
