@@ -226,8 +226,11 @@ describe('iptables.restore / iptables.save: iptables-restore semantics in one tr
           await ep.links.add({ kind: 'veth', name: 'eth0', up: true, peer: { name: `to-ep${i}`, netns: node, up: true } });
           await ep.addresses.add('eth0', `${epAddr}/30`, { noDad: true });
           await node.addresses.add(`to-ep${i}`, `${nodeAddr}/30`, { noDad: true });
+          await ep.routes.add({ dst: 'default', gateway: nodeAddr });
           servers.push(await ep.listen({ port: 8080, host: epAddr }, (s) => { hits[i]++; s.on('data', () => s.end(`ep${i}`)); }));
         }
+        // The ClusterIP is routed like any address (a node's default route), then rewritten in OUTPUT.
+        await node.routes.add({ dst: '198.18.100.44/32', gateway: '198.18.10.2' });
         await node.iptables.restore([
           '*nat', ':KUBE-SERVICES - [0:0]', ':KUBE-SVC-T - [0:0]', ':KUBE-SEP-A - [0:0]', ':KUBE-SEP-B - [0:0]',
           '-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
