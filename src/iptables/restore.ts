@@ -9,7 +9,7 @@
 //
 // Sized for kube-proxy (100,000 rules in one input): a line stays the input's string until it is
 // planned, and a rule is kept only as its message; nothing per line outlives the plan but that.
-import { NetlinkError } from '../errors';
+import { errnoName, NetlinkError } from '../errors';
 import type { WireMessage } from '../kernel/transport';
 import type { Nftables, NftTransaction } from '../nft/nftables';
 import { checkBoolean, checkKeys, checkObject, checkString, rangeError } from '../validate';
@@ -44,9 +44,14 @@ const tables = () => Object.keys(BUILTIN);
 
 function lineError(line: number, text: string, err: unknown): IptablesRestoreError {
   if (err instanceof NetlinkError) {
-    // The kernel's refusal (or ours, as iptables words it): errno and text kept, the line named.
-    const why = err.message.slice(err.message.indexOf(': ') + 2);
-    return Object.assign(new NetlinkError('iptables.restore', err.errno, { kernelMessage: err.kernelMessage, detail: `line ${line} failed: ${text} (${why})` }), { line });
+    // The kernel's refusal (or ours, as iptables words it): errno and the kernel's text kept, the
+    // line named; what else the message said, without what the new one says anyway (the errno,
+    // the kernel's text, the transaction's label of the refused message: the line again).
+    const code = `${err.operation}: ${err.code} (${errnoName(err.errno).text})`;
+    let why = err.message.startsWith(code) ? err.message.slice(code.length) : `: ${err.message}`;
+    if (err.kernelMessage) why = why.replace(`: kernel: ${err.kernelMessage}`, '');
+    why = why.replace(/: refused: line \d+: .*$/, '').replace(/^: /, '');
+    return Object.assign(new NetlinkError('iptables.restore', err.errno, { kernelMessage: err.kernelMessage, detail: `line ${line} failed: ${text}${why ? ` (${why})` : ''}` }), { line });
   }
   const why = err instanceof Error ? err.message.replace(/^iptables: /, '') : String(err);
   return Object.assign(new RangeError(`iptables.restore: line ${line} failed: ${text ? `${text}: ` : ''}${why}`), { line });
