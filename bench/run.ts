@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { barChart } from './chart';
 import { CONCURRENT_PEERS, CONTAINER_PEERS, containerWorkload, ipv6SettingsWorkload, TEARDOWN_PEERS, teardownWorkload } from './containers';
 import { formatTable, measure, perOp, type Result, type Workload } from './harness';
+import { iptablesRestoreWorkloads } from './iptables-restore';
 import { formatMemory, type MemoryAfter } from './memory';
 import { linkList, linkUp, netnsCreate, nftWorkloads, removeMade, vethCreate } from './small';
 import { type DeleteLoopResult, type EventLoopResult, eventLoopDelay, eventLoopWhileDeleting, memoryFlatness } from './steady';
@@ -71,6 +72,11 @@ function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAft
   }
   const batch = results.find((r) => r.workload.startsWith('nft: one batch'))?.workload ?? '';
   ratio(`${batch}: ours / nft -f`, at(batch, 'netlink-native transaction') / at(batch, 'nft -f'), 1, true);
+  for (const [prefix, want] of [['iptables-restore --noflush: kube-proxy sync', 3], ['iptables-restore --noflush: one service resynced', 10]] as const) {
+    for (const w of new Set(results.filter((r) => r.workload.startsWith(prefix)).map((r) => r.workload))) {
+      ratio(`${w}: faster than iptables-nft-restore --noflush`, at(w, 'iptables-nft-restore --noflush') / at(w, 'netlink-native restore'), want);
+    }
+  }
   const list = results.find((r) => r.workload.startsWith('link list'))?.workload ?? '';
   ratio(`${list}: ours / ip -j link show`, at(list, 'netlink-native') / at(list, 'ip -j link show (process per op)'), 1, true);
   return t;
@@ -179,6 +185,7 @@ async function main(): Promise<void> {
     linkUp(5, 1000),
     linkList(5, 5, 10000),
     ...nftWorkloads(3, quick ? 1000 : 10000),
+    ...iptablesRestoreWorkloads(3, quick ? 1000 : 10000),
   ];
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
   if (only) {

@@ -18,4 +18,5 @@ export type { NftMatch, NftValue, TypedRule } from './nft/typed';
 export { Iptables } from './iptables/iptables';
 export { Conntrack, type ConntrackCounters, type ConntrackEntry, type ConntrackFilter, type ConntrackStatus, type ConntrackTuple } from './conntrack/conntrack';
 export type { IptRule, IptMatch, IptTarget } from './iptables/rule';
+export type { IptablesRestoreOptions, IptablesRestoreError } from './iptables/restore';
 export { BridgeNetwork, type BridgeNetworkOptions, type DetachRef, type Endpoint, type EndpointInfo, type PortMapping } from './network/bridge-network';

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Netns } from '../netns';
 import { CONNTRACK_HELP, parseConntrackArgs, runConntrack } from './conntrack';
 import { parseLinkAdd, parseLinkSet } from './ip-link-args';
+import { IPTABLES_RESTORE_HELP, IPTABLES_SAVE_HELP, parseRestoreArgs, parseSaveArgs, runIptablesRestore, runIptablesSave } from './iptables-restore';
 import { linkNames, linkText, parseAddrShow, parseLinkShow, parseRouteShow, routeText, selectRoutes, tableName } from './ip-show';
 import { MONITOR_HELP, parseMonitorArgs, runMonitor } from './monitor';
 import { NETWORK_HELP, runNetwork } from './network';
@@ -57,6 +58,10 @@ export const HELP: Record<string, string> = {
   bench: 'usage: nln bench [--quick]   (the benchmark of `npm run bench`; needs the package\'s bench/ and the Debian peers)',
   nft: 'usage: nln [-n NS] nft list | -f FILE | apply TEXT',
   iptables: 'usage: nln [-n NS] iptables IPTABLES-ARGUMENTS…',
+  'iptables-restore': IPTABLES_RESTORE_HELP,
+  'ip6tables-restore': IPTABLES_RESTORE_HELP,
+  'iptables-save': IPTABLES_SAVE_HELP,
+  'ip6tables-save': IPTABLES_SAVE_HELP,
   sysctl: SYSCTL_HELP,
   conntrack: CONNTRACK_HELP,
   monitor: MONITOR_HELP,
@@ -203,6 +208,14 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
       process.argv = [process.argv[0], run, ...args];
       require(run);
       return 0;
+    }
+    case 'iptables-restore': case 'ip6tables-restore': {
+      const a = parseRestoreArgs(command, args);
+      return withNs(g, async (ns) => { await runIptablesRestore(ns, command, a); return 0; });
+    }
+    case 'iptables-save': case 'ip6tables-save': {
+      const a = parseSaveArgs(command, args);
+      return withNs(g, async (ns) => { await runIptablesSave(ns, command, a); return 0; });
     }
     case 'iptables':
       return withNs(g, async (ns) => {

@@ -14,6 +14,8 @@ commands:
   route       show [table all|T] [dev NAME] [PREFIX] | add|del DEST [via GW] [dev NAME] [table T] [metric N]
   nft         list | -f FILE | apply TEXT
   iptables    IPTABLES-ARGUMENTS…  (as iptables-nft, e.g. -t nat -S)
+  iptables-restore [--noflush] [-c] [-T TABLE] [FILE]  one transaction from iptables-restore input (ip6tables-restore too)
+  iptables-save    [-t TABLE] [-c]  as iptables-nft-save prints (ip6tables-save too)
   sysctl      [--values] KEY… | -w KEY=VALUE…  (the namespace's net.* sysctls, printed as sysctl prints them)
   monitor     [all|link|address|route|neigh|rule|nft]…  (as ip monitor / nft monitor; -j: one JSON event per line)
   conntrack   -L|-D|-F|-C [-p PROTO] [-s|-d|-r|-q ADDR] [--sport|--dport P] [-m MARK[/MASK]] [-w ZONE] [-u STATUS] [-f ipv4|ipv6]  (as conntrack(8))

@@ -31,3 +31,20 @@ export async function ipsetName(t: Transport, index: number): Promise<string | u
   const name = (await ask(t, IPSET_CMD_GET_BYINDEX, { index }))?.setname;
   return typeof name === 'string' ? name : undefined;
 }
+
+/** The indexes of the ipsets named (each asked once); ENOENT for one that does not exist. */
+export async function ipsetIndexes(t: Transport | undefined, names: Iterable<string>): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (t) for (const name of new Set(names)) out.set(name, await ipsetIndex(t, name));
+  return out;
+}
+
+/** The names of the ipsets at these indexes (each asked once); an index with no set is left out. */
+export async function ipsetNames(t: Transport | undefined, indexes: Iterable<number>): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (const index of new Set(indexes)) {
+    const name = t && await ipsetName(t, index);
+    if (name !== undefined) out.set(index, name);
+  }
+  return out;
+}

@@ -2,36 +2,17 @@
 // raw (and ip6 …), written and read exactly as iptables-nft does, over nfnetlink, with no process.
 import { NetlinkError } from '../errors';
 import type { NftChain, NftFamily, Nftables, NftTransaction } from '../nft/nftables';
-import { NLM_F } from '../constants';
-import { NFT_MSG } from '../nft/constants';
-import { expressions, nftMessage } from '../nft/messages';
 import type { Expr } from '../nft/expressions';
-import type { Transport, WireMessage } from '../kernel/transport';
+import type { Transport } from '../kernel/transport';
 import { checkOneOf, checkString, rangeError } from '../validate';
 import { splitArgs } from './argv';
 import { decodeRule, encodeRule } from './encode';
 import { setIndexes } from './decode';
-import { ipsetIndex, ipsetName } from './ipset';
+import { ipsetIndexes, ipsetNames } from './ipset';
+import { type IptablesRestoreOptions, restoreIptables } from './restore';
 import { formatRule, type IptRule, parseRuleArgs } from './rule';
-
-/** iptables' built-in chains: hook, priority and (for mangle OUTPUT) chain type, in -S order. */
-const BUILTIN: Record<string, Array<{ chain: string; hook: string; priority: number; type?: 'route' | 'nat' }>> = {
-  filter: [{ chain: 'INPUT', hook: 'input', priority: 0 }, { chain: 'FORWARD', hook: 'forward', priority: 0 }, { chain: 'OUTPUT', hook: 'output', priority: 0 }],
-  nat: [
-    { chain: 'PREROUTING', hook: 'prerouting', priority: -100, type: 'nat' }, { chain: 'INPUT', hook: 'input', priority: 100, type: 'nat' },
-    { chain: 'OUTPUT', hook: 'output', priority: -100, type: 'nat' }, { chain: 'POSTROUTING', hook: 'postrouting', priority: 100, type: 'nat' },
-  ],
-  mangle: [
-    { chain: 'PREROUTING', hook: 'prerouting', priority: -150 }, { chain: 'INPUT', hook: 'input', priority: -150 },
-    { chain: 'FORWARD', hook: 'forward', priority: -150 }, { chain: 'OUTPUT', hook: 'output', priority: -150, type: 'route' },
-    { chain: 'POSTROUTING', hook: 'postrouting', priority: -150 },
-  ],
-  raw: [{ chain: 'PREROUTING', hook: 'prerouting', priority: -300 }, { chain: 'OUTPUT', hook: 'output', priority: -300 }],
-};
-
-/** Where -i / -o make sense (iptables refuses the others). */
-const NO_IN = ['OUTPUT', 'POSTROUTING'];
-const NO_OUT = ['INPUT', 'PREROUTING'];
+import { saveIptables } from './save';
+import { BUILTIN, checkChainName, compatRuleMessage, NO_IN, NO_OUT } from './tables';
 
 interface RuleEntry { chain: string; handle: number; rule: IptRule | undefined; line: string }
 
@@ -171,13 +152,25 @@ export class Iptables {
     else await this.append(table, options.jumpFrom, jump);
   }
 
+  /**
+   * iptables-restore: the input's tables applied in one nf_tables transaction (all or nothing).
+   * A failure names the input's line (`line 12 failed`) and carries it as `line`.
+   */
+  async restore(text: string, options: IptablesRestoreOptions = {}): Promise<void> {
+    await restoreIptables(this.#nft, this.#family === 'ip6' ? 'ip6' : 'ip', text, options, this.#t);
+  }
+
+  /** What iptables-nft-save prints (without its two comment lines): every iptables table there is, or the one named. */
+  async save(table?: string, options: { counters?: boolean } = {}): Promise<string> {
+    return saveIptables(this.#nft, this.#family === 'ip6' ? 'ip6' : 'ip', table, options, this.#t);
+  }
+
   async #add(table: string, chain: string, input: string | IptRule, where: 'append' | 'insert', position?: number): Promise<void> {
     this.#checkTable(table);
     const rule = this.#rule(input);
     if (rule.inInterface && NO_IN.includes(chain)) throw rangeError('-i', rule.inInterface, `can't be used with ${chain}`);
     if (rule.outInterface && NO_OUT.includes(chain)) throw rangeError('-o', rule.outInterface, `can't be used with ${chain}`);
-    const sets = new Map<string, number>();
-    for (const m of rule.matches ?? []) if (m.name === 'set' && this.#t) sets.set(m.set, await ipsetIndex(this.#t, m.set));
+    const sets = await ipsetIndexes(this.#t, (rule.matches ?? []).flatMap((m) => (m.name === 'set' ? [m.set] : [])));
     const encoded = encodeRule(rule, this.#family === 'ip6' ? 'ip6' : 'ip', sets);
     const chains = await this.#chains(table);
     const builtin = this.#builtins(table).find((b) => b.chain === chain);
@@ -230,28 +223,12 @@ export class Iptables {
   /** The rules of one chain, or of the whole table (one dump either way). */
   async #rules(table: string, chain?: string): Promise<RuleEntry[]> {
     const raw = await this.#nft.rawRules(this.#family, table, chain, 'iptables.list');
-    const sets = new Map<number, string>();
-    for (const index of new Set(raw.flatMap((r) => setIndexes(r.exprs)))) {
-      const name = this.#t && await ipsetName(this.#t, index);
-      if (name !== undefined) sets.set(index, name);
-    }
+    const sets = await ipsetNames(this.#t, raw.flatMap((r) => setIndexes(r.exprs)));
     return raw.map((r) => {
       const rule = decodeRule(r.exprs, this.#family === 'ip6' ? 'ip6' : 'ip', sets);
       return { chain: r.chain, handle: r.handle, rule, line: rule ? formatRule(rule) : '(a rule iptables-nft did not write)' };
     });
   }
-}
-
-function checkChainName(chain: string): void {
-  checkString('chain', chain);
-  if (chain === '' || Buffer.byteLength(chain) > 28 || /[\s!]/.test(chain) || chain.startsWith('-')) throw rangeError('chain', chain, 'is not a valid iptables chain name (1–28 bytes, no whitespace)');
-}
-
-/** The NEWRULE message iptables-nft sends for a rule, with its NFTA_RULE_COMPAT attribute. */
-export function compatRuleMessage(family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', handle?: number): WireMessage {
-  return nftMessage(NFT_MSG.NEWRULE, family, {
-    table, chain, position: handle === undefined ? undefined : BigInt(handle), expressions: expressions(exprs), compat,
-  }, where === 'append' ? NLM_F.CREATE | NLM_F.APPEND : NLM_F.CREATE);
 }
 
 function addCompatRule(tx: NftTransaction, family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', handle?: number): void {

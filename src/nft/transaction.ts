@@ -98,9 +98,10 @@ export class NftTransaction {
   readonly ifindexes: Array<{ name: string; slot: Buffer }> = [];
   /**
    * @internal What each message does, for error messages; a rule's is formatted only when asked
-   * (label()): a big transaction that succeeds never needs them.
+   * (label()): a big transaction that succeeds never needs them. A function is given the message's
+   * index: one function can then label many messages.
    */
-  readonly labels: Array<string | (() => string)> = [];
+  readonly labels: Array<string | ((index: number) => string)> = [];
   /** @internal element changes that wait for their set's types (resolveSets) */
   readonly lookups: Array<{ at: number; set: NftChainRef; encode: (info: NftSetInfo) => Array<[string, WireMessage]> }> = [];
   #setId = 0;
@@ -108,17 +109,17 @@ export class NftTransaction {
   readonly #place: { family?: string; table?: string; chain?: string } = {};
 
   /** @internal A prepared message (used by ns.iptables for its compat rules). */
-  raw(label: string, m: WireMessage): this {
+  raw(label: string | ((index: number) => string), m: WireMessage): this {
     return this.#push(label, m);
   }
 
   /** @internal What message `index` does. */
   label(index: number): string {
     const l = this.labels[index];
-    return typeof l === 'string' ? l : l();
+    return typeof l === 'string' ? l : l(index);
   }
 
-  #push(label: string | (() => string), m: WireMessage): this {
+  #push(label: string | ((index: number) => string), m: WireMessage): this {
     this.messages.push(m);
     this.labels.push(label);
     return this;

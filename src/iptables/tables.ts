@@ -1,0 +1,39 @@
+// What iptables-nft's tables are made of, shared by ns.iptables and its restore/save: the built-in
+// chains of each table, the rules about them, and the NEWRULE message iptables-nft sends.
+import { NLM_F } from '../constants';
+import type { WireMessage } from '../kernel/transport';
+import { NFT_MSG, type NftFamily } from '../nft/constants';
+import type { Expr } from '../nft/expressions';
+import { expressions, nftMessage } from '../nft/messages';
+import { checkString, rangeError } from '../validate';
+
+/** iptables' built-in chains: hook, priority and (for mangle OUTPUT) chain type, in -S order. */
+export const BUILTIN: Record<string, Array<{ chain: string; hook: string; priority: number; type?: 'route' | 'nat' }>> = {
+  filter: [{ chain: 'INPUT', hook: 'input', priority: 0 }, { chain: 'FORWARD', hook: 'forward', priority: 0 }, { chain: 'OUTPUT', hook: 'output', priority: 0 }],
+  nat: [
+    { chain: 'PREROUTING', hook: 'prerouting', priority: -100, type: 'nat' }, { chain: 'INPUT', hook: 'input', priority: 100, type: 'nat' },
+    { chain: 'OUTPUT', hook: 'output', priority: -100, type: 'nat' }, { chain: 'POSTROUTING', hook: 'postrouting', priority: 100, type: 'nat' },
+  ],
+  mangle: [
+    { chain: 'PREROUTING', hook: 'prerouting', priority: -150 }, { chain: 'INPUT', hook: 'input', priority: -150 },
+    { chain: 'FORWARD', hook: 'forward', priority: -150 }, { chain: 'OUTPUT', hook: 'output', priority: -150, type: 'route' },
+    { chain: 'POSTROUTING', hook: 'postrouting', priority: -150 },
+  ],
+  raw: [{ chain: 'PREROUTING', hook: 'prerouting', priority: -300 }, { chain: 'OUTPUT', hook: 'output', priority: -300 }],
+};
+
+/** Where -i / -o make sense (iptables refuses the others). */
+export const NO_IN = ['OUTPUT', 'POSTROUTING'];
+export const NO_OUT = ['INPUT', 'PREROUTING'];
+
+export function checkChainName(chain: string): void {
+  checkString('chain', chain);
+  if (chain === '' || Buffer.byteLength(chain) > 28 || /[\s!]/.test(chain) || chain.startsWith('-')) throw rangeError('chain', chain, 'is not a valid iptables chain name (1–28 bytes, no whitespace)');
+}
+
+/** The NEWRULE message iptables-nft sends for a rule, with its NFTA_RULE_COMPAT attribute. */
+export function compatRuleMessage(family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', handle?: number): WireMessage {
+  return nftMessage(NFT_MSG.NEWRULE, family, {
+    table, chain, position: handle === undefined ? undefined : BigInt(handle), expressions: expressions(exprs), compat,
+  }, where === 'append' ? NLM_F.CREATE | NLM_F.APPEND : NLM_F.CREATE);
+}
