@@ -40,14 +40,26 @@ async function sameAsIptablesRestore(text: string, options: { noflush: boolean }
 
 describe('iptables.restore / iptables.save: iptables-restore semantics in one transaction', () => {
   it("Kubernetes' kube-proxy sync (its exact form: statistic, --or-mark, --random-fully, ctstate DNAT, -m before -p) restores as iptables-nft-restore --noflush does", async () => {
-    // Needs the kube-proxy forms of the rule parser (the wt-iptx branch of issue 19).
     await sameAsIptablesRestore(fixture('kube-proxy.rules'), { noflush: true });
   });
 
-  it('the same services in the forms the parser of this branch takes: --noflush, and replacing tables', async () => {
-    const text = fixture('kube-proxy-subset.rules');
-    await sameAsIptablesRestore(text, { noflush: true });
-    await sameAsIptablesRestore(text, { noflush: false });
+  it('the same sync replacing its tables (without --noflush)', async () => {
+    await sameAsIptablesRestore(fixture('kube-proxy.rules'), { noflush: false });
+  });
+
+  it('-m set rules: the ipsets named are looked up by name on restore and printed by name on save; a missing set names itself', async () => {
+    const text = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m set --match-set allowed src -j ACCEPT\n-A INPUT -m set ! --match-set blocked src,dst -j DROP\nCOMMIT\n';
+    await withNamespaces(2, async (ours, theirs) => {
+      for (const ns of [ours, theirs]) for (const set of ['allowed', 'blocked']) await tool(ns, 'ipset', ['create', set, 'hash:ip']);
+      await ours.iptables.restore(text);
+      await tool(theirs, 'iptables-nft-restore', [], text);
+      const expected = await nftSave(theirs);
+      assert.ok(expected.includes('--match-set blocked src,dst'), expected);
+      assert.equal(await nftSave(ours), expected);
+      assert.equal(stripped(await ours.iptables.save()), expected);
+      await assert.rejects(ours.iptables.restore(text.replace('allowed', 'absent')), (e: Error) => /line 3 failed|absent/.test(e.message) && e.message.includes("Set absent doesn't exist"));
+      assert.equal(await nftSave(ours), expected, 'the refused restore changed nothing');
+    });
   });
 
   it('without --noflush a named table is replaced (chains it does not declare are gone); tables not named stay', async () => {
@@ -109,7 +121,7 @@ describe('iptables.restore / iptables.save: iptables-restore semantics in one tr
 
   it("a one-service resync reads nothing and sends only that service's chains (a -D reads its chain alone)", async () => {
     await withNamespaces(1, async (ns) => {
-      await ns.iptables.restore(fixture('kube-proxy-subset.rules'), { noflush: true });
+      await ns.iptables.restore(fixture('kube-proxy.rules'), { noflush: true });
       const reads: string[] = [];
       const sent: number[] = [];
       const nft = ns.nft as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
@@ -137,7 +149,7 @@ describe('iptables.restore / iptables.save: iptables-restore semantics in one tr
 
   it('a bad line N changes nothing (nft list ruleset before == after), in any table of the input, and the error names line N', async () => {
     await withNamespaces(1, async (ns) => {
-      await ns.iptables.restore(fixture('kube-proxy-subset.rules'), { noflush: true });
+      await ns.iptables.restore(fixture('kube-proxy.rules'), { noflush: true });
       const before = await ruleset(ns);
       const good = '*nat\n:KUBE-SERVICES - [0:0]\n:NEW - [0:0]\n-A NEW -j RETURN\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n:KUBE-FORWARD - [0:0]\n';
       const cases: Array<[string, number, typeof NetlinkError | typeof RangeError, RegExp]> = [
@@ -199,7 +211,7 @@ describe('iptables.restore / iptables.save: iptables-restore semantics in one tr
 
   it('nln iptables-restore --noflush < FILE and nln iptables-save [-t] [-c]; a bad line exits 1 naming it', async () => {
     await withNamespaces(2, async (ours, theirs) => {
-      const text = fixture('kube-proxy-subset.rules');
+      const text = fixture('kube-proxy.rules');
       const restored = await runNln(['-n', ours.name!, 'iptables-restore', '--noflush'], text);
       assert.equal(restored.code, 0, restored.stderr);
       await tool(theirs, 'iptables-nft-restore', ['--noflush'], text);
