@@ -153,6 +153,11 @@ export class BridgeNetwork {
       for (const s of stacks) {
         // Without DAD an IPv6 gateway answers at once, not after a second of "tentative".
         await host.addresses.add(bridge, `${s.gateway}/${s.prefix}`, s.family === 6 ? { noDad: true } : {});
+        // The kernel solicits a neighbour for a forwarded packet (a published port's, from outside)
+        // from the bridge's link-local address, and sends nothing while that is tentative: the
+        // kernel's own is, for a second or two after the first port comes up. fe80::1 without DAD
+        // (as Docker's bridges have) is usable at once.
+        if (s.family === 6) await host.addresses.add(bridge, 'fe80::1/64', { noDad: true });
         const key = s.family === 6 ? 'net.ipv6.conf.all.forwarding' : 'net.ipv4.ip_forward';
         const forwarding = (await host.sysctl.get(key)).trim();
         if (forwarding !== '1') {
