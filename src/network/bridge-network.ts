@@ -77,6 +77,7 @@ const ENODEV = 19;
 
 type Record_ = EndpointRecord & { hostIfname: string };
 const info = (r: Record_): EndpointInfo => ({ netns: r.ns, ifname: r.ifname, hostIfname: r.hostIfname, address: r.address, ...(r.address6 ? { address6: r.address6 } : {}) });
+const isCode = (err: unknown, code: string) => err instanceof NetlinkError && err.code === code;
 
 /** One address family of a network: its subnet and the bridge's address in it. */
 interface Stack {
@@ -87,7 +88,6 @@ interface Stack {
   prefix: number;
   gateway: string;
 }
-const isCode = (err: unknown, code: string) => err instanceof NetlinkError && err.code === code;
 
 export class BridgeNetwork {
   readonly host: Netns;
