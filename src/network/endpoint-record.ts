@@ -1,5 +1,5 @@
 // What the host end of an endpoint's veth carries in its alias ("nln:" + JSON): which namespace
-// and interface it serves and its address, so that the endpoint is known from the kernel alone,
+// and interface it serves and its addresses, so that the endpoint is known from the kernel alone,
 // even after its namespace is gone.
 import * as fs from 'node:fs';
 import { NETNS_RUN_DIR } from '../netns';
@@ -13,6 +13,8 @@ export interface EndpointRecord {
   named?: boolean;
   ifname: string;
   address: string;
+  /** On a dual-stack network, the endpoint's IPv6 address (address is then its IPv4 one). */
+  address6?: string;
 }
 
 const PREFIX = 'nln:';

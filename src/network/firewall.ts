@@ -2,14 +2,17 @@
 // by `iptables-nft -S`, as Docker's are). Each mapping is named in its rules' comments, so the
 // kernel alone says which mappings exist.
 import { NetlinkError } from '../errors';
+import type { Iptables } from '../iptables/iptables';
 import type { Netns } from '../netns';
 import { NFT_MSG } from '../nft/constants';
 import { nftMessage } from '../nft/messages';
 import { NLM_F } from '../constants';
 
 export interface PortMapping {
-  /** The endpoint's address the mapping forwards to. */
+  /** The endpoint's address the mapping forwards to (its IPv4 one on a dual-stack network). */
   address: string;
+  /** On a dual-stack network, the endpoint's IPv6 address: IPv6 connections to the host port go there. */
+  address6?: string;
   hostPort: number;
   port: number;
   protocol: 'tcp' | 'udp';
@@ -45,11 +48,12 @@ export function mappingKey(m: PortMapping): string {
 }
 
 /**
- * "nln address=… hostPort=… port=… protocol=… [from=…] [hostAddress=…] [netns=…]": no quotes (nft
- * and iptables print comments quoted). The namespace is left out when it would not fit or parse back.
+ * "nln address=… hostPort=… port=… protocol=… [from=…] [hostAddress=…] [address6=…] [netns=…]": no
+ * quotes (nft and iptables print comments quoted). The namespace is left out when it would not fit
+ * or parse back. (address6 follows from address, so it is no part of the key.)
  */
 export function mappingComment(m: PortMapping): string {
-  const key = mappingKey(m);
+  const key = m.address6 === undefined ? mappingKey(m) : `${mappingKey(m)} address6=${m.address6}`;
   const withNs = m.netns !== undefined && /^[^\s"=]+$/.test(m.netns) ? `${key} netns=${m.netns}` : key;
   return withNs.length <= COMMENT_MAX ? withNs : key;
 }
@@ -59,20 +63,27 @@ export function parseMappingComment(comment: string | undefined): PortMapping | 
   const f = Object.fromEntries(comment.split(' ').slice(1).map((kv) => kv.split('=')));
   return {
     address: f.address, hostPort: Number(f.hostPort), port: Number(f.port), protocol: f.protocol as 'tcp' | 'udp',
-    ...(f.from ? { from: f.from } : {}), ...(f.hostAddress ? { hostAddress: f.hostAddress } : {}), ...(f.netns ? { netns: f.netns } : {}),
+    ...(f.from ? { from: f.from } : {}), ...(f.hostAddress ? { hostAddress: f.hostAddress } : {}),
+    ...(f.address6 ? { address6: f.address6 } : {}), ...(f.netns ? { netns: f.netns } : {}),
   };
 }
 
-const notPublished = (m: PortMapping) => new NetlinkError('network.unpublish', 2, { detail: `${m.protocol} port ${m.hostPort} -> ${m.address}:${m.port} is not published` });
+export const notPublished = (m: PortMapping) => new NetlinkError('network.unpublish', 2, { detail: `${m.protocol} port ${m.hostPort} -> ${m.address}:${m.port} is not published` });
 
-const unique = (ms: Array<PortMapping | undefined>): PortMapping[] => {
+/** The address a family's rules forward a mapping to: the IPv6 one of a dual-stack endpoint for IPv6. */
+const targetOf = (m: PortMapping, family: NftFamily): string => (family === 'ip6' ? m.address6 ?? m.address : m.address);
+
+/** The nft family of a network's IPv4 (ip) or IPv6 (ip6) rules. */
+export type NftFamily = 'ip' | 'ip6';
+
+export const unique = (ms: Array<PortMapping | undefined>): PortMapping[] => {
   const seen = new Map<string, PortMapping>();
   for (const m of ms) if (m) seen.set(mappingKey(m), m);
   return [...seen.values()];
 };
 
 /**
- * A table `ip nln-BRIDGE` of the network's own. Published ports are found in O(1) however many
+ * A table `ip nln-BRIDGE` of the network's own (`ip6 nln-BRIDGE` for its IPv6 subnet). Published ports are found in O(1) however many
  * there are: `tcp dport vmap @publish-tcp` (and udp) jumps to the chain of that one port
  * (`p-tcp-8080`), which holds its mapping's DNAT rule (several when they differ by `from` or
  * `hostAddress`). One hairpin rule masquerades any DNATed connection between the network's own
@@ -88,15 +99,15 @@ export class NftFirewall implements Firewall {
    */
   #mapped: { generation: number; addresses: Set<string> } | undefined;
 
-  constructor(private readonly host: Netns, private readonly bridge: string, private readonly subnet: string) {
+  constructor(private readonly host: Netns, private readonly bridge: string, private readonly subnet: string, private readonly family: NftFamily = 'ip') {
     this.#table = `nln-${bridge}`;
   }
 
-  static async exists(host: Netns, bridge: string): Promise<boolean> {
-    return (await host.nft.listTables()).some((t) => t.family === 'ip' && t.name === `nln-${bridge}`);
+  static async exists(host: Netns, bridge: string, family: NftFamily = 'ip'): Promise<boolean> {
+    return (await host.nft.listTables()).some((t) => t.family === family && t.name === `nln-${bridge}`);
   }
 
-  #ref = () => ({ family: 'ip' as const, table: this.#table });
+  #ref = () => ({ family: this.family, table: this.#table });
   #portMap = (protocol: string) => ({ ...this.#ref(), name: `publish-${protocol}`, type: 'inet_service' as const, map: 'verdict' });
   #portChain = (m: PortMapping) => `p-${m.protocol}-${m.hostPort}`;
 
@@ -104,7 +115,7 @@ export class NftFirewall implements Firewall {
     const t = this.#ref();
     await this.host.nft.transaction((tx) => {
       // Like `nft create table`: a table of this name made by anyone else is refused (EEXIST), not adopted.
-      tx.raw(`create table ip ${this.#table}`, nftMessage(NFT_MSG.NEWTABLE, 'ip', { name: this.#table }, NLM_F.CREATE | NLM_F.EXCL));
+      tx.raw(`create table ${this.family} ${this.#table}`, nftMessage(NFT_MSG.NEWTABLE, this.family, { name: this.#table }, NLM_F.CREATE | NLM_F.EXCL));
       for (const protocol of ['tcp', 'udp']) tx.addMap({ ...this.#portMap(protocol) });
       tx.addChain({ ...t, name: 'publish' });
       for (const protocol of ['tcp', 'udp']) tx.addRule({ ...t, chain: 'publish', rule: `${protocol} dport vmap @publish-${protocol}` });
@@ -114,7 +125,7 @@ export class NftFirewall implements Firewall {
       // Published ports answer on the host's own addresses, from outside and from the host itself.
       tx.addRule({ ...t, chain: 'prerouting', match: { fibDaddrType: 'local' }, jump: 'publish' });
       tx.addRule({ ...t, chain: 'output', match: { fibDaddrType: 'local' }, jump: 'publish' });
-      tx.addRule({ ...t, chain: 'postrouting', rule: `ip saddr ${this.subnet} ip daddr ${this.subnet} oifname "${this.bridge}" ct status dnat masquerade` });
+      tx.addRule({ ...t, chain: 'postrouting', rule: `${this.family} saddr ${this.subnet} ${this.family} daddr ${this.subnet} oifname "${this.bridge}" ct status dnat masquerade` });
       if (masquerade) tx.addRule({ ...t, chain: 'postrouting', match: { saddr: this.subnet }, not: { oifname: this.bridge }, masquerade: true });
     });
   }
@@ -123,7 +134,7 @@ export class NftFirewall implements Firewall {
   async #onPort(m: PortMapping): Promise<Array<{ mapping: PortMapping; handle: number }>> {
     // The kernel filters the dump by chain name: an absent chain simply has no rules. Only the
     // comments are read (rawRules): printing every rule as nft text cost ~50 µs a rule.
-    const rules = await this.host.nft.rawRules('ip', this.#table, this.#portChain(m), 'network.publish');
+    const rules = await this.host.nft.rawRules(this.family, this.#table, this.#portChain(m), 'network.publish');
     return rules.flatMap((r) => { const mapping = parseMappingComment(r.comment); return mapping ? [{ mapping, handle: r.handle }] : []; });
   }
 
@@ -154,7 +165,7 @@ export class NftFirewall implements Firewall {
   async #publish(m: PortMapping): Promise<void> {
     const t = this.#ref();
     const chain = this.#portChain(m);
-    const rule = { ...t, chain, comment: mappingComment(m), match: { saddr: m.from, daddr: m.hostAddress, protocol: m.protocol }, dnat: { address: m.address, port: m.port } };
+    const rule = { ...t, chain, comment: mappingComment(m), match: { saddr: m.from, daddr: m.hostAddress, protocol: m.protocol }, dnat: { address: targetOf(m, this.family), port: m.port } };
     try {
       // Usually the port is new: one transaction makes its chain (NLM_F_EXCL: refused when the
       // port has one already), its map entry and its rule.
@@ -198,7 +209,7 @@ export class NftFirewall implements Firewall {
     const going = new Set(ms.map(mappingKey));
     const t = this.#ref();
     const byChain = new Map<string, Array<{ handle: number; going: boolean; mapping: PortMapping }>>();
-    for (const r of await this.host.nft.rawRules('ip', this.#table, undefined, 'network.detach')) {
+    for (const r of await this.host.nft.rawRules(this.family, this.#table, undefined, 'network.detach')) {
       const mapping = parseMappingComment(r.comment);
       if (!r.chain.startsWith('p-') || !mapping) continue;
       byChain.set(r.chain, [...(byChain.get(r.chain) ?? []), { handle: r.handle, going: going.has(mappingKey(mapping)), mapping }]);
@@ -219,37 +230,42 @@ export class NftFirewall implements Firewall {
   }
 
   exists(): Promise<boolean> {
-    return NftFirewall.exists(this.host, this.bridge);
+    return NftFirewall.exists(this.host, this.bridge, this.family);
   }
 
   async ports(): Promise<PortMapping[]> {
-    const rules = await this.host.nft.rawRules('ip', this.#table, undefined, 'network.ports');
+    const rules = await this.host.nft.rawRules(this.family, this.#table, undefined, 'network.ports');
     return unique(rules.filter((r) => r.chain.startsWith('p-')).map((r) => parseMappingComment(r.comment)));
   }
 
   async teardown(): Promise<void> {
-    await this.host.nft.transaction((tx) => { tx.deleteTable({ family: 'ip', name: this.#table }); });
+    await this.host.nft.transaction((tx) => { tx.deleteTable({ family: this.family, name: this.#table }); });
   }
 }
 
-/** iptables-nft rules, as Docker keeps its own: a chain NLN-BRIDGE in nat, jumped to for local addresses. */
+/**
+ * iptables-nft rules, as Docker keeps its own: a chain NLN-BRIDGE in nat, jumped to for local
+ * addresses (with ip6tables for the network's IPv6 subnet).
+ */
 export class IptablesFirewall implements Firewall {
   readonly kind = 'iptables';
   readonly #chain: string;
+  readonly #ipt: Iptables;
 
-  constructor(private readonly host: Netns, private readonly bridge: string, private readonly subnet: string) {
+  constructor(private readonly host: Netns, private readonly bridge: string, private readonly subnet: string, private readonly family: NftFamily = 'ip') {
     this.#chain = `NLN-${bridge}`;
+    this.#ipt = family === 'ip6' ? host.ip6tables : host.iptables;
   }
 
-  static async exists(host: Netns, bridge: string): Promise<boolean> {
-    return (await host.iptables.list('nat')).includes(`-N NLN-${bridge}`);
+  static async exists(host: Netns, bridge: string, family: NftFamily = 'ip'): Promise<boolean> {
+    return (await (family === 'ip6' ? host.ip6tables : host.iptables).list('nat')).includes(`-N NLN-${bridge}`);
   }
 
   #jump = () => `-m addrtype --dst-type LOCAL -j ${this.#chain}`;
   #masquerade = () => `-s ${this.subnet} ! -o ${this.bridge} -j MASQUERADE`;
 
   async setup(masquerade: boolean): Promise<void> {
-    const ipt = this.host.iptables;
+    const ipt = this.#ipt;
     await ipt.newChain('nat', this.#chain); // EEXIST when the chain is someone's already
     // All or nothing: each step done is undone, in reverse, if a later one fails.
     const undo: Array<() => Promise<void>> = [() => ipt.deleteChain('nat', this.#chain)];
@@ -266,9 +282,11 @@ export class IptablesFirewall implements Firewall {
 
   #rules(m: PortMapping): [string, string] {
     const comment = `-m comment --comment "${mappingComment(m)}"`;
+    const target = targetOf(m, this.family);
+    const [to, host] = this.family === 'ip6' ? [`[${target}]:${m.port}`, `${target}/128`] : [`${target}:${m.port}`, `${target}/32`];
     return [
-      `${m.from ? `-s ${m.from} ` : ''}${m.hostAddress ? `-d ${m.hostAddress} ` : ''}-p ${m.protocol} -m ${m.protocol} --dport ${m.hostPort} ${comment} -j DNAT --to-destination ${m.address}:${m.port}`,
-      `-s ${this.subnet} -d ${m.address}/32 -p ${m.protocol} -m ${m.protocol} --dport ${m.port} ${comment} -j MASQUERADE`,
+      `${m.from ? `-s ${m.from} ` : ''}${m.hostAddress ? `-d ${m.hostAddress} ` : ''}-p ${m.protocol} -m ${m.protocol} --dport ${m.hostPort} ${comment} -j DNAT --to-destination ${to}`,
+      `-s ${this.subnet} -d ${host} -p ${m.protocol} -m ${m.protocol} --dport ${m.port} ${comment} -j MASQUERADE`,
     ];
   }
 
@@ -277,11 +295,11 @@ export class IptablesFirewall implements Firewall {
       throw new NetlinkError('network.publish', 17, { detail: `${m.protocol} port ${m.hostPort} is already published` });
     }
     const [dnat, hairpin] = this.#rules(m);
-    await this.host.iptables.append('nat', this.#chain, dnat);
+    await this.#ipt.append('nat', this.#chain, dnat);
     try {
-      await this.host.iptables.append('nat', 'POSTROUTING', hairpin);
+      await this.#ipt.append('nat', 'POSTROUTING', hairpin);
     } catch (err) {
-      await this.host.iptables.delete('nat', this.#chain, dnat).catch(() => {});
+      await this.#ipt.delete('nat', this.#chain, dnat).catch(() => {});
       throw err;
     }
   }
@@ -291,8 +309,8 @@ export class IptablesFirewall implements Firewall {
     const stored = (await this.ports()).find((x) => mappingKey(x) === mappingKey(m));
     if (!stored) throw notPublished(m);
     const [dnat, hairpin] = this.#rules(stored);
-    await this.host.iptables.delete('nat', this.#chain, dnat);
-    await this.host.iptables.delete('nat', 'POSTROUTING', hairpin);
+    await this.#ipt.delete('nat', this.#chain, dnat);
+    await this.#ipt.delete('nat', 'POSTROUTING', hairpin);
   }
 
   async unpublishMany(ms: PortMapping[]): Promise<void> {
@@ -300,7 +318,7 @@ export class IptablesFirewall implements Firewall {
   }
 
   exists(): Promise<boolean> {
-    return IptablesFirewall.exists(this.host, this.bridge);
+    return IptablesFirewall.exists(this.host, this.bridge, this.family);
   }
 
   async mappedAddresses(): Promise<Set<string>> {
@@ -308,12 +326,12 @@ export class IptablesFirewall implements Firewall {
   }
 
   async ports(): Promise<PortMapping[]> {
-    const lines = await this.host.iptables.list('nat', this.#chain);
+    const lines = await this.#ipt.list('nat', this.#chain);
     return unique(lines.map((l) => parseMappingComment(/--comment "([^"]*)"/.exec(l)?.[1])));
   }
 
   async teardown(): Promise<void> {
-    const ipt = this.host.iptables;
+    const ipt = this.#ipt;
     for (const m of await this.ports()) await this.unpublish(m);
     await ipt.delete('nat', 'PREROUTING', this.#jump()).catch(() => {});
     await ipt.delete('nat', 'OUTPUT', this.#jump()).catch(() => {});
