@@ -74,9 +74,9 @@ export async function runCni(request: CniRequest): Promise<CniResponse> {
       }
       return { exitCode: 0, stdout: `${JSON.stringify(versionInfo(requested))}\n` };
     }
+    const env = parseEnv(request.env, command);
     const raw = parseJson(request.stdin);
     if (typeof raw.cniVersion === 'string' && (SUPPORTED_VERSIONS as readonly string[]).includes(raw.cniVersion)) cniVersion = raw.cniVersion;
-    const env = parseEnv(request.env, command);
     const conf = parseNetConf(raw);
     return { exitCode: 0, stdout: await dispatch(command, env, conf) };
   } catch (err) {
