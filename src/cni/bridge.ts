@@ -8,6 +8,7 @@ import type { Allocation } from './host-local-allocator';
 import type { NetConf } from './config';
 import { badConfig } from './errors';
 import { isCode, unless } from './netlink-errors';
+import { addressOptions } from './attach';
 
 async function ensureBridgeLink(node: Netns, conf: NetConf): Promise<Link> {
   let link = await unless(['ENODEV'], () => node.links.get(conf.bridge));
@@ -33,8 +34,8 @@ async function ensureGateway(node: Netns, conf: NetConf, link: Link, a: Allocati
     await unless(['EADDRNOTAVAIL'], () => node.addresses.delete(link.index, `${have.address}/${have.prefixLength}`));
   }
   try {
-    // NODAD: the gateway answers at once, not after IPv6's duplicate address detection.
-    await node.addresses.add(link.index, `${a.gateway}/${a.prefixLength}`, a.family === 6 ? { noDad: true } : {});
+    const { cidr, ...options } = addressOptions(a, a.gateway);
+    await node.addresses.add(link.index, cidr, options);
   } catch (err) {
     if (!isCode(err, 'EEXIST')) throw err;
   }

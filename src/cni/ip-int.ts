@@ -19,3 +19,12 @@ export function lastUsable(network: bigint, prefixLength: number, family: Family
   const last = network | ((1n << BigInt(bits - prefixLength)) - 1n);
   return family === 4 ? last - 1n : last;
 }
+
+/**
+ * The IPv4 broadcast address of address/prefixLength, which the reference plugins set on every
+ * IPv4 address they add (netlink's AddrAdd fills it in); none for IPv6, /31 or /32.
+ */
+export function broadcastOf(bytes: Buffer, prefixLength: number): string | undefined {
+  if (bytes.length !== 4 || prefixLength > 30) return undefined;
+  return intText(toInt(bytes) | ((1n << BigInt(32 - prefixLength)) - 1n), 4);
+}
