@@ -4,15 +4,25 @@
 import { MAX_STDIN } from './config';
 import { runCni } from './run';
 
+/** A runtime writes the config and closes stdin at once; a caller that never closes it is not waited on longer. */
+const STDIN_WAIT_MS = 30_000;
+
 /** stdin up to MAX_STDIN + 1 bytes: more than that is refused by runCni without reading the rest. */
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return '';
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size > MAX_STDIN) break;
+  const timer = setTimeout(() => process.stdin.destroy(new Error('stdin was not closed')), STDIN_WAIT_MS);
+  try {
+    for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_STDIN) break;
+    }
+  } catch {
+    return ''; // not closed in time: answered as a config that cannot be decoded
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -107,3 +107,26 @@ test('libcni: ADD gives the spec result, traffic flows (gateway, container to co
     assert.equal((await ipJson(node.name, ['link', 'show', 'type', 'veth'])).length, 0);
   }));
 });
+
+test('libcni: ipMasq masquerades what leaves the network (IPv4 and IPv6) and nothing within it', async () => {
+  await withCniNamespaces(3, async (node, c1, outside) => withTempDir(async (dir) => {
+    // "Outside": a namespace on a link of the node's own, not the container network.
+    await node.links.add({ kind: 'veth', name: 'up0', up: true, peer: { name: 'up0', netns: outside, up: true } });
+    await node.addresses.add('up0', '198.19.40.1/30');
+    await node.addresses.add('up0', 'fd00:198:19:40::1/64', { noDad: true });
+    await outside.addresses.add('up0', '198.19.40.2/30');
+    await outside.addresses.add('up0', 'fd00:198:19:40::2/64', { noDad: true });
+    const added = await libcni(node, 'add', { ...base(dir, node, c1, 'masq'), confList: confList(dir) });
+    assert.equal(added.error, undefined, JSON.stringify(added.error));
+    const far = await answerer(outside, 7002, 'outside');
+    const near = await answerer(node, 7003, 'node');
+    try {
+      assert.equal(await ask(c1, '198.19.40.2', 7002), 'outside 198.19.40.1');
+      assert.equal(await ask(c1, 'fd00:198:19:40::2', 7002), 'outside fd00:198:19:40::1');
+      assert.equal(await ask(c1, '198.18.40.1', 7003), 'node 198.18.40.2', 'not masqueraded inside the subnet');
+    } finally {
+      await closeServer(far);
+      await closeServer(near);
+    }
+  }));
+});
