@@ -61,6 +61,9 @@ test('libcni: ADD gives the spec result, traffic flows (gateway, container to co
     const global = eth0.addr_info.filter((a: any) => a.scope === 'global');
     assert.deepEqual(global.map((a: any) => `${a.local}/${a.prefixlen}`), ['198.18.40.2/24', 'fd00:198:18:40::2/64']);
     assert.ok(!global.some((a: any) => a.tentative), 'no address waits for DAD');
+    const [hostEnd] = await ipJson(node.name, ['-d', 'link', 'show', r.interfaces[1].name]);
+    assert.equal(hostEnd.linkinfo.info_slave_data.hairpin, true, 'hairpinMode');
+    assert.equal(hostEnd.master, 'nlncni0');
     const add2 = await libcni(node, 'add', { ...base(dir, node, c2, 'ctr-two'), confList: conf });
     assert.equal(add2.error, undefined, JSON.stringify(add2.error));
     assert.equal(add2.result.ips[0].address, '198.18.40.3/24');
@@ -78,6 +81,8 @@ test('libcni: ADD gives the spec result, traffic flows (gateway, container to co
       assert.equal(await ask(node, 'fd00:198:18:40::1', 8080), 'c1 fd00:198:18:40::1');
       // From the other container through the node's port (DNAT on the bridge, answered back through it).
       assert.match(await ask(c2, '198.18.40.1', 8080), /^c1 /);
+      // Hairpin: the container through its own published port reaches itself.
+      assert.match(await ask(c1, '198.18.40.1', 8080), /^c1 /);
     } finally {
       for (const s of [onNode, onC1, onC2]) await closeServer(s);
     }
