@@ -1,6 +1,7 @@
-// `npm test` step 1: the oracle tools the tests compare against (ip, bridge, nft, iptables-nft, ipset,
-// strace, setpriv). With --bench (`npm run bench`), also the benchmark's peers: pyroute2, Go with
-// vishvananda/netlink and google/nftables, the CNI plugins, a C compiler. With --fuzz (.ci/run,
+// `npm test` step 1: the oracle tools the tests compare against (ip, bridge, nft, iptables-nft,
+// ipset, strace, setpriv, flock), and for the CNI tests Go with libcni and the reference CNI plugins. With
+// --bench (`npm run bench`), also the benchmark's peers: pyroute2, Go with vishvananda/netlink and
+// google/nftables, a C compiler. With --fuzz (.ci/run,
 // before scripts/sanitize.sh and scripts/fuzz.sh), also gcc's sanitizer runtimes and clang with
 // libFuzzer. Missing ones are installed from Debian when running as root (saying so); otherwise
 // this stops with the apt-get line to run.
@@ -20,13 +21,15 @@ function fuzzerRuntime() {
 // [a command on PATH or an absolute path that must exist, the Debian package providing it]
 const needed = [
   ['ip', 'iproute2'], ['bridge', 'iproute2'], ['nft', 'nftables'], ['iptables-nft', 'iptables'],
-  ['strace', 'strace'], ['setpriv', 'util-linux'], ['ipset', 'ipset'],
+  ['strace', 'strace'], ['setpriv', 'util-linux'], ['flock', 'util-linux'], ['ipset', 'ipset'],
+  // The CNI tests: libcni (built with Go from Debian's GOPATH tree) and the reference plugins.
+  ['go', 'golang-go'], ['/usr/share/gocode/src/github.com/containernetworking/cni/libcni', 'golang-github-appc-cni-dev'],
+  ['/usr/lib/cni/bridge', 'containernetworking-plugins'],
   ...(bench ? [
-    ['cc', 'gcc'], ['/usr/lib/python3/dist-packages/pyroute2', 'python3-pyroute2'], ['go', 'golang-go'],
+    ['cc', 'gcc'], ['/usr/lib/python3/dist-packages/pyroute2', 'python3-pyroute2'],
     ['/usr/share/gocode/src/github.com/vishvananda/netlink', 'golang-github-vishvananda-netlink-dev'],
     ['/usr/share/gocode/src/github.com/vishvananda/netns', 'golang-github-vishvananda-netns-dev'],
     ['/usr/share/gocode/src/github.com/google/nftables', 'golang-github-google-nftables-dev'],
-    ['/usr/lib/cni/bridge', 'containernetworking-plugins'],
   ] : []),
   ...(fuzz ? [
     ['g++', 'g++'],  // brings gcc's libasan/libubsan (sanitize.sh)

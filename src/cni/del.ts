@@ -1,0 +1,39 @@
+// DEL: removes what ADD made for the attachment, whatever of it is left: the NAT rules (and their
+// conntrack entries), the veth (its peer goes with it), the addresses in the store. Everything
+// already gone is success, so repeated DELs and DELs after the namespace is gone succeed.
+import * as fs from 'node:fs/promises';
+import type { Netns } from '../netns';
+import type { NetConf } from './config';
+import type { CniEnv } from './env';
+import { HostLocalStore } from './host-local-store';
+import { listNat, removeNat } from './nat';
+import { isCode, unless } from './netlink-errors';
+import { attachmentTag, hostVethName } from './tags';
+
+/** Removes our rules matching `which`; a concurrent DEL or GC that removed some first makes this read again, once. */
+export async function removeNatWhere(node: Netns, which: (r: { network: string; attachment: string }) => boolean): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await removeNat(node, (await listNat(node)).filter(which));
+      return;
+    } catch (err) {
+      if (attempt > 0 || !isCode(err, 'ENOENT')) throw err;
+    }
+  }
+}
+
+export async function storeExists(store: HostLocalStore): Promise<boolean> {
+  return fs.stat(store.dir).then(() => true, () => false);
+}
+
+export async function cmdDel(node: Netns, env: CniEnv, conf: NetConf): Promise<void> {
+  const { containerId, ifname } = env;
+  const tag = attachmentTag(conf.name, containerId, ifname);
+  await removeNatWhere(node, (r) => r.attachment === tag);
+  await unless(['ENODEV'], () => node.links.delete(hostVethName(conf.name, containerId, ifname)));
+  const store = new HostLocalStore(conf.ipam.dataDir, conf.name);
+  if (!(await storeExists(store))) return;
+  await store.withLock(async () => {
+    for (const a of await store.of(containerId, ifname)) await store.release(a.ip);
+  });
+}

@@ -1,0 +1,117 @@
+// The plugin's NAT in the node namespace, in nftables tables of its own (`ip nln-cni`, `ip6 nln-cni`):
+// published ports (portmap's DNAT, from other hosts and from the node itself, with hairpin) and
+// ipMasq's masquerade. Every rule's comment carries the attachment's marker (tags.ts), so DEL and
+// GC find an attachment's rules from the kernel alone; a DNAT rule's comment also names its flow
+// (protocol, host port, container address), so its conntrack entries can be removed with it.
+// nftables rather than iptables: one atomic transaction per attachment, and tables of our own that
+// no other tool rewrites (portmap's iptables chains are shared with every other user of iptables).
+import { NetlinkError } from '../errors';
+import type { Family } from '../ip';
+import type { Netns } from '../netns';
+import type { NftTransaction } from '../nft/transaction';
+import type { PortMappingConf } from './config';
+import { parseMarker } from './tags';
+
+export const NAT_TABLE = 'nln-cni';
+const FAMILIES = [['ip', 4], ['ip6', 6]] as const;
+type NftFam = 'ip' | 'ip6';
+const fam = (f: Family): NftFam => (f === 4 ? 'ip' : 'ip6');
+const MULTICAST: Record<Family, string> = { 4: '224.0.0.0/4', 6: 'ff00::/8' };
+
+export interface NatAddress {
+  family: Family;
+  address: string;
+  /** The network's subnet for this address ("198.18.0.0/24"): traffic to it is not masqueraded. */
+  subnet: string;
+}
+
+/** One rule of ours as found in the kernel. */
+export interface NatRule {
+  family: NftFam;
+  chain: string;
+  handle: number;
+  network: string;
+  attachment: string;
+  /** For a DNAT rule: the flow it maps, for the conntrack cleanup. */
+  flow?: { protocol: 'tcp' | 'udp'; hostPort: number; address: string };
+}
+
+/** Makes the family's table with its hooks, once: `create table` fails (EEXIST) when another call already made it whole. */
+async function ensureTable(node: Netns, family: NftFam): Promise<void> {
+  const t = { family, table: NAT_TABLE };
+  try {
+    await node.nft.transaction((tx) => {
+      tx.createTable({ family, name: NAT_TABLE });
+      tx.addChain({ ...t, name: 'hostports' });
+      tx.addChain({ ...t, name: 'masq' });
+      tx.addChain({ ...t, name: 'prerouting', type: 'nat', hook: 'prerouting', priority: 'dstnat', policy: 'accept' });
+      tx.addChain({ ...t, name: 'output', type: 'nat', hook: 'output', priority: -100, policy: 'accept' });
+      tx.addChain({ ...t, name: 'postrouting', type: 'nat', hook: 'postrouting', priority: 'srcnat', policy: 'accept' });
+      // Published ports answer on the node's own addresses, from outside and from the node itself.
+      tx.addRule({ ...t, chain: 'prerouting', match: { fibDaddrType: 'local' }, jump: 'hostports' });
+      tx.addRule({ ...t, chain: 'output', match: { fibDaddrType: 'local' }, jump: 'hostports' });
+      tx.addRule({ ...t, chain: 'postrouting', jump: 'masq' });
+    });
+  } catch (err) {
+    if (!(err instanceof NetlinkError && err.code === 'EEXIST')) throw err;
+  }
+}
+
+function addRules(tx: NftTransaction, marker: string, a: NatAddress, mappings: PortMappingConf[], ipMasq: boolean): void {
+  const t = { family: fam(a.family), table: NAT_TABLE };
+  const mine = mappings.filter((m) => (m.hostIP === undefined ? true : m.hostIP.includes(':') === (a.family === 6)));
+  for (const m of mine) {
+    tx.addRule({
+      ...t, chain: 'hostports', comment: `${marker} ${m.protocol} ${m.hostPort} ${a.address}`,
+      match: { ...(m.hostIP ? { daddr: m.hostIP } : {}), protocol: m.protocol, dport: m.hostPort },
+      dnat: { address: a.address, port: m.containerPort },
+    });
+  }
+  // Hairpin: the container reaching itself through its own published port answers itself.
+  if (mine.length) tx.addRule({ ...t, chain: 'masq', comment: marker, match: { saddr: a.address, daddr: a.address }, masquerade: true });
+  if (ipMasq) tx.addRule({ ...t, chain: 'masq', comment: marker, match: { saddr: a.address }, not: { daddr: [a.subnet, MULTICAST[a.family]] }, masquerade: true });
+}
+
+/** The attachment's DNAT and masquerade rules, in one transaction per family. */
+export async function addNat(node: Netns, marker: string, addresses: NatAddress[], mappings: PortMappingConf[], ipMasq: boolean): Promise<void> {
+  for (const [family, f] of FAMILIES) {
+    const mine = addresses.filter((a) => a.family === f);
+    if (mine.length === 0 || (mappings.length === 0 && !ipMasq)) continue;
+    await ensureTable(node, family);
+    await node.nft.transaction((tx) => { for (const a of mine) addRules(tx, marker, a, mappings, ipMasq); });
+  }
+}
+
+/** Our rules in both tables (none when a table is absent). */
+export async function listNat(node: Netns): Promise<NatRule[]> {
+  const tables = new Set((await node.nft.listTables()).filter((t) => t.name === NAT_TABLE).map((t) => t.family));
+  const out: NatRule[] = [];
+  for (const [family] of FAMILIES) {
+    if (!tables.has(family)) continue;
+    for (const chain of ['hostports', 'masq']) {
+      for (const r of await node.nft.listRules({ family, table: NAT_TABLE, chain })) {
+        const [a, b, c, proto, port, address] = (r.comment ?? '').split(' ');
+        const tag = parseMarker(`${a} ${b} ${c}`);
+        if (!tag) continue;
+        const flow = (proto === 'tcp' || proto === 'udp') && /^\d+$/.test(port ?? '') && address ? { protocol: proto as 'tcp' | 'udp', hostPort: Number(port), address } : undefined;
+        out.push({ family, chain, handle: r.handle, network: tag.network, attachment: tag.attachment, ...(flow ? { flow } : {}) });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Deletes these rules (one transaction per family) and then the conntrack entries of their port
+ * mappings, so a client's existing UDP "connection" stops reaching the removed container.
+ */
+export async function removeNat(node: Netns, rules: NatRule[]): Promise<void> {
+  for (const [family, f] of FAMILIES) {
+    const mine = rules.filter((r) => r.family === family);
+    if (mine.length === 0) continue;
+    await node.nft.transaction((tx) => { for (const r of mine) tx.deleteRule({ family, table: NAT_TABLE, chain: r.chain, handle: r.handle }); });
+    for (const r of mine) {
+      if (r.flow) await node.conntrack.delete({ family: f, protocol: r.flow.protocol, dport: r.flow.hostPort, replySrc: r.flow.address });
+    }
+  }
+}
