@@ -246,12 +246,13 @@ int main(void) {
   memcpy(request, FRAME_MAGIC, 4);
   put_u32(request + 4, (uint32_t)env_len);
   put_u32(request + 8, (uint32_t)in_len);
-  int err = send_all(fd, request, FRAME_HEADER + env_len + in_len, deadline);
-  if (err == ETIMEDOUT) return fail(11, "the CNI daemon did not take the request in time: try again later", path);
-  if (err) return fail_errno(5, "cannot send the request to the CNI daemon", path, err);
+  int sent = send_all(fd, request, FRAME_HEADER + env_len + in_len, deadline);
+  if (sent == ETIMEDOUT) return fail(11, "the CNI daemon did not take the request in time: try again later", path);
 
+  /* A daemon that refuses answers at once and closes: its answer is read even when sending failed. */
   char header[16];
-  err = recv_all(fd, header, sizeof header, deadline);
+  int err = recv_all(fd, header, sizeof header, deadline);
+  if (err && sent) return fail_errno(5, "cannot send the request to the CNI daemon", path, sent);
   if (err == ETIMEDOUT) return fail(11, "the CNI daemon did not answer in time: try again later", path);
   if (err == EPIPE) return fail(5, "the CNI daemon closed the connection without an answer", path);
   if (err) return fail_errno(5, "cannot read the CNI daemon's answer", path, err);

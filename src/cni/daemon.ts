@@ -57,7 +57,8 @@ export class CniDaemon {
     prepareDirectory(path.dirname(socket));
     await removeStaleSocket(socket);
     let daemon: CniDaemon | undefined;
-    const server = net.createServer((connection) => daemon!.#accept(connection));
+    // Half-open: a caller that ends its side early still gets the error that says why.
+    const server = net.createServer({ allowHalfOpen: true }, (connection) => daemon!.#accept(connection));
     // The socket is made 0600 from the start: no moment when another user could connect.
     const umask = process.umask(0o177);
     try {
