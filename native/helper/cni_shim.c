@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,27 +142,15 @@ static int wait_for(int fd, short events, int64_t deadline) {
   }
 }
 
-/* 0 sent; else an errno (ETIMEDOUT past the deadline). */
-static int send_all(int fd, const char *buf, size_t len, int64_t deadline) {
+/*
+ * Reads (into buf) or writes (from it) all len bytes, waiting until the deadline at most (0: none):
+ * 0, ETIMEDOUT, EPIPE (the peer closed before all was read), or an errno.
+ */
+static int transfer_all(int fd, char *buf, size_t len, int reading, int64_t deadline) {
   while (len > 0) {
-    if (!wait_for(fd, POLLOUT, deadline)) return ETIMEDOUT;
-    ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
-      return errno;
-    }
-    buf += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-/* 0 read; EPIPE if the peer closed first; else an errno. */
-static int recv_all(int fd, char *buf, size_t len, int64_t deadline) {
-  while (len > 0) {
-    if (!wait_for(fd, POLLIN, deadline)) return ETIMEDOUT;
-    ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
-    if (n == 0) return EPIPE;
+    if (deadline && !wait_for(fd, reading ? POLLIN : POLLOUT, deadline)) return ETIMEDOUT;
+    ssize_t n = reading ? read(fd, buf, len) : write(fd, buf, len);
+    if (n == 0 && reading) return EPIPE;
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       return errno;
@@ -179,17 +168,6 @@ static void put_u32(char *p, uint32_t v) {
 static uint32_t get_u32(const char *p) {
   const unsigned char *u = (const unsigned char *)p;
   return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
-}
-
-static int write_all(int fd, const char *buf, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, buf, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return -1;
-    buf += n;
-    len -= (size_t)n;
-  }
-  return 0;
 }
 
 int main(void) {
@@ -246,12 +224,13 @@ int main(void) {
   memcpy(request, FRAME_MAGIC, 4);
   put_u32(request + 4, (uint32_t)env_len);
   put_u32(request + 8, (uint32_t)in_len);
-  int sent = send_all(fd, request, FRAME_HEADER + env_len + in_len, deadline);
+  signal(SIGPIPE, SIG_IGN); /* a daemon that closed early is an EPIPE to handle, not a death */
+  int sent = transfer_all(fd, request, FRAME_HEADER + env_len + in_len, 0, deadline);
   if (sent == ETIMEDOUT) return fail(11, "the CNI daemon did not take the request in time: try again later", path);
 
   /* A daemon that refuses answers at once and closes: its answer is read even when sending failed. */
   char header[16];
-  int err = recv_all(fd, header, sizeof header, deadline);
+  int err = transfer_all(fd, header, sizeof header, 1, deadline);
   if (err && sent) return fail_errno(5, "cannot send the request to the CNI daemon", path, sent);
   if (err == ETIMEDOUT) return fail(11, "the CNI daemon did not answer in time: try again later", path);
   if (err == EPIPE) return fail(5, "the CNI daemon closed the connection without an answer", path);
@@ -263,10 +242,10 @@ int main(void) {
   int32_t code = (int32_t)get_u32(header + 4);
   char *body = malloc((size_t)out_len + err_len + 1);
   if (!body) return fail(5, "out of memory for the CNI daemon's answer", path);
-  err = recv_all(fd, body, (size_t)out_len + err_len, deadline);
+  err = transfer_all(fd, body, (size_t)out_len + err_len, 1, deadline);
   if (err == ETIMEDOUT) return fail(11, "the CNI daemon did not answer in time: try again later", path);
   if (err) return fail(5, "the CNI daemon's answer was cut short", path);
   close(fd);
-  if (write_all(1, body, out_len) < 0 || write_all(2, body + out_len, err_len) < 0) return 1;
+  if (transfer_all(1, body, out_len, 0, 0) || transfer_all(2, body + out_len, err_len, 0, 0)) return 1;
   return code < 0 || code > 255 ? 1 : code;
 }

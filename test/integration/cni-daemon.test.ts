@@ -186,7 +186,8 @@ describe('nln cni daemon and its shim', () => {
       const elapsed = performance.now() - started;
       for (const r of runs) assert.deepEqual(JSON.parse(r.stdout), VERSION_ANSWER);
       assert.equal(served(daemon.log()).length, 32);
-      assert.ok(elapsed < delay * 5, `32 calls of ${delay} ms took ${elapsed.toFixed(0)} ms (one after another: ${32 * delay} ms)`);
+      // One after another: 32 delays; allowed 8 (a loaded 2-core machine spawns 32 shims slowly).
+      assert.ok(elapsed < delay * 8, `32 calls of ${delay} ms took ${elapsed.toFixed(0)} ms (one after another: ${32 * delay} ms)`);
     }, () => daemon.stop(), box.remove);
   });
 
