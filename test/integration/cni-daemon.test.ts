@@ -168,12 +168,35 @@ describe('nln cni daemon and its shim', () => {
       const big = await runShim(box.shim, { CNI_COMMAND: 'ADD', NLN_CNI_SOCKET: box.socket }, Buffer.alloc(MAX_STDIN_BYTES + 10, 0x20));
       assert.equal(big.code, 1);
       assert.equal(JSON.parse(big.stdout).code, 6);
+      // And a CNI_* variable too large for the frame.
+      const wide = await runShim(box.shim, { CNI_COMMAND: 'ADD', CNI_ARGS: 'K='.padEnd(70_000, 'v'), NLN_CNI_SOCKET: box.socket });
+      assert.equal(wide.code, 1);
+      assert.equal(JSON.parse(wide.stdout).code, 4);
       assert.deepEqual(served(daemon.log()), []);
       assert.equal(daemon.child.exitCode, null);
       const r = await runShim(box.shim, { CNI_COMMAND: 'VERSION', NLN_CNI_SOCKET: box.socket });
       assert.deepEqual(JSON.parse(r.stdout), VERSION_ANSWER);
       assert.equal(served(daemon.log()).length, 1);
     }, () => daemon.stop(), box.remove);
+  });
+
+  it('a daemon that accepts and never answers: the shim gives up after NLN_CNI_TIMEOUT_MS with code 11 (try again later)', async () => {
+    const box = cniSandbox();
+    fs.mkdirSync(path.dirname(box.socket));
+    const held: net.Socket[] = [];
+    const stuck = net.createServer((c) => held.push(c));
+    await new Promise<void>((resolve) => stuck.listen(box.socket, resolve));
+    await withCleanup(async () => {
+      const r = await runShim(box.shim, { CNI_COMMAND: 'VERSION', NLN_CNI_SOCKET: box.socket, NLN_CNI_TIMEOUT_MS: '300' });
+      assert.equal(r.code, 1);
+      assert.equal(JSON.parse(r.stdout).code, 11);
+      assert.match(JSON.parse(r.stdout).msg, /did not answer in time/);
+      assert.ok(r.ms < 3000, `${r.ms} ms`);
+      assert.equal(held.length, 1);
+    }, () => {
+      for (const c of held) c.destroy();
+      return new Promise((resolve) => stuck.close(resolve));
+    }, box.remove);
   });
 
   it('32 calls at once are served side by side: the time of one slow call, not 32', async () => {
