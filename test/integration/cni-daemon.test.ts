@@ -214,6 +214,22 @@ describe('nln cni daemon and its shim', () => {
     }, () => daemon.stop(), box.remove);
   });
 
+  it('a GC of a network runs alone: an ADD to it waits for the GC, an ADD to another network does not', async () => {
+    const box = cniSandbox();
+    const daemon = await startDaemon([box.socket, '800'], SLOW_DAEMON);
+    await withCleanup(async () => {
+      const call = (command: string, container: string, network: string) =>
+        runShim(box.shim, { CNI_COMMAND: command, CNI_CONTAINERID: container, NLN_CNI_SOCKET: box.socket }, JSON.stringify({ cniVersion: '1.1.0', name: network }));
+      const gc = call('GC', 'gc', 'n1');
+      await waitFor('the GC in the plugin', () => daemon.log().includes('handling GC gc'));
+      await Promise.all([gc, call('ADD', 'same', 'n1'), call('ADD', 'other', 'n2')]);
+      const lines = daemon.log().split('\n');
+      const at = (text: string) => lines.findIndex((l) => l.includes(text));
+      assert.ok(at('handling ADD other') < at('done GC gc'), daemon.log());
+      assert.ok(at('handling ADD same') > at('done GC gc'), daemon.log());
+    }, () => daemon.stop(), box.remove);
+  });
+
   it('SIGTERM: the socket goes at once (new calls fall back to node), the calls in flight are answered, then it exits 0', async () => {
     const box = cniSandbox();
     const daemon = await startDaemon([box.socket, '800'], SLOW_DAEMON);
