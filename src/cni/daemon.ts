@@ -124,9 +124,9 @@ export class CniDaemon {
     }
     const started = performance.now();
     const response = await this.#dispatch(request);
-    await send(connection, response);
     const { CNI_COMMAND: command = '?', CNI_CONTAINERID: container = '-' } = request.env;
     this.#log(`${command} ${container} uid ${peer!.uid}: exit ${response.exitCode} in ${(performance.now() - started).toFixed(1)} ms`);
+    await send(connection, response);
   }
 
   #allowed(peer: PeerCredentials | undefined): boolean {

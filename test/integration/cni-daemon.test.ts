@@ -16,6 +16,11 @@ import { waitFor, withCleanup } from '../helpers';
 
 const VERSION_ANSWER = { cniVersion: '1.1.0', supportedVersions: ['0.4.0', '1.0.0', '1.1.0'] };
 const served = (log: string) => log.split('\n').filter((l) => / uid \d+: exit /.test(l));
+/** The daemon's log lines for calls served, once there are `count` (its stderr may reach us after the shim's exit). */
+async function servedLines(daemon: { log(): string }, count: number): Promise<string[]> {
+  await waitFor(`${count} calls served in the daemon's log`, () => served(daemon.log()).length >= count);
+  return served(daemon.log());
+}
 
 /** Writes raw bytes to the daemon's socket and reads all it answers until it closes. */
 function rawExchange(socket: string, bytes: Buffer, options: { end?: boolean } = {}): Promise<Buffer> {
@@ -48,7 +53,7 @@ describe('nln cni daemon and its shim', () => {
       assert.equal(add.code, 1);
       assert.equal(JSON.parse(add.stdout).code, 4);
       // Both went through the daemon (not node started by the shim): it logged them.
-      assert.deepEqual(served(daemon.log()).map((l) => l.split(' uid')[0]), ['nln cni daemon: VERSION -', 'nln cni daemon: ADD c1']);
+      assert.deepEqual((await servedLines(daemon, 2)).map((l) => l.split(' uid')[0]), ['nln cni daemon: VERSION -', 'nln cni daemon: ADD c1']);
     }, () => daemon.stop(), box.remove);
   });
 
@@ -114,6 +119,7 @@ describe('nln cni daemon and its shim', () => {
       assert.deepEqual(served(daemon.log()), []);
       // Root still is.
       assert.equal((await runShim(box.shim, { CNI_COMMAND: 'VERSION', NLN_CNI_SOCKET: box.socket })).code, 0);
+      assert.deepEqual((await servedLines(daemon, 1)).map((l) => /uid (\d+)/.exec(l)![1]), ['0']);
     }, () => daemon.stop(), box.remove);
   });
 
@@ -134,7 +140,7 @@ describe('nln cni daemon and its shim', () => {
       const outsider = await runShim(box.shim, env, '', asNobody());
       assert.equal(outsider.code, 1);
       assert.match(JSON.parse(outsider.stdout).details, /Permission denied/);
-      assert.equal(served(daemon.log()).filter((l) => l.includes('uid 65534')).length, 2);
+      assert.equal((await servedLines(daemon, 2)).filter((l) => l.includes('uid 65534')).length, 2);
     }, () => daemon.stop(), box.remove);
   });
 
@@ -176,7 +182,7 @@ describe('nln cni daemon and its shim', () => {
       assert.equal(daemon.child.exitCode, null);
       const r = await runShim(box.shim, { CNI_COMMAND: 'VERSION', NLN_CNI_SOCKET: box.socket });
       assert.deepEqual(JSON.parse(r.stdout), VERSION_ANSWER);
-      assert.equal(served(daemon.log()).length, 1);
+      assert.equal((await servedLines(daemon, 1)).length, 1);
     }, () => daemon.stop(), box.remove);
   });
 
@@ -208,7 +214,7 @@ describe('nln cni daemon and its shim', () => {
       const runs = await Promise.all(Array.from({ length: 32 }, () => runShim(box.shim, { CNI_COMMAND: 'VERSION', NLN_CNI_SOCKET: box.socket })));
       const elapsed = performance.now() - started;
       for (const r of runs) assert.deepEqual(JSON.parse(r.stdout), VERSION_ANSWER);
-      assert.equal(served(daemon.log()).length, 32);
+      assert.equal((await servedLines(daemon, 32)).length, 32);
       // One after another: 32 delays; allowed 8 (a loaded 2-core machine spawns 32 shims slowly).
       assert.ok(elapsed < delay * 8, `32 calls of ${delay} ms took ${elapsed.toFixed(0)} ms (one after another: ${32 * delay} ms)`);
     }, () => daemon.stop(), box.remove);
