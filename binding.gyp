@@ -21,7 +21,8 @@
         "native/binding/messages.cc",
         "native/binding/namespace_wrap.cc",
         "native/binding/netns_functions.cc",
-        "native/binding/chain_function.cc"
+        "native/binding/chain_function.cc",
+        "native/binding/peer_credentials.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
@@ -35,6 +36,12 @@
       "target_name": "nln-netns-exec",
       "type": "executable",
       "sources": ["native/helper/netns_exec.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
+    },
+    {
+      "target_name": "nln-cni-shim",
+      "type": "executable",
+      "sources": ["native/helper/cni_shim.c"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]

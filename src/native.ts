@@ -47,7 +47,12 @@ export interface NativeAddon {
   /** Netns.chain's engine: per step, per message, its replies' bytes, its refusal, or null (not sent). */
   chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Buffer; patches: NativePatch[] }>)
     : Promise<Array<Array<Buffer | NativeFailure | null>>>;
+  /** Who is at the other end of a connected unix socket (SO_PEERCRED, SO_PEERGROUPS): synchronous; throws with `errno`. */
+  peerCredentials(fd: number): PeerCredentials;
 }
+
+/** The peer of a unix socket as the kernel recorded it at connect(). */
+export interface PeerCredentials { pid: number; uid: number; gid: number; groups: number[] }
 
 function load(): NativeAddon {
   const root = path.join(__dirname, '..', '..');
@@ -68,6 +73,9 @@ export const native: NativeAddon = load();
 
 /** The helper that enters a namespace (fd 3) and execs a program, built beside the addon. */
 export const NETNS_EXEC_HELPER = path.join(__dirname, '..', '..', 'build', 'Release', 'nln-netns-exec');
+
+/** The CNI plugin executable that forwards to `nln cni daemon` (native/helper/cni_shim.c), built beside the addon. */
+export const CNI_SHIM = path.join(__dirname, '..', '..', 'build', 'Release', 'nln-cni-shim');
 
 export const NETLINK_ROUTE = 0;
 export const NETLINK_NETFILTER = 12;

@@ -8,6 +8,7 @@
 #include "chain_function.h"
 #include "namespace_wrap.h"
 #include "netns_functions.h"
+#include "peer_credentials.h"
 #include "subscription_wrap.h"
 
 namespace nln_binding {
@@ -30,6 +31,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   napi_add_env_cleanup_hook(env, teardown, new std::shared_ptr<AddonState>(state));
   define_netns_functions(env, exports);
   define_chain_function(env, exports);
+  define_peer_credentials(env, exports);
   return exports;
 }
 

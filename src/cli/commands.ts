@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Netns } from '../netns';
+import { CNI_HELP, runCniCommand } from './cni';
 import { CONNTRACK_HELP, parseConntrackArgs, runConntrack } from './conntrack';
 import { parseLinkAdd, parseLinkSet } from './ip-link-args';
 import { IPTABLES_RESTORE_HELP, IPTABLES_SAVE_HELP, parseRestoreArgs, parseSaveArgs, runIptablesRestore, runIptablesSave } from './iptables-restore';
@@ -65,6 +66,7 @@ export const HELP: Record<string, string> = {
   sysctl: SYSCTL_HELP,
   conntrack: CONNTRACK_HELP,
   monitor: MONITOR_HELP,
+  cni: CNI_HELP,
 };
 
 export async function runCommand(command: string, args: string[], g: Global): Promise<number> {
@@ -199,6 +201,8 @@ export async function runCommand(command: string, args: string[], g: Global): Pr
       const a = parseConntrackArgs(args);
       return withNs(g, async (ns) => { await runConntrack(ns, a, g.json); return 0; });
     }
+    case 'cni':
+      return runCniCommand(args);
     case 'network':
       return runNetwork(args, g.netns, (value, text) => print(g, value, text));
     case 'bench': {

@@ -19,6 +19,7 @@ commands:
   sysctl      [--values] KEY… | -w KEY=VALUE…  (the namespace's net.* sysctls, printed as sysctl prints them)
   monitor     [all|link|address|route|neigh|rule|nft]…  (as ip monitor / nft monitor; -j: one JSON event per line)
   conntrack   -L|-D|-F|-C [-p PROTO] [-s|-d|-r|-q ADDR] [--sport|--dport P] [-m MARK[/MASK]] [-w ZONE] [-u STATUS] [-f ipv4|ipv6]  (as conntrack(8))
+  cni         daemon [--socket PATH] [--group NAME] | install [--bin-dir DIR]  (the CNI plugin nln-bridge: its resident daemon, its shim)
   network     create|attach|publish|unpublish|detach|prune|show|ls|rm … (a Docker-style bridge network)
   bench       [--quick]  the benchmark against the C floor, Go, pyroute2, CNI and the ip/nft commands
   demo        build a container network in throwaway namespaces, prove it with TCP, time it next to ip/nft, remove it

@@ -5,11 +5,20 @@
 import * as fs from 'node:fs';
 import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
 import { CodecError, decodeMapped, encode, encodeAll, locate, type MessageView, type WireMessage } from '../codec/codec';
-import { native, type NativeFailure, type NativeNamespace, type NativeSubscription, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER } from '../native';
+import { CNI_SHIM, native, type NativeFailure, type NativeNamespace, type NativeSubscription, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type PeerCredentials } from '../native';
 
-export { NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type WireMessage };
+export { CNI_SHIM, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type PeerCredentials, type WireMessage };
 
 export const SELF_PATH = '/proc/self/ns/net';
+
+/** Who connected to a unix socket (its fd), as the kernel recorded at connect(); a NetlinkError (e.g. ENOTCONN) otherwise. */
+export function peerCredentials(fd: number): PeerCredentials {
+  try {
+    return native.peerCredentials(fd);
+  } catch (err) {
+    throw toNetlinkError('socket.peerCredentials', err);
+  }
+}
 
 /**
  * The property a namespace handle (a Netns) keeps its transport under. Options that take a
