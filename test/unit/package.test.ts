@@ -39,6 +39,16 @@ describe('package entry points', () => {
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.install, 'node scripts/install.js');
   });
 
+  it('every helper executable is found: the prebuilt one for this arch first, else the source build\'s', () => {
+    const { HELPERS, helperPath } = require('../../src/native') as typeof import('../../src/native');
+    for (const name of HELPERS) {
+      const prebuilt = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, name);
+      const found = helperPath(name);
+      assert.equal(found, fs.existsSync(prebuilt) ? prebuilt : path.join(root, 'build', 'Release', name), name);
+      assert.ok(fs.existsSync(found), found);
+    }
+  });
+
   it('the nln bin prints its help', () => {
     const out = execFileSync(process.execPath, [path.join(root, 'dist', 'src', 'cli', 'main.js'), '--help'], { encoding: 'utf8' });
     assert.match(out, /^usage: nln \[-n NS\] \[-j\] \[-4\|-6\] <command>/);
