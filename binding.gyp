@@ -30,7 +30,7 @@
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
       "defines+": ["NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"],
-      "ldflags": ["-pthread"]
+      "ldflags": ["-pthread", "-Wl,--version-script=<(module_root_dir)/native/exports.map"]
     },
     {
       "target_name": "nln-netns-exec",

@@ -15,6 +15,7 @@ import { barChart } from './chart';
 import { CONCURRENT_PEERS, CONTAINER_PEERS, containerWorkload, ipv6SettingsWorkload, TEARDOWN_PEERS, teardownWorkload } from './containers';
 import { formatTable, measure, perOp, type Result, type Workload } from './harness';
 import { iptablesRestoreWorkloads } from './iptables-restore';
+import { formatLoadTime, type LoadTime } from './load-time';
 import { formatMemory, type MemoryAfter } from './memory';
 import { linkList, linkUp, netnsCreate, nftWorkloads, removeMade, vethCreate } from './small';
 import { type DeleteLoopResult, type EventLoopResult, eventLoopDelay, eventLoopWhileDeleting, memoryFlatness } from './steady';
@@ -92,6 +93,8 @@ interface Report {
   memory?: { operations: number; samples: Array<{ ops: number; rssMiB: number; fds: number }>; rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number };
   /** bench/memory.ts in a process of its own: what it keeps after 4,000 containers. */
   memoryAfter?: MemoryAfter;
+  /** bench/load-time.ts: require and the first call, in fresh processes. */
+  loadTime?: LoadTime;
   targets?: Target[];
 }
 
@@ -156,6 +159,7 @@ function report(r: Report, dir: string): void {
       + `a 1 ms timer at most ${del.worstTimerLatenessMs.toFixed(2)} ms late; p99 ${del.loop.p99Ms.toFixed(2)} ms, max ${del.loop.maxMs.toFixed(2)} ms`);
   }
   if (r.memoryAfter) console.log(`memory after provisioning (a process of its own): ${formatMemory(r.memoryAfter)}`);
+  if (r.loadTime) console.log(formatLoadTime(r.loadTime));
   if (mem) console.log(`memory over ${mem.operations} operations: ${mem.samples.map((s) => `${Math.round(s.rssMiB)} MiB/${s.fds} fds`).join(', ')}`);
   r.targets = targets(r.results, loop, mem, r.memoryAfter);
   console.log('\ntargets (ratios from this run)');
@@ -203,6 +207,7 @@ async function main(): Promise<void> {
   let deleteLoop;
   let mem;
   let memoryAfter: MemoryAfter | undefined;
+  let loadTime: LoadTime | undefined;
   try {
     for (const w of workloads) {
       process.stderr.write(`measuring: ${w.name} …\n`);
@@ -232,10 +237,15 @@ async function main(): Promise<void> {
       const out = execFileSync(process.execPath, [path.join(__dirname, 'memory.js'), '--json'], { encoding: 'utf8' });
       memoryAfter = JSON.parse(out.trim().split('\n').pop()!) as MemoryAfter;
     }
+    if (wanted('load time')) {
+      process.stderr.write('measuring: load time …\n');
+      const out = execFileSync(process.execPath, [path.join(__dirname, 'load-time.js'), '--json', `--runs=${quick ? 5 : 15}`], { encoding: 'utf8' });
+      loadTime = JSON.parse(out) as LoadTime;
+    }
   } finally {
     await cleanup();
   }
-  let merged: Report = { date: new Date().toISOString(), quick, results, failed, eventLoop: loop, deleteLoop, memory: mem, memoryAfter };
+  let merged: Report = { date: new Date().toISOString(), quick, results, failed, eventLoop: loop, deleteLoop, memory: mem, memoryAfter, loadTime };
   if (only && fs.existsSync(path.join(dir, 'latest.json'))) {
     // A partial run (--only) replaces its workloads in the last full run's results.
     const last = JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'), 'utf8')) as Report;
@@ -244,7 +254,7 @@ async function main(): Promise<void> {
       ...last, date: `${last.date}, partly redone ${merged.date} (${only})`,
       results: [...last.results.filter((r) => !redone.has(r.workload)), ...results],
       failed: [...last.failed.filter((f) => !workloads.some((w) => f.startsWith(`${w.name}:`))), ...failed],
-      eventLoop: loop ?? last.eventLoop, deleteLoop: deleteLoop ?? last.deleteLoop, memory: mem ?? last.memory, memoryAfter: memoryAfter ?? last.memoryAfter,
+      eventLoop: loop ?? last.eventLoop, deleteLoop: deleteLoop ?? last.deleteLoop, memory: mem ?? last.memory, memoryAfter: memoryAfter ?? last.memoryAfter, loadTime: loadTime ?? last.loadTime,
     };
   }
   report(merged, dir);

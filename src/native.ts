@@ -1,5 +1,6 @@
 // The typed face of the native addon (native/binding). Everything the addon exports is declared
 // here; only src/kernel/transport.ts uses it (tests and the bench may reach in directly).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NativeFailure } from './errors';
 
@@ -54,28 +55,49 @@ export interface NativeAddon {
 /** The peer of a unix socket as the kernel recorded it at connect(). */
 export interface PeerCredentials { pid: number; uid: number; gid: number; groups: number[] }
 
+/** The package's folder (this file is dist/src/native.js). */
+const PACKAGE_ROOT = path.join(__dirname, '..', '..');
+
 function load(): NativeAddon {
-  const root = path.join(__dirname, '..', '..');
+  const root = PACKAGE_ROOT;
   try {
-    // node-gyp-build picks prebuilds/<platform>-<arch>/ when one matches, else build/Release.
+    // node-gyp-build takes build/Release when a source build made one, else the file in
+    // prebuilds/<platform>-<arch>/ tagged with this libc (glibc or musl).
     return require('node-gyp-build')(root) as NativeAddon;
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(
       `netlink-native: could not load the native addon from ${root}: ${why}\n` +
-        'Possible fixes: run `npm install` (it builds the addon with node-gyp: needs python3, make, g++),\n' +
-        'or `npm run build:native`; the addon is Linux-only.',
+        'No prebuilt binary fits this platform (prebuilds cover linux x64/arm64, glibc >= 2.17 and musl)\n' +
+        'and none was built from source. Possible fixes: `npm rebuild netlink-native` (builds it with\n' +
+        'node-gyp: needs python3, make, g++), or `npm run build:native` in a checkout; the addon is Linux-only.',
     );
   }
 }
 
 export const native: NativeAddon = load();
 
-/** The helper that enters a namespace (fd 3) and execs a program, built beside the addon. */
-export const NETNS_EXEC_HELPER = path.join(__dirname, '..', '..', 'build', 'Release', 'nln-netns-exec');
+/** The package's small executables (binding.gyp's executable targets): one entry each. */
+export const HELPERS = ['nln-netns-exec', 'nln-cni-shim'] as const;
 
-/** The CNI plugin executable that forwards to `nln cni daemon` (native/helper/cni_shim.c), built beside the addon. */
-export const CNI_SHIM = path.join(__dirname, '..', '..', 'build', 'Release', 'nln-cni-shim');
+/**
+ * Where a helper executable is: the prebuilt one for this architecture (static, any libc), else
+ * the one a source build made beside the addon. The build/Release path when neither exists, so
+ * a caller's existsSync check (and its message) names where a source build would put it.
+ */
+export function helperPath(name: (typeof HELPERS)[number]): string {
+  const candidates = [
+    path.join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`, name),
+    path.join(PACKAGE_ROOT, 'build', 'Release', name),
+  ];
+  return candidates.find((file) => fs.existsSync(file)) ?? candidates[candidates.length - 1]!;
+}
+
+/** The helper that enters a namespace (fd 3) and execs a program. */
+export const NETNS_EXEC_HELPER = helperPath('nln-netns-exec');
+
+/** The CNI plugin executable that forwards to `nln cni daemon` (native/helper/cni_shim.c). */
+export const CNI_SHIM = helperPath('nln-cni-shim');
 
 export const NETLINK_ROUTE = 0;
 export const NETLINK_NETFILTER = 12;

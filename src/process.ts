@@ -38,7 +38,7 @@ function wrap(t: Transport, file: string, args: string[], stdio: StdioOptions | 
   while (base.length < 3) base.push('pipe');
   base[3] = fd;
   if (fs.existsSync(NETNS_EXEC_HELPER)) return { command: NETNS_EXEC_HELPER, argv: [file, ...args], stdio: base as StdioOptions, lent: fd };
-  // A prebuilt install has no helper binary: util-linux's nsenter does the same with fd 3.
+  // No helper (neither prebuilt nor built here): util-linux's nsenter does the same with fd 3.
   return { command: 'nsenter', argv: ['--net=/proc/self/fd/3', '--', file, ...args], stdio: base as StdioOptions, lent: fd };
 }
 

@@ -21,6 +21,34 @@ describe('package entry points', () => {
     }
   });
 
+  it('npm pack ships what runs: dist/src (no tests, no source maps), the install script, the native sources, the prebuilds; no build leftovers', () => {
+    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    const files = new Set<string>(pack.files.map((f: { path: string }) => f.path));
+    for (const needed of ['package.json', 'dist/src/index.js', 'dist/src/index.mjs', 'dist/src/index.d.ts', 'dist/src/cli/main.js',
+      'scripts/install.js', 'binding.gyp', 'native/exports.map', 'native/helper/netns_exec.c', 'native/binding/addon.cc']) {
+      assert.ok(files.has(needed), needed);
+    }
+    const leftovers = [...files].filter((f) => /^(build|dist\/test|test|node_modules)\//.test(f) || /\.(js\.map|o|a|tsbuildinfo|log)$/.test(f) ||
+      (/\.node$/.test(f) && !f.startsWith('prebuilds/')));
+    assert.deepEqual(leftovers, []);
+    // Whatever `npm run prebuild:all` made is in the tarball, every file of it.
+    const prebuilds = path.join(root, 'prebuilds');
+    const made = fs.existsSync(prebuilds) ? fs.readdirSync(prebuilds, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath ?? e.path, e.name))) : [];
+    assert.deepEqual(made.filter((f) => !files.has(f)), []);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.install, 'node scripts/install.js');
+  });
+
+  it('every helper executable is found: the prebuilt one for this arch first, else the source build\'s', () => {
+    const { HELPERS, helperPath } = require('../../src/native') as typeof import('../../src/native');
+    for (const name of HELPERS) {
+      const prebuilt = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, name);
+      const found = helperPath(name);
+      assert.equal(found, fs.existsSync(prebuilt) ? prebuilt : path.join(root, 'build', 'Release', name), name);
+      assert.ok(fs.existsSync(found), found);
+    }
+  });
+
   it('the nln bin prints its help', () => {
     const out = execFileSync(process.execPath, [path.join(root, 'dist', 'src', 'cli', 'main.js'), '--help'], { encoding: 'utf8' });
     assert.match(out, /^usage: nln \[-n NS\] \[-j\] \[-4\|-6\] <command>/);
