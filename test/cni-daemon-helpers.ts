@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { installCniShim } from '../src/cni/install';
-import { waitFor } from './helpers';
+import { SANITIZER_ENV, waitFor } from './helpers';
 
 const CLI = path.join(__dirname, '..', 'src', 'cli', 'main.js');
 export const SLOW_DAEMON = path.join(__dirname, 'fixtures', 'cni-slow-daemon.js');
@@ -55,7 +55,7 @@ export interface ShimRun { code: number | null; stdout: string; stderr: string; 
 export function runShim(shim: string, env: Record<string, string>, stdin: string | Buffer = '', asUser: string[] = []): Promise<ShimRun> {
   const started = performance.now();
   const [file, args] = asUser.length ? ['setpriv', [...asUser, shim]] : [shim, []];
-  const child = spawn(file, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } });
+  const child = spawn(file, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...SANITIZER_ENV, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

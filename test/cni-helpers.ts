@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Netns } from '../src/index';
-import { deleteLeftNamespaces, withCleanup } from './helpers';
+import { deleteLeftNamespaces, SANITIZER_ENV, withCleanup } from './helpers';
 
 const root = path.join(__dirname, '..', '..');
 const pluginMain = path.join(root, 'dist', 'src', 'cni', 'plugin-main.js');
@@ -71,7 +71,7 @@ export async function libcni(node: Netns, op: string, request: Record<string, un
 
 /** Our plugin exec'd inside `node` with the CNI environment, as a runtime execs it. */
 export async function execPlugin(node: Netns, env: Record<string, string>, stdin: string): Promise<{ code: number | null; stdout: string; stderr: string; json?: any }> {
-  const r = await node.exec(process.execPath, [pluginMain], { input: stdin, env: { PATH: process.env.PATH, ...env }, timeout: 60_000 });
+  const r = await node.exec(process.execPath, [pluginMain], { input: stdin, env: { PATH: process.env.PATH, ...SANITIZER_ENV, ...env }, timeout: 60_000 });
   let json: any;
   try {
     json = r.stdout.trim() ? JSON.parse(r.stdout) : undefined;

@@ -257,3 +257,11 @@ export async function udpExchange(ns: Netns, host: string, port: number, sourceP
   if (r.code !== 0) throw new Error(`the UDP client in ${ns.name} failed: ${r.stderr}`);
   return r.stdout;
 }
+
+/**
+ * The sanitizer run's preload and options (scripts/sanitize.sh), for a child given an environment
+ * of its own: node loading the ASan-built addon needs the runtime preloaded. Empty otherwise.
+ */
+export const SANITIZER_ENV: Record<string, string> = Object.fromEntries(
+  ['LD_PRELOAD', 'ASAN_OPTIONS', 'UBSAN_OPTIONS'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])),
+);

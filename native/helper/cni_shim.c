@@ -243,9 +243,11 @@ int main(void) {
   char *body = malloc((size_t)out_len + err_len + 1);
   if (!body) return fail(5, "out of memory for the CNI daemon's answer", path);
   err = transfer_all(fd, body, (size_t)out_len + err_len, 1, deadline);
+  close(fd);
+  int written = err ? 0 : !transfer_all(1, body, out_len, 0, 0) && !transfer_all(2, body + out_len, err_len, 0, 0);
+  free(body);
   if (err == ETIMEDOUT) return fail(11, "the CNI daemon did not answer in time: try again later", path);
   if (err) return fail(5, "the CNI daemon's answer was cut short", path);
-  close(fd);
-  if (transfer_all(1, body, out_len, 0, 0) || transfer_all(2, body + out_len, err_len, 0, 0)) return 1;
+  if (!written) return 1;
   return code < 0 || code > 255 ? 1 : code;
 }
