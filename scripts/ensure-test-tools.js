@@ -1,5 +1,6 @@
 // `npm test` step 1: the oracle tools the tests compare against (ip, bridge, nft, iptables-nft,
-// ipset, strace, setpriv, flock), and for the CNI tests Go with libcni and the reference CNI plugins. With
+// ipset, strace, setpriv, flock), and for the CNI tests Go with libcni, the reference CNI plugins,
+// podman, runc and a static busybox. With
 // --bench (`npm run bench`), also the benchmark's peers: pyroute2, Go with vishvananda/netlink and
 // google/nftables, a C compiler. With --fuzz (.ci/run,
 // before scripts/sanitize.sh and scripts/fuzz.sh), also gcc's sanitizer runtimes and clang with
@@ -25,6 +26,8 @@ const needed = [
   // The CNI tests: libcni (built with Go from Debian's GOPATH tree) and the reference plugins.
   ['go', 'golang-go'], ['/usr/share/gocode/src/github.com/containernetworking/cni/libcni', 'golang-github-appc-cni-dev'],
   ['/usr/lib/cni/bridge', 'containernetworking-plugins'],
+  // The podman test: podman's CNI backend with runc (crun refuses hybrid cgroups), busybox as the rootfs.
+  ['podman', 'podman'], ['runc', 'runc'], ['/bin/busybox', 'busybox-static'],
   ...(bench ? [
     ['cc', 'gcc'], ['/usr/lib/python3/dist-packages/pyroute2', 'python3-pyroute2'],
     ['/usr/share/gocode/src/github.com/vishvananda/netlink', 'golang-github-vishvananda-netlink-dev'],

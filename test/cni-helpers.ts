@@ -62,9 +62,9 @@ export interface LibcniAnswer {
   error?: { code: number; msg: string; details?: string };
 }
 
-/** One libcni operation, run inside `node` (the plugin it execs runs there too). */
-export async function libcni(node: Netns, op: string, request: Record<string, unknown>): Promise<LibcniAnswer> {
-  const r = await node.exec(libcniDriver(), [op], { input: JSON.stringify(request), timeout: 60_000 });
+/** One libcni operation, run inside `node` (the plugin it execs runs there too, with `env` added to this process's). */
+export async function libcni(node: Netns, op: string, request: Record<string, unknown>, env: Record<string, string> = {}): Promise<LibcniAnswer> {
+  const r = await node.exec(libcniDriver(), [op], { input: JSON.stringify(request), timeout: 60_000, env: { ...process.env, ...env } });
   if (r.code !== 0) throw new Error(`cni-libcni ${op} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as LibcniAnswer;
 }
