@@ -3,7 +3,7 @@
 // targets for the rest; a counter before the target; NFTA_RULE_COMPAT with the protocol.
 import { parseAddress, parseCidr } from '../ip';
 import { CMP, META, PAYLOAD_BASE, REG, VERDICT } from '../nft/constants';
-import type { Expr } from '../nft/expressions';
+import { COUNTER, type Expr, sharedBy } from '../nft/expressions';
 import { limitOf } from './matches';
 import { checkPorts, fail } from './options';
 import { type IptMatch, type IptRule, type IptTarget, matchesOf } from './rule';
@@ -17,10 +17,18 @@ export { decodeRule } from './decode';
 export const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b; };
 const u16be = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b; };
 const cmp = (op: number, value: Buffer): Expr => ({ name: 'cmp', data: { sreg: REG.r1, op, data: { value } } });
+// Loads and masks are the same in many rules (a bounded set: keys, fields, prefix lengths): one
+// shared expression each, encoded once (a kube-proxy restore has 100,000 rules of a few shapes).
 // libnftnl's attribute order: key, then the register.
-const meta = (key: number): Expr => ({ name: 'meta', data: { key, dreg: REG.r1 } });
-const payload = (base: number, offset: number, len: number): Expr => ({ name: 'payload', data: { dreg: REG.r1, base, offset, len } });
+const meta = sharedBy((key: number): Expr => ({ name: 'meta', data: { key, dreg: REG.r1 } }));
+const payloadOf = sharedBy((field: string): Expr => {
+  const [base, offset, len] = field.split(' ').map(Number);
+  return { name: 'payload', data: { dreg: REG.r1, base, offset, len } };
+});
+const payload = (base: number, offset: number, len: number): Expr => payloadOf(`${base} ${offset} ${len}`);
 const bitwise = (len: number, mask: Buffer): Expr => ({ name: 'bitwise', data: { sreg: REG.r1, dreg: REG.r1, len, mask: { value: mask }, xor: { value: Buffer.alloc(len) } } });
+/** An address prefix's mask (bounded: 129 lengths at most), not a mark's (any of 2^32). */
+const prefixMask = sharedBy((mask: string): Expr => bitwise(mask.length / 2, Buffer.from(mask, 'hex')));
 export const PROTO: Record<string, number> = { tcp: 6, udp: 17, icmp: 1 };
 /** NFT_RULE_COMPAT_F_INV: the protocol match is negated. */
 const COMPAT_INV = 2;
@@ -49,7 +57,7 @@ function address(out: Expr[], offset: number, cidr: string, not: boolean | undef
   const mask = Buffer.alloc(size);
   for (let i = 0; i < size; i++) mask[i] = (0xff << (8 - Math.max(0, Math.min(8, c.prefixLength - i * 8)))) & 0xff;
   const net = Buffer.from(c.bytes.map((b, i) => b & mask[i]));
-  out.push(payload(PAYLOAD_BASE.network, offset, size), bitwise(size, mask), cmp(op, net));
+  out.push(payload(PAYLOAD_BASE.network, offset, size), prefixMask(mask.subarray(0, size).toString('hex')), cmp(op, net));
 }
 
 /** One port field, as iptables-nft's add_nft_tcpudp: nothing for 0:65535, `<=` for 0:N, else eq or a range. */
@@ -187,7 +195,7 @@ export function encodeRule(r: IptRule, family: 'ip' | 'ip6' = 'ip', sets?: SetIn
   if (r.destination) address(out, L.daddr, r.destination, r.destinationNot, L.size);
   for (const m of matchesOf(r)) out.push(...match(m, sets));
   checkTarget(r);
-  out.push({ name: 'counter', data: { bytes: 0n, packets: 0n } });
+  out.push(COUNTER);
   if (r.target) out.push(target(r.target, family));
   return { expressions: out, compat: { proto, flags: r.protocolNot ? COMPAT_INV : 0 } };
 }

@@ -201,8 +201,9 @@ class Plan {
       if (rule.outInterface && NO_OUT.includes(chain)) throw rangeError('-o', rule.outInterface, `can't be used with ${chain}`);
       const encoded = encodeRule(rule, family, this.sets);
       if (ruleCounters) {
-        const counter = encoded.expressions.find((e) => e.name === 'counter');
-        if (counter) counter.data = { packets: ruleCounters[0], bytes: ruleCounters[1] };
+        // The shared zero counter replaced by this rule's own.
+        const at = encoded.expressions.findIndex((e) => e.name === 'counter');
+        if (at >= 0) encoded.expressions[at] = { name: 'counter', data: { packets: ruleCounters[0], bytes: ruleCounters[1] } };
       }
       // iptables-nft makes a built-in chain on first use.
       if (builtin(chain) !== undefined && !ensured.has(chain)) {

@@ -180,6 +180,20 @@ describe('nft expressions: every item kind, encoded and decoded', () => {
         }
       }
     }
+    // Jumps and gotos to chains of every name length, xtables matches and targets of varied names,
+    // revisions and struct sizes, twice (templates reused), the same bytes as the tables' walk.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const code of [0xfffffffd, 0xfffffffc]) {
+        for (let len = 1; len <= 32; len++) {
+          const exprs: Expr[] = [{ name: 'immediate', data: { dreg: 0, data: { verdict: { code, chain: `C${'hainé'.repeat(8)}`.slice(0, len) } } } }];
+          assert.deepEqual(expressions(exprs), walked(exprs), `verdict ${code} to a chain of ${len} characters`);
+        }
+      }
+      for (const [kind, name, rev, size] of [['match', 'comment', 0, 256], ['match', 'statistic', 0, 24], ['target', 'DNAT', 2, 40], ['target', 'MARK', 2, 8], ['match', 'tcp', 0, 16], ['match', 'x', 7, 3]] as const) {
+        const exprs: Expr[] = [{ name: kind, data: { name, rev, info: Buffer.from(Array.from({ length: size }, (_, i) => (i * 7 + pass + 1) & 255)) } }];
+        assert.deepEqual(expressions(exprs), walked(exprs), `${kind} ${name} rev ${rev}, ${size} bytes`);
+      }
+    }
     // A shared expression is one object, frozen: a rule cannot change what every other rule sends.
     const [load] = encodeItems([{ t: 'match', field: 'tcp dport', op: 'eq', value: single(80) }], 'ip', () => 1).expressions;
     assert.ok(Object.isFrozen(load) && Object.isFrozen(load.data));

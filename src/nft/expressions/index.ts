@@ -19,6 +19,8 @@ import { xt } from './xt';
 
 export { concatKeyOf, concatType, inNftOrder, setElements, splitConcatKey, verdictData, verdictName } from './elements';
 export { fieldBytes, scalarFromBytes } from './fields';
+export { shared, sharedBy } from './shared';
+export { COUNTER } from './statements';
 export type { AnonymousSet, Encoded, Expr, IfindexOf, SetResolver } from './types';
 
 /** Every item kind, both ways. */

@@ -51,6 +51,53 @@ function cmpLength(d: Record<string, any> | undefined): number {
 }
 
 /**
+ * Two more shapes every iptables rule has, each with one varying value as its last attribute:
+ * an xtables match or target ({ name, rev, info }: the info struct last) and a jump or goto to a
+ * chain (its name last). Encoded once per everything but that value (a bounded set: names,
+ * revisions, struct and name lengths), the value written over the template's placeholder.
+ */
+const TAIL_TEMPLATES = new Map<string, Buffer>();
+function template(key: string, make: () => Buffer): Buffer {
+  let t = TAIL_TEMPLATES.get(key);
+  if (t === undefined) TAIL_TEMPLATES.set(key, (t = make()));
+  return t;
+}
+
+/** The last of an object's own keys, in the order the tables encode them. */
+function lastKey(o: object): string | undefined {
+  let last: string | undefined;
+  for (const k in o) last = k;
+  return last;
+}
+
+function compatTemplate(e: Expr): Buffer | undefined {
+  if (e.name !== 'match' && e.name !== 'target') return undefined;
+  const d = e.data as { name?: unknown; rev?: unknown; info?: unknown } | undefined;
+  if (d === undefined || typeof d.name !== 'string' || !Number.isInteger(d.rev) || !(d.info instanceof Uint8Array) || lastKey(d) !== 'info') return undefined;
+  const { name, rev, info } = d as { name: string; rev: number; info: Uint8Array };
+  if (rev < 0 || rev > 0xffffffff || info.length > 0xff00) return undefined; // the tables word the refusal
+  return template(`${e.name}\0${name}\0${rev}\0${info.length}`, () => encodeNest(nftExpr, { name: e.name, data: { name, rev, info: new Uint8Array(info.length) } }, true));
+}
+
+function jumpTemplate(e: Expr): Buffer | undefined {
+  if (e.name !== 'immediate') return undefined;
+  const d = e.data as { dreg?: unknown; data?: { verdict?: { code?: unknown; chain?: unknown } } } | undefined;
+  const v = d?.data?.verdict;
+  if (d?.dreg !== REG.verdict || lastKey(d) !== 'data' || lastKey(d.data!) !== 'verdict' || v === undefined) return undefined;
+  const { code, chain } = v;
+  if (typeof chain !== 'string' || !Number.isInteger(code) || (code as number) < 0 || (code as number) > 0xffffffff || lastKey(v) !== 'chain') return undefined;
+  const size = Buffer.byteLength(chain);
+  if (size === 0 || size > 255 || chain.includes('\0')) return undefined;
+  return template(`jump\0${code}\0${size}`, () => encodeNest(nftExpr, { name: 'immediate', data: { dreg: REG.verdict, data: { verdict: { code, chain: 'x'.repeat(size) } } } }, true));
+}
+
+/** The value compatTemplate's or jumpTemplate's template leaves to fill. */
+function tailOf(e: Expr): Uint8Array | string {
+  const d = e.data as { info?: Uint8Array; data?: { verdict: { chain: string } } };
+  return e.name === 'immediate' ? d.data!.verdict.chain : d.info!;
+}
+
+/**
  * A rule's NFTA_RULE_EXPRESSIONS payload, written straight into one Buffer: shared expressions
  * copied as their bytes, comparisons from their templates, any other expression by the codec's
  * tables. The rule's message then holds that one Buffer, and the expression objects of a rule in a
@@ -58,8 +105,8 @@ function cmpLength(d: Record<string, any> | undefined): number {
  */
 export function expressionList(exprs: Expr[]): Buffer {
   const pieces: Buffer[] = new Array(exprs.length);
-  /** A comparison's value, written over its template's zeros. */
-  const values: Array<Uint8Array | undefined> = new Array(exprs.length);
+  /** An expression's varying last value, written over its template's placeholder. */
+  const values: Array<Uint8Array | string | undefined> = new Array(exprs.length);
   let total = 0;
   for (let i = 0; i < exprs.length; i++) {
     const e = exprs[i];
@@ -69,6 +116,8 @@ export function expressionList(exprs: Expr[]): Buffer {
       if (len > 0) {
         b = cmpTemplate((e.data as { op: number }).op, len);
         values[i] = (e.data as { data: { value: Uint8Array } }).data.value;
+      } else if ((b = compatTemplate(e) ?? jumpTemplate(e)) !== undefined) {
+        values[i] = tailOf(e);
       } else {
         b = encodeNest(nftExpr, { name: e.name, data: e.data ?? {} }, true);
       }
@@ -88,7 +137,8 @@ export function expressionList(exprs: Expr[]): Buffer {
     out[at + 3] = LIST_ELEM >> 8;
     out.set(b, at + 4);
     const value = values[i];
-    if (value !== undefined) out.set(value, at + len - align4(value.length));
+    if (typeof value === 'string') out.write(value, at + len - align4(Buffer.byteLength(value) + 1)); // its NUL is the template's
+    else if (value !== undefined) out.set(value, at + len - align4(value.length));
     at += len;
   }
   return out;

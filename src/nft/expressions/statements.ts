@@ -5,7 +5,8 @@ import { LIMIT_UNITS } from '../text';
 import { shared, sharedBy } from './shared';
 import type { ItemCodec } from './types';
 
-const COUNTER = shared({ name: 'counter', data: { bytes: 0n, packets: 0n } });
+/** A counter from zero: the same expression in every rule that has one. */
+export const COUNTER = shared({ name: 'counter', data: { bytes: 0n, packets: 0n } });
 /** A verdict without a chain (accept, drop, …): the same immediate in every rule. */
 const plainVerdict = sharedBy((v: keyof typeof VERDICT) => ({ name: 'immediate', data: { dreg: REG.verdict, data: { verdict: { code: VERDICT[v] >>> 0 } } } }));
 
