@@ -53,9 +53,9 @@ export class Netns implements NetnsHandle {
   readonly neighbors: Neighbors;
   readonly rules: Rules;
   readonly sysctl: Sysctl;
-  // The netfilter families (and watch) load their modules on first use: most programs touch
-  // links and addresses only, and compiling nftables, iptables and conntrack up front was most of
-  // the package's load time (bench/load-time.ts).
+  // The netfilter families, watch and the process helpers (exec, spawn, listen, connect) load
+  // their modules on first use: most programs touch links and addresses only, and compiling
+  // nftables, iptables and conntrack up front was most of the package's load time (bench/load-time.ts).
   #nft?: Nftables;
   #iptables?: Iptables;
   #ip6tables?: Iptables;
