@@ -1,8 +1,7 @@
 // Strict IPv4/IPv6 address and prefix parsing. Errors name the field and the exact bad part
 // (`123.456.0.0/16` → octet 456), before anything reaches the kernel.
-import { isIPv6 } from 'node:net';
 import { formatIp } from './codec/text';
-import { rangeError, typeError } from './validate';
+import { ipVersion, rangeError, typeError } from './validate';
 
 export type Family = 4 | 6;
 export const AF_INET = 2;
@@ -46,7 +45,7 @@ function parseV4(field: string, whole: string, s: string): Buffer {
 
 function parseV6(field: string, whole: string, s: string, allowMapped: boolean): Buffer {
   if (s.includes('%')) throw rangeError(field, whole, 'has a zone id (%…), which has no meaning here');
-  if (!isIPv6(s)) throw rangeError(field, whole, 'is not an IPv6 address');
+  if (ipVersion(s) !== 6) throw rangeError(field, whole, 'is not an IPv6 address');
   // Expand: split on '::', each side into 16-bit groups (a trailing dotted quad is two groups).
   const expand = (side: string): number[] => {
     if (side === '') return [];

@@ -5,20 +5,20 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type * as net from 'node:net';
 import { inspect } from 'node:util';
 import { Addresses } from './addr';
-import { Conntrack } from './conntrack/conntrack';
-import { Iptables } from './iptables/iptables';
+import type { Conntrack } from './conntrack/conntrack';
+import type { Iptables } from './iptables/iptables';
 import { NETNS_RUN_DIR, type NetnsRef, openRef } from './kernel/netns-ref';
 import { type NetnsHandle, TRANSPORT, Transport, type WireMessage } from './kernel/transport';
 import { Links } from './link/links';
 import { Neighbors } from './neigh';
-import { Nftables } from './nft/nftables';
+import type { Nftables } from './nft/nftables';
 import { nsidOf } from './nsid';
-import { connectIn, execIn, type ExecOptions, type ExecResult, listenIn, spawnIn } from './process';
+import type { ExecOptions, ExecResult } from './process';
 import { Routes } from './route';
 import { Rules } from './rule';
 import { Sysctl } from './sysctl';
 import { checkNetnsName } from './validate';
-import { watch, type WatchEvent, type WatchOptions, type WatchWhat } from './watch';
+import type { WatchEvent, WatchOptions, WatchWhat } from './watch';
 
 export { NETNS_RUN_DIR, type NetnsRef };
 
@@ -53,13 +53,13 @@ export class Netns implements NetnsHandle {
   readonly neighbors: Neighbors;
   readonly rules: Rules;
   readonly sysctl: Sysctl;
-  readonly nft: Nftables;
-  /** IPv4 rules as iptables-nft keeps them (ip filter/nat/mangle/raw). */
-  readonly iptables: Iptables;
-  /** IPv6 rules as ip6tables-nft keeps them (ip6 …). */
-  readonly ip6tables: Iptables;
-  /** The connection tracking table, like conntrack(8). */
-  readonly conntrack: Conntrack;
+  // The netfilter families, watch and the process helpers (exec, spawn, listen, connect) load
+  // their modules on first use: most programs touch links and addresses only, and compiling
+  // nftables, iptables and conntrack up front was most of the package's load time (bench/load-time.ts).
+  #nft?: Nftables;
+  #iptables?: Iptables;
+  #ip6tables?: Iptables;
+  #conntrack?: Conntrack;
   /** How options that take a namespace reach this one's kernel side (not enumerable: not cloned, not listed). */
   declare readonly [TRANSPORT]: Transport;
 
@@ -77,10 +77,25 @@ export class Netns implements NetnsHandle {
     this.neighbors = new Neighbors(transport, this.links);
     this.rules = new Rules(transport);
     this.sysctl = new Sysctl(transport);
-    this.nft = new Nftables(transport, this.links);
-    this.iptables = new Iptables(this.nft, 'ip', transport);
-    this.ip6tables = new Iptables(this.nft, 'ip6', transport);
-    this.conntrack = new Conntrack(transport);
+  }
+
+  get nft(): Nftables {
+    return this.#nft ??= new (require('./nft/nftables') as typeof import('./nft/nftables')).Nftables(this[TRANSPORT], this.links);
+  }
+
+  /** IPv4 rules as iptables-nft keeps them (ip filter/nat/mangle/raw). */
+  get iptables(): Iptables {
+    return this.#iptables ??= new (require('./iptables/iptables') as typeof import('./iptables/iptables')).Iptables(this.nft, 'ip', this[TRANSPORT]);
+  }
+
+  /** IPv6 rules as ip6tables-nft keeps them (ip6 …). */
+  get ip6tables(): Iptables {
+    return this.#ip6tables ??= new (require('./iptables/iptables') as typeof import('./iptables/iptables')).Iptables(this.nft, 'ip6', this[TRANSPORT]);
+  }
+
+  /** The connection tracking table, like conntrack(8). */
+  get conntrack(): Conntrack {
+    return this.#conntrack ??= new (require('./conntrack/conntrack') as typeof import('./conntrack/conntrack')).Conntrack(this[TRANSPORT]);
   }
 
   /** Like `ip netns add NAME`; with no name, an anonymous namespace that lives while this handle is open. */
@@ -140,11 +155,11 @@ export class Netns implements NetnsHandle {
    * Ends on `break`, the signal, or when this handle closes.
    */
   watch(what: WatchWhat, options?: WatchOptions): AsyncIterable<WatchEvent> {
-    return watch(this[TRANSPORT], this.nft, what, options);
+    return (require('./watch') as typeof import('./watch')).watch(this[TRANSPORT], this.nft, what, options);
   }
 
   exec(file: string, args: string[] = [], options: ExecOptions = {}): Promise<ExecResult> {
-    return execIn(this[TRANSPORT], file, args, options);
+    return (require('./process') as typeof import('./process')).execIn(this[TRANSPORT], file, args, options);
   }
 
   /**
@@ -152,17 +167,17 @@ export class Netns implements NetnsHandle {
    * be open already (a handle from create/open is; for Netns.current() the program simply runs here).
    */
   spawn(file: string, args: string[] = [], options: SpawnOptions = {}): ChildProcess {
-    return spawnIn(this[TRANSPORT], file, args, options);
+    return (require('./process') as typeof import('./process')).spawnIn(this[TRANSPORT], file, args, options);
   }
 
   /** A TCP server listening inside this namespace, served by this process. */
   listen(options: { port: number; host?: string; backlog?: number }, onConnection?: (socket: net.Socket) => void): Promise<net.Server> {
-    return listenIn(this[TRANSPORT], options, onConnection);
+    return (require('./process') as typeof import('./process')).listenIn(this[TRANSPORT], options, onConnection);
   }
 
   /** A TCP connection made from inside this namespace. */
   connect(options: { port: number; host: string; timeout?: number }): Promise<net.Socket> {
-    return connectIn(this[TRANSPORT], options);
+    return (require('./process') as typeof import('./process')).connectIn(this[TRANSPORT], options);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

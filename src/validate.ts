@@ -1,5 +1,12 @@
 // Argument checks that run before anything is sent. Each error names the field and the value.
-import { isIP } from 'node:net';
+
+let net: typeof import('node:net') | undefined;
+
+/** net.isIP: 4, 6, or 0 for no address. node:net (and the streams under it) loads on the first call, not with the package. */
+export function ipVersion(s: string): number {
+  net ??= require('node:net') as typeof import('node:net');
+  return net.isIP(s);
+}
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : String(v));
 
@@ -100,6 +107,6 @@ export function checkOneOf<T extends string>(field: string, value: unknown, allo
 /** An IPv4 or IPv6 address (no prefix). */
 export function checkIp(field: string, value: unknown): string {
   const s = checkString(field, value);
-  if (isIP(s) === 0) throw rangeError(field, s, 'is not an IPv4 or IPv6 address');
+  if (ipVersion(s) === 0) throw rangeError(field, s, 'is not an IPv4 or IPv6 address');
   return s;
 }

@@ -2,12 +2,12 @@
 // native/core/message_specs.cc did): rtnetlink by RTM_* type, nfnetlink by subsystem and its
 // message type (NFT_MSG_*, IPCTNL_MSG_CT_*).
 import { addrMessage } from './address';
-import { ipsetMessage } from './ipset';
-import { ctMessage, ctStatsMessage } from './conntrack';
+import type * as ipset from './ipset';
+import type * as conntrack from './conntrack';
 import { linkMessage } from './link';
 import { neighMessage } from './neighbor';
 import { nsidMessage } from './nsid';
-import { nfnlBatchMessage, nftChainMessage, nftGenMessage, nftRuleMessage, nftSetElemMessage, nftSetMessage, nftTableMessage } from './nftables';
+import type * as nftables from './nftables';
 import { routeMessage } from './route';
 import { ruleMessage } from './rule';
 import type { MessageSpec } from './schema';
@@ -31,31 +31,51 @@ route(neighMessage, 28, 29, 30); // RTM_NEWNEIGH, RTM_DELNEIGH, RTM_GETNEIGH
 route(ruleMessage, 32, 33, 34); // RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE
 route(nsidMessage, 88, 89, 90); // RTM_NEWNSID, RTM_DELNSID, RTM_GETNSID
 
-/** Indexed by NFT_MSG_* (the low byte of an nf_tables message type). */
-const NFTABLES: Array<MessageSpec | undefined> = [
-  nftTableMessage, nftTableMessage, nftTableMessage, // NFT_MSG_NEWTABLE, GETTABLE, DELTABLE
-  nftChainMessage, nftChainMessage, nftChainMessage, // NFT_MSG_NEWCHAIN, GETCHAIN, DELCHAIN
-  nftRuleMessage, nftRuleMessage, nftRuleMessage, // NFT_MSG_NEWRULE, GETRULE, DELRULE
-  nftSetMessage, nftSetMessage, nftSetMessage, // NFT_MSG_NEWSET, GETSET, DELSET
-  nftSetElemMessage, nftSetElemMessage, nftSetElemMessage, // NFT_MSG_NEWSETELEM, GETSETELEM, DELSETELEM
-  nftGenMessage, nftGenMessage, // NFT_MSG_NEWGEN, NFT_MSG_GETGEN
-];
+// The netfilter tables load with the first netfilter message: a program that only speaks
+// rtnetlink need not compile them (bench/load-time.ts).
+interface NetfilterTables {
+  batch: MessageSpec;
+  /** Indexed by NFT_MSG_* (the low byte of an nf_tables message type). */
+  nftables: Array<MessageSpec | undefined>;
+  /** Indexed by IPCTNL_MSG_CT_* (the low byte of a ctnetlink message type). */
+  ctnetlink: Array<MessageSpec | undefined>;
+  ipset: MessageSpec;
+}
+let netfilter: NetfilterTables | undefined;
 
-/** Indexed by IPCTNL_MSG_CT_* (the low byte of a ctnetlink message type). */
-const CTNETLINK: Array<MessageSpec | undefined> = [
-  ctMessage, ctMessage, ctMessage, // IPCTNL_MSG_CT_NEW, GET, DELETE
-  undefined, undefined, ctStatsMessage, // GET_CTRZERO, GET_STATS_CPU (not used), IPCTNL_MSG_CT_GET_STATS
-];
+function netfilterTables(): NetfilterTables {
+  if (netfilter) return netfilter;
+  const nft = require('./nftables') as typeof nftables;
+  const ct = require('./conntrack') as typeof conntrack;
+  netfilter = {
+    batch: nft.nfnlBatchMessage,
+    nftables: [
+      nft.nftTableMessage, nft.nftTableMessage, nft.nftTableMessage, // NFT_MSG_NEWTABLE, GETTABLE, DELTABLE
+      nft.nftChainMessage, nft.nftChainMessage, nft.nftChainMessage, // NFT_MSG_NEWCHAIN, GETCHAIN, DELCHAIN
+      nft.nftRuleMessage, nft.nftRuleMessage, nft.nftRuleMessage, // NFT_MSG_NEWRULE, GETRULE, DELRULE
+      nft.nftSetMessage, nft.nftSetMessage, nft.nftSetMessage, // NFT_MSG_NEWSET, GETSET, DELSET
+      nft.nftSetElemMessage, nft.nftSetElemMessage, nft.nftSetElemMessage, // NFT_MSG_NEWSETELEM, GETSETELEM, DELSETELEM
+      nft.nftGenMessage, nft.nftGenMessage, // NFT_MSG_NEWGEN, NFT_MSG_GETGEN
+    ],
+    ctnetlink: [
+      ct.ctMessage, ct.ctMessage, ct.ctMessage, // IPCTNL_MSG_CT_NEW, GET, DELETE
+      undefined, undefined, ct.ctStatsMessage, // GET_CTRZERO, GET_STATS_CPU (not used), IPCTNL_MSG_CT_GET_STATS
+    ],
+    ipset: (require('./ipset') as typeof ipset).ipsetMessage,
+  };
+  return netfilter;
+}
 
 /** The table for a message, or undefined for a type without one (errors, DONE, other families). */
 export function messageSpec(protocol: number, type: number): MessageSpec | undefined {
   if (protocol === NETLINK_ROUTE) return ROUTE[type];
   if (protocol === NETLINK_NETFILTER) {
-    if (type === NFNL_MSG_BATCH_BEGIN || type === NFNL_MSG_BATCH_END) return nfnlBatchMessage;
+    const tables = netfilterTables();
+    if (type === NFNL_MSG_BATCH_BEGIN || type === NFNL_MSG_BATCH_END) return tables.batch;
     const subsystem = type >> 8;
-    if (subsystem === NFNL_SUBSYS_NFTABLES) return NFTABLES[type & 0xff];
-    if (subsystem === NFNL_SUBSYS_IPSET) return (type & 0xff) === 14 || (type & 0xff) === 15 ? ipsetMessage : undefined; // IPSET_CMD_GET_BYNAME, _BYINDEX
-    return subsystem === NFNL_SUBSYS_CTNETLINK ? CTNETLINK[type & 0xff] : undefined;
+    if (subsystem === NFNL_SUBSYS_NFTABLES) return tables.nftables[type & 0xff];
+    if (subsystem === NFNL_SUBSYS_IPSET) return (type & 0xff) === 14 || (type & 0xff) === 15 ? tables.ipset : undefined; // IPSET_CMD_GET_BYNAME, _BYINDEX
+    return subsystem === NFNL_SUBSYS_CTNETLINK ? tables.ctnetlink[type & 0xff] : undefined;
   }
   return undefined;
 }

@@ -21,6 +21,26 @@ describe('package entry points', () => {
     }
   });
 
+  it('require loads only what a first call needs: the netfilter families, BridgeNetwork, watch and node:net on first use, as the same classes', () => {
+    // A fresh process: what `require` compiled, then the lazy names read (no namespace is touched).
+    const script = `const before = new Set(process.moduleLoadList);
+      const m = require('netlink-native');
+      const loaded = () => Object.keys(require.cache).map((f) => f.split('/dist/src/')[1]).filter(Boolean);
+      const early = loaded();
+      const builtins = process.moduleLoadList.filter((x) => !before.has(x) && x.startsWith('NativeModule ')).map((x) => x.slice(13));
+      const same = [m.Nftables === require('./dist/src/nft/nftables').Nftables, m.NftTransaction === require('./dist/src/nft/nftables').NftTransaction,
+        m.Iptables === require('./dist/src/iptables/iptables').Iptables, m.Conntrack === require('./dist/src/conntrack/conntrack').Conntrack,
+        m.BridgeNetwork === require('./dist/src/network/bridge-network').BridgeNetwork];
+      console.log(JSON.stringify({ early, builtins, same, late: loaded().length }));`;
+    const { early, builtins, same, late } = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }));
+    const lazy = /^(nft|iptables|conntrack|network|cni|cli)\/|^(watch|process)\.js$|^codec\/(nftables|conntrack|ipset)\.js$/;
+    assert.deepEqual(early.filter((f: string) => lazy.test(f)), []);
+    assert.ok(early.length < 60, `require compiled ${early.length} modules`);
+    assert.deepEqual(builtins.filter((b: string) => ['net', 'stream', 'child_process'].includes(b)), []);
+    assert.deepEqual(same, [true, true, true, true, true]);
+    assert.ok(late > early.length);
+  });
+
   it('npm pack ships what runs: dist/src (no tests, no source maps), the install script, the native sources, the prebuilds; no build leftovers', () => {
     const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
     const files = new Set<string>(pack.files.map((f: { path: string }) => f.path));
