@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { Netns } from '../src/index';
 import { execFileSync } from 'node:child_process';
 import { barChart } from './chart';
+import { cniRatios, cniWorkloads, finishCni } from './cni';
 import { CONCURRENT_PEERS, CONTAINER_PEERS, containerWorkload, ipv6SettingsWorkload, TEARDOWN_PEERS, teardownWorkload } from './containers';
 import { formatTable, measure, perOp, type Result, type Workload } from './harness';
 import { iptablesRestoreWorkloads } from './iptables-restore';
@@ -78,6 +79,7 @@ function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAft
       ratio(`${w}: faster than iptables-nft-restore --noflush`, at(w, 'iptables-nft-restore --noflush') / at(w, 'netlink-native restore'), want);
     }
   }
+  for (const c of cniRatios(results)) if (c.want !== undefined) ratio(`CNI via libcni, ${c.what}`, c.value, c.want);
   const list = results.find((r) => r.workload.startsWith('link list'))?.workload ?? '';
   ratio(`${list}: ours / ip -j link show`, at(list, 'netlink-native') / at(list, 'ip -j link show (process per op)'), 1, true);
   return t;
@@ -190,6 +192,7 @@ async function main(): Promise<void> {
     linkList(5, 5, 10000),
     ...nftWorkloads(3, quick ? 1000 : 10000),
     ...iptablesRestoreWorkloads(3, quick ? 1000 : 10000),
+    ...cniWorkloads(64, quick ? 1 : 3),
   ];
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
   if (only) {
@@ -263,6 +266,7 @@ async function main(): Promise<void> {
 /** Whatever a round left behind (also after Ctrl-C): namespaces with this run's prefix. */
 async function cleanup(): Promise<void> {
   await removeMade();
+  await finishCni();
   const left = (await Netns.list()).filter((n) => n.startsWith(PREFIX));
   await Promise.all(left.map((n) => Netns.delete(n).catch(() => {})));
 }

@@ -1,7 +1,10 @@
 // host-local's on-disk store, byte for byte: <dataDir>/<network>/<ip> holds "<containerID>\r\n<ifname>",
 // last_reserved_ip.<rangeSet> holds the last address handed out of that range set, and `lock` is the
 // file both plugins flock around every change. Callers hold the lock (withStoreLock).
-import * as fs from 'node:fs/promises';
+// The files under the lock are read and written synchronously: they are a few bytes each on a local
+// disk, and a holder that yielded to the event loop between them would keep every other ADD and
+// DEL of the daemon waiting for the lock while it waits its turn among them.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withFileLock } from './file-lock';
 
@@ -25,25 +28,25 @@ export class HostLocalStore {
   }
 
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o755 });
+    await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o755 });
     return withFileLock(path.join(this.dir, LOCK), fn);
   }
 
   /** Claims `ip` for the attachment: false when some other file already holds it (O_EXCL, as host-local). */
   async reserve(ip: string, containerId: string, ifname: string, rangeSet: number): Promise<boolean> {
     try {
-      await fs.writeFile(path.join(this.dir, ip), `${containerId}${LINE_BREAK}${ifname}`, { flag: 'wx', mode: 0o644 });
+      fs.writeFileSync(path.join(this.dir, ip), `${containerId}${LINE_BREAK}${ifname}`, { flag: 'wx', mode: 0o644 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err;
     }
-    await fs.writeFile(path.join(this.dir, `${LAST_RESERVED}${rangeSet}`), ip, { mode: 0o644 });
+    fs.writeFileSync(path.join(this.dir, `${LAST_RESERVED}${rangeSet}`), ip, { mode: 0o644 });
     return true;
   }
 
   async lastReserved(rangeSet: number): Promise<string | undefined> {
     try {
-      return (await fs.readFile(path.join(this.dir, `${LAST_RESERVED}${rangeSet}`), 'utf8')).trim();
+      return fs.readFileSync(path.join(this.dir, `${LAST_RESERVED}${rangeSet}`), 'utf8').trim();
     } catch {
       return undefined;
     }
@@ -53,24 +56,23 @@ export class HostLocalStore {
   async all(): Promise<StoredAllocation[]> {
     let names: string[];
     try {
-      names = await fs.readdir(this.dir);
+      names = fs.readdirSync(this.dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const out: StoredAllocation[] = [];
-    for (const name of names) {
-      if (name === LOCK || name.startsWith(LAST_RESERVED)) continue;
-      let text: string;
+    const read = names.filter((name) => name !== LOCK && !name.startsWith(LAST_RESERVED)).map((name) => {
       try {
-        text = await fs.readFile(path.join(this.dir, name), 'utf8');
+        return { name, text: fs.readFileSync(path.join(this.dir, name), 'utf8') };
       } catch {
-        continue; // released meanwhile, or not a file
+        return undefined; // released meanwhile, or not a file
       }
-      const [containerId, ifname = ''] = text.trim().split(LINE_BREAK);
-      out.push({ ip: name, containerId: containerId.trim(), ifname: ifname.trim() });
-    }
-    return out;
+    });
+    return read.flatMap((r) => {
+      if (!r) return [];
+      const [containerId, ifname = ''] = r.text.trim().split(LINE_BREAK);
+      return [{ ip: r.name, containerId: containerId.trim(), ifname: ifname.trim() }];
+    });
   }
 
   /** The attachment's records; a record without an interface name (older host-local) is matched by ID alone. */
@@ -79,6 +81,6 @@ export class HostLocalStore {
   }
 
   async release(ip: string): Promise<void> {
-    await fs.rm(path.join(this.dir, ip), { force: true });
+    fs.rmSync(path.join(this.dir, ip), { force: true });
   }
 }

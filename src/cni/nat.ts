@@ -82,8 +82,36 @@ export async function addNat(node: Netns, marker: string, addresses: NatAddress[
   }
 }
 
-/** Our rules in both tables (none when a table is absent). */
-export async function listNat(node: Netns): Promise<NatRule[]> {
+/** Listings of a node namespace (by inode) running, and the one that starts after it. */
+interface Listings { running?: Promise<NatRule[]>; next?: Promise<NatRule[]> }
+const listings = new Map<number, Listings>();
+
+/**
+ * Our rules in both tables (none when a table is absent). Callers in one namespace at the same time
+ * (the daemon's concurrent DELs) share a listing: one that arrives while a listing runs waits for
+ * the next, which starts after that one ends, so it still sees every rule made before it called.
+ */
+export function listNat(node: Netns): Promise<NatRule[]> {
+  let l = listings.get(node.inode);
+  if (!l) listings.set(node.inode, (l = {}));
+  const at = l;
+  const run = (): Promise<NatRule[]> => {
+    const p = readNat(node).finally(() => {
+      if (at.running === p) at.running = undefined;
+      if (!at.running && !at.next) listings.delete(node.inode);
+    });
+    at.running = p;
+    return p;
+  };
+  if (!at.running) return run();
+  at.next ??= at.running.catch(() => undefined).then(() => {
+    at.next = undefined;
+    return run();
+  });
+  return at.next;
+}
+
+async function readNat(node: Netns): Promise<NatRule[]> {
   const tables = new Set((await node.nft.listTables()).filter((t) => t.name === NAT_TABLE).map((t) => t.family));
   const out: NatRule[] = [];
   for (const [family] of FAMILIES) {

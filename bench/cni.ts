@@ -1,0 +1,187 @@
+// A pod's network through libcni, as a runtime sets it up and tears it down: ADD then DEL per pod,
+// each pod with one published port (portMappings). The libcni driver (test/fixtures/cni-libcni,
+// its `bench` mode: every ADD, then every DEL, one at a time or 64 in flight from one process)
+// runs inside a "node" namespace made for the round, the pods' namespaces made beside it, the
+// IPAM store in a temp dir. Peers, in alternating turns within each round:
+//   ours, the daemon: the shim (nln cni install) forwarding to `nln cni daemon`, which runs in this
+//     machine's namespace and acts in its caller's (the node's);
+//   ours, no daemon: the same shim with no daemon answering, so it runs the plugin in node;
+//   the reference chain: bridge + host-local + portmap from /usr/lib/cni, the same config.
+// Time and CPU time (the driver, every plugin process, the daemon) per pod; the machine's own
+// namespace is checked untouched (links, nftables tables) after the run.
+//   node dist/bench/cni.js [--pods=N] [--rounds=N]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Netns } from '../src/index';
+import { type DaemonProcess, cniSandbox, startDaemon } from '../test/cni-daemon-helpers';
+import { libcniDriver, REFERENCE_DIR } from '../test/cni-helpers';
+import { formatTable, measure, type Peer, type Result, type Sample, type Workload } from './harness';
+
+export const CNI_PEERS = {
+  daemon: 'ours: shim -> nln cni daemon',
+  node: 'ours: shim -> node (no daemon)',
+  reference: 'reference: bridge + host-local + portmap',
+} as const;
+
+const prefix = `nlnb-cni-${process.pid}`;
+let serial = 0;
+let ports = 0;
+
+/** The network, in the shape both plugins read: ours is the first plugin alone; the reference adds portmap. */
+function confList(type: 'nln-bridge' | 'bridge', dataDir: string): object {
+  const bridge = {
+    type, bridge: 'nlnb0', isGateway: true, ipMasq: true, hairpinMode: true,
+    ...(type === 'nln-bridge' ? { capabilities: { portMappings: true } } : {}),
+    ipam: { type: 'host-local', ranges: [[{ subnet: '198.18.0.0/22' }]], dataDir },
+  };
+  const portmap = { type: 'portmap', capabilities: { portMappings: true }, snat: true };
+  return { cniVersion: '1.0.0', name: 'nlnbench', plugins: type === 'bridge' ? [bridge, portmap] : [bridge] };
+}
+
+/** CPU time (user + system, ms) of a running process, from /proc/PID/stat (ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime: fields 14 and 15
+}
+
+/** What the machine's own namespace holds that a CNI plugin could add to: link names and nftables tables. */
+async function machineState(): Promise<string> {
+  const here = Netns.current();
+  const links = (await here.exec('ip', ['-j', 'link', 'show'])).stdout;
+  const tables = (await here.exec('nft', ['-j', 'list', 'tables'])).stdout;
+  const names = (JSON.parse(links) as Array<{ ifname: string }>).map((l) => l.ifname).sort();
+  return JSON.stringify({ links: names, tables: JSON.parse(tables) });
+}
+
+interface Shared { daemon?: DaemonProcess; sandbox?: ReturnType<typeof cniSandbox>; before?: string }
+const shared: Shared = {};
+
+async function prepare(): Promise<Required<Shared>> {
+  if (!shared.sandbox) {
+    shared.before = await machineState();
+    shared.sandbox = cniSandbox();
+    shared.daemon = await startDaemon(['--socket', shared.sandbox.socket]);
+  }
+  return shared as Required<Shared>;
+}
+
+/** Stops the daemon, removes the sandbox, and fails when the machine's namespace changed. */
+export async function finishCni(): Promise<void> {
+  if (!shared.sandbox) return;
+  await shared.daemon?.stop();
+  shared.sandbox.remove();
+  const after = await machineState();
+  const changed = after !== shared.before;
+  shared.sandbox = undefined;
+  shared.daemon = undefined;
+  if (changed) throw new Error(`the CNI bench changed the machine's own namespace: before ${shared.before}, after ${after}`);
+}
+
+/** One peer: a fresh node namespace, pod namespaces and store each round; the driver's `bench` mode times it. */
+function peer(name: string, pods: number, concurrency: number): Peer {
+  let node: Netns | undefined;
+  let podNs: Netns[] = [];
+  let warm: Netns | undefined;
+  let dir = '';
+  const kind = name === CNI_PEERS.reference ? 'bridge' : 'nln-bridge';
+  /** The driver's `bench` mode in the node namespace: every ADD, then every DEL; its time and the CPU time of all involved. */
+  const drive = async (these: Netns[], width: number): Promise<Sample> => {
+    const { sandbox, daemon } = await prepare();
+    const request = {
+      pluginDirs: kind === 'bridge' ? [REFERENCE_DIR] : [path.dirname(sandbox.shim), REFERENCE_DIR],
+      cacheDir: path.join(dir, 'cache'),
+      confList: confList(kind, path.join(dir, 'ipam')),
+      ifname: 'eth0',
+      concurrency: width,
+      pods: these.map((ns) => ({
+        containerID: ns.name!, netns: `/run/netns/${ns.name!}`,
+        portMappings: [{ hostPort: 20000 + (ports++ % 10000), containerPort: 80, protocol: 'tcp' }],
+      })),
+    };
+    const socket = name === CNI_PEERS.daemon ? sandbox.socket : path.join(dir, 'no-daemon.sock');
+    const daemonCpu = processCpuMs(daemon.child.pid!);
+    const r = await node!.exec(libcniDriver(), ['bench'], { input: JSON.stringify(request), env: { PATH: process.env.PATH, NLN_CNI_SOCKET: socket }, timeout: 600_000 });
+    const daemonCpuMs = name === CNI_PEERS.daemon ? processCpuMs(daemon.child.pid!) - daemonCpu : 0;
+    if (r.code !== 0) throw new Error(`cni-libcni bench exited ${r.code}: ${r.stderr}`);
+    const answer = JSON.parse(r.stdout) as { result?: { addNs: number; delNs: number; cpuNs: number }; error?: { msg: string; details?: string } };
+    if (!answer.result) throw new Error(`${name}: ${answer.error?.msg} ${answer.error?.details ?? ''}`);
+    return { ms: (answer.result.addNs + answer.result.delNs) / 1e6, cpuMs: answer.result.cpuNs / 1e6 + daemonCpuMs };
+  };
+  return {
+    name,
+    async setup() {
+      await prepare();
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nlnb-cni-'));
+      node = await Netns.create(`${prefix}-${serial++}-node`);
+      podNs = [];
+      for (let i = 0; i < pods; i++) podNs.push(await Netns.create(`${prefix}-${serial++}`));
+      warm = await Netns.create(`${prefix}-${serial++}-warm`);
+      // A node that has run a pod before (untimed): its bridge and NAT tables or chains exist, as on
+      // any node past its first pod (portmap's chain creation also races with itself on a fresh node).
+      await drive([warm], 1);
+    },
+    async run(): Promise<Sample> {
+      return drive(podNs, concurrency);
+    },
+    async teardown() {
+      for (const ns of [...podNs, warm, node]) await ns?.delete().catch(() => undefined);
+      node = undefined;
+      warm = undefined;
+      podNs = [];
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The two workloads: pods one at a time, and 64 in flight (ADDs, then DELs). */
+export function cniWorkloads(pods: number, rounds: number): Workload[] {
+  const peers = (concurrency: number) => Object.values(CNI_PEERS).map((name) => peer(name, pods, concurrency));
+  return [
+    { name: `CNI ADD+DEL via libcni, one at a time (N=${pods})`, ops: pods, rounds, peers: peers(1) },
+    { name: `CNI ADD+DEL via libcni, 64 in flight (N=${pods})`, ops: pods, rounds, peers: peers(64) },
+  ];
+}
+
+/** The issue's ratios, from results of the same run. */
+export function cniRatios(results: Result[]): Array<{ what: string; value: number; want?: number }> {
+  const at = (prefixOf: string, peerName: string) => results.find((r) => r.workload.startsWith(prefixOf) && r.peer === peerName)?.medianMsPerOp ?? NaN;
+  const one = 'CNI ADD+DEL via libcni, one at a time';
+  const many = 'CNI ADD+DEL via libcni, 64 in flight';
+  return [
+    { what: 'one at a time: ours (daemon) faster than the reference chain', value: at(one, CNI_PEERS.reference) / at(one, CNI_PEERS.daemon), want: 10 },
+    { what: '64 in flight: ours (daemon) faster than the reference chain', value: at(many, CNI_PEERS.reference) / at(many, CNI_PEERS.daemon), want: 10 },
+    { what: 'ours (daemon): 64 in flight faster per pod than one at a time', value: at(one, CNI_PEERS.daemon) / at(many, CNI_PEERS.daemon), want: 3 },
+    { what: 'one at a time: ours (no daemon) faster than the reference chain', value: at(one, CNI_PEERS.reference) / at(one, CNI_PEERS.node) },
+    { what: '64 in flight: ours (no daemon) faster than the reference chain', value: at(many, CNI_PEERS.reference) / at(many, CNI_PEERS.node) },
+    { what: 'ours (no daemon): 64 in flight faster per pod than one at a time', value: at(one, CNI_PEERS.node) / at(many, CNI_PEERS.node) },
+  ];
+}
+
+async function main(): Promise<void> {
+  const arg = (key: string, dflt: number) => Number(process.argv.find((a) => a.startsWith(`--${key}=`))?.slice(key.length + 3) ?? dflt);
+  const results: Result[] = [];
+  try {
+    for (const w of cniWorkloads(arg('pods', 64), arg('rounds', 3))) {
+      process.stderr.write(`measuring: ${w.name} …\n`);
+      results.push(...(await measure(w)));
+    }
+  } finally {
+    await finishCni();
+  }
+  console.log(formatTable(results));
+  console.log('\nratios (same run)');
+  for (const r of cniRatios(results)) {
+    const verdict = r.want === undefined ? '      ' : r.value >= r.want ? 'met   ' : 'MISSED';
+    console.log(`  ${verdict} ${r.what.padEnd(66)} ${r.value.toFixed(2).padStart(7)}×${r.want === undefined ? '' : `  (want ≥ ${r.want}×)`}`);
+  }
+  console.log("the machine's namespace: unchanged (links, nftables tables)");
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
