@@ -18,6 +18,18 @@ async function settlesTo(read: () => number, expected: number, what: string): Pr
   assert.equal(read(), expected, what);
 }
 
+/** A count once it has stopped moving (the same over half a second; at most 10 s): a baseline not caught mid-teardown. */
+async function steady(read: () => number): Promise<number> {
+  let last = read();
+  for (let same = 0, i = 0; same < 5 && i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = read();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
 describe('hygiene: handles free their fds and threads', () => {
   it('1,000 open/use/close cycles leave the fd and thread counts where they started', async () => {
     await withNamespaces(1, async (ns) => {
@@ -160,9 +172,16 @@ describe('worker threads', () => {
         parentPort.postMessage(link.index);
       })();`;
     const lib = path.join(__dirname, '..', '..', 'src', 'index.js');
-    await new Worker(code, { eval: true, workerData: { lib, host, container } }).terminate(); // warm-up: the worker machinery's own fds
-    const fds = fdCount();
-    const threads = threadCount();
+    // Warm-up, a whole run: the worker machinery's own fds, and what the addon opens once per
+    // process (its fd on the namespace it started in, kept for the threads that return there).
+    const warm = { host: uniqueName('wkw'), container: uniqueName('wkwc') };
+    await withCleanup(async () => {
+      const w = new Worker(code, { eval: true, workerData: { lib, ...warm } });
+      await new Promise((resolve, reject) => { w.once('exit', resolve); w.once('error', reject); });
+    }, () => deleteLeftNamespaces([warm.container, warm.host]));
+    // Taken once the warm-up worker's threads have gone.
+    const fds = await steady(fdCount);
+    const threads = await steady(threadCount);
     await withCleanup(async () => {
       const worker = new Worker(code, { eval: true, workerData: { lib, host, container } });
       const index = await new Promise<number>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
