@@ -39,7 +39,10 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
 export function makePluginDir(dir: string): string {
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin, { recursive: true });
-  fs.writeFileSync(path.join(bin, 'nln-bridge'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(pluginMain)}\n`, { mode: 0o755 });
+  // The sanitizer run's preload goes in the script: a runtime's cleanup (podman's, via conmon) calls
+  // it with an environment of its own.
+  const sanitizer = Object.entries(SANITIZER_ENV).map(([k, v]) => `export ${k}=${JSON.stringify(v)}\n`).join('');
+  fs.writeFileSync(path.join(bin, 'nln-bridge'), `#!/bin/sh\n${sanitizer}exec ${JSON.stringify(process.execPath)} ${JSON.stringify(pluginMain)}\n`, { mode: 0o755 });
   return bin;
 }
 
