@@ -113,23 +113,36 @@ export class CniDaemon {
         `only root${this.#options.group !== undefined ? ` and group ${this.#options.group}` : ''} may call it`));
       return;
     }
-    let request: CniRequest;
+    // An exec'd plugin acts in its runtime's namespace: the daemon acts in its caller's, never its
+    // own. Held from the moment the caller is known, so that a caller gone (and its pid reused)
+    // before the call runs cannot point the plugin at another process's namespace.
+    let callerNetns: number;
     try {
-      request = await readRequest(connection, this.#options.requestTimeoutMs ?? 10_000);
+      callerNetns = fs.openSync(`/proc/${peer!.pid}/ns/net`, 'r');
     } catch (err) {
-      if (!(err instanceof FrameError)) throw err;
-      this.#log(`bad request from pid ${peer!.pid} uid ${peer!.uid}: ${err.message}${err.details ? ` (${err.details})` : ''}`);
-      await send(connection, cniErrorResponse(err.cniCode, err.message, err.details));
+      this.#log(`caller pid ${peer!.pid} gone before its call: ${err instanceof Error ? err.message : String(err)}`);
+      await send(connection, cniErrorResponse(CNI_ERROR.ioFailure, "the CNI daemon cannot enter its caller's network namespace", String(err)));
       return;
     }
-    // An exec'd plugin acts in its runtime's namespace: the daemon acts in its caller's (the shim,
-    // waiting on this answer, keeps that pid and namespace alive), never in its own.
-    request = { ...request, env: { ...request.env, NLN_CNI_NODE_NETNS: `/proc/${peer!.pid}/ns/net` } };
-    const started = performance.now();
-    const response = await this.#dispatch(request);
-    const { CNI_COMMAND: command = '?', CNI_CONTAINERID: container = '-' } = request.env;
-    this.#log(`${command} ${container} uid ${peer!.uid}: exit ${response.exitCode} in ${(performance.now() - started).toFixed(1)} ms`);
-    await send(connection, response);
+    try {
+      let request: CniRequest;
+      try {
+        request = await readRequest(connection, this.#options.requestTimeoutMs ?? 10_000);
+      } catch (err) {
+        if (!(err instanceof FrameError)) throw err;
+        this.#log(`bad request from pid ${peer!.pid} uid ${peer!.uid}: ${err.message}${err.details ? ` (${err.details})` : ''}`);
+        await send(connection, cniErrorResponse(err.cniCode, err.message, err.details));
+        return;
+      }
+      request = { ...request, env: { ...request.env, NLN_CNI_NODE_NETNS: `/proc/self/fd/${callerNetns}` } };
+      const started = performance.now();
+      const response = await this.#dispatch(request);
+      const { CNI_COMMAND: command = '?', CNI_CONTAINERID: container = '-' } = request.env;
+      this.#log(`${command} ${container} uid ${peer!.uid}: exit ${response.exitCode} in ${(performance.now() - started).toFixed(1)} ms`);
+      await send(connection, response);
+    } finally {
+      fs.closeSync(callerNetns);
+    }
   }
 
   #allowed(peer: PeerCredentials | undefined): boolean {
