@@ -97,6 +97,13 @@ export function checkU32(field: string, value: unknown): number {
   return checkInteger(field, value, 0, 0xffffffff);
 }
 
+/** A 64-bit count (a counter's packets or bytes): a bigint 0–2^64-1. */
+export function checkU64(field: string, value: unknown): bigint {
+  if (typeof value !== 'bigint') throw typeError(field, value, 'a bigint');
+  if (value < 0n || value > 0xffffffffffffffffn) throw rangeError(field, value, 'is out of range (0–2^64-1)');
+  return value;
+}
+
 export function checkOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
     throw rangeError(field, value, `is not one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);

@@ -191,6 +191,7 @@ export const nftChain = attrSet('chain', [
   [5, 'policy', Kind.U32BE], // NFTA_CHAIN_POLICY
   [6, 'use', Kind.U32BE], // NFTA_CHAIN_USE
   [7, 'type', Kind.String], // NFTA_CHAIN_TYPE
+  [8, 'counters', Kind.Nested, nftCounter], // NFTA_CHAIN_COUNTERS: a base chain's own (iptables' policy counters)
   [10, 'flags', Kind.U32BE], // NFTA_CHAIN_FLAGS
   [11, 'id', Kind.U32BE], // NFTA_CHAIN_ID
   [12, 'userdata', Kind.Binary], // NFTA_CHAIN_USERDATA

@@ -135,7 +135,8 @@ export class Iptables {
     checkOneOf('policy', policy, ['ACCEPT', 'DROP']);
     await this.#nft.transaction((tx) => {
       tx.addTable({ family: this.#family, name: table });
-      tx.addChain({ family: this.#family, table, name: chain, type: b.type ?? 'filter', hook: b.hook, priority: b.priority, policy: policy === 'ACCEPT' ? 'accept' : 'drop' });
+      // iptables-nft -P zeroes the chain's own counters with it.
+      tx.addChain({ family: this.#family, table, name: chain, type: b.type ?? 'filter', hook: b.hook, priority: b.priority, policy: policy === 'ACCEPT' ? 'accept' : 'drop', counters: { packets: 0n, bytes: 0n } });
     });
   }
 

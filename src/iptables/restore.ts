@@ -12,7 +12,8 @@
 import { errnoName, NetlinkError } from '../errors';
 import type { Transport, WireMessage } from '../kernel/transport';
 import type { Nftables, NftTransaction } from '../nft/nftables';
-import { checkBoolean, checkKeys, checkObject, checkString, rangeError } from '../validate';
+import type { NftChainCounters } from '../nft/types';
+import { checkBoolean, checkKeys, checkObject, checkString, checkU64, rangeError } from '../validate';
 import { splitArgs } from './argv';
 import { setIndexes } from './decode';
 import { decodeRule, encodeRule } from './encode';
@@ -58,6 +59,9 @@ function lineError(line: number, text: string, err: unknown): IptablesRestoreErr
   const why = err instanceof Error ? err.message.replace(/^iptables: /, '') : String(err);
   return Object.assign(new RangeError(`iptables.restore: line ${line} failed: ${text ? `${text}: ` : ''}${why}`), { line });
 }
+
+/** A `[packets:bytes]` count: 64 bits at most, as the kernel keeps it. */
+const u64 = (field: string, digits: string) => checkU64(field, BigInt(digits));
 
 const skip = (l: string) => l === '' || l.startsWith('#');
 
@@ -182,11 +186,14 @@ class Plan {
     const builtins = BUILTIN[table];
     const builtin = (chain: string) => builtins.find((b) => b.chain === chain);
     const ensured = new Set<string>(); // built-in chains this input has made sure of
-    const baseChain = (chain: string, policy?: 'accept' | 'drop') => (tx: NftTransaction) => {
+    // "add" leaves an existing chain (its rules; its policy and counters unless given) as it is.
+    // A policy is set with the chain's counters, as iptables-nft sets them: `:CHAIN POLICY [p:b]`'s
+    // with counters, else zero (and -P zeroes them too).
+    const baseChain = (chain: string, set?: { policy: 'accept' | 'drop'; counters: NftChainCounters }) => (tx: NftTransaction) => {
       const b = builtin(chain)!;
-      // "add" leaves an existing chain (its rules; its policy unless one is given) as it is.
-      tx.addChain({ family, table, name: chain, type: b.type ?? 'filter', hook: b.hook, priority: b.priority, ...(policy ? { policy } : {}) });
+      tx.addChain({ family, table, name: chain, type: b.type ?? 'filter', hook: b.hook, priority: b.priority, ...set });
     };
+    const zero: NftChainCounters = { packets: 0n, bytes: 0n };
     const model = (chain: string) => this.known.get(`${table} ${chain}`);
     const empty = (chain: string) => { if (this.known.has(`${table} ${chain}`)) this.known.set(`${table} ${chain}`, []); };
 
@@ -219,13 +226,14 @@ class Plan {
       const n = i + 1;
       try {
         if (text.startsWith(':')) {
-          const m = /^:(\S+)\s+(\S+)(?:\s+\[\d+:\d+\])?$/.exec(text);
+          const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?$/.exec(text);
           if (!m) throw new RangeError('a chain line is ":NAME POLICY [packets:bytes]"');
-          const [, chain, policy] = m;
+          const [, chain, policy, packets, bytes] = m;
           if (builtin(chain)) {
             if (policy !== 'ACCEPT' && policy !== 'DROP') throw new RangeError(`policy ${JSON.stringify(policy)} of built-in chain ${chain} is not ACCEPT or DROP`);
             ensured.add(chain);
-            this.#push(n, baseChain(chain, policy === 'ACCEPT' ? 'accept' : 'drop'));
+            const counters = this.counters && packets !== undefined ? { packets: u64('packets', packets), bytes: u64('bytes', bytes) } : zero;
+            this.#push(n, baseChain(chain, { policy: policy === 'ACCEPT' ? 'accept' : 'drop', counters }));
           } else {
             if (policy !== '-') throw new RangeError(`user chain ${chain}'s policy is "-", not ${JSON.stringify(policy)}`);
             checkChainName(chain);
@@ -236,7 +244,7 @@ class Plan {
           continue;
         }
         const c = /^\[(\d+):(\d+)\]\s+/.exec(text);
-        const ruleCounters: [bigint, bigint] | undefined = c && this.counters ? [BigInt(c[1]), BigInt(c[2])] : undefined;
+        const ruleCounters: [bigint, bigint] | undefined = c && this.counters ? [u64('packets', c[1]), u64('bytes', c[2])] : undefined;
         const [cmd, ...rest] = splitArgs(c ? text.slice(c[0].length) : text);
         const chain = rest[0] !== undefined && !rest[0].startsWith('-') ? rest.shift()! : undefined;
         if (chain === undefined && cmd !== '-F' && cmd !== '--flush') throw new RangeError(`${cmd} needs a chain`);
@@ -303,7 +311,7 @@ class Plan {
             if (!builtin(ch)) throw new RangeError(`-P ${ch}: only built-in chains have a policy`);
             if (rest[0] !== 'ACCEPT' && rest[0] !== 'DROP') throw new RangeError(`-P ${ch}: policy ${JSON.stringify(rest[0])} is not ACCEPT or DROP`);
             ensured.add(ch);
-            this.#push(n, baseChain(ch, rest[0] === 'ACCEPT' ? 'accept' : 'drop'));
+            this.#push(n, baseChain(ch, { policy: rest[0] === 'ACCEPT' ? 'accept' : 'drop', counters: zero }));
             break;
           }
           default:

@@ -33,6 +33,8 @@ export function decodeChain(m: WireMessage): NftChain {
     if (a.hook.dev !== undefined) c.device = a.hook.dev;
     c.type = a.type;
     c.policy = a.policy === 0 ? 'drop' : 'accept';
+    // Only a chain made or updated with counters has them.
+    if (a.counters) c.counters = { packets: a.counters.packets ?? 0n, bytes: a.counters.bytes ?? 0n };
   }
   return c;
 }

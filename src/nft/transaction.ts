@@ -3,7 +3,7 @@
 import { NLM_F } from '../constants';
 import { NetlinkError } from '../errors';
 import type { WireMessage } from '../kernel/transport';
-import { checkInteger, checkKeys, checkObject, checkOneOf, checkString, rangeError, typeError } from '../validate';
+import { checkInteger, checkKeys, checkObject, checkOneOf, checkString, checkU64, rangeError, typeError } from '../validate';
 import {
   CHAIN_TYPES, FAMILIES, HOOKS, type NftFamily, NFT_MSG, priorityNames, SET_FLAGS, SET_TYPES, VERDICT, VERDICT_DATATYPE,
 } from './constants';
@@ -159,10 +159,10 @@ export class NftTransaction {
   }
 
   #chain(c: NftChainSpec, verb: string, flags: number): this {
-    checkKeys('chain', checkObject('chain', c), ['family', 'table', 'name', 'type', 'hook', 'priority', 'policy', 'device']);
+    checkKeys('chain', checkObject('chain', c), ['family', 'table', 'name', 'type', 'hook', 'priority', 'policy', 'device', 'counters']);
     const family = checkFamily('family', c.family);
     const attrs: Record<string, unknown> = { table: checkName('table', c.table), name: checkName('name', c.name) };
-    const base = c.hook !== undefined || c.type !== undefined || c.priority !== undefined || c.policy !== undefined;
+    const base = c.hook !== undefined || c.type !== undefined || c.priority !== undefined || c.policy !== undefined || c.counters !== undefined;
     if (base) {
       if (c.hook === undefined) throw typeError('hook', c.hook, `a hook for a base chain (${Object.keys(HOOKS[family]).join(', ')})`);
       const hooknum = HOOKS[family][checkOneOf('hook', c.hook, Object.keys(HOOKS[family]))];
@@ -172,6 +172,11 @@ export class NftTransaction {
       attrs.hook = { hooknum, priority: priority >>> 0, dev: c.device };
       if (c.policy !== undefined) attrs.policy = checkOneOf('policy', c.policy, ['accept', 'drop']) === 'accept' ? 1 : 0;
       attrs.type = checkOneOf('type', c.type ?? 'filter', CHAIN_TYPES);
+      if (c.counters !== undefined) {
+        const counters = checkObject('counters', c.counters);
+        checkKeys('counters', counters, ['packets', 'bytes']);
+        attrs.counters = { packets: checkU64('counters.packets', counters.packets), bytes: checkU64('counters.bytes', counters.bytes) };
+      }
     }
     return this.#push(`${verb} chain ${family} ${c.table} ${c.name}`, nftMessage(NFT_MSG.NEWCHAIN, family, attrs, flags));
   }

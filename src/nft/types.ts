@@ -14,7 +14,11 @@ export interface NftChainSpec extends NftChainRef {
   priority?: number | 'raw' | 'mangle' | 'dstnat' | 'filter' | 'security' | 'srcnat' | 'out';
   policy?: 'accept' | 'drop';
   device?: string;
+  /** A base chain's own counters (what iptables prints as a built-in chain's `[packets:bytes]`): set to these. */
+  counters?: NftChainCounters;
 }
+/** A base chain's packet and byte counts (NFTA_CHAIN_COUNTERS). */
+export interface NftChainCounters { packets: bigint; bytes: bigint }
 export interface NftRuleSpec extends TypedRule {
   family: NftFamily;
   table: string;
@@ -44,6 +48,6 @@ export type NftElementsTarget = NftChainRef & { type?: NftSetKeyType; map?: stri
 export type NftElement = string | number | [string | number, string | number];
 
 export interface NftTable { family: NftFamily; name: string; handle: number; flags: string[] }
-export interface NftChain { family: NftFamily; table: string; name: string; handle: number; type?: string; hook?: string; priority?: number; policy?: 'accept' | 'drop'; device?: string }
+export interface NftChain { family: NftFamily; table: string; name: string; handle: number; type?: string; hook?: string; priority?: number; policy?: 'accept' | 'drop'; device?: string; counters?: NftChainCounters }
 export interface NftRule extends TypedRule { family: NftFamily; table: string; chain: string; handle: number; text: string; expressions?: Expr[] }
 export interface NftSet { family: NftFamily; table: string; name: string; handle: number; type: string; map?: string; flags: string[]; timeout?: number }

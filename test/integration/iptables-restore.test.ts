@@ -192,6 +192,39 @@ describe('iptables.restore / iptables.save: iptables-restore semantics in one tr
     });
   });
 
+  it("built-in chains' own counters: :INPUT ACCEPT [p:b] set with counters (zeroed without, and by -P), printed with and without -c", async () => {
+    await withNamespaces(2, async (ours, theirs) => {
+      // Each sync is applied to both; after each, iptables-nft-save (with and without -c) and
+      // ns.iptables.save print the same of both namespaces.
+      const syncs: Array<[string, boolean, boolean]> = [
+        ['*filter\n:INPUT ACCEPT [5:300]\n:FORWARD DROP [7:700]\n:C - [3:30]\n[1:2] -A INPUT -j C\nCOMMIT\n*nat\n:POSTROUTING ACCEPT [18446744073709551615:9]\nCOMMIT\n', true, false],
+        ['*filter\n:FORWARD DROP [11:1100]\n-A INPUT -j ACCEPT\nCOMMIT\n', true, true], // a chain's -A keeps its counters
+        ['*filter\n:INPUT ACCEPT [9:900]\nCOMMIT\n', false, true], // without -c: zeroed
+        ['*filter\n-P FORWARD ACCEPT\nCOMMIT\n', true, true], // -P: zeroed
+      ];
+      for (const [text, counters, noflush] of syncs) {
+        await ours.iptables.restore(text, { counters, noflush });
+        await tool(theirs, 'iptables-nft-restore', [...(counters ? ['-c'] : []), ...(noflush ? ['--noflush'] : [])], text);
+        for (const args of [['-c'], []]) {
+          const expected = await nftSave(theirs, args);
+          assert.equal(await nftSave(ours, args), expected, `iptables-nft-save ${args} after ${JSON.stringify(text)}`);
+          assert.equal(stripped(await ours.iptables.save(undefined, { counters: args.length > 0 })), expected);
+          assert.equal(stripped(await ours.iptables.save(undefined, { counters: args.length > 0 })), stripped(await theirs.iptables.save(undefined, { counters: args.length > 0 })));
+        }
+      }
+      // iptables -P (ns.iptables.exec) zeroes them too.
+      for (const ns of [ours, theirs]) await tool(ns, 'iptables-nft-restore', ['-c', '--noflush'], '*mangle\n:PREROUTING ACCEPT [4:4]\nCOMMIT\n');
+      await ours.iptables.exec('-t mangle -P PREROUTING DROP');
+      await tool(theirs, 'iptables-nft', ['-t', 'mangle', '-P', 'PREROUTING', 'DROP']);
+      assert.equal(await nftSave(ours, ['-c']), await nftSave(theirs, ['-c']));
+      const save = await nftSave(theirs);
+      assert.ok(save.includes(':PREROUTING DROP [0:0]\n') && save.includes(':INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n') && save.includes(':POSTROUTING ACCEPT [18446744073709551615:9]\n'), save);
+      const counts = (await ours.nft.listChains({ family: 'ip', table: 'nat' })).find((c) => c.name === 'POSTROUTING')?.counters;
+      assert.deepEqual(counts, { packets: 18446744073709551615n, bytes: 9n });
+      await assert.rejects(ours.iptables.restore('*filter\n:INPUT ACCEPT [18446744073709551616:0]\nCOMMIT\n', { counters: true }), /line 2 failed.*packets/);
+    });
+  });
+
   it('ip6tables: restore and save as ip6tables-nft-restore / ip6tables-nft-save', async () => {
     await withNamespaces(2, async (ours, theirs) => {
       const text = [
