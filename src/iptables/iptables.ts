@@ -233,5 +233,5 @@ export class Iptables {
 }
 
 function addCompatRule(tx: NftTransaction, family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', handle?: number): void {
-  tx.raw(`${where} rule ${family} ${table} ${chain} (iptables)`, compatRuleMessage(family, table, chain, exprs, compat, where, handle));
+  tx.raw(`${where} rule ${family} ${table} ${chain} (iptables)`, compatRuleMessage(family, table, chain, exprs, compat, where, handle === undefined ? undefined : { handle }));
 }

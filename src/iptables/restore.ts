@@ -18,7 +18,9 @@ import { splitArgs } from './argv';
 import { setIndexes } from './decode';
 import { decodeRule, encodeRule } from './encode';
 import { ipsetIndexes, ipsetNames } from './ipset';
-import { BUILTIN, checkChainName, compatRuleMessage, NO_IN, NO_OUT } from './tables';
+import { NFT_MSG } from '../nft/constants';
+import { nftMessage } from '../nft/messages';
+import { BUILTIN, checkChainName, compatRuleMessage, NO_IN, NO_OUT, type RulePosition } from './tables';
 import { formatRule, type IptRule, parseRuleArgs } from './rule';
 
 export interface IptablesRestoreOptions {
@@ -164,6 +166,8 @@ export async function restoreIptables(nft: Nftables, family: 'ip' | 'ip6', text:
 class Plan {
   readonly ops: Op[] = [];
   readonly lineOf: number[] = [];
+  /** The last NFTA_RULE_ID given: a rule another rule of the input is placed before gets one. */
+  #ruleId = 0;
 
   constructor(
     readonly family: 'ip' | 'ip6',
@@ -178,6 +182,13 @@ class Plan {
     this.ops.push(op);
     this.lineOf.push(line);
     return this.ops.length - 1;
+  }
+
+  /** The batch id of the rule op `op` adds (given it now if it has none), for a rule placed before it or its -D. */
+  #idOf(op: number): number {
+    const attrs = (this.ops[op] as WireMessage).attrs!;
+    attrs.id ??= ++this.#ruleId;
+    return attrs.id as number;
   }
 
   table(part: TablePart): void {
@@ -203,7 +214,7 @@ class Plan {
       if (!noflush) tx.deleteTable({ family, name: table }).addTable({ family, name: table });
     });
 
-    const addRule = (n: number, chain: string, rule: IptRule, ruleCounters: [bigint, bigint] | undefined, where: 'append' | 'insert', handle?: number): number => {
+    const addRule = (n: number, chain: string, rule: IptRule, ruleCounters: [bigint, bigint] | undefined, where: 'append' | 'insert', at?: RulePosition): number => {
       if (rule.inInterface && NO_IN.includes(chain)) throw rangeError('-i', rule.inInterface, `can't be used with ${chain}`);
       if (rule.outInterface && NO_OUT.includes(chain)) throw rangeError('-o', rule.outInterface, `can't be used with ${chain}`);
       const encoded = encodeRule(rule, family, this.sets);
@@ -217,7 +228,7 @@ class Plan {
         ensured.add(chain);
         this.#push(n, baseChain(chain));
       }
-      return this.#push(n, compatRuleMessage(family, table, chain, encoded.expressions, encoded.compat, where, handle));
+      return this.#push(n, compatRuleMessage(family, table, chain, encoded.expressions, encoded.compat, where, at));
     };
 
     for (let i = part.at + 1; i < part.end; i++) {
@@ -267,9 +278,10 @@ class Plan {
               break;
             }
             if (at > m.length + 1) throw new NetlinkError('iptables.restore', 7, { detail: `Index of insertion too big (${ch} has ${m.length} rules)` });
+            // Before a rule the kernel holds (its handle) or one this input added (its batch id).
             const before = m[at - 1];
-            if (before && !('handle' in before)) throw new RangeError(`-I ${ch} ${at}: inserting before a rule this same input added is not supported`);
-            const op = before ? addRule(n, ch, rule, ruleCounters, 'insert', before.handle) : addRule(n, ch, rule, ruleCounters, 'append');
+            const position = before === undefined ? undefined : 'handle' in before ? { handle: before.handle } : { id: this.#idOf(before.op) };
+            const op = position ? addRule(n, ch, rule, ruleCounters, 'insert', position) : addRule(n, ch, rule, ruleCounters, 'append');
             m.splice(at - 1, 0, { op, line: formatRule(rule) });
             break;
           }
@@ -285,8 +297,10 @@ class Plan {
               if (at < 0) throw new NetlinkError('iptables.restore', 2, { detail: 'Bad rule (does a matching rule exist in that chain?)' });
             }
             const [gone] = m.splice(at, 1);
-            if ('op' in gone) this.ops[gone.op] = null; // added by this input: never sent
-            else this.#push(n, (tx) => { tx.deleteRule({ family, table, chain: ch, handle: gone.handle }); });
+            if ('handle' in gone) this.#push(n, (tx) => { tx.deleteRule({ family, table, chain: ch, handle: gone.handle }); });
+            // Added by this input: never sent, unless a rule was placed before it; then deleted by its batch id.
+            else if ((this.ops[gone.op] as WireMessage).attrs!.id === undefined) this.ops[gone.op] = null;
+            else this.#push(n, nftMessage(NFT_MSG.DELRULE, family, { table, chain: ch, id: this.#idOf(gone.op) }));
             break;
           }
           case '-F': case '--flush':

@@ -31,9 +31,16 @@ export function checkChainName(chain: string): void {
   if (chain === '' || Buffer.byteLength(chain) > 28 || /[\s!]/.test(chain) || chain.startsWith('-')) throw rangeError('chain', chain, 'is not a valid iptables chain name (1–28 bytes, no whitespace)');
 }
 
+/**
+ * Where a rule goes relative to another: a rule the kernel holds (its handle), or one added earlier
+ * in the same batch (the NFTA_RULE_ID given to its NEWRULE: the kernel finds it among the batch's).
+ */
+export type RulePosition = { handle: number } | { id: number };
+
 /** The NEWRULE message iptables-nft sends for a rule, with its NFTA_RULE_COMPAT attribute. */
-export function compatRuleMessage(family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', handle?: number): WireMessage {
+export function compatRuleMessage(family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', at?: RulePosition): WireMessage {
   return nftMessage(NFT_MSG.NEWRULE, family, {
-    table, chain, position: handle === undefined ? undefined : BigInt(handle), expressions: expressions(exprs), compat,
+    table, chain, expressions: expressions(exprs), compat,
+    ...(at && 'handle' in at ? { position: BigInt(at.handle) } : {}), ...(at && 'id' in at ? { position_id: at.id } : {}),
   }, where === 'append' ? NLM_F.CREATE | NLM_F.APPEND : NLM_F.CREATE);
 }
