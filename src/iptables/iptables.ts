@@ -209,7 +209,7 @@ export class Iptables {
 
   #checkTable(table: string): string {
     checkString('table', table);
-    if (!(table in BUILTIN)) throw rangeError('table', table, 'is not one of filter, nat, mangle, raw');
+    if (!(table in BUILTIN)) throw rangeError('table', table, `is not one of ${Object.keys(BUILTIN).join(', ')}`);
     return table;
   }
 

@@ -11,8 +11,8 @@ import { ipsetNames } from './ipset';
 import { BUILTIN } from './tables';
 import { formatRule } from './rule';
 
-/** The order iptables-nft-save prints the tables that exist (its table types' order; security is not supported here). */
-const SAVE_ORDER = ['mangle', 'raw', 'filter', 'nat'];
+/** The order iptables-nft-save prints the tables that exist (its table types' order). */
+const SAVE_ORDER = ['mangle', 'security', 'raw', 'filter', 'nat'];
 
 /** A read of a table or chain that is not there: nothing. */
 const none = (err: unknown): [] => {

@@ -20,6 +20,8 @@ export const BUILTIN: Record<string, Array<{ chain: string; hook: string; priori
     { chain: 'POSTROUTING', hook: 'postrouting', priority: -150 },
   ],
   raw: [{ chain: 'PREROUTING', hook: 'prerouting', priority: -300 }, { chain: 'OUTPUT', hook: 'output', priority: -300 }],
+  // SELinux/SMACK secmark rules, after filter (NF_IP_PRI_SECURITY).
+  security: [{ chain: 'INPUT', hook: 'input', priority: 150 }, { chain: 'FORWARD', hook: 'forward', priority: 150 }, { chain: 'OUTPUT', hook: 'output', priority: 150 }],
 };
 
 /** Where -i / -o make sense (iptables refuses the others). */

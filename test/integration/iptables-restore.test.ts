@@ -254,6 +254,24 @@ describe('iptables.restore / iptables.save: iptables-restore semantics in one tr
     });
   });
 
+  it('the security table (INPUT, FORWARD, OUTPUT at priority 150): restore, save and exec -t security as iptables-nft', async () => {
+    const text = '*security\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:SEC - [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j SEC\n-A OUTPUT -j ACCEPT\n-A SEC -j RETURN\nCOMMIT\n*filter\n-A INPUT -j ACCEPT\nCOMMIT\n';
+    await withNamespaces(2, async (ours, theirs) => {
+      await ours.iptables.restore(text);
+      await tool(theirs, 'iptables-nft-restore', [], text);
+      await ours.iptables.exec('-t security -I FORWARD -s 10.0.0.1/32 -j DROP');
+      await tool(theirs, 'iptables-nft', ['-t', 'security', '-I', 'FORWARD', '-s', '10.0.0.1/32', '-j', 'DROP']);
+      const expected = await nftSave(theirs);
+      assert.ok(expected.indexOf('*security\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:SEC - [0:0]\n') >= 0 && expected.indexOf('*security') < expected.indexOf('*filter'), expected);
+      assert.equal(await nftSave(ours), expected);
+      assert.equal(stripped(await ours.iptables.save()), expected);
+      assert.equal(stripped(await ours.iptables.save()), stripped(await theirs.iptables.save()), 'what iptables-nft-restore wrote');
+      assert.equal(stripped(await ours.iptables.save('security')), await nftSave(theirs, ['-t', 'security']));
+      assert.equal(await ours.iptables.exec('-t security -S'), await tool(theirs, 'iptables-nft', ['-t', 'security', '-S']));
+      assert.equal(await tool(ours, 'nft', ['list', 'table', 'ip', 'security']), await tool(theirs, 'nft', ['list', 'table', 'ip', 'security']));
+    });
+  });
+
   it('ip6tables: restore and save as ip6tables-nft-restore / ip6tables-nft-save', async () => {
     await withNamespaces(2, async (ours, theirs) => {
       const text = [
