@@ -41,8 +41,10 @@ export type RulePosition = { handle: number } | { id: number };
 
 /** The NEWRULE message iptables-nft sends for a rule, with its NFTA_RULE_COMPAT attribute. */
 export function compatRuleMessage(family: NftFamily, table: string, chain: string, exprs: Expr[], compat: { proto: number; flags: number }, where: 'append' | 'insert', at?: RulePosition): WireMessage {
-  return nftMessage(NFT_MSG.NEWRULE, family, {
-    table, chain, expressions: expressions(exprs), compat,
-    ...(at && 'handle' in at ? { position: BigInt(at.handle) } : {}), ...(at && 'id' in at ? { position_id: at.id } : {}),
-  }, where === 'append' ? NLM_F.CREATE | NLM_F.APPEND : NLM_F.CREATE);
+  const attrs: Record<string, unknown> = { table, chain, expressions: expressions(exprs), compat };
+  if (at !== undefined) {
+    if ('handle' in at) attrs.position = BigInt(at.handle);
+    else attrs.position_id = at.id;
+  }
+  return nftMessage(NFT_MSG.NEWRULE, family, attrs, where === 'append' ? NLM_F.CREATE | NLM_F.APPEND : NLM_F.CREATE);
 }
