@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
     gcs = 0;
     await prof.start();
+    if (process.env.NLN_PERF_MARK) process.stdout.write('--- timed loop starts\n'); // for --trace-opt/--trace-deopt output
     const heap0 = v8.getHeapStatistics();
     const threads0 = threadCpuNs();
     const js0 = jsThreadCpuNs();

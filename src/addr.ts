@@ -131,6 +131,13 @@ export class Addresses {
  * Links builds a veth peer's addresses with it too (the link then given by ifindex).
  */
 export async function addressMessage(links: Pick<LinkLookup, 'index'>, link: LinkRef, cidr: string, options: AddressOptions, create: number): Promise<WireMessage> {
+  const m = addressMessageFor(0, cidr, options, create); // checked whole before the link is looked up
+  (m.header as { index: number }).index = await links.index(link, 'address.add', 'link');
+  return m;
+}
+
+/** addressMessage for a link given by ifindex: no lookup, so no turn of the event loop. */
+export function addressMessageFor(index: number, cidr: string, options: AddressOptions, create: number): WireMessage {
   const c = parseCidr('cidr', cidr);
   const o = checkObject('options', options);
   checkKeys('options', o, OPTION_KEYS);
@@ -148,7 +155,6 @@ export async function addressMessage(links: Pick<LinkLookup, 'index'>, link: Lin
   const preferred = options.preferredLifetime === undefined ? undefined : checkInteger('options.preferredLifetime', options.preferredLifetime, 0, FOREVER);
   if (valid !== undefined && preferred !== undefined && preferred > valid) throw rangeError('options.preferredLifetime', preferred, `is longer than validLifetime ${valid}`);
   const scope = options.scope === undefined ? 0 : scopeNumber('options.scope', options.scope);
-  const index = await links.index(link, 'address.add', 'link');
   let flags = 0;
   if (options.noDad) flags |= 0x02;
   if (options.home) flags |= 0x10;

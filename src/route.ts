@@ -72,10 +72,18 @@ const RTNH_F_LINKDOWN = 16;
 /** ICMPV6_ROUTER_PREF_* values. */
 const ROUTER_PREFS: Record<number, 'low' | 'medium' | 'high'> = { 0: 'medium', 1: 'high', 3: 'low' };
 
-async function tableNumber(field: string, table: unknown): Promise<number> {
+/** The table names, once read (tableNames): a route's table is then found without a turn. */
+let knownTables: Record<string, number> | undefined;
+
+function tableNumber(field: string, table: unknown): number | Promise<number> {
   if (typeof table === 'number') return checkInteger(field, table, 1, 0xffffffff);
   if (typeof table !== 'string') throw typeError(field, table, 'a table number or name');
-  const n = (await tableNames())[table];
+  if (knownTables !== undefined) return tableNamed(field, table, knownTables);
+  return tableNames().then((names) => tableNamed(field, table, knownTables = names));
+}
+
+function tableNamed(field: string, table: string, names: Record<string, number>): number {
+  const n = names[table];
   if (n === undefined) throw rangeError(field, table, 'is not a table number or a name in /etc/iproute2/rt_tables');
   return n;
 }
@@ -160,9 +168,30 @@ export class Routes {
 
 /**
  * RTM_NEWROUTE/RTM_DELROUTE as `ip route add/del` builds it (iproute_modify). Links builds a veth
- * peer's routes with it too (their dev then given by ifindex).
+ * peer's routes with it too (their dev then given by ifindex). Returned at once (a check failing
+ * throws) when nothing has to be looked up: links given by ifindex and the table names read; a
+ * promise otherwise. links.add then sends its chain in its caller's turn.
  */
-export async function routeMessage(links: Pick<LinkLookup, 'index'>, r: RouteSpec, create: number, del: boolean, operation: string): Promise<WireMessage> {
+export function routeMessage(links: Pick<LinkLookup, 'index'>, r: RouteSpec, create: number, del: boolean, operation: string): WireMessage | Promise<WireMessage> {
+  return untilLookup(routeSteps(links, r, create, del, operation));
+}
+
+/** A builder's lookups: a number is known now, a promise is not. */
+type Lookups<T> = Generator<number | Promise<number>, T, number>;
+
+/** Runs steps in this turn while each lookup it yields is known; from the first that is not, asynchronously. */
+function untilLookup<T>(steps: Lookups<T>): T | Promise<T> {
+  for (let s = steps.next(); ; s = steps.next(s.value)) {
+    if (s.done) return s.value;
+    if (typeof s.value !== 'number') return finishLookups(steps, s.value);
+  }
+}
+
+async function finishLookups<T>(steps: Lookups<T>, pending: Promise<number>): Promise<T> {
+  for (let s = steps.next(await pending); ; s = steps.next(await s.value)) if (s.done) return s.value;
+}
+
+function* routeSteps(links: Pick<LinkLookup, 'index'>, r: RouteSpec, create: number, del: boolean, operation: string): Lookups<WireMessage> {
   const o = checkObject('route', r);
   checkKeys('route', o, SPEC_KEYS);
   if (r.family !== undefined && r.family !== 4 && r.family !== 6) throw rangeError('family', r.family, 'is not 4 or 6');
@@ -177,7 +206,7 @@ export async function routeMessage(links: Pick<LinkLookup, 'index'>, r: RouteSpe
   sameFamily('src', src);
   if (r.dst === undefined) throw new TypeError('dst: required ("default" or a prefix)');
   const type = r.type === undefined ? (del ? 0 : ROUTE_TYPES.unicast) : ROUTE_TYPES[checkOneOf('type', r.type, ['unicast', 'blackhole', 'unreachable', 'prohibit', 'local', 'broadcast', 'throw'])];
-  const table = await tableNumber('table', r.table ?? 'main');
+  const table = yield tableNumber('table', r.table ?? 'main');
   if (r.metric !== undefined) checkInteger('metric', r.metric, 0, 0xffffffff);
   if (r.mtu !== undefined) checkInteger('mtu', r.mtu, 68, 0xffffffff);
   if (r.onlink !== undefined) checkBoolean('onlink', r.onlink);
@@ -188,7 +217,7 @@ export async function routeMessage(links: Pick<LinkLookup, 'index'>, r: RouteSpe
     for (const [k, v] of Object.entries(m)) metrics[k] = checkInteger(`metrics.${k}`, v, 0, 0xffffffff);
   }
   if (r.mtu !== undefined) metrics.mtu = r.mtu;
-  const oif = r.dev === undefined ? undefined : await links.index(r.dev, operation, 'dev');
+  const oif = r.dev === undefined || typeof r.dev === 'number' ? r.dev : yield links.index(r.dev, operation, 'dev');
   let multipath: unknown[] | undefined;
   if (r.nexthops !== undefined) {
     if (!Array.isArray(r.nexthops) || r.nexthops.length === 0) throw typeError('nexthops', r.nexthops, 'a non-empty array');
@@ -199,7 +228,7 @@ export async function routeMessage(links: Pick<LinkLookup, 'index'>, r: RouteSpe
       const gw = nh.gateway === undefined ? undefined : parseAddress(`${f}.gateway`, nh.gateway);
       if (gw && gw.family !== family) throw rangeError(`${f}.gateway`, nh.gateway, `is IPv${gw.family} but the route is IPv${family}`);
       const weight = nh.weight === undefined ? 1 : checkInteger(`${f}.weight`, nh.weight, 1, 256);
-      const dev = nh.dev === undefined ? 0 : await links.index(nh.dev, operation, `${f}.dev`);
+      const dev = nh.dev === undefined ? 0 : typeof nh.dev === 'number' ? nh.dev : yield links.index(nh.dev, operation, `${f}.dev`);
       multipath.push({ header: { flags: nh.onlink ? RTNH_F_ONLINK : 0, hops: weight - 1, ifindex: dev }, attrs: { gateway: gw?.address } });
     }
   }

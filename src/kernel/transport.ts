@@ -49,7 +49,8 @@ export function isNetnsHandle(value: unknown): value is NetnsHandle {
 export type ChainStep = { create: string; sysctl?: Array<[path: string, value: string]>; operation: string } | {
   netns: Transport | 'created';
   protocol: number;
-  items: Array<{ message: WireMessage; operation: string }>;
+  /** `view`: the item's replies of the view's type are decoded by its smaller table (requestMapped's). */
+  items: Array<{ message: WireMessage; operation: string; view?: MessageView }>;
   patches?: ChainPatch[];
 };
 
@@ -330,7 +331,9 @@ export class Transport {
         if (a === null) return new NetlinkError(operationOf(s, i)!, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
         if (!Buffer.isBuffer(a)) return toNetlinkError(operationOf(s, i)!, a) as NetlinkError;
         // A namespace made, a sysctl written, a request only ACKed: nothing to decode.
-        return 'create' in s || a.length === 0 ? [] : decodeReplies(s.protocol, a, s.items[i].operation);
+        if ('create' in s || a.length === 0) return [];
+        const item = s.items[i];
+        return mappedReplies(s.protocol, a, item.operation, same, item.view);
       });
     });
   }

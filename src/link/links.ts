@@ -2,7 +2,7 @@
 import { checkLinkRef, kindEntry, type LinkKind, PORT_KINDS } from '../codec/link-kinds/index';
 import { NLM_F, RTM } from '../constants';
 import { NetlinkError, netnsLabel } from '../errors';
-import { addressMessage } from '../addr';
+import { type AddressOptions, addressMessageFor } from '../addr';
 import { borrow, checkNetnsRef, type NetnsRef } from '../kernel/netns-ref';
 import {
   answer, type ChainPatch, type ChainStep, isNetnsHandle, type MessageStep, NETLINK_ROUTE, Transport, type WireMessage,
@@ -97,35 +97,70 @@ const IFLA_LINK_OF_READ_BACK = { type: 5, headerSize: 16 };
 /** The ifindex a veth peer's messages carry until the chain writes the real one in (Transport.chain). */
 const PEER_INDEX_PENDING = 1;
 
+// Where the chain writes what JS does not know when it builds the messages (ChainPatch.to).
+const NET_NS_FD_AT = ['attrs', 'net_ns_fd'];
+const PEER_NET_NS_FD_AT = ['attrs', 'linkinfo', 'data', 'peer', 'attrs', 'net_ns_fd'];
+const INDEX_AT = ['header', 'index'];
+const OIF_AT = ['attrs', 'oif'];
+
+/** A veth peer's address given as a bare CIDR: no options. */
+const NO_OPTIONS = Object.freeze({});
+
 /**
  * A veth peer's settings as one chain step in its namespace; undefined when it has none. The
  * messages name the peer by ifindex, so `links` is never asked for a lookup (a namespace the chain
- * itself creates has no links to ask).
+ * itself creates has no links to ask). Made in this turn once the route table names are read (a
+ * promise before: the first route in this process reads them).
  */
-async function peerSettings(ns: Transport | 'created', links: Pick<Links, 'index'>, peer: VethPeer, readBack: { step: number; message: number }): Promise<{ step: MessageStep; what: string[] } | undefined> {
+type PeerSettings = { step: MessageStep; what: string[] } | undefined;
+function peerSettings(ns: Transport | 'created', links: Pick<Links, 'index'>, peer: VethPeer, readBack: { step: number; message: number }): PeerSettings | Promise<PeerSettings> {
   const items: MessageStep['items'] = [];
   const patches: ChainPatch[] = [];
   const what: string[] = []; // each message's description, for an error naming the one refused
   // The host end's read-back carries the peer's ifindex (in the peer's namespace) as IFLA_LINK.
   const add = (message: WireMessage, to: string[], description: string) => {
     patches.push({ message: items.length, to, fromStep: readBack.step, fromMessage: readBack.message, fromAttr: IFLA_LINK_OF_READ_BACK });
-    items.push({ message, operation: 'link.add' });
+    const item = { message, operation: 'link.add' };
+    items.push(item);
     what.push(description);
+    return item;
   };
   if (peer.loopbackUp) {
     items.push({ message: setMessage(selector('lo'), { up: true }, {}), operation: 'link.add' });
     what.push("setting the peer's namespace's lo up");
   }
-  if (peer.up) add(setMessage({ index: PEER_INDEX_PENDING }, { up: true }, {}), ['header', 'index'], 'setting the peer up');
-  for (const a of peer.addresses ?? []) {
-    const { cidr, ...options } = typeof a === 'string' ? { cidr: a } : a;
-    add(await addressMessage(links, PEER_INDEX_PENDING, cidr, options, NLM_F.CREATE | NLM_F.EXCL), ['header', 'index'], `adding the peer's address ${cidr}`);
+  if (peer.up) add(setMessage({ index: PEER_INDEX_PENDING }, { up: true }, {}), INDEX_AT, 'setting the peer up');
+  const addresses = peer.addresses;
+  if (addresses !== undefined) {
+    for (let i = 0; i < addresses.length; i++) {
+      const a = addresses[i];
+      const [cidr, options] = typeof a === 'string' ? [a, NO_OPTIONS] : splitCidr(a);
+      add(addressMessageFor(PEER_INDEX_PENDING, cidr, options, NLM_F.CREATE | NLM_F.EXCL), INDEX_AT, `adding the peer's address ${cidr}`);
+    }
   }
-  for (const route of peer.routes ?? []) {
-    const description = `${peerRouteDetail(route.dst)}${route.gateway ? ` via ${route.gateway}` : ''}`;
-    add(await routeMessage(links, { ...route, dev: PEER_INDEX_PENDING }, NLM_F.CREATE | NLM_F.EXCL, false, 'route.add'), ['attrs', 'oif'], description);
+  // Routes whose table name waits for the names to be read: their items get their messages then.
+  let pending: Array<Promise<unknown>> | undefined;
+  const routes = peer.routes;
+  if (routes !== undefined) {
+    for (let i = 0; i < routes.length; i++) {
+      const route = routes[i];
+      const description = `${peerRouteDetail(route.dst)}${route.gateway ? ` via ${route.gateway}` : ''}`;
+      const m = routeMessage(links, { ...route, dev: PEER_INDEX_PENDING }, NLM_F.CREATE | NLM_F.EXCL, false, 'route.add');
+      if (!(m instanceof Promise)) {
+        add(m, OIF_AT, description);
+        continue;
+      }
+      const item = add(m as unknown as WireMessage, OIF_AT, description);
+      (pending ??= []).push(m.then((message) => { item.message = message; }));
+    }
   }
-  return items.length ? { step: { netns: ns, protocol: NETLINK_ROUTE, items, patches }, what } : undefined;
+  const settings: PeerSettings = items.length ? { step: { netns: ns, protocol: NETLINK_ROUTE, items, patches }, what } : undefined;
+  return pending ? Promise.all(pending).then(() => settings) : settings;
+}
+
+function splitCidr(a: { cidr: string } & AddressOptions): [string, AddressOptions] {
+  const { cidr, ...options } = a;
+  return [cidr, options];
 }
 
 function linkFrom(replies: WireMessage[], ref: LinkRef): Link {
@@ -195,29 +230,28 @@ export class Links {
       // namespace to create; the link; what the kernel ignores at creation (the alias) or takes
       // only once the link exists (bridge-port settings), set by name; the read-back; then a veth
       // peer's own settings from inside its namespace, addressed by the ifindex the read-back carries.
-      const followUp: LinkChange | undefined = spec.alias !== undefined || spec.bridgePort ? { alias: spec.alias, bridgePort: spec.bridgePort } : undefined;
-      const inWhere = [
-        ...(followUp ? [{ message: setMessage(selector(spec.name), followUp, {}), operation: 'link.add' }] : []),
-        { message: getMessage(spec.name), operation: 'link.add' },
-      ];
-      const steps: ChainStep[] = creating
-        ? [{ create: creating.create, sysctl: creating.sysctl && sysctlPairs('peer.netns.sysctl', creating.sysctl), operation: 'link.add' }]
-        : [];
-      const creation = steps.length; // the step that makes the link
       const create = { message: addMessage(spec, kind, r), operation: 'link.add' };
-      const peerFdAt = ['attrs', 'linkinfo', 'data', 'peer', 'attrs', 'net_ns_fd'];
-      const fdPatch: ChainPatch[] = [
-        ...(where !== this.#t ? [{ message: 0, to: ['attrs', 'net_ns_fd'], fdOf: where }] : []),
-        ...(creating ? [{ message: 0, to: peerFdAt, createdFd: true as const }]
-          : peerNs instanceof Transport && peerNs !== where ? [{ message: 0, to: peerFdAt, fdOf: peerNs }] : []),
-      ];
+      const inWhere: MessageStep['items'] = where === this.#t ? [create] : [];
+      if (spec.alias !== undefined || spec.bridgePort) {
+        inWhere.push({ message: setMessage(selector(spec.name), { alias: spec.alias, bridgePort: spec.bridgePort }, {}), operation: 'link.add' });
+      }
+      // Decoded by the table of what decodeLink reads.
+      inWhere.push({ message: getMessage(spec.name), operation: 'link.add', view: LINK_VIEW });
+      const steps: ChainStep[] = [];
+      if (creating) steps.push({ create: creating.create, sysctl: creating.sysctl && sysctlPairs('peer.netns.sysctl', creating.sysctl), operation: 'link.add' });
+      const creation = steps.length; // the step that makes the link
+      const fdPatch: ChainPatch[] = [];
+      if (where !== this.#t) fdPatch.push({ message: 0, to: NET_NS_FD_AT, fdOf: where });
+      if (creating) fdPatch.push({ message: 0, to: PEER_NET_NS_FD_AT, createdFd: true });
+      else if (peerNs instanceof Transport && peerNs !== where) fdPatch.push({ message: 0, to: PEER_NET_NS_FD_AT, fdOf: peerNs });
       if (where === this.#t) {
-        steps.push({ netns: where, protocol: NETLINK_ROUTE, items: [create, ...inWhere], patches: fdPatch });
+        steps.push({ netns: where, protocol: NETLINK_ROUTE, items: inWhere, patches: fdPatch });
       } else {
         steps.push({ netns: this.#t, protocol: NETLINK_ROUTE, items: [create], patches: fdPatch }, { netns: where, protocol: NETLINK_ROUTE, items: inWhere });
       }
-      const readBack = { step: steps.length - 1, message: inWhere.length - 1 + (where === this.#t ? 1 : 0) };
-      const peer = spec.kind === 'veth' ? await peerSettings(peerNs!, this, spec.peer, readBack) : undefined;
+      const readBack = { step: steps.length - 1, message: inWhere.length - 1 };
+      const settings = spec.kind === 'veth' ? peerSettings(peerNs!, this, spec.peer, readBack) : undefined;
+      const peer = settings instanceof Promise ? await settings : settings;
       if (peer) steps.push(peer.step);
       const answers = await Transport.chain(steps);
       const made = answers[creation]?.[0];

@@ -80,6 +80,36 @@ describe('the cost of one container', () => {
     });
   });
 
+  it('links.add of the bench\'s veth (namespace, address, route) hands its chain to the addon before it returns', async () => {
+    await withNamespaces(1, async (host) => {
+      const containers = [uniqueName('c'), uniqueName('c')];
+      const chain = native.chain;
+      try {
+        await host[TRANSPORT].nativeHandle('test');
+        const add = (i: number) => host.links.add({
+          kind: 'veth', name: `h${i}`, up: true,
+          peer: { name: 'eth0', netns: { create: containers[i] }, up: true, addresses: ['198.18.0.2/16'], routes: [{ dst: 'default', gateway: '198.18.0.1' }] },
+        });
+        await add(0); // the first route of the process reads the route table names: a turn of its own
+        let calledInTurn = false;
+        native.chain = (steps) => { calledInTurn = true; return chain(steps); };
+        const added = add(1);
+        // The caller's next work (the bench builds its DNAT rule here) then overlaps the kernel's.
+        assert.equal(calledInTurn, true, 'links.add waited for a later turn before its chain reached the addon');
+        native.chain = chain;
+        const link = await added;
+        assert.equal(link.name, 'h1');
+        assert.equal(link.kind, 'veth');
+        assert.ok(link.stats !== undefined, 'the read-back, decoded by LINK_VIEW, still carries the stats');
+        const routes = await ipJson(containers[1], ['route', 'show', 'default']);
+        assert.equal(routes[0]?.gateway, '198.18.0.1');
+      } finally {
+        native.chain = chain;
+        await deleteLeftNamespaces(containers);
+      }
+    });
+  });
+
   it('a namespace a chain creates answers with no replies, not an Error', async () => {
     const name = uniqueName('made');
     try {
