@@ -7,8 +7,9 @@
 //     machine's namespace and acts in its caller's (the node's);
 //   ours, no daemon: the same shim with no daemon answering, so it runs the plugin in node;
 //   the reference chain: bridge + host-local + portmap from /usr/lib/cni, the same config.
-// Time and CPU time (the driver, every plugin process, the daemon) per pod; the machine's own
-// namespace is checked untouched (links, nftables tables) after the run.
+// Time and CPU time per pod, that CPU split by where it went (the driver, the processes it ran, the
+// daemon; user and system); the machine's own namespace is checked untouched (links, nftables
+// tables) after the run.
 //   node dist/bench/cni.js [--pods=N] [--rounds=N]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,7 +17,7 @@ import * as path from 'node:path';
 import { Netns } from '../src/index';
 import { type DaemonProcess, cniSandbox, startDaemon } from '../test/cni-daemon-helpers';
 import { libcniDriver, REFERENCE_DIR } from '../test/cni-helpers';
-import { formatTable, measure, type Peer, type Result, type Sample, type Workload } from './harness';
+import { formatTable, measure, median, type Peer, type Result, type Sample, type Workload } from './harness';
 
 export const CNI_PEERS = {
   daemon: 'ours: shim -> nln cni daemon',
@@ -39,12 +40,24 @@ function confList(type: 'nln-bridge' | 'bridge', dataDir: string): object {
   return { cniVersion: '1.0.0', name: 'nlnbench', plugins: type === 'bridge' ? [bridge, portmap] : [bridge] };
 }
 
-/** CPU time (user + system, ms) of a running process, from /proc/PID/stat (ticks of 10 ms). */
-function processCpuMs(pid: number): number {
+/** CPU time (user, system; ms) of a running process, from /proc/PID/stat (ticks of 10 ms). */
+function processCpuMs(pid: number): { user: number; sys: number } {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime: fields 14 and 15
+  return { user: Number(fields[11]) * 10, sys: Number(fields[12]) * 10 }; // utime, stime: fields 14 and 15
 }
+
+/**
+ * A round's CPU time (ms, user and system) by where it was spent: the libcni driver itself, the
+ * processes it exec'd and waited for (our shim, or the node it starts; the reference plugins and
+ * their iptables), and the daemon.
+ */
+export interface CniCpuSplit { driverUser: number; driverSys: number; pluginsUser: number; pluginsSys: number; daemonUser: number; daemonSys: number }
+const CPU_PARTS = ['driverUser', 'driverSys', 'pluginsUser', 'pluginsSys', 'daemonUser', 'daemonSys'] as const;
+
+/** Each measured round's split, by workload width and peer. */
+const splits = new Map<string, CniCpuSplit[]>();
+const splitKey = (concurrency: number, peerName: string) => `${concurrency} ${peerName}`;
 
 /** What the machine's own namespace holds that a CNI plugin could add to: link names and nftables tables. */
 async function machineState(): Promise<string> {
@@ -87,7 +100,7 @@ function peer(name: string, pods: number, concurrency: number): Peer {
   let dir = '';
   const kind = name === CNI_PEERS.reference ? 'bridge' : 'nln-bridge';
   /** The driver's `bench` mode in the node namespace: every ADD, then every DEL; its time and the CPU time of all involved. */
-  const drive = async (these: Netns[], width: number): Promise<Sample> => {
+  const drive = async (these: Netns[], width: number): Promise<{ sample: Sample; split: CniCpuSplit }> => {
     const { sandbox, daemon } = await prepare();
     const request = {
       pluginDirs: kind === 'bridge' ? [REFERENCE_DIR] : [path.dirname(sandbox.shim), REFERENCE_DIR],
@@ -101,13 +114,21 @@ function peer(name: string, pods: number, concurrency: number): Peer {
       })),
     };
     const socket = name === CNI_PEERS.daemon ? sandbox.socket : path.join(dir, 'no-daemon.sock');
-    const daemonCpu = processCpuMs(daemon.child.pid!);
+    const daemonBefore = processCpuMs(daemon.child.pid!);
     const r = await node!.exec(libcniDriver(), ['bench'], { input: JSON.stringify(request), env: { PATH: process.env.PATH, NLN_CNI_SOCKET: socket }, timeout: 600_000 });
-    const daemonCpuMs = name === CNI_PEERS.daemon ? processCpuMs(daemon.child.pid!) - daemonCpu : 0;
+    const daemonAfter = processCpuMs(daemon.child.pid!);
+    const served = name === CNI_PEERS.daemon;
+    const daemonCpu = { user: served ? daemonAfter.user - daemonBefore.user : 0, sys: served ? daemonAfter.sys - daemonBefore.sys : 0 };
     if (r.code !== 0) throw new Error(`cni-libcni bench exited ${r.code}: ${r.stderr}`);
-    const answer = JSON.parse(r.stdout) as { result?: { addNs: number; delNs: number; cpuNs: number }; error?: { msg: string; details?: string } };
+    type Answer = { addNs: number; delNs: number; selfUserNs: number; selfSysNs: number; childUserNs: number; childSysNs: number };
+    const answer = JSON.parse(r.stdout) as { result?: Answer; error?: { msg: string; details?: string } };
     if (!answer.result) throw new Error(`${name}: ${answer.error?.msg} ${answer.error?.details ?? ''}`);
-    return { ms: (answer.result.addNs + answer.result.delNs) / 1e6, cpuMs: answer.result.cpuNs / 1e6 + daemonCpuMs };
+    const a = answer.result;
+    const split: CniCpuSplit = {
+      driverUser: a.selfUserNs / 1e6, driverSys: a.selfSysNs / 1e6, pluginsUser: a.childUserNs / 1e6, pluginsSys: a.childSysNs / 1e6,
+      daemonUser: daemonCpu.user, daemonSys: daemonCpu.sys,
+    };
+    return { sample: { ms: (a.addNs + a.delNs) / 1e6, cpuMs: CPU_PARTS.reduce((sum, k) => sum + split[k], 0) }, split };
   };
   return {
     name,
@@ -123,7 +144,10 @@ function peer(name: string, pods: number, concurrency: number): Peer {
       await drive([warm], 1);
     },
     async run(): Promise<Sample> {
-      return drive(podNs, concurrency);
+      const { sample, split } = await drive(podNs, concurrency);
+      const key = splitKey(concurrency, name);
+      splits.set(key, [...(splits.get(key) ?? []), split]);
+      return sample;
     },
     async teardown() {
       for (const ns of [...podNs, warm, node]) await ns?.delete().catch(() => undefined);
@@ -142,6 +166,19 @@ export function cniWorkloads(pods: number, rounds: number): Workload[] {
     { name: `CNI ADD+DEL via libcni, one at a time (N=${pods})`, ops: pods, rounds, peers: peers(1) },
     { name: `CNI ADD+DEL via libcni, 64 in flight (N=${pods})`, ops: pods, rounds, peers: peers(64) },
   ];
+}
+
+/** CPU per pod by where it was spent (medians over rounds, ms): a line per workload and peer. */
+export function cniCpuTable(pods: number): string {
+  const lines = [`${'in flight'.padEnd(10)} ${'peer'.padEnd(42)} ${'driver u+s'.padStart(12)} ${'plugins u+s'.padStart(12)} ${'daemon u+s'.padStart(12)} ${'total'.padStart(7)}`];
+  for (const [key, rounds] of splits) {
+    const [width, ...peerName] = key.split(' ');
+    const m = (k: (typeof CPU_PARTS)[number]) => median(rounds.map((r) => r[k])) / pods;
+    const pair = (u: number, s: number) => `${u.toFixed(1)}+${s.toFixed(1)}`;
+    const total = CPU_PARTS.reduce((sum, k) => sum + m(k), 0);
+    lines.push(`${width.padEnd(10)} ${peerName.join(' ').padEnd(42)} ${pair(m('driverUser'), m('driverSys')).padStart(12)} ${pair(m('pluginsUser'), m('pluginsSys')).padStart(12)} ${pair(m('daemonUser'), m('daemonSys')).padStart(12)} ${total.toFixed(1).padStart(7)}`);
+  }
+  return lines.join('\n');
 }
 
 /** The issue's ratios, from results of the same run. */
@@ -171,6 +208,8 @@ async function main(): Promise<void> {
     await finishCni();
   }
   console.log(formatTable(results));
+  console.log('\nCPU ms per pod: the libcni driver, the processes it ran (shim, node, reference plugins), the daemon (user+system)');
+  console.log(cniCpuTable(arg('pods', 64)));
   console.log('\nratios (same run)');
   for (const r of cniRatios(results)) {
     const verdict = r.want === undefined ? '      ' : r.value >= r.want ? 'met   ' : 'MISSED';

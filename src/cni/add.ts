@@ -5,7 +5,7 @@ import { openContainer } from './container-netns';
 import type { NetConf } from './config';
 import type { CniEnv } from './env';
 import { CNI_ERR } from './errors';
-import { allocate } from './host-local-allocator';
+import { allocate, requestedIps } from './host-local-allocator';
 import { HostLocalStore } from './host-local-store';
 import { attachVeth } from './attach';
 import { ensureBridge } from './bridge';
@@ -17,11 +17,12 @@ import { attachmentTag, hostVethName, marker } from './tags';
 
 export async function cmdAdd(node: Netns, env: CniEnv, conf: NetConf): Promise<CniResult> {
   const { containerId, ifname } = env;
+  const requested = requestedIps(env.args);
   const container = await openContainer(env.netns!, CNI_ERR.invalidEnv);
   const store = new HostLocalStore(conf.ipam.dataDir, conf.name);
   const undo: Array<() => Promise<unknown>> = [];
   try {
-    const allocations = await store.withLock(() => allocate(store, conf.ipam.rangeSets, containerId, ifname));
+    const allocations = await store.withLock(() => allocate(store, conf.ipam.rangeSets, containerId, ifname, requested));
     undo.push(() => store.withLock(async () => { for (const a of allocations) await store.release(a.address); }));
     const bridge = await ensureBridge(node, conf, allocations);
     const routes = containerRoutes(conf, allocations);

@@ -108,6 +108,63 @@ test('the store lock excludes the reference host-local both ways: it waits while
   }));
 });
 
+/** The reference host-local's ADD with CNI_ARGS, as it answers: its exit code and stdout. */
+async function hostLocalAdd(node: Netns, id: string, conf: object, cniArgs: string): Promise<{ code: number | null; out: any }> {
+  const r = await node.exec(path.join(REFERENCE_DIR, 'host-local'), [], { input: JSON.stringify({ ...conf, cniVersion: '1.0.0' }), env: { ...env('ADD', id), CNI_NETNS: '/proc/self/ns/net', CNI_ARGS: cniArgs } });
+  return { code: r.code, out: JSON.parse(r.stdout) };
+}
+
+test('CNI_ARGS IP= asks for an address, as host-local reads it: taken as asked, refused when taken, the gateway or outside every range set', async () => {
+  await withCniNamespaces(4, async (node, c1, c2, c3) => withTempDir(async (dir) => {
+    const v6 = { ...pluginConf(dir), ipam: { type: 'host-local', ranges: [[{ subnet: '198.18.41.0/24' }], [{ subnet: 'fd00:198:18:41::/64' }]], dataDir: dir } };
+    const store = path.join(dir, NAME);
+    const ours = (id: string, c: Netns, cniArgs: string) => execPlugin(node, { ...env('ADD', id, c), CNI_ARGS: cniArgs }, JSON.stringify(v6));
+    const addresses = (ips: Array<{ address: string }>) => ips.map((ip) => ip.address);
+
+    // The range set holding it gets the address asked for; the other set allocates as usual.
+    const a = await ours('ours-1', c1, 'IgnoreUnknown=1;IP=198.18.41.90');
+    assert.equal(a.code, 0, a.stdout);
+    assert.deepEqual(addresses(a.json.ips), ['198.18.41.90/24', 'fd00:198:18:41::2/64']);
+    assert.equal(fs.readFileSync(path.join(store, '198.18.41.90'), 'latin1'), 'ours-1\r\neth0');
+    assert.equal(fs.readFileSync(path.join(store, 'last_reserved_ip.0'), 'latin1'), '198.18.41.90');
+    const theirs = await hostLocalAdd(node, 'theirs-1', v6, 'IP=fd00:198:18:41:0::91');
+    assert.equal(theirs.code, 0, JSON.stringify(theirs.out));
+    assert.deepEqual(addresses(theirs.out.ips), ['198.18.41.91/24', 'fd00:198:18:41::91/64'], 'host-local continues after our .90');
+    // IPv6 asked for, written by its canonical text (as host-local names its files); a key given twice keeps the last.
+    const b = await ours('ours-2', c2, 'IP=198.18.41.200;IP=fd00:198:18:41:0:0:0:a0');
+    assert.equal(b.code, 0, b.stdout);
+    assert.deepEqual(addresses(b.json.ips), ['198.18.41.92/24', 'fd00:198:18:41::a0/64']);
+    assert.equal(fs.readFileSync(path.join(store, 'fd00:198:18:41::a0'), 'latin1'), 'ours-2\r\neth0');
+
+    // Refusals, each checked against the reference's: both fail, with the same words, and nothing is left reserved.
+    const files = () => fs.readdirSync(store).filter((f) => !f.startsWith('last_') && f !== 'lock').sort();
+    const before = files();
+    for (const [args, message] of [
+      ['IP=198.18.41.91', /requested IP address 198\.18\.41\.91 is not available in range set/],
+      ['IP=fd00:198:18:41::a0', /requested IP address fd00:198:18:41::a0 is not available in range set/],
+      ['IP=198.18.41.1', /requested ip 198\.18\.41\.1 is subnet's gateway/],
+      ['IP=198.18.99.5', /failed to allocate all requested IPs: 198\.18\.99\.5/],
+    ] as const) {
+      const r = await ours('ours-3', c3, args);
+      assert.equal(r.code, 1, `${args}: ${r.stdout}`);
+      assert.equal(r.json.code, 102, args);
+      assert.match(r.json.msg, message);
+      const ref = await hostLocalAdd(node, 'theirs-3', v6, args);
+      assert.notEqual(ref.code, 0, `the reference refuses ${args} too`);
+      assert.match(ref.out.msg, message, 'with the same words');
+      assert.deepEqual(files(), before, `${args}: nothing left reserved`);
+    }
+    for (const args of ['IP=198.18.41.300', 'IP=198.18.41.95,fd00:198:18:41::95']) {
+      const bad = await ours('ours-3', c3, args);
+      assert.equal(bad.json.code, 4, args);
+      assert.match(bad.json.msg, /^CNI_ARGS IP has ".*", not an IPv4 or IPv6 address$/);
+      assert.match((await hostLocalAdd(node, 'theirs-3', v6, args)).out.msg, /invalid IP address/, 'the reference refuses it too');
+    }
+    assert.deepEqual(files(), before);
+    assert.equal((await ipJson(c3.name, ['link', 'show'])).length, 1, 'a refused ADD leaves no interface');
+  }));
+});
+
 test('concurrent ADDs (ours and the reference host-local, separate processes) and a GC among them: distinct addresses, valid ones kept', async () => {
   const N = 6;
   await withCniNamespaces(N + 1, async (node, ...containers) => withTempDir(async (dir) => {
