@@ -9,9 +9,23 @@
 #include <vector>
 
 #include "socket.h"
-#include "status.h"
+#include "netlink.h"
 
 namespace nln {
+
+// A receive buffer, grown to the next datagram's size. Allocated without zero-filling: touching a
+// large buffer per socket costs page faults.
+struct RxBuffer {
+  std::unique_ptr<uint8_t[]> data;
+  size_t size = 0;
+};
+
+// The one receive loop (exchanges and subscriptions): the next datagram from the kernel into rx,
+// sized first (MSG_PEEK|MSG_TRUNC), as iproute2 does, so that a larger one is taken whole into a
+// bigger buffer instead of cut and lost. Waits for one unless !wait (EAGAIN then). Only the kernel
+// answers or announces: a datagram another socket sent to our port (any process with CAP_NET_ADMIN
+// in the namespace can) is forged and dropped whatever its headers say.
+Status receive_from_kernel(NetlinkSocket& sock, RxBuffer& rx, bool wait, size_t* len);
 
 struct Outcome {
   Status status;                       // errno (+ our words when the failure is ours)
@@ -34,7 +48,7 @@ struct Request {
 
 class Exchanger {
  public:
-  Exchanger();
+  Exchanger() = default;
   Exchanger(const Exchanger&) = delete;
   Exchanger& operator=(const Exchanger&) = delete;
 
@@ -47,13 +61,9 @@ class Exchanger {
 
  private:
   struct InFlight;
-  Status receive(size_t* len);  // the next datagram from the kernel into rx_
-  void grow_receive_buffer(size_t size);
-
   NetlinkSocket sock_;
   uint32_t next_seq_ = 1;
-  std::unique_ptr<uint8_t[]> rx_;  // receive buffer, grown to the next datagram's size
-  size_t rx_size_ = 0;
+  RxBuffer rx_;
 };
 
 }  // namespace nln

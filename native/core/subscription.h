@@ -14,8 +14,9 @@
 #include <vector>
 
 #include "netns.h"
+#include "exchange.h"
 #include "socket.h"
-#include "status.h"
+#include "netlink.h"
 
 namespace nln {
 
@@ -44,6 +45,7 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
 
   std::mutex mu_;
   NetlinkSocket sock_;
+  RxBuffer rx_;
   uint64_t id_ = 0;
   bool closed_ = false;
   Read waiting_;

@@ -3,6 +3,7 @@
 // families build WireMessages and hand them here; how they cross into the addon is this file's
 // business alone.
 import * as fs from 'node:fs';
+import * as util from 'node:util';
 import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
 import { CodecError, decodeMapped, encode, encodeAll, locate, type MessageView, type WireMessage } from '../codec/codec';
 import { CNI_SHIM, native, type NativeFailure, type NativeNamespace, type NativeSubscription, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type PeerCredentials } from '../native';
@@ -114,6 +115,14 @@ export type BatchExplain = (failure: { index?: number; errno?: number }) => stri
 
 /** The operation item i of a chain step reports failures as. */
 const operationOf = (s: ChainStep | undefined, i: number): string | undefined => (s === undefined ? undefined : 'create' in s ? s.operation : s.items[i]?.operation);
+
+const fsRead = util.promisify(fs.read);
+const fsWrite = util.promisify(fs.write);
+
+/** A failed read or write of an fd the addon opened: a NetlinkError with the errno node:fs gives. */
+function fsError(operation: string, err: unknown, detail: string): NetlinkError {
+  return new NetlinkError(operation, -((err as NodeJS.ErrnoException).errno ?? -5), { detail });
+}
 
 const NLM_F_DUMP = 0x300;
 const EINTR = 4;
@@ -367,13 +376,33 @@ export class Transport {
     };
   }
 
-  /** A /proc/sys file as seen from inside the namespace. */
+  /** A /proc/sys file as seen from inside the namespace: opened there by the addon, read here. */
   async sysctlGet(path: string, operation: string): Promise<string> {
-    return nativeCall(operation, native.sysctlGet(await this.nativeHandle(operation), path));
+    const fd = await nativeCall(operation, native.openIn(await this.nativeHandle(operation), path, false));
+    const chunks: Buffer[] = [];
+    try {
+      for (let n = -1; n !== 0;) {
+        const chunk = Buffer.allocUnsafe(4096);
+        n = (await fsRead(fd, chunk, 0, chunk.length, null)).bytesRead;
+        chunks.push(chunk.subarray(0, n));
+      }
+    } catch (err) {
+      throw fsError(operation, err, `read ${path}`);
+    } finally {
+      fs.close(fd, () => {});
+    }
+    return Buffer.concat(chunks).toString();
   }
 
   async sysctlSet(path: string, value: string, operation: string): Promise<void> {
-    await nativeCall(operation, native.sysctlSet(await this.nativeHandle(operation), path, value));
+    const fd = await nativeCall(operation, native.openIn(await this.nativeHandle(operation), path, true));
+    try {
+      await fsWrite(fd, Buffer.from(value));
+    } catch (err) {
+      throw fsError(operation, err, `write ${path}`);
+    } finally {
+      fs.close(fd, () => {});
+    }
   }
 
   /** A tun/tap device made through /dev/net/tun inside the namespace, as `ip tuntap add` does. */
@@ -381,14 +410,9 @@ export class Transport {
     await nativeCall(operation, native.tunCreate(await this.nativeHandle(operation), name, options));
   }
 
-  /** A listening TCP socket made inside the namespace: its fd, the caller's. */
-  async tcpListen(host: string, port: number, backlog: number, operation: string): Promise<number> {
-    return nativeCall(operation, native.tcpListen(await this.nativeHandle(operation), host, port, backlog));
-  }
-
-  /** A TCP connection made from inside the namespace: its fd, the caller's. */
-  async tcpConnect(host: string, port: number, timeoutMs: number, operation: string): Promise<number> {
-    return nativeCall(operation, native.tcpConnect(await this.nativeHandle(operation), host, port, timeoutMs));
+  /** A TCP socket made inside the namespace (listening when backlog > 0, else to be connected): its fd, the caller's. */
+  async tcpSocket(host: string, port: number, backlog: number, operation: string): Promise<number> {
+    return nativeCall(operation, native.tcpSocket(await this.nativeHandle(operation), host, port, backlog));
   }
 
   /**
