@@ -38,7 +38,6 @@ export type NativePatch = { message: number; offset: number } & (
 export interface NativeAddon {
   netnsCreate(name?: string): Promise<NativeNamespace>;
   netnsOpen(path: string): Promise<NativeNamespace>;
-  netnsOpenFd(fd: number): Promise<NativeNamespace>;
   netnsDelete(name: string): Promise<void>;
   tunCreate(ns: NativeNamespace, name: string, options: { tap: boolean; multiQueue?: boolean; vnetHdr?: boolean; pi?: boolean; owner?: number; group?: number }): Promise<void>;
   /** A /proc/sys file opened inside the namespace (close-on-exec), the caller's to read or write and close. */

@@ -56,11 +56,6 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   return on_pool<nln::NetnsHandle>(info.Env(), [path](nln::NetnsHandle* h) { return nln::netns_open(path, h); }, wrap);
 }
 
-Napi::Value OpenFd(const Napi::CallbackInfo& info) {
-  int fd = int_at(info, 0);
-  return on_pool<nln::NetnsHandle>(info.Env(), [fd](nln::NetnsHandle* h) { return nln::netns_open_fd(fd, h); }, wrap);
-}
-
 Napi::Value Delete(const Napi::CallbackInfo& info) {
   std::string name = string_at(info, 0);
   return on_pool<int>(info.Env(), [name](int*) { return nln::netns_delete(name); });
@@ -210,7 +205,6 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
 void define_functions(Napi::Env env, Napi::Object exports) {
   exports.Set("netnsCreate", Napi::Function::New<Create>(env));
   exports.Set("netnsOpen", Napi::Function::New<Open>(env));
-  exports.Set("netnsOpenFd", Napi::Function::New<OpenFd>(env));
   exports.Set("netnsDelete", Napi::Function::New<Delete>(env));
   exports.Set("tunCreate", Napi::Function::New<TunCreate>(env));
   exports.Set("openIn", Napi::Function::New<OpenIn>(env));

@@ -53,10 +53,8 @@ struct ChainAnswer {
 };
 
 // Per step, per message (a create step answers whether it made the namespace, then each sysctl
-// write), and the
-// namespace step 0 made, if any, which the caller must release off the thread `done` runs on
-// (releasing it joins that thread). Called once, on the thread that answered last (or on the
-// caller's thread when the first step cannot be sent).
+// write), and the namespace step 0 made, if any, for the caller to release. Called once, on the
+// thread that answered last (or on the caller's thread when the first step cannot be sent).
 using ChainDone = std::function<void(std::vector<std::vector<ChainAnswer>>&&, std::shared_ptr<Namespace> created)>;
 
 void run_chain(std::vector<ChainStep> steps, ChainDone done);

@@ -1,15 +1,14 @@
 // One netlink socket and the conversation on it: a set of requests goes out in one sendmsg (two
 // for an nfnetlink batch: its messages, then a sentinel), and each reply is matched to its request
-// by sequence number until every request is answered. A Channel runs one on its own thread; a
-// chain that creates a namespace runs one for each other namespace it touches (chain.h).
+// by sequence number until every request is answered. Each Channel (namespace.h) runs one.
 #pragma once
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "socket.h"
 #include "netlink.h"
+#include "socket.h"
 
 namespace nln {
 
@@ -48,13 +47,8 @@ struct Request {
 
 class Exchanger {
  public:
-  Exchanger() = default;
-  Exchanger(const Exchanger&) = delete;
-  Exchanger& operator=(const Exchanger&) = delete;
-
   // Opens the socket in the calling thread's network namespace.
   Status open(int protocol) { return sock_.open(protocol); }
-  void close() { sock_.close(); }
   // Sends the requests (at most one nfnetlink batch, first) and calls each one's done, in this
   // thread, once the kernel has answered it. Every request asks for an ACK (Channel::submit).
   void exchange(std::vector<std::unique_ptr<Request>>& batch);

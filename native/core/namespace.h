@@ -20,8 +20,6 @@ namespace nln {
 class Channel : public std::enable_shared_from_this<Channel> {
  public:
   Channel(int protocol, std::shared_ptr<const NetnsFd> ns) : protocol_(protocol), ns_(std::move(ns)) {}
-  Channel(const Channel&) = delete;
-  Channel& operator=(const Channel&) = delete;
 
   // Opens the socket in the calling thread's namespace now (a thread that just made it).
   Status open_here() {
@@ -52,8 +50,6 @@ class Namespace {
  public:
   explicit Namespace(NetnsHandle h) : fd_(std::make_shared<NetnsFd>(h)) {}
   explicit Namespace(std::shared_ptr<NetnsFd> fd) : fd_(std::move(fd)) {}
-  Namespace(const Namespace&) = delete;
-  Namespace& operator=(const Namespace&) = delete;
 
   // Creates a namespace (named, or anonymous when name is empty) on a pool thread, opens its
   // rtnetlink socket while inside, runs `inside` there (sysctls a chain writes before any link

@@ -107,14 +107,6 @@ Status netns_open(const std::string& path, NetnsHandle* out) {
   return s;
 }
 
-Status netns_open_fd(int fd, NetnsHandle* out) {
-  int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) return Status::fail(errno, "dup fd " + std::to_string(fd));
-  Status s = check_and_stat(dup, out);
-  if (!s.ok()) close(dup);
-  return s;
-}
-
 Status netns_delete(const std::string& name) {
   std::string path = path_of(name);
   // Detach first (as iproute2 does): the namespace lives on while anything still holds it.

@@ -13,10 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "netns.h"
 #include "exchange.h"
-#include "socket.h"
-#include "netlink.h"
+#include "netns.h"
 
 namespace nln {
 
@@ -33,10 +31,6 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
   // queued so far, possibly nothing (read on a pool thread).
   void read(Read done, bool wait = true);
   void close();  // a read waiting is answered EBADF
-
-  Subscription() = default;
-  Subscription(const Subscription&) = delete;
-  Subscription& operator=(const Subscription&) = delete;
 
  private:
   friend struct Poller;

@@ -165,8 +165,9 @@ export class Transport {
     return new Transport(n, { inode: n.inode, name, path });
   }
 
+  /** The namespace a caller's fd refers to: opened anew through /proc/self/fd (the fd stays the caller's). */
   static async openFd(fd: number): Promise<Transport> {
-    const n = await nativeCall('netns.open', native.netnsOpenFd(fd));
+    const n = await nativeCall('netns.open', native.netnsOpen(`/proc/self/fd/${fd}`));
     return new Transport(n, { inode: n.inode });
   }
 
@@ -183,7 +184,7 @@ export class Transport {
       throw toNetlinkError('netns.open', err);
     }
     try {
-      const n = await nativeCall('netns.open', native.netnsOpenFd(lent)); // its own fd, duplicated from the lent one
+      const n = await nativeCall('netns.open', native.netnsOpen(`/proc/self/fd/${lent}`)); // its own fd, opened anew
       return new Transport(n, { inode: n.inode, name: this.name, path: this.path });
     } finally {
       fs.closeSync(lent);
