@@ -1,7 +1,8 @@
 // The module's functions: namespaces made, opened and deleted; tun devices, sysctl files and TCP
-// sockets made inside a namespace; chains; a unix socket's peer. Each async one runs on the pool threads
+// sockets made inside a namespace; chains; a unix socket's peer; flock. Each async one runs on the pool threads
 // and answers through a Pending.
 #include <errno.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 
 #include "../core/chain.h"
@@ -200,6 +201,22 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// flock(fd, exclusive): one non-blocking flock(2) on an fd the caller opened, true when it is had,
+// false when another open file description holds a conflicting lock (EWOULDBLOCK). Node has no
+// flock; host-local locks its store with it, and our plugin must exclude it. LOCK_NB keeps it
+// fit for the JS thread: the caller retries on timers rather than block the event loop.
+// The lock belongs to the open file description: closing the fd releases it.
+Napi::Value Flock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber() || !info[1].IsBoolean()) throw Napi::TypeError::New(env, "flock: (fd: number, exclusive: boolean)");
+  int op = (info[1].As<Napi::Boolean>().Value() ? LOCK_EX : LOCK_SH) | LOCK_NB;
+  int rc;
+  do rc = flock(int_at(info, 0), op);
+  while (rc < 0 && errno == EINTR);
+  if (rc < 0 && errno != EWOULDBLOCK) throw make_error(env, nln::Status::fail(errno, "flock"));
+  return Napi::Boolean::New(env, rc == 0);
+}
+
 }  // namespace
 
 void define_functions(Napi::Env env, Napi::Object exports) {
@@ -211,6 +228,7 @@ void define_functions(Napi::Env env, Napi::Object exports) {
   exports.Set("tcpSocket", Napi::Function::New<TcpSocket>(env));
   exports.Set("chain", Napi::Function::New<Chain>(env));
   exports.Set("peerCredentials", Napi::Function::New<PeerCredentials>(env));
+  exports.Set("flock", Napi::Function::New<Flock>(env));
 }
 
 }  // namespace nln_binding

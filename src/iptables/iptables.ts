@@ -4,7 +4,7 @@ import { NetlinkError } from '../errors';
 import type { NftChain, NftFamily, Nftables, NftTransaction } from '../nft/nftables';
 import type { Expr } from '../nft/expressions';
 import type { Transport } from '../kernel/transport';
-import { checkOneOf, checkString, rangeError } from '../validate';
+import { checkString, rangeError } from '../validate';
 import { splitArgs } from './argv';
 import { decodeRule, encodeRule } from './encode';
 import { setIndexes } from './decode';
@@ -12,7 +12,7 @@ import { ipsetIndexes, ipsetNames } from './ipset';
 import { type IptablesRestoreOptions, restoreIptables } from './restore';
 import { formatRule, type IptRule, parseRuleArgs } from './rule';
 import { saveIptables } from './save';
-import { BUILTIN, checkChainName, compatRuleMessage, NO_IN, NO_OUT } from './tables';
+import { BUILTIN, checkChainName, checkPolicy, checkRulePlace, compatRuleMessage } from './tables';
 
 interface RuleEntry { chain: string; handle: number; rule: IptRule | undefined; line: string }
 
@@ -53,7 +53,7 @@ export class Iptables {
       case '-N': case '--new-chain': await this.newChain(table, needChain()); return '';
       case '-X': case '--delete-chain': await this.deleteChain(table, needChain()); return '';
       case '-F': case '--flush': await this.flush(table, chain); return '';
-      case '-P': case '--policy': await this.setPolicy(table, needChain(), checkOneOf('policy', args[0], ['ACCEPT', 'DROP'])); return '';
+      case '-P': case '--policy': { const c = needChain(); await this.setPolicy(table, c, checkPolicy(table, c, args[0])); return ''; }
       default: throw rangeError('command', cmd, 'is not one of -A, -I, -D, -C, -S, -N, -X, -F, -P');
     }
   }
@@ -132,7 +132,7 @@ export class Iptables {
   async setPolicy(table: string, chain: string, policy: 'ACCEPT' | 'DROP'): Promise<void> {
     const b = this.#builtins(table).find((x) => x.chain === chain);
     if (!b) throw rangeError('chain', chain, `is not a built-in chain of table ${table} (only those have a policy)`);
-    checkOneOf('policy', policy, ['ACCEPT', 'DROP']);
+    checkPolicy(table, chain, policy);
     await this.#nft.transaction((tx) => {
       tx.addTable({ family: this.#family, name: table });
       // iptables-nft -P zeroes the chain's own counters with it.
@@ -169,8 +169,7 @@ export class Iptables {
   async #add(table: string, chain: string, input: string | IptRule, where: 'append' | 'insert', position?: number): Promise<void> {
     this.#checkTable(table);
     const rule = this.#rule(input);
-    if (rule.inInterface && NO_IN.includes(chain)) throw rangeError('-i', rule.inInterface, `can't be used with ${chain}`);
-    if (rule.outInterface && NO_OUT.includes(chain)) throw rangeError('-o', rule.outInterface, `can't be used with ${chain}`);
+    checkRulePlace(table, chain, rule);
     const sets = await ipsetIndexes(this.#t, (rule.matches ?? []).flatMap((m) => (m.name === 'set' ? [m.set] : [])));
     const encoded = encodeRule(rule, this.#family === 'ip6' ? 'ip6' : 'ip', sets);
     const chains = await this.#chains(table);

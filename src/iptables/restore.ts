@@ -20,7 +20,7 @@ import { decodeRule, encodeRule } from './encode';
 import { ipsetIndexes, ipsetNames } from './ipset';
 import { NFT_MSG } from '../nft/constants';
 import { nftMessage } from '../nft/messages';
-import { BUILTIN, checkChainName, compatRuleMessage, NO_IN, NO_OUT, type RulePosition } from './tables';
+import { BUILTIN, checkChainName, checkPolicy, checkRulePlace, compatRuleMessage, type RulePosition } from './tables';
 import { formatRule, type IptRule, parseRuleArgs } from './rule';
 
 export interface IptablesRestoreOptions {
@@ -215,8 +215,7 @@ class Plan {
     });
 
     const addRule = (n: number, chain: string, rule: IptRule, ruleCounters: [bigint, bigint] | undefined, where: 'append' | 'insert', at?: RulePosition): number => {
-      if (rule.inInterface && NO_IN.includes(chain)) throw rangeError('-i', rule.inInterface, `can't be used with ${chain}`);
-      if (rule.outInterface && NO_OUT.includes(chain)) throw rangeError('-o', rule.outInterface, `can't be used with ${chain}`);
+      checkRulePlace(table, chain, rule);
       const encoded = encodeRule(rule, family, this.sets);
       if (ruleCounters) {
         // The shared zero counter replaced by this rule's own.
@@ -323,9 +322,9 @@ class Plan {
             break;
           case '-P': case '--policy': {
             if (!builtin(ch)) throw new RangeError(`-P ${ch}: only built-in chains have a policy`);
-            if (rest[0] !== 'ACCEPT' && rest[0] !== 'DROP') throw new RangeError(`-P ${ch}: policy ${JSON.stringify(rest[0])} is not ACCEPT or DROP`);
+            const policy = checkPolicy(table, ch, rest[0]);
             ensured.add(ch);
-            this.#push(n, baseChain(ch, { policy: rest[0] === 'ACCEPT' ? 'accept' : 'drop', counters: zero }));
+            this.#push(n, baseChain(ch, { policy: policy === 'ACCEPT' ? 'accept' : 'drop', counters: zero }));
             break;
           }
           default:

@@ -5,7 +5,8 @@ import type { WireMessage } from '../kernel/transport';
 import { NFT_MSG, type NftFamily } from '../nft/constants';
 import type { Expr } from '../nft/expressions';
 import { expressions, nftMessage } from '../nft/messages';
-import { checkString, rangeError } from '../validate';
+import { checkOneOf, checkString, rangeError } from '../validate';
+import type { IptRule } from './types';
 
 /** iptables' built-in chains: hook, priority and (for mangle OUTPUT) chain type, in -S order. */
 export const BUILTIN: Record<string, Array<{ chain: string; hook: string; priority: number; type?: 'route' | 'nat' }>> = {
@@ -25,8 +26,24 @@ export const BUILTIN: Record<string, Array<{ chain: string; hook: string; priori
 };
 
 /** Where -i / -o make sense (iptables refuses the others). */
-export const NO_IN = ['OUTPUT', 'POSTROUTING'];
-export const NO_OUT = ['INPUT', 'PREROUTING'];
+const NO_IN = ['OUTPUT', 'POSTROUTING'];
+const NO_OUT = ['INPUT', 'PREROUTING'];
+
+const NAT_DROP = 'the nat table is not for filtering: iptables refuses DROP there';
+
+/** What iptables refuses before sending a rule: -i/-o where the hook has no such interface, DROP in nat. */
+export function checkRulePlace(table: string, chain: string, rule: IptRule): void {
+  if (rule.inInterface && NO_IN.includes(chain)) throw rangeError('-i', rule.inInterface, `can't be used with ${chain}`);
+  if (rule.outInterface && NO_OUT.includes(chain)) throw rangeError('-o', rule.outInterface, `can't be used with ${chain}`);
+  if (table === 'nat' && rule.target?.name === 'DROP') throw rangeError('-j', 'DROP', `is refused in ${chain}: ${NAT_DROP}`);
+}
+
+/** A -P policy iptables accepts: ACCEPT or DROP, and in nat only ACCEPT (the `:CHAIN DROP` of a restore header is not checked, as in iptables-nft-restore). */
+export function checkPolicy(table: string, chain: string, policy: unknown): 'ACCEPT' | 'DROP' {
+  const p = checkOneOf('policy', policy, ['ACCEPT', 'DROP'] as const);
+  if (table === 'nat' && p === 'DROP') throw rangeError('policy', p, `is refused for ${chain}: ${NAT_DROP}`);
+  return p;
+}
 
 export function checkChainName(chain: string): void {
   checkString('chain', chain);

@@ -210,6 +210,25 @@ COMMIT
     });
   });
 
+
+  it('DROP in the nat table is refused as iptables-nft refuses it (-P, -j, in exec and restore); a restore header\'s :CHAIN DROP is taken as it takes it', async () => {
+    await withNamespaces(2, async (ours, theirs) => {
+      const refused = ['-t nat -P PREROUTING DROP', '-t nat -P POSTROUTING DROP', '-t nat -A PREROUTING -j DROP', '-t nat -I OUTPUT -p tcp -j DROP'];
+      for (const command of refused) {
+        await assert.rejects(ipt(theirs, ...command.split(' ')), /nat" table is not intended for filtering/, `iptables-nft ${command}`);
+        await assert.rejects(ours.iptables.exec(command), (e: unknown) => e instanceof RangeError && /nat table is not for filtering/.test(e.message), command);
+        const [, , ...line] = command.split(' ');
+        await assert.rejects(ours.iptables.restore(`*nat\n${line.join(' ')}\nCOMMIT\n`), /line 2.*nat table is not for filtering/s, `restore ${command}`);
+      }
+      assert.equal((await sh('ip', ['netns', 'exec', ours.name!, 'nft', 'list', 'ruleset'])).trim(), '');
+      // Other tables take DROP as policy; iptables-nft-restore takes a nat header's DROP unchecked, and so do we.
+      const input = '*nat\n:PREROUTING DROP [0:0]\nCOMMIT\n*mangle\n-P PREROUTING DROP\nCOMMIT\n';
+      await ours.iptables.restore(input);
+      await sh('sh', ['-c', `printf '${input.replace(/\n/g, '\\n')}' | ip netns exec ${theirs.name} iptables-nft-restore`]);
+      for (const table of ['nat', 'mangle']) assert.deepEqual(await S(ours, table), await S(theirs, table), table);
+      assert.ok((await S(ours, 'nat')).includes('-P PREROUTING DROP'));
+    });
+  });
   it('the DNAT rule carries real traffic, and stops once deleted', async () => {
     await withNamespaces(3, async (client, host, server) => {
       const { exchange, close } = await natTopology(client, host, server, { serverRouteBack: true });
