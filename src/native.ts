@@ -39,7 +39,8 @@ export interface NativeAddon {
   netnsCreate(name?: string): Promise<NativeNamespace>;
   netnsOpen(path: string): Promise<NativeNamespace>;
   netnsDelete(name: string): Promise<void>;
-  tunCreate(ns: NativeNamespace, name: string, options: { tap: boolean; multiQueue?: boolean; vnetHdr?: boolean; pi?: boolean; owner?: number; group?: number }): Promise<void>;
+  /** A persistent tun/tap device: TUNSETIFF with `flags` (IFF_*), then TUNSETOWNER/TUNSETGROUP unless -1. */
+  tunCreate(ns: NativeNamespace, name: string, flags: number, owner: number, group: number): Promise<void>;
   /** A /proc/sys file opened inside the namespace (close-on-exec), the caller's to read or write and close. */
   openIn(ns: NativeNamespace, path: string, write: boolean): Promise<number>;
   /** A non-blocking TCP socket made inside the namespace: bound and listening when backlog > 0, else for the caller to connect. */

@@ -62,18 +62,12 @@ Napi::Value Delete(const Napi::CallbackInfo& info) {
   return on_pool<int>(info.Env(), [name](int*) { return nln::netns_delete(name); });
 }
 
-// tunCreate(ns, name, { tap, multiQueue, vnetHdr, pi, owner, group })
+// tunCreate(ns, name, flags, owner, group)
 Napi::Value TunCreate(const Napi::CallbackInfo& info) {
   std::string name = string_at(info, 1);
-  Napi::Object o = info[2].As<Napi::Object>();
-  nln::TunOptions opts;
-  opts.tap = o.Get("tap").ToBoolean();
-  opts.multi_queue = o.Get("multiQueue").ToBoolean();
-  opts.vnet_hdr = o.Get("vnetHdr").ToBoolean();
-  opts.pi = o.Get("pi").ToBoolean();
-  if (o.Get("owner").IsNumber()) opts.owner = o.Get("owner").As<Napi::Number>().Int64Value();
-  if (o.Get("group").IsNumber()) opts.group = o.Get("group").As<Napi::Number>().Int64Value();
-  return in<int>(info[0], [name, opts](int nsfd, int*) { return nln::tun_create(nsfd, name, opts); });
+  int flags = int_at(info, 2);
+  int64_t owner = info[3].As<Napi::Number>().Int64Value(), group = info[4].As<Napi::Number>().Int64Value();
+  return in<int>(info[0], [=](int nsfd, int*) { return nln::tun_create(nsfd, name, flags, owner, group); });
 }
 
 // openIn(ns, path, write) -> fd: a /proc/sys file opened inside the namespace, for Node to read or write.

@@ -18,16 +18,9 @@ Status sysctl_write_here(const std::string& path, const std::string& value);
 // when backlog > 0; else unbound, for Node to connect.
 Status tcp_socket_in(int nsfd, const std::string& host, int port, int backlog, int* fd);
 
-struct TunOptions {
-  bool tap = false;
-  bool multi_queue = false;
-  bool vnet_hdr = false;
-  bool pi = false;        // keep the packet-information header (ip's default: off)
-  int64_t owner = -1;     // uid, -1: unset
-  int64_t group = -1;     // gid, -1: unset
-};
 // A persistent tun/tap device made as `ip tuntap add` makes it: through /dev/net/tun, which makes
-// its device in the namespace of the thread that opens it.
-Status tun_create(int nsfd, const std::string& name, const TunOptions& o);
+// its device in the namespace of the thread that opens it. flags: IFF_* (JS chose them); owner,
+// group: a uid and gid, or -1.
+Status tun_create(int nsfd, const std::string& name, int flags, int64_t owner, int64_t group);
 
 }  // namespace nln

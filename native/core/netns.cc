@@ -82,10 +82,7 @@ Status netns_create_on_this_thread(const std::string& name, NetnsHandle* out) {
   Status s;
   std::string path = path_of(name);
   int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-  if (fd < 0) {
-    if (errno == EEXIST) return Status::fail(EEXIST, "network namespace \"" + name + "\" already exists");
-    return Status::fail(errno, "create " + path);
-  }
+  if (fd < 0) return Status::fail(errno, "create " + path);
   close(fd);
   s = unshare_here(path, out);
   if (!s.ok()) {
@@ -112,11 +109,7 @@ Status netns_delete(const std::string& name) {
   // Detach first (as iproute2 does): the namespace lives on while anything still holds it.
   if (umount2(path.c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
     return Status::fail(errno, "umount " + path);
-  if (unlink(path.c_str()) < 0) {
-    if (errno == ENOENT) return Status::fail(ENOENT, "network namespace \"" + name + "\" does not exist");
-    return Status::fail(errno, "unlink " + path);
-  }
-  return {};
+  return unlink(path.c_str()) < 0 ? Status::fail(errno, "unlink " + path) : Status{};
 }
 
 }  // namespace nln

@@ -133,6 +133,13 @@ function fsError(operation: string, err: unknown, detail: string): NetlinkError 
   return new NetlinkError(operation, -((err as NodeJS.ErrnoException).errno ?? -5), { detail });
 }
 
+/** What a refusal to create or delete a named namespace means, as `ip netns` says it. */
+function namedNetnsDetail(name: string | undefined, err: unknown, creating: boolean): string | undefined {
+  const errno = (err as Partial<NativeFailure>).errno;
+  if (creating) return errno === 17 ? `network namespace "${name}" already exists` : undefined;
+  return errno === 2 ? `network namespace "${name}" does not exist` : undefined;
+}
+
 const NLM_F_DUMP = 0x300;
 const EINTR = 4;
 const DUMP_RETRIES = 8;
@@ -163,7 +170,9 @@ export class Transport {
 
   /** Like `ip netns add NAME`; with no name, an anonymous namespace alive while the transport is open. */
   static async create(name: string | undefined, path: string | undefined): Promise<Transport> {
-    const n = await nativeCall('netns.create', native.netnsCreate(name));
+    const n = await native.netnsCreate(name).catch((err: unknown) => {
+      throw toNetlinkError('netns.create', err, namedNetnsDetail(name, err, true));
+    });
     return new Transport(n, { inode: n.inode, name, path });
   }
 
@@ -219,7 +228,9 @@ export class Transport {
 
   /** Like `ip netns delete NAME` (the name is checked by the caller). */
   static async deleteNamed(name: string): Promise<void> {
-    await nativeCall('netns.delete', native.netnsDelete(name));
+    await native.netnsDelete(name).catch((err: unknown) => {
+      throw toNetlinkError('netns.delete', err, namedNetnsDetail(name, err, false));
+    });
   }
 
   /** Answers what is queued, then releases the namespace's fd and sockets. */
@@ -348,7 +359,7 @@ export class Transport {
       const s = steps[k];
       return step.map((a, i): ChainResult => {
         if (a === null) return new NetlinkError(operationOf(s, i)!, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
-        if (!Buffer.isBuffer(a)) return toNetlinkError(operationOf(s, i)!, a) as NetlinkError;
+        if (!Buffer.isBuffer(a)) return toNetlinkError(operationOf(s, i)!, a, 'create' in s && i === 0 ? namedNetnsDetail(s.create, a, true) : undefined) as NetlinkError;
         // A namespace made, a sysctl written, a request only ACKed: nothing to decode.
         if ('create' in s || a.length === 0) return [];
         const item = s.items[i];
@@ -417,7 +428,9 @@ export class Transport {
 
   /** A tun/tap device made through /dev/net/tun inside the namespace, as `ip tuntap add` does. */
   async tunCreate(name: string, options: { tap: boolean; multiQueue?: boolean; vnetHdr?: boolean; pi?: boolean; owner?: number; group?: number }, operation: string): Promise<void> {
-    await nativeCall(operation, native.tunCreate(await this.nativeHandle(operation), name, options));
+    // linux/if_tun.h: IFF_TUN, IFF_TAP, IFF_MULTI_QUEUE, IFF_NO_PI (ip's default), IFF_VNET_HDR.
+    const flags = (options.tap ? 0x2 : 0x1) | (options.multiQueue ? 0x100 : 0) | (options.pi ? 0 : 0x1000) | (options.vnetHdr ? 0x4000 : 0);
+    await nativeCall(operation, native.tunCreate(await this.nativeHandle(operation), name, flags, options.owner ?? -1, options.group ?? -1));
   }
 
   /** A TCP socket made inside the namespace (listening when backlog > 0, else to be connected): its fd, the caller's. */
