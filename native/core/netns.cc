@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <thread>
 
 namespace nln {
 
