@@ -38,13 +38,13 @@ export type NativePatch = { message: number; offset: number } & (
 export interface NativeAddon {
   netnsCreate(name?: string): Promise<NativeNamespace>;
   netnsOpen(path: string): Promise<NativeNamespace>;
-  netnsOpenFd(fd: number): Promise<NativeNamespace>;
   netnsDelete(name: string): Promise<void>;
-  tunCreate(ns: NativeNamespace, name: string, options: { tap: boolean; multiQueue?: boolean; vnetHdr?: boolean; pi?: boolean; owner?: number; group?: number }): Promise<void>;
-  sysctlGet(ns: NativeNamespace, path: string): Promise<string>;
-  sysctlSet(ns: NativeNamespace, path: string, value: string): Promise<void>;
-  tcpListen(ns: NativeNamespace, host: string, port: number, backlog: number): Promise<number>;
-  tcpConnect(ns: NativeNamespace, host: string, port: number, timeoutMs: number): Promise<number>;
+  /** A persistent tun/tap device: TUNSETIFF with `flags` (IFF_*), then TUNSETOWNER/TUNSETGROUP unless -1. */
+  tunCreate(ns: NativeNamespace, name: string, flags: number, owner: number, group: number): Promise<void>;
+  /** A /proc/sys file opened inside the namespace (close-on-exec), the caller's to read or write and close. */
+  openIn(ns: NativeNamespace, path: string, write: boolean): Promise<number>;
+  /** A non-blocking TCP socket made inside the namespace: bound and listening when backlog > 0, else for the caller to connect. */
+  tcpSocket(ns: NativeNamespace, host: string, port: number, backlog: number): Promise<number>;
   /** Netns.chain's engine: per step, per message, its replies' bytes, its refusal, or null (not sent). */
   chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Buffer; patches: NativePatch[] }>)
     : Promise<Array<Array<Buffer | NativeFailure | null>>>;

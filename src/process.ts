@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn as spawnChild, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import { NetlinkError } from './errors';
 import { parseAddress } from './ip';
 import { NETNS_EXEC_HELPER, type Transport } from './kernel/transport';
 import { checkInteger, checkString, typeError } from './validate';
@@ -73,7 +74,7 @@ export async function listenIn(t: Transport, options: { port: number; host?: str
   const port = checkInteger('port', options?.port, 0, 65535);
   const host = parseAddress('host', options.host ?? '0.0.0.0').address;
   const backlog = options.backlog === undefined ? 511 : checkInteger('backlog', options.backlog, 1, 65535);
-  const fd = await t.tcpListen(host, port, backlog, 'netns.listen');
+  const fd = await t.tcpSocket(host, port, backlog, 'netns.listen');
   const server = net.createServer(onConnection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -89,6 +90,21 @@ export async function connectIn(t: Transport, options: { port: number; host: str
   const port = checkInteger('port', options?.port, 1, 65535);
   const host = parseAddress('host', options.host).address;
   const timeout = options.timeout === undefined ? 10000 : checkInteger('timeout', options.timeout, 1, 0x7fffffff);
-  const fd = await t.tcpConnect(host, port, timeout, 'netns.connect');
-  return new net.Socket({ fd, readable: true, writable: true });
+  // Made inside the namespace by the addon, connected here: the wait is this event loop's, not a thread's.
+  const socket = new net.Socket({ fd: await t.tcpSocket(host, port, 0, 'netns.connect'), readable: true, writable: true });
+  return new Promise((resolve, reject) => {
+    const fail = (errno: number) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new NetlinkError('netns.connect', errno, { detail: `connect ${host}:${port}` }));
+    };
+    const onError = (err: NodeJS.ErrnoException) => fail(-(err.errno ?? -5));
+    const timer = setTimeout(() => fail(110 /* ETIMEDOUT */), timeout);
+    socket.once('error', onError);
+    socket.connect({ port, host }, () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
 }

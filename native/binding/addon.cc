@@ -1,18 +1,157 @@
-// Module entry: creates the per-environment state and exports the native surface that
-// src/native.ts types. All logic lives in ../core; files here only convert and dispatch.
-#include <napi.h>
+// Module entry, the per-environment state, and the one path by which results reach JS.
+#include "addon.h"
 
-#include <memory>
+#include <linux/netlink.h>
 
-#include "addon_state.h"
-#include "chain_function.h"
-#include "file_lock.h"
-#include "namespace_wrap.h"
-#include "netns_functions.h"
-#include "peer_credentials.h"
-#include "subscription_wrap.h"
+#include <algorithm>
+#include <chrono>
+#include <cstring>
 
 namespace nln_binding {
+
+namespace {
+// Each result resumes JS code (the awaits after it) before the event loop gets control back: when
+// many arrive at once (hundreds of requests in flight), they are delivered in turns of at most
+// this many, or this long, so timers and I/O are never held up for long.
+constexpr size_t kJobsPerTurn = 16;
+constexpr auto kTurnBudget = std::chrono::microseconds(500);
+}  // namespace
+
+Completer::Completer(Napi::Env env) {
+  tsfn_ = Tsfn::New(env, "netlink-native completions", 0, 1, this);
+  tsfn_.Unref(env);
+}
+
+void Completer::expect(Napi::Env env) {
+  if (outstanding_++ == 0) tsfn_.Ref(env);
+}
+
+void Completer::post(Job job) {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    ready_.push_back(std::move(job));
+    if (!scheduled_) scheduled_ = wake = true;
+  }
+  // Outside mu_ (it makes a system call): the JS thread takes mu_ in drain().
+  if (!wake) return;
+  std::lock_guard<std::mutex> call(call_mu_);
+  if (!released_) tsfn_.NonBlockingCall(static_cast<void*>(nullptr));
+}
+
+void Completer::close() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    ready_.clear();
+  }
+  std::lock_guard<std::mutex> call(call_mu_);
+  released_ = true;
+  tsfn_.Release();
+}
+
+void Completer::drain(Napi::Env env, Napi::Function, Completer* self, void*) {
+  if (env == nullptr) return;  // the function is being torn down
+  auto start = std::chrono::steady_clock::now();
+  for (size_t n = 0;; ++n) {
+    Job job;
+    {
+      std::lock_guard<std::mutex> lock(self->mu_);
+      if (self->ready_.empty()) {
+        self->scheduled_ = false;
+        return;
+      }
+      if (n == kJobsPerTurn || std::chrono::steady_clock::now() - start > kTurnBudget) break;
+      job = std::move(self->ready_.front());
+      self->ready_.pop_front();
+    }
+    Napi::HandleScope scope(env);
+    job(env);
+    if (--self->outstanding_ == 0) self->tsfn_.Unref(env);
+  }
+  // The rest on a later turn of the event loop (setImmediate), timers and I/O between; scheduled_
+  // stays set: post() need not wake us.
+  Napi::HandleScope scope(env);
+  auto resume = Napi::Function::New(env, [self](const Napi::CallbackInfo& info) { drain(info.Env(), Napi::Function(), self, nullptr); });
+  env.Global().Get("setImmediate").As<Napi::Function>().Call({resume});
+}
+
+void AddonState::track(const void* key, std::function<void()> close) {
+  std::lock_guard<std::mutex> lock(mu);
+  open[key] = std::move(close);
+}
+
+void AddonState::untrack(const void* key) {
+  std::lock_guard<std::mutex> lock(mu);
+  open.erase(key);
+}
+
+void AddonState::teardown() {
+  completer.close();
+  std::unordered_map<const void*, std::function<void()>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    all.swap(open);
+  }
+  for (auto& e : all) e.second();
+  namespace_class.Reset();
+  subscription_class.Reset();
+}
+
+std::shared_ptr<AddonState> state_of(Napi::Env env) { return *env.GetInstanceData<std::shared_ptr<AddonState>>(); }
+
+Napi::Error make_error(Napi::Env env, const nln::Status& s, const std::string& answer) {
+  Napi::Error e = Napi::Error::New(env, s.detail.empty() ? std::strerror(s.err) : s.detail);
+  e.Set("errno", Napi::Number::New(env, s.err));
+  if (!s.detail.empty()) e.Set("detail", Napi::String::New(env, s.detail));
+  if (!answer.empty()) e.Set("answer", Napi::Buffer<char>::Copy(env, answer.data(), answer.size()));
+  return e;
+}
+
+Napi::Value to_buffer(Napi::Env env, std::string&& bytes) {
+  constexpr size_t kGiveOver = 64 << 10;
+  if (bytes.size() < kGiveOver) return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size());
+  auto* held = new std::string(std::move(bytes));
+  return Napi::Buffer<char>::New(env, &(*held)[0], held->size(), [](Napi::Env, char*, std::string* s) { delete s; }, held);
+}
+
+std::vector<std::string> messages_of(const Napi::Value& v) {
+  if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), "expected netlink messages in a Buffer");
+  auto b = v.As<Napi::Buffer<uint8_t>>();
+  std::vector<std::string> out;
+  size_t off = 0;
+  while (b.Length() - off >= NLMSG_HDRLEN) {
+    uint32_t len;
+    std::memcpy(&len, b.Data() + off, sizeof len);
+    if (len < NLMSG_HDRLEN || len > b.Length() - off) break;
+    out.emplace_back(reinterpret_cast<const char*>(b.Data() + off), len);
+    off += std::min<size_t>(NLMSG_ALIGN(len), b.Length() - off);  // the last one may go unpadded
+  }
+  if (off != b.Length() || out.empty()) throw Napi::TypeError::New(v.Env(), "expected whole netlink messages, back to back, 4-byte aligned");
+  return out;
+}
+
+Pending::Pending(Napi::Env env) : state_(state_of(env)), deferred_(Napi::Promise::Deferred::New(env)) {
+  state_->completer.expect(env);
+}
+
+void Pending::settle(const nln::Status& s, Make make) const {
+  // The state, not a pointer into it: the answer may come after the environment is gone.
+  state_->completer.post([d = deferred_, s, make = std::move(make)](Napi::Env env) {
+    if (!s.ok()) d.Reject(make_error(env, s).Value());
+    else d.Resolve(make ? make(env) : env.Undefined());
+  });
+}
+
+void Pending::reject(const nln::Status& s, std::string answer, int index) const {
+  state_->completer.post([d = deferred_, s, answer = std::make_shared<std::string>(std::move(answer)), index](Napi::Env env) {
+    Napi::Error e = make_error(env, s, *answer);
+    if (index >= 0) e.Set("index", Napi::Number::New(env, index));
+    d.Reject(e.Value());
+  });
+}
 
 namespace {
 
@@ -26,14 +165,11 @@ void teardown(void* arg) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto state = std::make_shared<AddonState>(env);
-  state->namespace_class = Napi::Persistent(NamespaceWrap::Define(env));
-  state->subscription_class = Napi::Persistent(SubscriptionWrap::Define(env));
   env.SetInstanceData<std::shared_ptr<AddonState>>(new std::shared_ptr<AddonState>(state));
+  state->namespace_class = Napi::Persistent(define_namespace_class(env));
+  state->subscription_class = Napi::Persistent(define_subscription_class(env));
   napi_add_env_cleanup_hook(env, teardown, new std::shared_ptr<AddonState>(state));
-  define_netns_functions(env, exports);
-  define_chain_function(env, exports);
-  define_peer_credentials(env, exports);
-  define_file_lock(env, exports);
+  define_functions(env, exports);
   return exports;
 }
 

@@ -6,9 +6,8 @@
 #include <cstring>
 #include <utility>
 
-#include "chain_patch.h"
-#include "message.h"
-#include "netns_io.h"
+#include "netlink.h"
+#include "inside.h"
 
 namespace nln {
 
@@ -37,16 +36,16 @@ struct Chain : std::enable_shared_from_this<Chain> {
 bool attribute_of(const std::string& replies, size_t header_size, uint16_t attr, uint32_t* out) {
   bool found = false;
   for_each_message(reinterpret_cast<const uint8_t*>(replies.data()), replies.size(), [&](const nlmsghdr* h) {
-    size_t skip = NLMSG_HDRLEN + NLMSG_ALIGN(header_size);
-    if (found || h->nlmsg_len <= skip) return;
-    AttrIterator it(reinterpret_cast<const uint8_t*>(h) + skip, h->nlmsg_len - skip);
-    uint16_t type;
-    const uint8_t* p;
-    size_t n;
-    while (!found && it.next(&type, &p, &n)) {
-      if (type != attr || n < sizeof *out) continue;
-      std::memcpy(out, p, sizeof *out);
-      found = true;
+    const uint8_t* base = reinterpret_cast<const uint8_t*>(h);
+    for (size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(header_size); !found && off + NLA_HDRLEN <= h->nlmsg_len;) {
+      nlattr a;
+      std::memcpy(&a, base + off, sizeof a);
+      if (a.nla_len < NLA_HDRLEN || a.nla_len > h->nlmsg_len - off) return;  // malformed: not read on
+      if ((a.nla_type & NLA_TYPE_MASK) == attr && a.nla_len >= NLA_HDRLEN + sizeof *out) {
+        std::memcpy(out, base + off + NLA_HDRLEN, sizeof *out);
+        found = true;
+      }
+      off += NLA_ALIGN(a.nla_len);
     }
   });
   return found;

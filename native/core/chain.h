@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "namespace.h"
-#include "status.h"
+#include "netlink.h"
 
 namespace nln {
 
@@ -53,12 +53,18 @@ struct ChainAnswer {
 };
 
 // Per step, per message (a create step answers whether it made the namespace, then each sysctl
-// write), and the
-// namespace step 0 made, if any, which the caller must release off the thread `done` runs on
-// (releasing it joins that thread). Called once, on the thread that answered last (or on the
-// caller's thread when the first step cannot be sent).
+// write), and the namespace step 0 made, if any, for the caller to release. Called once, on the
+// thread that answered last (or on the caller's thread when the first step cannot be sent).
 using ChainDone = std::function<void(std::vector<std::vector<ChainAnswer>>&&, std::shared_ptr<Namespace> created)>;
 
 void run_chain(std::vector<ChainStep> steps, ChainDone done);
+
+// Patching, declared for the fuzz targets (test/fuzz/): the 32-bit top-level attribute `attr` of
+// the first reply in `replies` carrying it, past a family header of header_size bytes, every
+// length checked; and apply(), which writes the value p names (from an answer, p.fd_of's fd, or
+// the fd of `created`) at p.offset: EPROTO when the answer lacks it, EINVAL when outside message.
+bool attribute_of(const std::string& replies, size_t header_size, uint16_t attr, uint32_t* out);
+Status apply(const ChainPatch& p, std::string* message, const std::vector<std::vector<ChainAnswer>>& answers,
+             const Namespace* created);
 
 }  // namespace nln

@@ -3,18 +3,17 @@
 #include <errno.h>
 #include <linux/netlink.h>
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
-#include "message.h"
-#include "reply.h"
+#include "netlink.h"
 
 namespace nln {
 
 namespace {
 
 // The kernel sends dumps in datagrams of at most 32 KiB; single replies are smaller than 64 KiB.
-// Allocated without zero-filling: touching a large buffer per namespace's thread costs page faults.
 constexpr size_t kInitialReceiveBuffer = 64 << 10;
 
 void append(std::string* out, const nlmsghdr* h) {
@@ -24,40 +23,24 @@ void append(std::string* out, const nlmsghdr* h) {
 
 }  // namespace
 
-int error_of(const nlmsghdr* h) {
-  if (h->nlmsg_len < NLMSG_LENGTH(sizeof(int))) return h->nlmsg_type == NLMSG_ERROR ? EPROTO : 0;
-  int error = 0;
-  std::memcpy(&error, NLMSG_DATA(h), sizeof error);
-  return error == 0 ? 0 : error < 0 && error >= -4095 ? -error : EPROTO;
-}
-
 struct Exchanger::InFlight {
   std::unique_ptr<Request> req;
   Outcome out;
   bool interrupted = false;  // a reply said NLM_F_DUMP_INTR: the dump raced with a change
 };
 
-Exchanger::Exchanger() { grow_receive_buffer(kInitialReceiveBuffer); }
-
-void Exchanger::grow_receive_buffer(size_t size) {
-  rx_.reset(new uint8_t[size]);  // default-initialized: no memset
-  rx_size_ = size;
-}
-
-Status Exchanger::receive(size_t* len) {
+Status receive_from_kernel(NetlinkSocket& sock, RxBuffer& rx, bool wait, size_t* len) {
   for (;;) {
-    // Sized first (MSG_PEEK|MSG_TRUNC), as iproute2 does: a datagram larger than the buffer is
-    // received whole into a bigger one instead of being cut and lost.
     size_t size = 0;
-    Status s = sock_.peek_size(&size);
+    Status s = sock.peek_size(&size, wait);
     if (!s.ok()) return s;
-    if (size > rx_size_) grow_receive_buffer(size);
+    if (size > rx.size || !rx.data) {
+      rx.size = std::max(size, kInitialReceiveBuffer);
+      rx.data.reset(new uint8_t[rx.size]);  // default-initialized: no memset
+    }
     uint32_t sender = 0;
-    s = sock_.receive(rx_.get(), rx_size_, len, &sender);
-    if (!s.ok()) return s;
-    // Only the kernel answers requests: a datagram another socket sent to our port (any process
-    // with CAP_NET_ADMIN in the namespace can) is forged and dropped whatever its headers say.
-    if (sender == 0) return {};
+    s = sock.receive(rx.data.get(), rx.size, len, &sender);
+    if (!s.ok() || sender == 0) return s;
   }
 }
 
@@ -114,7 +97,7 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
 
   while (open > 0) {
     size_t len = 0;
-    Status r = receive(&len);
+    Status r = receive_from_kernel(sock_, rx_, true, &len);
     if (!r.ok()) {
       if (r.err == ENOBUFS) {
         // The kernel dropped replies for lack of buffer: what it did with these requests is not
@@ -125,7 +108,7 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
       fail_all(r);
       return;
     }
-    for_each_message(rx_.get(), len, [&](const nlmsghdr* h) {
+    for_each_message(rx_.data.get(), len, [&](const nlmsghdr* h) {
       if (h->nlmsg_pid != sock_.port_id() && h->nlmsg_pid != 0) return;
       auto it = by_seq.find(h->nlmsg_seq);
       if (it == by_seq.end() || !flights[it->second.first].req) return;  // stale: a failed request's

@@ -1,17 +1,30 @@
 // One netlink socket and the conversation on it: a set of requests goes out in one sendmsg (two
 // for an nfnetlink batch: its messages, then a sentinel), and each reply is matched to its request
-// by sequence number until every request is answered. A Channel runs one on its own thread; a
-// chain that creates a namespace runs one for each other namespace it touches (chain.h).
+// by sequence number until every request is answered. Each Channel (namespace.h) runs one.
 #pragma once
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "netlink.h"
 #include "socket.h"
-#include "status.h"
 
 namespace nln {
+
+// A receive buffer, grown to the next datagram's size. Allocated without zero-filling: touching a
+// large buffer per socket costs page faults.
+struct RxBuffer {
+  std::unique_ptr<uint8_t[]> data;
+  size_t size = 0;
+};
+
+// The one receive loop (exchanges and subscriptions): the next datagram from the kernel into rx,
+// sized first (MSG_PEEK|MSG_TRUNC), as iproute2 does, so that a larger one is taken whole into a
+// bigger buffer instead of cut and lost. Waits for one unless !wait (EAGAIN then). Only the kernel
+// answers or announces: a datagram another socket sent to our port (any process with CAP_NET_ADMIN
+// in the namespace can) is forged and dropped whatever its headers say.
+Status receive_from_kernel(NetlinkSocket& sock, RxBuffer& rx, bool wait, size_t* len);
 
 struct Outcome {
   Status status;                       // errno (+ our words when the failure is ours)
@@ -34,26 +47,17 @@ struct Request {
 
 class Exchanger {
  public:
-  Exchanger();
-  Exchanger(const Exchanger&) = delete;
-  Exchanger& operator=(const Exchanger&) = delete;
-
   // Opens the socket in the calling thread's network namespace.
   Status open(int protocol) { return sock_.open(protocol); }
-  void close() { sock_.close(); }
   // Sends the requests (at most one nfnetlink batch, first) and calls each one's done, in this
   // thread, once the kernel has answered it. Every request asks for an ACK (Channel::submit).
   void exchange(std::vector<std::unique_ptr<Request>>& batch);
 
  private:
   struct InFlight;
-  Status receive(size_t* len);  // the next datagram from the kernel into rx_
-  void grow_receive_buffer(size_t size);
-
   NetlinkSocket sock_;
   uint32_t next_seq_ = 1;
-  std::unique_ptr<uint8_t[]> rx_;  // receive buffer, grown to the next datagram's size
-  size_t rx_size_ = 0;
+  RxBuffer rx_;
 };
 
 }  // namespace nln

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <thread>
 
 namespace nln {
 
@@ -82,10 +81,7 @@ Status netns_create_on_this_thread(const std::string& name, NetnsHandle* out) {
   Status s;
   std::string path = path_of(name);
   int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-  if (fd < 0) {
-    if (errno == EEXIST) return Status::fail(EEXIST, "network namespace \"" + name + "\" already exists");
-    return Status::fail(errno, "create " + path);
-  }
+  if (fd < 0) return Status::fail(errno, "create " + path);
   close(fd);
   s = unshare_here(path, out);
   if (!s.ok()) {
@@ -107,24 +103,12 @@ Status netns_open(const std::string& path, NetnsHandle* out) {
   return s;
 }
 
-Status netns_open_fd(int fd, NetnsHandle* out) {
-  int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) return Status::fail(errno, "dup fd " + std::to_string(fd));
-  Status s = check_and_stat(dup, out);
-  if (!s.ok()) close(dup);
-  return s;
-}
-
 Status netns_delete(const std::string& name) {
   std::string path = path_of(name);
   // Detach first (as iproute2 does): the namespace lives on while anything still holds it.
   if (umount2(path.c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
     return Status::fail(errno, "umount " + path);
-  if (unlink(path.c_str()) < 0) {
-    if (errno == ENOENT) return Status::fail(ENOENT, "network namespace \"" + name + "\" does not exist");
-    return Status::fail(errno, "unlink " + path);
-  }
-  return {};
+  return unlink(path.c_str()) < 0 ? Status::fail(errno, "unlink " + path) : Status{};
 }
 
 }  // namespace nln

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "status.h"
+#include "netlink.h"
 
 namespace nln {
 
@@ -34,8 +34,6 @@ struct NetnsFd {
 Status netns_create_on_this_thread(const std::string& name, NetnsHandle* out);
 // Opens a namespace file (/run/netns/NAME, /proc/PID/ns/net, …) and checks it is a network one.
 Status netns_open(const std::string& path, NetnsHandle* out);
-// Duplicates a caller's fd (close-on-exec) after checking it refers to a network namespace.
-Status netns_open_fd(int fd, NetnsHandle* out);
 Status netns_delete(const std::string& name);
 
 }  // namespace nln

@@ -129,15 +129,10 @@ void pool_post(std::function<void()> job) {
   p.cv.notify_one();
 }
 
-Status in_netns(int nsfd, const std::function<Status()>& work) {
+Status run_in(int nsfd, const std::function<Status()>& work) {
   if (stranded) return Status::fail(EAGAIN, "this thread is retiring");
-  if (setns(nsfd, CLONE_NEWNET) < 0) return go_home(Status::fail(errno, "setns into the namespace"));
+  if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0) return go_home(Status::fail(errno, "setns into the namespace"));
   return go_home(work());
-}
-
-Status in_new_netns(const std::function<Status()>& enter_and_work) {
-  if (stranded) return Status::fail(EAGAIN, "this thread is retiring");
-  return go_home(enter_and_work());
 }
 
 }  // namespace nln

@@ -5,7 +5,7 @@
 #pragma once
 #include <functional>
 
-#include "status.h"
+#include "netlink.h"
 
 namespace nln {
 
@@ -14,10 +14,10 @@ void pool_post(std::function<void()> job);
 // True on a pool thread.
 bool on_pool_thread();
 
-// On a pool thread: runs work inside the namespace nsfd (nsfd < 0: a new one, made by `enter`),
-// then returns the thread to the process's namespace. A thread that cannot return retires once
-// its job is done, and another takes its place: no thread runs work in a namespace not its own.
-Status in_netns(int nsfd, const std::function<Status()>& work);
-Status in_new_netns(const std::function<Status()>& enter_and_work);
+// On a pool thread: runs work inside the namespace nsfd (nsfd < 0: work moves the thread into a new
+// one itself), then returns the thread to the process's namespace. The one way code runs inside a
+// namespace. A thread that cannot return retires once its job is done, and another takes its
+// place: no thread runs work in a namespace not its own.
+Status run_in(int nsfd, const std::function<Status()>& work);
 
 }  // namespace nln

@@ -95,9 +95,9 @@ Status NetlinkSocket::send(const struct iovec* iov, size_t count) {
   }
 }
 
-Status NetlinkSocket::peek_size(size_t* len) {
+Status NetlinkSocket::peek_size(size_t* len, bool wait) {
   for (;;) {
-    ssize_t n = recv(fd_, nullptr, 0, MSG_PEEK | MSG_TRUNC);
+    ssize_t n = recv(fd_, nullptr, 0, MSG_PEEK | MSG_TRUNC | (wait ? 0 : MSG_DONTWAIT));
     if (n >= 0) {
       *len = static_cast<size_t>(n);
       return {};

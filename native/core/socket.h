@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "status.h"
+#include "netlink.h"
 
 namespace nln {
 
@@ -24,8 +24,8 @@ class NetlinkSocket {
 
   // One sendmsg carrying every message in iov: the kernel handles them in order, in this call.
   Status send(const struct iovec* iov, size_t count);
-  // The size of the next datagram, without taking it (waits for one).
-  Status peek_size(size_t* len);
+  // The size of the next datagram, without taking it; waits for one unless !wait (EAGAIN then).
+  Status peek_size(size_t* len, bool wait = true);
   // Receives one datagram (possibly several netlink messages) into buf, which the caller sized
   // with peek_size; *sender is the sending socket's port id (0: the kernel).
   Status receive(uint8_t* buf, size_t cap, size_t* len, uint32_t* sender);

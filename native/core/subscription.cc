@@ -9,7 +9,8 @@
 #include <map>
 #include <thread>
 
-#include "message.h"
+#include "exchange.h"
+#include "netlink.h"
 #include "pool.h"
 
 namespace nln {
@@ -57,7 +58,7 @@ struct Poller {
 void Subscription::open(std::shared_ptr<const NetnsFd> ns, int protocol, std::vector<uint32_t> groups, Opened done) {
   pool_post([ns, protocol, groups = std::move(groups), done = std::move(done)] {
     auto s = std::make_shared<Subscription>();
-    Status st = in_netns(ns->fd, [&]() -> Status {
+    Status st = run_in(ns->fd, [&]() -> Status {
       Status opened = s->sock_.open(protocol);
       for (size_t i = 0; opened.ok() && i < groups.size(); ++i) {
         uint32_t g = groups[i];
@@ -110,30 +111,21 @@ void Subscription::drain() {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_ || !waiting_) return;
     tell = std::move(waiting_);
-    std::string datagram;
     while (out.size() < kMaxRead) {
-      // Sized first, so that a datagram larger than expected is taken whole.
-      ssize_t size = recv(sock_.fd(), nullptr, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-      sockaddr_nl from{};
-      if (size >= 0) {
-        datagram.resize(static_cast<size_t>(size));
-        socklen_t flen = sizeof from;
-        size = recvfrom(sock_.fd(), &datagram[0], datagram.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &flen);
-      }
-      if (size < 0 && errno == EINTR) continue;
-      if (size < 0 && errno == ENOBUFS) {
+      size_t len = 0;
+      Status r = receive_from_kernel(sock_, rx_, false, &len);
+      if (r.err == ENOBUFS) {
         // The kernel dropped announcements (said once, by the call that meets it). What is still
         // queued, and what was read, is older than the snapshot the consumer now takes: dropped,
         // so that nothing from before the gap is told after it.
         out.clear();
         for (size_t n = 0; n < kMaxPurge && recv(sock_.fd(), nullptr, 0, MSG_DONTWAIT | MSG_TRUNC) >= 0; ++n) {}
         status = Status::fail(ENOBUFS, "the kernel dropped announcements (receive buffer overrun)");
-      } else if (size < 0 && errno != EAGAIN) {
-        status = Status::fail(errno, "recvmsg");
+      } else if (!r.ok() && r.err != EAGAIN) {
+        status = r;
       }
-      if (size < 0) break;
-      if (from.nl_pid != 0) continue;  // only the kernel announces; anything else is forged
-      for_each_message(reinterpret_cast<const uint8_t*>(datagram.data()), static_cast<size_t>(size), [&](const nlmsghdr* h) {
+      if (!r.ok()) break;
+      for_each_message(rx_.data.get(), len, [&](const nlmsghdr* h) {
         if (h->nlmsg_type < NLMSG_MIN_TYPE) return;
         out.append(reinterpret_cast<const char*>(h), h->nlmsg_len);
         out.resize(NLMSG_ALIGN(out.size()));

@@ -13,9 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "exchange.h"
 #include "netns.h"
-#include "socket.h"
-#include "status.h"
 
 namespace nln {
 
@@ -33,10 +32,6 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
   void read(Read done, bool wait = true);
   void close();  // a read waiting is answered EBADF
 
-  Subscription() = default;
-  Subscription(const Subscription&) = delete;
-  Subscription& operator=(const Subscription&) = delete;
-
  private:
   friend struct Poller;
   void drain();  // on the poller's thread once the socket is readable, or a pool thread
@@ -44,6 +39,7 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
 
   std::mutex mu_;
   NetlinkSocket sock_;
+  RxBuffer rx_;
   uint64_t id_ = 0;
   bool closed_ = false;
   Read waiting_;

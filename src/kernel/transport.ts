@@ -3,6 +3,7 @@
 // families build WireMessages and hand them here; how they cross into the addon is this file's
 // business alone.
 import * as fs from 'node:fs';
+import * as util from 'node:util';
 import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
 import { CodecError, decodeMapped, encode, encodeAll, locate, type MessageView, type WireMessage } from '../codec/codec';
 import { CNI_SHIM, native, type NativeFailure, type NativeNamespace, type NativeSubscription, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type PeerCredentials } from '../native';
@@ -124,6 +125,21 @@ export type BatchExplain = (failure: { index?: number; errno?: number }) => stri
 /** The operation item i of a chain step reports failures as. */
 const operationOf = (s: ChainStep | undefined, i: number): string | undefined => (s === undefined ? undefined : 'create' in s ? s.operation : s.items[i]?.operation);
 
+const fsRead = util.promisify(fs.read);
+const fsWrite = util.promisify(fs.write);
+
+/** A failed read or write of an fd the addon opened: a NetlinkError with the errno node:fs gives. */
+function fsError(operation: string, err: unknown, detail: string): NetlinkError {
+  return new NetlinkError(operation, -((err as NodeJS.ErrnoException).errno ?? -5), { detail });
+}
+
+/** What a refusal to create or delete a named namespace means, as `ip netns` says it. */
+function namedNetnsDetail(name: string | undefined, err: unknown, creating: boolean): string | undefined {
+  const errno = (err as Partial<NativeFailure>).errno;
+  if (creating) return errno === 17 ? `network namespace "${name}" already exists` : undefined;
+  return errno === 2 ? `network namespace "${name}" does not exist` : undefined;
+}
+
 const NLM_F_DUMP = 0x300;
 const EINTR = 4;
 const DUMP_RETRIES = 8;
@@ -154,7 +170,9 @@ export class Transport {
 
   /** Like `ip netns add NAME`; with no name, an anonymous namespace alive while the transport is open. */
   static async create(name: string | undefined, path: string | undefined): Promise<Transport> {
-    const n = await nativeCall('netns.create', native.netnsCreate(name));
+    const n = await native.netnsCreate(name).catch((err: unknown) => {
+      throw toNetlinkError('netns.create', err, namedNetnsDetail(name, err, true));
+    });
     return new Transport(n, { inode: n.inode, name, path });
   }
 
@@ -165,8 +183,9 @@ export class Transport {
     return new Transport(n, { inode: n.inode, name, path });
   }
 
+  /** The namespace a caller's fd refers to: opened anew through /proc/self/fd (the fd stays the caller's). */
   static async openFd(fd: number): Promise<Transport> {
-    const n = await nativeCall('netns.open', native.netnsOpenFd(fd));
+    const n = await nativeCall('netns.open', native.netnsOpen(`/proc/self/fd/${fd}`));
     return new Transport(n, { inode: n.inode });
   }
 
@@ -183,7 +202,7 @@ export class Transport {
       throw toNetlinkError('netns.open', err);
     }
     try {
-      const n = await nativeCall('netns.open', native.netnsOpenFd(lent)); // its own fd, duplicated from the lent one
+      const n = await nativeCall('netns.open', native.netnsOpen(`/proc/self/fd/${lent}`)); // its own fd, opened anew
       return new Transport(n, { inode: n.inode, name: this.name, path: this.path });
     } finally {
       fs.closeSync(lent);
@@ -209,7 +228,9 @@ export class Transport {
 
   /** Like `ip netns delete NAME` (the name is checked by the caller). */
   static async deleteNamed(name: string): Promise<void> {
-    await nativeCall('netns.delete', native.netnsDelete(name));
+    await native.netnsDelete(name).catch((err: unknown) => {
+      throw toNetlinkError('netns.delete', err, namedNetnsDetail(name, err, false));
+    });
   }
 
   /** Answers what is queued, then releases the namespace's fd and sockets. */
@@ -338,7 +359,7 @@ export class Transport {
       const s = steps[k];
       return step.map((a, i): ChainResult => {
         if (a === null) return new NetlinkError(operationOf(s, i)!, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
-        if (!Buffer.isBuffer(a)) return toNetlinkError(operationOf(s, i)!, a) as NetlinkError;
+        if (!Buffer.isBuffer(a)) return toNetlinkError(operationOf(s, i)!, a, 'create' in s && i === 0 ? namedNetnsDetail(s.create, a, true) : undefined) as NetlinkError;
         // A namespace made, a sysctl written, a request only ACKed: nothing to decode.
         if ('create' in s || a.length === 0) return [];
         const item = s.items[i];
@@ -376,28 +397,45 @@ export class Transport {
     };
   }
 
-  /** A /proc/sys file as seen from inside the namespace. */
+  /** A /proc/sys file as seen from inside the namespace: opened there by the addon, read here. */
   async sysctlGet(path: string, operation: string): Promise<string> {
-    return nativeCall(operation, native.sysctlGet(await this.nativeHandle(operation), path));
+    const fd = await nativeCall(operation, native.openIn(await this.nativeHandle(operation), path, false));
+    const chunks: Buffer[] = [];
+    try {
+      for (let n = -1; n !== 0;) {
+        const chunk = Buffer.allocUnsafe(4096);
+        n = (await fsRead(fd, chunk, 0, chunk.length, null)).bytesRead;
+        chunks.push(chunk.subarray(0, n));
+      }
+    } catch (err) {
+      throw fsError(operation, err, `read ${path}`);
+    } finally {
+      fs.close(fd, () => {});
+    }
+    return Buffer.concat(chunks).toString();
   }
 
   async sysctlSet(path: string, value: string, operation: string): Promise<void> {
-    await nativeCall(operation, native.sysctlSet(await this.nativeHandle(operation), path, value));
+    const fd = await nativeCall(operation, native.openIn(await this.nativeHandle(operation), path, true));
+    try {
+      await fsWrite(fd, Buffer.from(value));
+    } catch (err) {
+      throw fsError(operation, err, `write ${path}`);
+    } finally {
+      fs.close(fd, () => {});
+    }
   }
 
   /** A tun/tap device made through /dev/net/tun inside the namespace, as `ip tuntap add` does. */
   async tunCreate(name: string, options: { tap: boolean; multiQueue?: boolean; vnetHdr?: boolean; pi?: boolean; owner?: number; group?: number }, operation: string): Promise<void> {
-    await nativeCall(operation, native.tunCreate(await this.nativeHandle(operation), name, options));
+    // linux/if_tun.h: IFF_TUN, IFF_TAP, IFF_MULTI_QUEUE, IFF_NO_PI (ip's default), IFF_VNET_HDR.
+    const flags = (options.tap ? 0x2 : 0x1) | (options.multiQueue ? 0x100 : 0) | (options.pi ? 0 : 0x1000) | (options.vnetHdr ? 0x4000 : 0);
+    await nativeCall(operation, native.tunCreate(await this.nativeHandle(operation), name, flags, options.owner ?? -1, options.group ?? -1));
   }
 
-  /** A listening TCP socket made inside the namespace: its fd, the caller's. */
-  async tcpListen(host: string, port: number, backlog: number, operation: string): Promise<number> {
-    return nativeCall(operation, native.tcpListen(await this.nativeHandle(operation), host, port, backlog));
-  }
-
-  /** A TCP connection made from inside the namespace: its fd, the caller's. */
-  async tcpConnect(host: string, port: number, timeoutMs: number, operation: string): Promise<number> {
-    return nativeCall(operation, native.tcpConnect(await this.nativeHandle(operation), host, port, timeoutMs));
+  /** A TCP socket made inside the namespace (listening when backlog > 0, else to be connected): its fd, the caller's. */
+  async tcpSocket(host: string, port: number, backlog: number, operation: string): Promise<number> {
+    return nativeCall(operation, native.tcpSocket(await this.nativeHandle(operation), host, port, backlog));
   }
 
   /**

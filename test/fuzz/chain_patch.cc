@@ -1,4 +1,4 @@
-// Chain patching (native/core/chain_patch.h): an earlier step's answer (the kernel's replies, as
+// Chain patching (native/core/chain.h): an earlier step's answer (the kernel's replies, as
 // the exchange hands them on) lends a 32-bit top-level attribute (nln::attribute_of) that
 // nln::apply writes into a later message at a byte offset JS chose.
 //
@@ -9,7 +9,7 @@
 
 #include <cstring>
 
-#include "../../native/core/chain_patch.h"
+#include "../../native/core/chain.h"
 #include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "../../native/core/exchange.h"
-#include "../../native/core/message.h"
+#include "../../native/core/netlink.h"
 #include "fake_socket.h"
 #include "fuzz_input.h"
 

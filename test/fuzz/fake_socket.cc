@@ -42,7 +42,7 @@ Status NetlinkSocket::send(const struct iovec* iov, size_t count) {
   return {};
 }
 
-Status NetlinkSocket::peek_size(size_t* len) {
+Status NetlinkSocket::peek_size(size_t* len, bool) {
   uint32_t sender;
   if (!nln_fuzz::peek(len, &sender)) return Status::fail(wire.end_error, "recvmsg");
   return {};

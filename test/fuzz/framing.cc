@@ -3,8 +3,7 @@
 // Input: the datagram's bytes.
 #include <errno.h>
 
-#include "../../native/core/message.h"
-#include "../../native/core/reply.h"
+#include "../../native/core/netlink.h"
 #include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -150,6 +150,8 @@ describe('ns.watch', () => {
         })().catch((e) => parentPort.postMessage('error: ' + e.stack));`;
       const lib = path.join(__dirname, '..', '..', 'src', 'index.js');
       const worker = new Worker(code, { eval: true, workerData: { lib, name: c.name } });
+      // Listened for from the start: the worker may be done before the namespaces below are.
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
       const messages: string[] = [];
       worker.on('message', (m: string) => messages.push(m));
       worker.on('error', (e) => messages.push(`error: ${e.stack}`));
@@ -164,7 +166,7 @@ describe('ns.watch', () => {
         assert.deepEqual(seen.filter((e) => e.type === 'added').map((e) => (e as { value: { name: string } }).value.name).sort(), [`only${i}`, `peer${i}`].sort());
         await it.return!();
       }
-      assert.equal(await new Promise((resolve) => worker.once('exit', resolve)), 0);
+      assert.equal(await exited, 0);
       assert.ok(messages[1] === 'only2' || messages[1] === 'peer2', JSON.stringify(messages));
     });
   });

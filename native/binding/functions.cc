@@ -1,0 +1,228 @@
+// The module's functions: namespaces made, opened and deleted; tun devices, sysctl files and TCP
+// sockets made inside a namespace; chains; a unix socket's peer; flock. Each async one runs on the pool threads
+// and answers through a Pending.
+#include <errno.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+
+#include "../core/chain.h"
+#include "../core/inside.h"
+#include "../core/pool.h"
+#include "addon.h"
+
+namespace nln_binding {
+
+namespace {
+
+// Runs work on a pool thread; resolves with make(env, result) (undefined without make), or rejects.
+template <typename R>
+Napi::Value on_pool(Napi::Env env, std::function<nln::Status(R*)> work, std::function<Napi::Value(Napi::Env, const R&)> make = nullptr) {
+  Pending p(env);
+  nln::pool_post([p, work = std::move(work), make = std::move(make)] {
+    auto r = std::make_shared<R>();
+    nln::Status s = work(r.get());
+    p.settle(s, make ? Pending::Make([r, make](Napi::Env env) { return make(env, *r); }) : nullptr);
+  });
+  return p.promise();
+}
+
+// work(fd of the namespace handle v holds) on a pool thread, the namespace held until it is done
+// (its fd stays that namespace's even if the handle is closed meanwhile: the call is then refused,
+// never sent somewhere else).
+template <typename R>
+Napi::Value in(const Napi::Value& v, std::function<nln::Status(int, R*)> work, std::function<Napi::Value(Napi::Env, const R&)> make = nullptr) {
+  auto ns = namespace_of(v);
+  return on_pool<R>(v.Env(), [ns, work](R* r) {
+    if (!ns || ns->closed()) return nln::Status::fail(EBADF, "the namespace handle is closed");
+    return work(ns->fd(), r);
+  }, make);
+}
+
+Napi::Value wrap(Napi::Env env, const nln::NetnsHandle& h) { return wrap_namespace(env, std::make_shared<nln::Namespace>(h)); }
+Napi::Value number(Napi::Env env, const int& n) { return Napi::Number::New(env, n); }
+std::string string_at(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::String>().Utf8Value(); }
+int int_at(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
+
+// netnsCreate(name?) -> NativeNamespace (anonymous without a name)
+Napi::Value Create(const Napi::CallbackInfo& info) {
+  Pending p(info.Env());
+  nln::Namespace::create(info[0].IsString() ? string_at(info, 0) : "", nullptr, [p](const nln::Status& s, std::shared_ptr<nln::Namespace> ns) {
+    p.settle(s, [ns](Napi::Env env) { return wrap_namespace(env, ns); });
+  });
+  return p.promise();
+}
+
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  std::string path = string_at(info, 0);
+  return on_pool<nln::NetnsHandle>(info.Env(), [path](nln::NetnsHandle* h) { return nln::netns_open(path, h); }, wrap);
+}
+
+Napi::Value Delete(const Napi::CallbackInfo& info) {
+  std::string name = string_at(info, 0);
+  return on_pool<int>(info.Env(), [name](int*) { return nln::netns_delete(name); });
+}
+
+// tunCreate(ns, name, flags, owner, group)
+Napi::Value TunCreate(const Napi::CallbackInfo& info) {
+  std::string name = string_at(info, 1);
+  int flags = int_at(info, 2);
+  int64_t owner = info[3].As<Napi::Number>().Int64Value(), group = info[4].As<Napi::Number>().Int64Value();
+  return in<int>(info[0], [=](int nsfd, int*) { return nln::tun_create(nsfd, name, flags, owner, group); });
+}
+
+// openIn(ns, path, write) -> fd: a /proc/sys file opened inside the namespace, for Node to read or write.
+Napi::Value OpenIn(const Napi::CallbackInfo& info) {
+  std::string path = string_at(info, 1);
+  bool write = info[2].ToBoolean();
+  return in<int>(info[0], [path, write](int nsfd, int* fd) { return nln::open_in(nsfd, path, write, fd); }, number);
+}
+
+// tcpSocket(ns, host, port, backlog) -> fd: listening when backlog > 0; else for Node to connect.
+Napi::Value TcpSocket(const Napi::CallbackInfo& info) {
+  std::string host = string_at(info, 1);
+  int port = int_at(info, 2), backlog = int_at(info, 3);
+  return in<int>(info[0], [=](int nsfd, int* fd) { return nln::tcp_socket_in(nsfd, host, port, backlog, fd); }, number);
+}
+
+size_t index_at(const Napi::Object& o, const char* key) { return static_cast<size_t>(o.Get(key).As<Napi::Number>().Uint32Value()); }
+
+// chain([{ create: NAME, sysctls: [[PATH, VALUE]] } (step 0 only) | { ns (null: the namespace step 0 made), protocol,
+//          messages (netlink messages back to back, a Buffer),
+//          patches: [{ message, offset } & ({ fromStep, fromMessage, attr, headerSize } | { fdOf } | { createdFd })] }])
+//   -> per step, per message, its replies (netlink bytes), its refusal, or null when an earlier
+//      refusal kept it from being sent. A namespace step 0 made stays, by its name.
+Napi::Value Chain(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array js_steps = info[0].As<Napi::Array>();
+  std::vector<nln::ChainStep> steps(js_steps.Length());
+  auto held = [env](const Napi::Value& v) {
+    auto ns = namespace_of(v);
+    if (!ns) throw make_error(env, nln::Status::fail(EBADF, "a namespace handle the chain needs is closed"));
+    return ns;
+  };
+  for (uint32_t k = 0; k < js_steps.Length(); ++k) {
+    Napi::Object s = js_steps.Get(k).As<Napi::Object>();
+    nln::ChainStep& step = steps[k];
+    if (s.Get("create").IsString()) {
+      if (k != 0) throw Napi::RangeError::New(env, "only the first step of a chain may create a namespace");
+      step.create = s.Get("create").As<Napi::String>().Utf8Value();
+      Napi::Array pairs = s.Get("sysctls").IsArray() ? s.Get("sysctls").As<Napi::Array>() : Napi::Array::New(env);
+      for (uint32_t i = 0; i < pairs.Length(); ++i) {
+        Napi::Array pair = pairs.Get(i).As<Napi::Array>();
+        step.sysctls.emplace_back(pair.Get(0u).As<Napi::String>().Utf8Value(), pair.Get(1u).As<Napi::String>().Utf8Value());
+      }
+      continue;
+    }
+    if (s.Get("ns").IsObject()) step.ns = held(s.Get("ns"));
+    else if (k == 0 || steps[0].create.empty()) throw Napi::TypeError::New(env, "a chain step needs a namespace (or a first step that creates one)");
+    step.protocol = s.Get("protocol").As<Napi::Number>().Int32Value();
+    step.messages = messages_of(s.Get("messages"));
+    Napi::Array patches = s.Get("patches").IsArray() ? s.Get("patches").As<Napi::Array>() : Napi::Array::New(env);
+    for (uint32_t j = 0; j < patches.Length(); ++j) {
+      Napi::Object p = patches.Get(j).As<Napi::Object>();
+      nln::ChainPatch patch;
+      patch.message = index_at(p, "message");
+      patch.offset = index_at(p, "offset");
+      if (patch.message >= step.messages.size() || patch.offset + 4 > step.messages[patch.message].size())
+        throw Napi::RangeError::New(env, "a chain patch lies outside its step's messages");
+      if (p.Get("fdOf").IsObject()) {
+        patch.fd_of = held(p.Get("fdOf"));
+      } else if (p.Get("createdFd").ToBoolean()) {
+        if (steps[0].create.empty()) throw Napi::RangeError::New(env, "a patch takes the created namespace's fd, but the chain creates none");
+        patch.created_fd = true;
+      } else {
+        patch.from_step = index_at(p, "fromStep");
+        patch.from_message = index_at(p, "fromMessage");
+        patch.attr = static_cast<uint16_t>(index_at(p, "attr"));
+        patch.header_size = index_at(p, "headerSize");
+        if (patch.from_step >= k) throw Napi::RangeError::New(env, "a patch must take its value from an earlier step");
+      }
+      step.patches.push_back(std::move(patch));
+    }
+  }
+  Pending p(env);
+  nln::run_chain(std::move(steps), [p](std::vector<std::vector<nln::ChainAnswer>>&& answers, std::shared_ptr<nln::Namespace> created) {
+    // A namespace step 0 made is left to its name (/run/netns): the chain's handle on it goes.
+    if (created) created->shutdown();
+    auto out = std::make_shared<std::vector<std::vector<nln::ChainAnswer>>>(std::move(answers));
+    p.settle({}, [out](Napi::Env env) {
+      Napi::Array steps = Napi::Array::New(env, out->size());
+      for (uint32_t k = 0; k < out->size(); ++k) {
+        Napi::Array a = Napi::Array::New(env, (*out)[k].size());
+        for (uint32_t i = 0; i < (*out)[k].size(); ++i) {
+          nln::ChainAnswer& x = (*out)[k][i];
+          a.Set(i, !x.sent ? env.Null() : !x.status.ok() ? make_error(env, x.status, x.replies).Value() : to_buffer(env, std::move(x.replies)));
+        }
+        steps.Set(k, a);
+      }
+      return steps;
+    });
+  });
+  return p.promise();
+}
+
+// peerCredentials(fd): who is at the other end of a connected unix socket, as the kernel recorded
+// at connect() (SO_PEERCRED) with the peer's supplementary groups (SO_PEERGROUPS). Node cannot
+// read either; the CNI daemon decides from them whom it serves. Synchronous: two getsockopt calls.
+Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "peerCredentials: fd must be a number");
+  int fd = int_at(info, 0);
+  struct ucred cred {};
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) throw make_error(env, nln::Status::fail(errno, "getsockopt(SO_PEERCRED)"));
+  // SO_PEERGROUPS answers ERANGE with the size it needs when the buffer is too small.
+  std::vector<gid_t> groups(16);
+  for (;;) {
+    socklen_t glen = groups.size() * sizeof(gid_t);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &glen) == 0) {
+      groups.resize(glen / sizeof(gid_t));
+      break;
+    }
+    if (errno != ERANGE || glen / sizeof(gid_t) <= groups.size()) {
+      groups.clear();  // not a unix socket with a peer: no groups to report
+      break;
+    }
+    groups.resize(glen / sizeof(gid_t));
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("pid", Napi::Number::New(env, cred.pid));
+  out.Set("uid", Napi::Number::New(env, cred.uid));
+  out.Set("gid", Napi::Number::New(env, cred.gid));
+  Napi::Array list = Napi::Array::New(env, groups.size());
+  for (uint32_t i = 0; i < groups.size(); i++) list.Set(i, Napi::Number::New(env, groups[i]));
+  out.Set("groups", list);
+  return out;
+}
+
+// flock(fd, exclusive): one non-blocking flock(2) on an fd the caller opened, true when it is had,
+// false when another open file description holds a conflicting lock (EWOULDBLOCK). Node has no
+// flock; host-local locks its store with it, and our plugin must exclude it. LOCK_NB keeps it
+// fit for the JS thread: the caller retries on timers rather than block the event loop.
+// The lock belongs to the open file description: closing the fd releases it.
+Napi::Value Flock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber() || !info[1].IsBoolean()) throw Napi::TypeError::New(env, "flock: (fd: number, exclusive: boolean)");
+  int op = (info[1].As<Napi::Boolean>().Value() ? LOCK_EX : LOCK_SH) | LOCK_NB;
+  int rc;
+  do rc = flock(int_at(info, 0), op);
+  while (rc < 0 && errno == EINTR);
+  if (rc < 0 && errno != EWOULDBLOCK) throw make_error(env, nln::Status::fail(errno, "flock"));
+  return Napi::Boolean::New(env, rc == 0);
+}
+
+}  // namespace
+
+void define_functions(Napi::Env env, Napi::Object exports) {
+  exports.Set("netnsCreate", Napi::Function::New<Create>(env));
+  exports.Set("netnsOpen", Napi::Function::New<Open>(env));
+  exports.Set("netnsDelete", Napi::Function::New<Delete>(env));
+  exports.Set("tunCreate", Napi::Function::New<TunCreate>(env));
+  exports.Set("openIn", Napi::Function::New<OpenIn>(env));
+  exports.Set("tcpSocket", Napi::Function::New<TcpSocket>(env));
+  exports.Set("chain", Napi::Function::New<Chain>(env));
+  exports.Set("peerCredentials", Napi::Function::New<PeerCredentials>(env));
+  exports.Set("flock", Napi::Function::New<Flock>(env));
+}
+
+}  // namespace nln_binding

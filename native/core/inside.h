@@ -1,0 +1,26 @@
+// What must be opened or made inside a namespace, by a pool thread that enters it for the moment
+// (pool.h's run_in): sysctl files, TCP sockets and tun devices. The fds are handed to Node, which
+// reads, writes, listens and connects on them from its own thread: they stay the namespace's.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "netlink.h"
+
+namespace nln {
+
+// A /proc/sys/net file (the caller has validated the path), close-on-exec, for reading or writing.
+Status open_in(int nsfd, const std::string& path, bool write, int* fd);
+// The same write, done here: in the calling thread's namespace (/proc/sys/net resolves per thread).
+Status sysctl_write_here(const std::string& path, const std::string& value);
+
+// A non-blocking, close-on-exec TCP socket for host's family: bound to host:port and listening
+// when backlog > 0; else unbound, for Node to connect.
+Status tcp_socket_in(int nsfd, const std::string& host, int port, int backlog, int* fd);
+
+// A persistent tun/tap device made as `ip tuntap add` makes it: through /dev/net/tun, which makes
+// its device in the namespace of the thread that opens it. flags: IFF_* (JS chose them); owner,
+// group: a uid and gid, or -1.
+Status tun_create(int nsfd, const std::string& name, int flags, int64_t owner, int64_t group);
+
+}  // namespace nln
