@@ -20,7 +20,7 @@ import { Session } from 'node:inspector';
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import { native } from '../src/native';
-import { libraryContainer, replayed, Round, warmUp } from './containers';
+import { libraryContainer, replayed, Round, WARM_UP, warmUp } from './containers';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   try {
     await r.setup();
     await r.host.nft.listRules({ family: 'ip', table: 'nln-bench', chain: 'prerouting' });
-    await warmUp(r, Number(process.env.NLN_PERF_WARM ?? 200)); // compiles the JS, as the bench's peer does (200)
+    await warmUp(r, Number(process.env.NLN_PERF_WARM ?? WARM_UP)); // compiles the JS, as the bench's peer does
     const host = await r.host.nativeHandle('perf');
     const realChain = native.chain;
     const realBatch = host.batch;

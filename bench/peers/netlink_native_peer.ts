@@ -10,9 +10,6 @@
 import { BridgeNetwork, Netns } from '../../src/index';
 import { libraryContainer, provision, replayed, Round, warmUp } from '../containers';
 
-/** Containers whose JS runs (nothing sent, answers given) before the clock starts, to compile it. */
-const WARM_UP = 200;
-
 async function main(): Promise<void> {
   const [mode, hostName, prefix, count] = process.argv.slice(2);
   const n = Number(count);
@@ -24,7 +21,7 @@ async function main(): Promise<void> {
   // Untimed, as a long-running agent would be: the host's nftables channel open (the C and Go peers
   // open their sockets before their loops too) and the library's JS for a container compiled.
   await r.host.nft.listRules({ family: 'ip', table: 'nln-bench', chain: 'prerouting' }).catch(() => {});
-  if (mode !== 'bridge') await warmUp(r, WARM_UP);
+  if (mode !== 'bridge') await warmUp(r);
   let own: { ms: number; cpuMs: number } | undefined;
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
