@@ -78,8 +78,17 @@ export async function addNat(node: Netns, marker: string, addresses: NatAddress[
   for (const [family, f] of FAMILIES) {
     const mine = addresses.filter((a) => a.family === f);
     if (mine.length === 0 || (mappings.length === 0 && !ipMasq)) continue;
-    await ensureTable(node, family);
-    await node.nft.transaction((tx) => { for (const a of mine) addRules(tx, marker, a, mappings, ipMasq); });
+    // The table is there on every ADD but a node's first: the rules go first, and the table is made
+    // only when they find none (ENOENT). A refused transaction is dear: the kernel's abort waits a
+    // grace period (synchronize_rcu), which "create the table, EEXIST" paid on every ADD.
+    const add = () => node.nft.transaction((tx) => { for (const a of mine) addRules(tx, marker, a, mappings, ipMasq); });
+    try {
+      await add();
+    } catch (err) {
+      if (!isCode(err, 'ENOENT')) throw err;
+      await ensureTable(node, family);
+      await add();
+    }
   }
 }
 
