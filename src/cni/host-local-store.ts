@@ -12,6 +12,41 @@ const LAST_RESERVED = 'last_reserved_ip.';
 const LOCK = 'lock';
 /** host-local's separator between the container ID and the interface name. */
 const LINE_BREAK = '\r\n';
+/** A record is an address or a container ID and a name: anything longer is not one of ours. */
+const MAX_RECORD = 4096;
+
+// O_NONBLOCK: a FIFO or device planted in the store must not stop the daemon's event loop in
+// open(2) or read(2); anything but a regular file of record size is refused.
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NONBLOCK, O_NOFOLLOW } = fs.constants;
+
+/** A record's text; undefined when absent or not a regular file of record size. */
+function readRecord(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_RECORD) return undefined;
+    const buf = Buffer.alloc(st.size);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, st.size, 0)).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes a record; `exclusive`: only if the name is free (EEXIST otherwise). A non-file in the way is an error, never a wait. */
+function writeRecord(file: string, text: string, exclusive: boolean): void {
+  const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOFOLLOW | (exclusive ? O_EXCL : O_TRUNC), 0o644);
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EINVAL' });
+    fs.writeSync(fd, text);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 export interface StoredAllocation {
   ip: string;
@@ -35,21 +70,17 @@ export class HostLocalStore {
   /** Claims `ip` for the attachment: false when some other file already holds it (O_EXCL, as host-local). */
   async reserve(ip: string, containerId: string, ifname: string, rangeSet: number): Promise<boolean> {
     try {
-      fs.writeFileSync(path.join(this.dir, ip), `${containerId}${LINE_BREAK}${ifname}`, { flag: 'wx', mode: 0o644 });
+      writeRecord(path.join(this.dir, ip), `${containerId}${LINE_BREAK}${ifname}`, true);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err;
     }
-    fs.writeFileSync(path.join(this.dir, `${LAST_RESERVED}${rangeSet}`), ip, { mode: 0o644 });
+    writeRecord(path.join(this.dir, `${LAST_RESERVED}${rangeSet}`), ip, false);
     return true;
   }
 
   async lastReserved(rangeSet: number): Promise<string | undefined> {
-    try {
-      return fs.readFileSync(path.join(this.dir, `${LAST_RESERVED}${rangeSet}`), 'utf8').trim();
-    } catch {
-      return undefined;
-    }
+    return readRecord(path.join(this.dir, `${LAST_RESERVED}${rangeSet}`))?.trim();
   }
 
   /** Every address file (not the lock, not last_reserved_ip.*), read. */
@@ -61,17 +92,11 @@ export class HostLocalStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const read = names.filter((name) => name !== LOCK && !name.startsWith(LAST_RESERVED)).map((name) => {
-      try {
-        return { name, text: fs.readFileSync(path.join(this.dir, name), 'utf8') };
-      } catch {
-        return undefined; // released meanwhile, or not a file
-      }
-    });
-    return read.flatMap((r) => {
-      if (!r) return [];
-      const [containerId, ifname = ''] = r.text.trim().split(LINE_BREAK);
-      return [{ ip: r.name, containerId: containerId.trim(), ifname: ifname.trim() }];
+    return names.filter((name) => name !== LOCK && !name.startsWith(LAST_RESERVED)).flatMap((name) => {
+      const text = readRecord(path.join(this.dir, name)); // undefined: released meanwhile, or not a record
+      if (text === undefined) return [];
+      const [containerId, ifname = ''] = text.trim().split(LINE_BREAK);
+      return [{ ip: name, containerId: containerId.trim(), ifname: ifname.trim() }];
     });
   }
 
