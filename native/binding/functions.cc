@@ -38,7 +38,7 @@ Napi::Value in(const Napi::Value& v, std::function<nln::Status(int, R*)> work, s
   }, make);
 }
 
-Napi::Value wrap(Napi::Env env, const nln::NetnsHandle& h) { return wrap_namespace(env, std::make_shared<nln::Namespace>(h)); }
+Napi::Value wrap(Napi::Env env, const std::shared_ptr<nln::NetnsFd>& fd) { return wrap_namespace(env, std::make_shared<nln::Namespace>(fd)); }
 Napi::Value number(Napi::Env env, const int& n) { return Napi::Number::New(env, n); }
 std::string string_at(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::String>().Utf8Value(); }
 int int_at(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
@@ -54,7 +54,7 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
 
 Napi::Value Open(const Napi::CallbackInfo& info) {
   std::string path = string_at(info, 0);
-  return on_pool<nln::NetnsHandle>(info.Env(), [path](nln::NetnsHandle* h) { return nln::netns_open(path, h); }, wrap);
+  return on_pool<std::shared_ptr<nln::NetnsFd>>(info.Env(), [path](std::shared_ptr<nln::NetnsFd>* fd) { return nln::netns_open(path, fd); }, wrap);
 }
 
 Napi::Value Delete(const Napi::CallbackInfo& info) {
