@@ -48,7 +48,7 @@ export interface NativeAddon {
   /** A /proc/sys file opened inside the namespace (close-on-exec), the caller's to read or write and close. */
   openIn(ns: NativeNamespace, path: string, write: boolean): Promise<number>;
   /** A non-blocking TCP socket made inside the namespace: bound and listening when backlog > 0, else for the caller to connect. */
-  tcpSocket(ns: NativeNamespace, host: string, port: number, backlog: number): Promise<number>;
+  tcpSocket(ns: NativeNamespace, sockaddr: Buffer, backlog: number): Promise<number>;
   /** Netns.chain's engine: per step, per message, its replies' bytes, its refusal, or null (not sent). */
   chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Buffer; patches: Uint32Array; fds: NativeNamespace[] }>)
     : Promise<Array<Array<Buffer | NativeFailure | null>>>;

@@ -77,11 +77,12 @@ Napi::Value OpenIn(const Napi::CallbackInfo& info) {
   return in<int>(info[0], [path, write](int nsfd, int* fd) { return nln::open_in(nsfd, path, write, fd); }, number);
 }
 
-// tcpSocket(ns, host, port, backlog) -> fd: listening when backlog > 0; else for Node to connect.
+// tcpSocket(ns, sockaddr (a Buffer), backlog) -> fd: listening when backlog > 0; else for Node to connect.
 Napi::Value TcpSocket(const Napi::CallbackInfo& info) {
-  std::string host = string_at(info, 1);
-  int port = int_at(info, 2), backlog = int_at(info, 3);
-  return in<int>(info[0], [=](int nsfd, int* fd) { return nln::tcp_socket_in(nsfd, host, port, backlog, fd); }, number);
+  auto b = info[1].As<Napi::Buffer<char>>();
+  std::string address(b.Data(), b.Length());
+  int backlog = int_at(info, 2);
+  return in<int>(info[0], [=](int nsfd, int* fd) { return nln::tcp_socket_in(nsfd, address, backlog, fd); }, number);
 }
 
 // chain([{ create: NAME, sysctls: [[PATH, VALUE]] } (step 0 only) | { ns (null: the namespace step 0 made), protocol,

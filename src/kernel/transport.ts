@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as util from 'node:util';
 import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
+import { AF_INET, AF_INET6, parseAddress } from '../ip';
 import { CodecError, decodeMapped, encode, encodeAll, locate, type MessageView, type WireMessage } from '../codec/codec';
 import { CNI_SHIM, native, type NativeFailure, type NativeNamespace, type NativeSubscription, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, PATCH_FROM_CREATED, PATCH_FROM_FD, PATCH_WORDS, type PeerCredentials } from '../native';
 
@@ -437,7 +438,13 @@ export class Transport {
 
   /** A TCP socket made inside the namespace (listening when backlog > 0, else to be connected): its fd, the caller's. */
   async tcpSocket(host: string, port: number, backlog: number, operation: string): Promise<number> {
-    return nativeCall(operation, native.tcpSocket(await this.nativeHandle(operation), host, port, backlog));
+    const { family, bytes } = parseAddress('host', host);
+    // struct sockaddr_in / sockaddr_in6: the family in host order, the port in network order.
+    const sockaddr = Buffer.alloc(family === 4 ? 16 : 28);
+    sockaddr.writeUInt16LE(family === 4 ? AF_INET : AF_INET6, 0);
+    sockaddr.writeUInt16BE(port, 2);
+    bytes.copy(sockaddr, family === 4 ? 4 : 8);
+    return nativeCall(operation, native.tcpSocket(await this.nativeHandle(operation), sockaddr, backlog), `${host}:${port}`);
   }
 
   /**
