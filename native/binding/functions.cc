@@ -152,23 +152,17 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
 // read either; the CNI daemon decides from them whom it serves. Synchronous: two getsockopt calls.
 Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "peerCredentials: fd must be a number");
-  int fd = int_at(info, 0);
+  int fd = int_at(info, 0);  // a non-number throws (node-addon-api checks each conversion)
   struct ucred cred {};
   socklen_t len = sizeof cred;
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) throw make_error(env, nln::Status::fail(errno, "getsockopt(SO_PEERCRED)"));
-  // SO_PEERGROUPS answers ERANGE with the size it needs when the buffer is too small.
-  std::vector<gid_t> groups(16);
-  for (;;) {
-    socklen_t glen = groups.size() * sizeof(gid_t);
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &glen) == 0) {
-      groups.resize(glen / sizeof(gid_t));
-      break;
-    }
-    if (errno != ERANGE || glen / sizeof(gid_t) <= groups.size()) {
-      groups.clear();  // not a unix socket with a peer: no groups to report
-      break;
-    }
+  // SO_PEERGROUPS answers ERANGE with the size it needs (the groups, recorded at connect, do not
+  // change). Anything else: not a unix socket with a peer, no groups to report.
+  socklen_t glen = 0;
+  std::vector<gid_t> groups;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, nullptr, &glen) < 0 && errno == ERANGE) {
+    groups.resize(glen / sizeof(gid_t));
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &glen) < 0) glen = 0;
     groups.resize(glen / sizeof(gid_t));
   }
   Napi::Object out = Napi::Object::New(env);
@@ -188,7 +182,6 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
 // The lock belongs to the open file description: closing the fd releases it.
 Napi::Value Flock(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsNumber() || !info[1].IsBoolean()) throw Napi::TypeError::New(env, "flock: (fd: number, exclusive: boolean)");
   int op = (info[1].As<Napi::Boolean>().Value() ? LOCK_EX : LOCK_SH) | LOCK_NB;
   int rc;
   do rc = flock(int_at(info, 0), op);
