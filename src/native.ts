@@ -28,12 +28,16 @@ export interface NativeSubscription {
 }
 
 /**
- * A chain patch: 32 bits written at `offset` of message `message` of its step: a top-level
- * attribute of an earlier answer (past its family header), the fd of a namespace the addon holds,
- * or that of the namespace the chain created.
+ * A chain step's patches, for the addon to read as they are: records of PATCH_WORDS u32s
+ * [message, offset, from, fromMessage, attr, headerSize], each writing 32 bits at `offset` of
+ * message `message` of its step: top-level attribute `attr` of the answer to message
+ * `fromMessage` of earlier step `from` (past its family header of `headerSize` bytes); or, with
+ * `from` PATCH_FROM_CREATED, the fd of the namespace the chain created; or, with PATCH_FROM_FD,
+ * the fd of namespace `fds[fromMessage]`.
  */
-export type NativePatch = { message: number; offset: number } & (
-  { fromStep: number; fromMessage: number; attr: number; headerSize: number } | { fdOf: NativeNamespace } | { createdFd: true });
+export const PATCH_WORDS = 6;
+export const PATCH_FROM_CREATED = 0xffffffff;
+export const PATCH_FROM_FD = 0xfffffffe;
 
 export interface NativeAddon {
   netnsCreate(name?: string): Promise<NativeNamespace>;
@@ -44,9 +48,9 @@ export interface NativeAddon {
   /** A /proc/sys file opened inside the namespace (close-on-exec), the caller's to read or write and close. */
   openIn(ns: NativeNamespace, path: string, write: boolean): Promise<number>;
   /** A non-blocking TCP socket made inside the namespace: bound and listening when backlog > 0, else for the caller to connect. */
-  tcpSocket(ns: NativeNamespace, host: string, port: number, backlog: number): Promise<number>;
+  tcpSocket(ns: NativeNamespace, sockaddr: Buffer, backlog: number): Promise<number>;
   /** Netns.chain's engine: per step, per message, its replies' bytes, its refusal, or null (not sent). */
-  chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Buffer; patches: NativePatch[] }>)
+  chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Buffer; patches: Uint32Array; fds: NativeNamespace[] }>)
     : Promise<Array<Array<Buffer | NativeFailure | null>>>;
   /** Who is at the other end of a connected unix socket (SO_PEERCRED, SO_PEERGROUPS): synchronous; throws with `errno`. */
   peerCredentials(fd: number): PeerCredentials;

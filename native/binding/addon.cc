@@ -137,17 +137,11 @@ Pending::Pending(Napi::Env env) : state_(state_of(env)), deferred_(Napi::Promise
   state_->completer.expect(env);
 }
 
-void Pending::settle(const nln::Status& s, Make make) const {
+void Pending::settle(const nln::Status& s, Make make, std::string answer, int index) const {
   // The state, not a pointer into it: the answer may come after the environment is gone.
-  state_->completer.post([d = deferred_, s, make = std::move(make)](Napi::Env env) {
-    if (!s.ok()) d.Reject(make_error(env, s).Value());
-    else d.Resolve(make ? make(env) : env.Undefined());
-  });
-}
-
-void Pending::reject(const nln::Status& s, std::string answer, int index) const {
-  state_->completer.post([d = deferred_, s, answer = std::make_shared<std::string>(std::move(answer)), index](Napi::Env env) {
-    Napi::Error e = make_error(env, s, *answer);
+  state_->completer.post([d = deferred_, s, make = std::move(make), answer = std::move(answer), index](Napi::Env env) {
+    if (s.ok()) return d.Resolve(make ? make(env) : env.Undefined());
+    Napi::Error e = make_error(env, s, answer);
     if (index >= 0) e.Set("index", Napi::Number::New(env, index));
     d.Reject(e.Value());
   });

@@ -82,10 +82,9 @@ class Pending {
   using Make = std::function<Napi::Value(Napi::Env)>;
   explicit Pending(Napi::Env env);
   Napi::Value promise() const { return deferred_.Promise(); }
-  // Resolves with make(env) (undefined without it) when s is ok; else rejects with s.
-  void settle(const nln::Status& s, Make make = nullptr) const;
-  // A refusal by the kernel: its error message (`answer`) and, in a batch, the refused one's index.
-  void reject(const nln::Status& s, std::string answer, int index) const;
+  // Resolves with make(env) (undefined without it) when s is ok; else rejects with s and, for a
+  // refusal by the kernel, its error message (`answer`) and, in a batch, the refused one's index.
+  void settle(const nln::Status& s, Make make = nullptr, std::string answer = {}, int index = -1) const;
 
  private:
   std::shared_ptr<AddonState> state_;

@@ -96,7 +96,7 @@ class NamespaceWrap : public Handle<NamespaceWrap, nln::Namespace> {
       return p.promise();
     }
     req->done = [p](nln::Outcome&& out) {
-      if (!out.status.ok()) return p.reject(out.status, std::move(out.replies), out.failed_index);
+      if (!out.status.ok()) return p.settle(out.status, nullptr, std::move(out.replies), out.failed_index);
       // Acknowledged, nothing more (most changes): nothing to copy.
       if (out.replies.empty()) return p.settle({}, [](Napi::Env env) { return env.Null(); });
       auto replies = std::make_shared<std::string>(std::move(out.replies));

@@ -11,17 +11,8 @@
 
 namespace nln {
 
-namespace {
-
 // The kernel sends dumps in datagrams of at most 32 KiB; single replies are smaller than 64 KiB.
 constexpr size_t kInitialReceiveBuffer = 64 << 10;
-
-void append(std::string* out, const nlmsghdr* h) {
-  out->append(reinterpret_cast<const char*>(h), h->nlmsg_len);
-  out->resize(NLMSG_ALIGN(out->size()));
-}
-
-}  // namespace
 
 struct Exchanger::InFlight {
   std::unique_ptr<Request> req;
@@ -67,7 +58,7 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
     f.out.status = Status{err, {}};
     f.out.failed_index = index;
     f.out.replies.clear();
-    append(&f.out.replies, h);
+    append_message(&f.out.replies, h);
   };
   auto finish = [&](size_t i) {
     InFlight& f = flights[i];
@@ -135,7 +126,7 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
         finish(i);
       } else if (h->nlmsg_type >= NLMSG_MIN_TYPE) {
         if (h->nlmsg_flags & NLM_F_DUMP_INTR) f.interrupted = true;
-        if (f.out.status.ok()) append(&f.out.replies, h);
+        if (f.out.status.ok()) append_message(&f.out.replies, h);
       }
     });
   }

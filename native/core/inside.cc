@@ -1,6 +1,5 @@
 #include "inside.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -31,28 +30,18 @@ Status sysctl_write_here(const std::string& path, const std::string& value) {
   return s;
 }
 
-Status tcp_socket_in(int nsfd, const std::string& host, int port, int backlog, int* out) {
+Status tcp_socket_in(int nsfd, const std::string& address, int backlog, int* out) {
   sockaddr_storage ss{};
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  socklen_t len = sizeof *v4;
-  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
-  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
-    len = sizeof *v6;
-  } else {
-    return Status::fail(EINVAL, "not an IP address: " + host);
-  }
+  if (address.size() < sizeof ss.ss_family || address.size() > sizeof ss) return Status::fail(EINVAL, "not a socket address");
+  std::memcpy(&ss, address.data(), address.size());
+  socklen_t len = static_cast<socklen_t>(address.size());
   return run_in(nsfd, [&]() -> Status {
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return Status::fail(errno, "socket");
     int one = 1;
     if (backlog > 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (backlog > 0 && (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0 || listen(fd, backlog) < 0)) {
-      Status s = Status::fail(errno, "bind/listen " + host + ":" + std::to_string(port));
+      Status s = Status::fail(errno, "bind/listen");
       close(fd);
       return s;
     }

@@ -14,9 +14,10 @@ Status open_in(int nsfd, const std::string& path, bool write, int* fd);
 // The same write, done here: in the calling thread's namespace (/proc/sys/net resolves per thread).
 Status sysctl_write_here(const std::string& path, const std::string& value);
 
-// A non-blocking, close-on-exec TCP socket for host's family: bound to host:port and listening
-// when backlog > 0; else unbound, for Node to connect.
-Status tcp_socket_in(int nsfd, const std::string& host, int port, int backlog, int* fd);
+// A non-blocking, close-on-exec TCP socket for the family of `address` (a sockaddr_in or
+// sockaddr_in6 JS laid out): bound to it and listening when backlog > 0; else unbound, for Node
+// to connect.
+Status tcp_socket_in(int nsfd, const std::string& address, int backlog, int* fd);
 
 // A persistent tun/tap device made as `ip tuntap add` makes it: through /dev/net/tun, which makes
 // its device in the namespace of the thread that opens it. flags: IFF_* (JS chose them); owner,

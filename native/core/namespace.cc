@@ -85,10 +85,8 @@ void Namespace::create(const std::string& name, std::function<void()> inside, Cr
     std::shared_ptr<NetnsFd> fd;
     std::shared_ptr<Channel> rtnl;
     Status s = run_in(-1, [&]() -> Status {
-      NetnsHandle h;
-      Status made = netns_create_on_this_thread(name, &h);
+      Status made = netns_create_on_this_thread(name, &fd);
       if (!made.ok()) return made;
-      fd = std::make_shared<NetnsFd>(h);
       rtnl = std::make_shared<Channel>(NETLINK_ROUTE, fd);
       Status opened = rtnl->open_here();
       if (opened.ok() && inside) inside();

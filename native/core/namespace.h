@@ -48,7 +48,6 @@ class Channel : public std::enable_shared_from_this<Channel> {
 
 class Namespace {
  public:
-  explicit Namespace(NetnsHandle h) : fd_(std::make_shared<NetnsFd>(h)) {}
   explicit Namespace(std::shared_ptr<NetnsFd> fd) : fd_(std::move(fd)) {}
 
   // Creates a namespace (named, or anonymous when name is empty) on a pool thread, opens its

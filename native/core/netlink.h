@@ -37,6 +37,12 @@ void for_each_message(const uint8_t* data, size_t len, F&& f) {
   }
 }
 
+// Appends one netlink message to out, padded to 4 bytes as the next one would start.
+inline void append_message(std::string* out, const nlmsghdr* h) {
+  out->append(reinterpret_cast<const char*>(h), h->nlmsg_len);
+  out->resize(NLMSG_ALIGN(out->size()));
+}
+
 // The errno a reply that carries a status says (NLMSG_ERROR: 0 is an ACK; NLMSG_DONE: a dump's
 // end): 0, or a positive errno; EPROTO for an error message too short to carry one or carrying a
 // value that is no errno (-1 … -4095). h must be readable for h->nlmsg_len bytes.

@@ -21,7 +21,7 @@ namespace {
 
 std::string path_of(const std::string& name) { return std::string(kNetnsRunDir) + "/" + name; }
 
-Status check_and_stat(int fd, NetnsHandle* out) {
+Status check_and_stat(int fd, std::shared_ptr<NetnsFd>* out) {
   // Asked of the file system first: an ioctl means something else to another kind of file.
   struct statfs fs;
   if (fstatfs(fd, &fs) < 0) return Status::fail(errno, "fstatfs");
@@ -32,8 +32,7 @@ Status check_and_stat(int fd, NetnsHandle* out) {
   if (type < 0) return Status::fail(EINVAL, "not a namespace file");
   struct stat st;
   if (fstat(fd, &st) < 0) return Status::fail(errno, "fstat");
-  out->fd = fd;
-  out->inode = st.st_ino;
+  *out = std::make_shared<NetnsFd>(fd, st.st_ino);
   return {};
 }
 
@@ -51,7 +50,7 @@ Status prepare_run_dir() {
 }
 
 // Moves the calling thread into a new namespace and mounts it on mount_on (unless empty).
-Status unshare_here(const std::string& mount_on, NetnsHandle* out) {
+Status unshare_here(const std::string& mount_on, std::shared_ptr<NetnsFd>* out) {
   if (unshare(CLONE_NEWNET) < 0) return Status::fail(errno, "unshare(CLONE_NEWNET)");
   if (!mount_on.empty() && mount("/proc/thread-self/ns/net", mount_on.c_str(), "none", MS_BIND, nullptr) < 0)
     return Status::fail(errno, "bind mount on " + mount_on);
@@ -68,7 +67,7 @@ NetnsFd::~NetnsFd() {
   if (fd >= 0) close(fd);
 }
 
-Status netns_create_on_this_thread(const std::string& name, NetnsHandle* out) {
+Status netns_create_on_this_thread(const std::string& name, std::shared_ptr<NetnsFd>* out) {
   if (name.empty()) return unshare_here("", out);
   // Once per process (ip does it per command, being one): two mount calls per namespace showed in
   // the cost of making hundreds. Done again after a failure.
@@ -91,7 +90,7 @@ Status netns_create_on_this_thread(const std::string& name, NetnsHandle* out) {
   return s;
 }
 
-Status netns_open(const std::string& path, NetnsHandle* out) {
+Status netns_open(const std::string& path, std::shared_ptr<NetnsFd>* out) {
   // Non-blocking: opening a FIFO (or a device) someone passed as a path must not wait forever.
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return Status::fail(errno, "open " + path);

@@ -19,6 +19,12 @@ constexpr int kSendBuffer = 1 << 20;
 constexpr int kReceiveBuffer = 8 << 20;
 
 void set_int(int fd, int level, int opt, int value) { setsockopt(fd, level, opt, &value, sizeof value); }
+size_t send_buffer_of(int fd) {
+  int granted = 0;
+  socklen_t len = sizeof granted;
+  getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &granted, &len);
+  return static_cast<size_t>(granted);
+}
 }  // namespace
 
 NetlinkSocket::~NetlinkSocket() { close(); }
@@ -32,10 +38,7 @@ Status NetlinkSocket::open(int protocol) {
   fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
   if (fd_ < 0) return Status::fail(errno, "socket(AF_NETLINK)");
   set_int(fd_, SOL_SOCKET, SO_SNDBUF, kSendBuffer);
-  int granted = 0;
-  socklen_t glen = sizeof granted;
-  getsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &granted, &glen);
-  send_buffer_ = static_cast<size_t>(granted);
+  send_buffer_ = send_buffer_of(fd_);
   // SO_RCVBUFFORCE passes rmem_max when we have CAP_NET_ADMIN; SO_RCVBUF is the fallback.
   if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) < 0)
     set_int(fd_, SOL_SOCKET, SO_RCVBUF, kReceiveBuffer);
@@ -44,14 +47,12 @@ Status NetlinkSocket::open(int protocol) {
   set_int(fd_, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
   sockaddr_nl local{};
   local.nl_family = AF_NETLINK;
-  if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
-    Status s = Status::fail(errno, "bind(AF_NETLINK)");
-    close();
-    return s;
-  }
   socklen_t alen = sizeof local;
-  if (getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &alen) < 0) {
-    Status s = Status::fail(errno, "getsockname(AF_NETLINK)");
+  const char* failed = bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0 ? "bind(AF_NETLINK)"
+                       : getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &alen) < 0 ? "getsockname(AF_NETLINK)"
+                       : nullptr;
+  if (failed) {
+    Status s = Status::fail(errno, failed);
     close();
     return s;
   }
@@ -67,10 +68,7 @@ Status NetlinkSocket::send(const struct iovec* iov, size_t count) {
   if (total + 4096 > send_buffer_) {
     int want = static_cast<int>(total + (64 << 10));
     if (setsockopt(fd_, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof want) < 0) set_int(fd_, SOL_SOCKET, SO_SNDBUF, want);
-    int granted = 0;
-    socklen_t glen = sizeof granted;
-    getsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &granted, &glen);
-    send_buffer_ = static_cast<size_t>(granted);
+    send_buffer_ = send_buffer_of(fd_);
   }
   // More pieces than the kernel takes in one call (UIO_MAXIOV): send them as one contiguous copy.
   std::string joined;

@@ -126,9 +126,7 @@ void Subscription::drain() {
       }
       if (!r.ok()) break;
       for_each_message(rx_.data.get(), len, [&](const nlmsghdr* h) {
-        if (h->nlmsg_type < NLMSG_MIN_TYPE) return;
-        out.append(reinterpret_cast<const char*>(h), h->nlmsg_len);
-        out.resize(NLMSG_ALIGN(out.size()));
+        if (h->nlmsg_type >= NLMSG_MIN_TYPE) append_message(&out, h);
       });
     }
     if (status.ok() && out.empty() && wait_) {

@@ -5,8 +5,9 @@
 import * as fs from 'node:fs';
 import * as util from 'node:util';
 import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
+import { AF_INET, AF_INET6, parseAddress } from '../ip';
 import { CodecError, decodeMapped, encode, encodeAll, locate, type MessageView, type WireMessage } from '../codec/codec';
-import { CNI_SHIM, native, type NativeFailure, type NativeNamespace, type NativeSubscription, type NativePatch, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type PeerCredentials } from '../native';
+import { CNI_SHIM, native, type NativeFailure, type NativeNamespace, type NativeSubscription, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, PATCH_FROM_CREATED, PATCH_FROM_FD, PATCH_WORDS, type PeerCredentials } from '../native';
 
 export { CNI_SHIM, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type PeerCredentials, type WireMessage };
 
@@ -334,16 +335,18 @@ export class Transport {
         }
         const starts: number[] = [];
         const messages = encodeAll(s.protocol, s.items.map((i) => i.message), starts);
-        const patches: NativePatch[] = [];
-        for (const p of s.patches ?? []) {
-          const message = p.message;
-          const offset = locate(s.protocol, messages.subarray(starts[message], starts[message + 1]), p.to);
-          if ('fdOf' in p) patches.push({ message, offset, fdOf: p.fdOf.#native ?? await p.fdOf.nativeHandle(operation) });
-          else if ('createdFd' in p) patches.push({ message, offset, createdFd: true });
-          else patches.push({ message, offset, fromStep: p.fromStep, fromMessage: p.fromMessage, attr: p.fromAttr.type, headerSize: p.fromAttr.headerSize });
+        const list = s.patches ?? [];
+        const patches = new Uint32Array(list.length * PATCH_WORDS);
+        const fds: NativeNamespace[] = [];
+        for (const [j, p] of list.entries()) {
+          const offset = locate(s.protocol, messages.subarray(starts[p.message], starts[p.message + 1]), p.to);
+          let record = [PATCH_FROM_CREATED, 0, 0, 0];
+          if ('fdOf' in p) record = [PATCH_FROM_FD, fds.push(p.fdOf.#native ?? await p.fdOf.nativeHandle(operation)) - 1, 0, 0];
+          else if ('fromStep' in p) record = [p.fromStep, p.fromMessage, p.fromAttr.type, p.fromAttr.headerSize];
+          patches.set([p.message, offset, ...record], j * PATCH_WORDS);
         }
         const ns = s.netns === 'created' ? null : s.netns.#native ?? await s.netns.nativeHandle(operation);
-        out.push({ ns, protocol: s.protocol, messages, patches });
+        out.push({ ns, protocol: s.protocol, messages, patches, fds });
       }
       sent = native.chain(out);
     } catch (err) {
@@ -435,7 +438,13 @@ export class Transport {
 
   /** A TCP socket made inside the namespace (listening when backlog > 0, else to be connected): its fd, the caller's. */
   async tcpSocket(host: string, port: number, backlog: number, operation: string): Promise<number> {
-    return nativeCall(operation, native.tcpSocket(await this.nativeHandle(operation), host, port, backlog));
+    const { family, bytes } = parseAddress('host', host);
+    // struct sockaddr_in / sockaddr_in6: the family in host order, the port in network order.
+    const sockaddr = Buffer.alloc(family === 4 ? 16 : 28);
+    sockaddr.writeUInt16LE(family === 4 ? AF_INET : AF_INET6, 0);
+    sockaddr.writeUInt16BE(port, 2);
+    bytes.copy(sockaddr, family === 4 ? 4 : 8);
+    return nativeCall(operation, native.tcpSocket(await this.nativeHandle(operation), sockaddr, backlog), `${host}:${port}`);
   }
 
   /**

@@ -1,11 +1,11 @@
 // What crosses into the addon is checked at its edge. The codec refuses an integer wider than its
 // field, or a number no 64-bit integer can hold, before any byte is written; the addon refuses
-// bytes that are not whole netlink messages, and a chain patch outside its message, before
-// anything is sent.
+// bytes that are not whole netlink messages before anything is sent, and a chain patch outside
+// its message (or naming a value there is none of) is its step's refusal, with nothing sent.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encode } from '../../src/codec/codec';
-import { native, NETLINK_ROUTE } from '../../src/native';
+import { native, NETLINK_ROUTE, PATCH_FROM_CREATED, PATCH_FROM_FD } from '../../src/native';
 
 const getLink = () => encode(NETLINK_ROUTE, { type: 18, flags: 1, header: { index: 1 } });
 
@@ -38,13 +38,20 @@ describe("the addon's edge", () => {
     }
   });
 
-  it('a chain patch outside its message is a RangeError, and nothing is sent', async () => {
+  it('a chain patch outside its message, or with no value to write, is refused and nothing is sent', async () => {
     const ns = await native.netnsOpen('/proc/self/ns/net');
     try {
       const whole = getLink();
-      assert.throws(() => native.chain([{ ns, protocol: NETLINK_ROUTE, messages: whole, patches: [{ message: 0, offset: whole.length - 2, fdOf: ns }] }]), RangeError);
-      assert.throws(() => native.chain([{ ns, protocol: NETLINK_ROUTE, messages: whole, patches: [{ message: 1, offset: 0, fdOf: ns }] }]), RangeError);
-      assert.throws(() => native.chain([{ ns, protocol: NETLINK_ROUTE, messages: whole, patches: [{ message: 0, offset: 20, createdFd: true }] }]), RangeError);
+      const refused = async (record: number[], errno: number) => {
+        const [answers] = await native.chain([{ ns, protocol: NETLINK_ROUTE, messages: whole, patches: Uint32Array.from(record), fds: [ns] }]);
+        assert.equal(answers?.length, 1);
+        assert.ok(answers[0] instanceof Error, 'refused before it was sent');
+        assert.equal((answers[0] as { errno?: number }).errno, errno);
+      };
+      await refused([0, whole.length - 2, PATCH_FROM_FD, 0, 0, 0], 22); // EINVAL: past the message's end
+      await refused([1, 0, PATCH_FROM_FD, 0, 0, 0], 22); // a message the step lacks
+      await refused([0, 20, PATCH_FROM_CREATED, 0, 0, 0], 71); // EPROTO: the chain created no namespace
+      await refused([0, 20, 5, 0, 3, 16], 71); // a step that has not run
     } finally {
       await ns.close();
     }
