@@ -22,7 +22,8 @@
         "native/binding/namespace_wrap.cc",
         "native/binding/netns_functions.cc",
         "native/binding/chain_function.cc",
-        "native/binding/peer_credentials.cc"
+        "native/binding/peer_credentials.cc",
+        "native/binding/file_lock.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -1,5 +1,5 @@
 // `npm test` step 1: the oracle tools the tests compare against (ip, bridge, nft, iptables-nft,
-// ipset, strace, setpriv, flock), and for the CNI tests Go with libcni, the reference CNI plugins,
+// ipset, strace, setpriv, flock, conntrack), and for the CNI tests Go with libcni, the reference CNI plugins,
 // podman, runc and a static busybox. With
 // --bench (`npm run bench`), also the benchmark's peers: pyroute2, Go with vishvananda/netlink and
 // google/nftables, a C compiler. With --fuzz (.ci/run,
@@ -22,7 +22,7 @@ function fuzzerRuntime() {
 // [a command on PATH or an absolute path that must exist, the Debian package providing it]
 const needed = [
   ['ip', 'iproute2'], ['bridge', 'iproute2'], ['nft', 'nftables'], ['iptables-nft', 'iptables'],
-  ['strace', 'strace'], ['setpriv', 'util-linux'], ['flock', 'util-linux'], ['ipset', 'ipset'],
+  ['strace', 'strace'], ['setpriv', 'util-linux'], ['flock', 'util-linux'], ['ipset', 'ipset'], ['conntrack', 'conntrack'],
   // The CNI tests: libcni (built with Go from Debian's GOPATH tree) and the reference plugins.
   ['go', 'golang-go'], ['/usr/share/gocode/src/github.com/containernetworking/cni/libcni', 'golang-github-appc-cni-dev'],
   ['/usr/lib/cni/bridge', 'containernetworking-plugins'],

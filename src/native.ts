@@ -50,6 +50,8 @@ export interface NativeAddon {
     : Promise<Array<Array<Buffer | NativeFailure | null>>>;
   /** Who is at the other end of a connected unix socket (SO_PEERCRED, SO_PEERGROUPS): synchronous; throws with `errno`. */
   peerCredentials(fd: number): PeerCredentials;
+  /** One flock(2) with LOCK_NB on an fd: true when had, false when held elsewhere (EWOULDBLOCK); throws with `errno`. */
+  flock(fd: number, exclusive: boolean): boolean;
 }
 
 /** The peer of a unix socket as the kernel recorded it at connect(). */

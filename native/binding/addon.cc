@@ -6,6 +6,7 @@
 
 #include "addon_state.h"
 #include "chain_function.h"
+#include "file_lock.h"
 #include "namespace_wrap.h"
 #include "netns_functions.h"
 #include "peer_credentials.h"
@@ -32,6 +33,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   define_netns_functions(env, exports);
   define_chain_function(env, exports);
   define_peer_credentials(env, exports);
+  define_file_lock(env, exports);
   return exports;
 }
 

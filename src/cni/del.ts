@@ -29,8 +29,15 @@ export async function storeExists(store: HostLocalStore): Promise<boolean> {
 export async function cmdDel(node: Netns, env: CniEnv, conf: NetConf): Promise<void> {
   const { containerId, ifname } = env;
   const tag = attachmentTag(conf.name, containerId, ifname);
-  await removeNatWhere(node, (r) => r.attachment === tag);
-  await unless(['ENODEV'], () => node.links.delete(hostVethName(conf.name, containerId, ifname)));
+  // The rules and the veth go side by side: independent of each other, and the veth's deletion is
+  // mostly the kernel waiting (RCU grace periods) while nf_tables has a lock of its own. The
+  // addresses are released only after both, so no new pod gets one while its old rules remain.
+  const removed = await Promise.allSettled([
+    removeNatWhere(node, (r) => r.attachment === tag),
+    unless(['ENODEV'], () => node.links.delete(hostVethName(conf.name, containerId, ifname))),
+  ]);
+  const failed = removed.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   const store = new HostLocalStore(conf.ipam.dataDir, conf.name);
   if (!(await storeExists(store))) return;
   await store.withLock(async () => {

@@ -10,6 +10,7 @@ import type { Family } from '../ip';
 import type { Netns } from '../netns';
 import type { NftTransaction } from '../nft/transaction';
 import type { PortMappingConf } from './config';
+import { isCode } from './netlink-errors';
 import { parseMarker } from './tags';
 
 export const NAT_TABLE = 'nln-cni';
@@ -111,20 +112,25 @@ export function listNat(node: Netns): Promise<NatRule[]> {
   return at.next;
 }
 
+/** The chains whose rules carry an attachment's marker. */
+const MARKED_CHAINS = new Set(['hostports', 'masq']);
+
+/**
+ * One dump of each family's table (a table not there: no rules), read as far as the marker needs:
+ * the raw rules' comments and handles, not the rules decoded into the typed form and text (a
+ * node's listing holds every pod's rules; DEL wants one pod's).
+ */
 async function readNat(node: Netns): Promise<NatRule[]> {
-  const tables = new Set((await node.nft.listTables()).filter((t) => t.name === NAT_TABLE).map((t) => t.family));
+  const tables = await Promise.all(FAMILIES.map(([family]) => node.nft.rawRules(family, NAT_TABLE, undefined, 'cni.listNat')
+    .catch((err: unknown) => { if (isCode(err, 'ENOENT')) return []; throw err; })));
   const out: NatRule[] = [];
-  for (const [family] of FAMILIES) {
-    if (!tables.has(family)) continue;
-    for (const chain of ['hostports', 'masq']) {
-      for (const r of await node.nft.listRules({ family, table: NAT_TABLE, chain })) {
-        const [a, b, c, proto, port, address] = (r.comment ?? '').split(' ');
-        const tag = parseMarker(`${a} ${b} ${c}`);
-        if (!tag) continue;
-        const flow = (proto === 'tcp' || proto === 'udp') && /^\d+$/.test(port ?? '') && address ? { protocol: proto as 'tcp' | 'udp', hostPort: Number(port), address } : undefined;
-        out.push({ family, chain, handle: r.handle, network: tag.network, attachment: tag.attachment, ...(flow ? { flow } : {}) });
-      }
-    }
+  for (const r of tables.flat()) {
+    if (!MARKED_CHAINS.has(r.chain) || r.comment === undefined) continue;
+    const [a, b, c, proto, port, address] = r.comment.split(' ');
+    const tag = parseMarker(`${a} ${b} ${c}`);
+    if (!tag) continue;
+    const flow = (proto === 'tcp' || proto === 'udp') && /^\d+$/.test(port ?? '') && address ? { protocol: proto as 'tcp' | 'udp', hostPort: Number(port), address } : undefined;
+    out.push({ family: r.family as NftFam, chain: r.chain, handle: r.handle, network: tag.network, attachment: tag.attachment, ...(flow ? { flow } : {}) });
   }
   return out;
 }

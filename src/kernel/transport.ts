@@ -20,6 +20,15 @@ export function peerCredentials(fd: number): PeerCredentials {
   }
 }
 
+/** A non-blocking flock(2) on an open file: true when had, false when another holder has it; a NetlinkError otherwise. */
+export function flockFile(fd: number, exclusive: boolean): boolean {
+  try {
+    return native.flock(fd, exclusive);
+  } catch (err) {
+    throw toNetlinkError('file.flock', err);
+  }
+}
+
 /**
  * The property a namespace handle (a Netns) keeps its transport under. Options that take a
  * namespace recognise a handle by it, so nothing below netns.ts needs the Netns class.

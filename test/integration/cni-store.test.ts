@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { Netns } from '../../src/index';
+import { spawnSync } from 'node:child_process';
+import { withFileLock } from '../../src/cni/file-lock';
 import { ipJson } from '../helpers';
 import { execPlugin, libcni, makePluginDir, REFERENCE_DIR, withCniNamespaces, withTempDir } from '../cni-helpers';
 
@@ -51,6 +53,58 @@ test('host-local store: the reference host-local and nln-bridge allocate around 
     const d = await execPlugin(node, env('DEL', 'theirs-1'), JSON.stringify(conf));
     assert.equal(d.code, 0, d.stdout);
     assert.ok(!fs.existsSync(path.join(store, '198.18.41.3')));
+  }));
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Whether some process holds the flock on `file` now (flock(1) -n cannot have it). */
+const lockHeld = (file: string) => spawnSync('flock', ['--nonblock', file, 'true']).status !== 0;
+
+test('the store lock excludes the reference host-local both ways: it waits while we hold it, we wait while it does', async () => {
+  await withCniNamespaces(2, async (node, c1) => withTempDir(async (dir) => {
+    const conf = pluginConf(dir);
+    const store = path.join(dir, NAME);
+    const lock = path.join(store, 'lock');
+    fs.mkdirSync(store, { recursive: true });
+
+    // We hold it (withFileLock, as our ADD/DEL/GC do): host-local's ADD does not finish until we let go.
+    let theirs: Promise<any> | undefined;
+    let theirsDone = 0;
+    let releasedAt = 0;
+    await withFileLock(lock, async () => {
+      theirs = hostLocal(node, 'ADD', 'theirs-1', conf).then((r) => { theirsDone = Date.now(); return r; });
+      await sleep(400);
+      assert.equal(theirsDone, 0, 'host-local ADD finished while we held the store lock');
+      releasedAt = Date.now();
+    });
+    assert.equal((await theirs).ips[0].address, '198.18.41.2/24');
+    assert.ok(theirsDone >= releasedAt);
+
+    // It holds it: host-local's DEL reads every file of the store under its lock, and a FIFO there
+    // keeps it reading (lock held) until something writes to it. Our ADD waits for it.
+    const fifo = path.join(store, '198.18.41.250');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const theirDel = hostLocal(node, 'DEL', 'theirs-1', conf);
+    for (let i = 0; !lockHeld(lock); i++) {
+      assert.ok(i < 500, 'host-local never took the lock');
+      await sleep(10);
+    }
+    let oursDone = 0;
+    const ours = execPlugin(node, env('ADD', 'ours-1', c1), JSON.stringify(conf)).then((r) => { oursDone = Date.now(); return r; });
+    await sleep(1500); // our plugin's node start-up, then its wait
+    assert.equal(oursDone, 0, 'our ADD finished while host-local held the store lock');
+    assert.ok(lockHeld(lock));
+    // Let host-local read EOF (the FIFO gone from the store before it does, so our ADD never reads it).
+    const writer = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    fs.unlinkSync(fifo);
+    const freedAt = Date.now();
+    fs.closeSync(writer);
+    await theirDel;
+    const a = await ours;
+    assert.equal(a.code, 0, a.stdout);
+    assert.ok(oursDone >= freedAt);
+    assert.equal(a.json.ips[0].address, '198.18.41.3/24', 'after host-local\'s last_reserved_ip.0');
+    assert.ok(!fs.existsSync(path.join(store, '198.18.41.2')), 'host-local\'s DEL released its address');
   }));
 });
 
