@@ -7,6 +7,7 @@
 //           js: container 0 made for real, its addon answers recorded; then N containers whose
 //               addon calls are answered at once with those answers (the library's JS alone,
 //               without the kernel or the addon's threads: steady figures on a busy machine)
+//   NLN_BENCH_PREFIX: what its namespace names start with (nlnperf- by default);
 //   NLN_PERF_PROFILE=FILE: a CPU profile (.cpuprofile) of the timed loop alone;
 //   NLN_PERF_HEAP=FILE: a sampling heap profile (.heapprofile) of what the loop allocates.
 //
@@ -14,12 +15,13 @@
 // alone (/proc/self/task/PID/schedstat); KB of JS heap allocated (the growth of V8's used heap
 // over the loop, from a full GC before it; the young generation is made large enough that no GC
 // runs during it, and a GC seen anyway is reported: the figure is then too low); the addon calls
-// made (each answer wakes the JS thread once).
+// made (each answer wakes the JS thread once), counted by bench/addon-hook.ts, which the warm-up and
+// the loop both go through.
 import * as fs from 'node:fs';
 import { Session } from 'node:inspector';
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
-import { native } from '../src/native';
+import { hook } from './addon-hook';
 import { libraryContainer, replayed, Round, WARM_UP, warmUp } from './containers';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -65,30 +67,19 @@ async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 20);
   const mode = process.argv[3] ?? 'sequential';
   if (!gc) throw new Error('run with --expose-gc');
-  const r = new Round(`nlnperf-${process.pid}`);
+  const r = new Round(`${process.env.NLN_BENCH_PREFIX ?? 'nlnperf-'}${process.pid}`);
   try {
     await r.setup();
     await r.host.nft.listRules({ family: 'ip', table: 'nln-bench', chain: 'prerouting' });
     await warmUp(r, Number(process.env.NLN_PERF_WARM ?? WARM_UP)); // compiles the JS, as the bench's peer does
-    const host = await r.host.nativeHandle('perf');
-    const realChain = native.chain;
-    const realBatch = host.batch;
     let first = 0;
-    let chainAnswer: unknown;
     if (mode === 'js') {
-      native.chain = (steps) => realChain(steps).then((a) => { chainAnswer = a; return a; });
+      hook.keep = true;
       await libraryContainer(r, 0);
-      native.chain = () => Promise.resolve(chainAnswer as Awaited<ReturnType<typeof realChain>>);
-      Object.defineProperty(host, 'batch', { configurable: true, value: () => Promise.resolve(null) });
+      hook.keep = false;
+      hook.answer = hook.kept;
+      hook.fakeBatch = true;
       first = 1;
-    }
-    // Addon calls, counted by wrapping them (which costs a closure call each).
-    let calls = 0;
-    const chain = native.chain;
-    native.chain = (steps) => { calls++; return chain(steps); };
-    for (const m of ['request', 'batch'] as const) {
-      const f = host[m] as (...a: unknown[]) => Promise<unknown>;
-      Object.defineProperty(host, m, { configurable: true, value: (...a: unknown[]) => { calls++; return f.apply(host, a); } });
     }
     const prof = await profiler();
     let gcs = 0;
@@ -99,6 +90,7 @@ async function main(): Promise<void> {
     gcs = 0;
     await prof.start();
     if (process.env.NLN_PERF_MARK) process.stdout.write('--- timed loop starts\n'); // for --trace-opt/--trace-deopt output
+    const calls0 = hook.calls;
     const heap0 = v8.getHeapStatistics();
     const threads0 = threadCpuNs();
     const js0 = jsThreadCpuNs();
@@ -120,10 +112,9 @@ async function main(): Promise<void> {
     await prof.stop();
     await new Promise((resolve) => setImmediate(resolve));
     obs.disconnect();
-    native.chain = realChain;
-    Object.defineProperty(host, 'batch', { configurable: true, value: realBatch });
-    delete (host as { request?: unknown }).request;
-    delete (host as { batch?: unknown }).batch;
+    const calls = hook.calls - calls0;
+    hook.answer = undefined;
+    hook.fakeBatch = false;
     if (mode === 'sequential') await r.check(n);
     const per = (x: number) => +(x / n).toFixed(3);
     process.stdout.write(`${JSON.stringify({

@@ -21,7 +21,8 @@ import { formatMemory, type MemoryAfter } from './memory';
 import { linkList, linkUp, netnsCreate, nftWorkloads, removeMade, vethCreate } from './small';
 import { type DeleteLoopResult, type EventLoopResult, eventLoopDelay, eventLoopWhileDeleting, memoryFlatness } from './steady';
 
-const PREFIX = `nlnb${process.pid}`;
+/** NLN_BENCH_PREFIX: what this run's namespace names start with (a helper's own prefix). */
+const PREFIX = `${process.env.NLN_BENCH_PREFIX ?? 'nlnb'}${process.pid}`;
 let serial = 0;
 const nextPrefix = () => `${PREFIX}-${serial++}`;
 
