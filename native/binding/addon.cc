@@ -68,12 +68,24 @@ void Completer::drain(Napi::Env env, Napi::Function, Completer* self, void*) {
       self->ready_.pop_front();
     }
     Napi::HandleScope scope(env);
-    job(env);
+    try {
+      job(env);
+    } catch (...) {
+      // A job that throws (a listener's own error) still counts as done, and the jobs after it
+      // still run: otherwise scheduled_ stays set and every later answer waits for good.
+      if (--self->outstanding_ == 0) self->tsfn_.Unref(env);
+      resume_later(env, self);
+      throw;
+    }
     if (--self->outstanding_ == 0) self->tsfn_.Unref(env);
   }
   // The rest on a later turn of the event loop (setImmediate), timers and I/O between; scheduled_
   // stays set: post() need not wake us.
   Napi::HandleScope scope(env);
+  resume_later(env, self);
+}
+
+void Completer::resume_later(Napi::Env env, Completer* self) {
   auto resume = Napi::Function::New(env, [self](const Napi::CallbackInfo& info) { drain(info.Env(), Napi::Function(), self, nullptr); });
   env.Global().Get("setImmediate").As<Napi::Function>().Call({resume});
 }
@@ -114,7 +126,8 @@ Napi::Value to_buffer(Napi::Env env, std::string&& bytes) {
   constexpr size_t kGiveOver = 64 << 10;
   if (bytes.size() < kGiveOver) return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size());
   auto* held = new std::string(std::move(bytes));
-  return Napi::Buffer<char>::New(env, &(*held)[0], held->size(), [](Napi::Env, char*, std::string* s) { delete s; }, held);
+  // NewOrCopy: where the embedder forbids external buffers (V8's sandbox, as in Electron), a copy.
+  return Napi::Buffer<char>::NewOrCopy(env, &(*held)[0], held->size(), [](Napi::Env, char*, std::string* s) { delete s; }, held);
 }
 
 std::vector<std::string> messages_of(const Napi::Value& v) {
@@ -140,10 +153,14 @@ Pending::Pending(Napi::Env env) : state_(state_of(env)), deferred_(Napi::Promise
 void Pending::settle(const nln::Status& s, Make make, std::string answer, int index) const {
   // The state, not a pointer into it: the answer may come after the environment is gone.
   state_->completer.post([d = deferred_, s, make = std::move(make), answer = std::move(answer), index](Napi::Env env) {
-    if (s.ok()) return d.Resolve(make ? make(env) : env.Undefined());
-    Napi::Error e = make_error(env, s, answer);
-    if (index >= 0) e.Set("index", Napi::Number::New(env, index));
-    d.Reject(e.Value());
+    try {
+      if (s.ok()) return d.Resolve(make ? make(env) : env.Undefined());
+      Napi::Error e = make_error(env, s, answer);
+      if (index >= 0) e.Set("index", Napi::Number::New(env, index));
+      d.Reject(e.Value());
+    } catch (const Napi::Error& e) {
+      d.Reject(e.Value());  // the result could not be built (out of memory, say): the promise still settles
+    }
   });
 }
 

@@ -31,6 +31,7 @@ class Completer {
 
  private:
   static void drain(Napi::Env env, Napi::Function, Completer* self, void*);
+  static void resume_later(Napi::Env env, Completer* self);
   using Tsfn = Napi::TypedThreadSafeFunction<Completer, void, drain>;
   Tsfn tsfn_;
   // Held while a thread calls into the thread-safe function and while close() releases it: a call

@@ -78,6 +78,32 @@ export type ChainPatch = { message: number; to: string[] } & (
 /** A chain step that sends messages. */
 export type MessageStep = Exclude<ChainStep, { create: string }>;
 
+/**
+ * A chain's shape, checked before anything is sent (the addon would refuse a bad one only when
+ * the step is reached, after the earlier steps went out): only step 0 creates; `created` and a
+ * created fd need it; a patch names a message of its step and takes from an earlier step's.
+ */
+function checkChain(steps: ChainStep[]): void {
+  const creates = steps.length > 0 && 'create' in steps[0];
+  const bad = (k: number, why: string) => new RangeError(`chain step ${k}: ${why}`);
+  for (const [k, s] of steps.entries()) {
+    if ('create' in s) {
+      if (k !== 0) throw bad(k, 'only the first step may create a namespace');
+      continue;
+    }
+    if (s.netns === 'created' && !creates) throw bad(k, 'names the created namespace, but the first step creates none');
+    for (const p of s.patches ?? []) {
+      if (!Number.isInteger(p.message) || p.message < 0 || p.message >= s.items.length) throw bad(k, `a patch names message ${p.message} of ${s.items.length}`);
+      if ('createdFd' in p && !creates) throw bad(k, 'a patch takes the created namespace\'s fd, but the first step creates none');
+      if ('fromStep' in p) {
+        const from = steps[p.fromStep];
+        if (!Number.isInteger(p.fromStep) || p.fromStep < 0 || p.fromStep >= k || 'create' in from) throw bad(k, `a patch takes from step ${p.fromStep}, not an earlier step that sends messages`);
+        if (!Number.isInteger(p.fromMessage) || p.fromMessage < 0 || p.fromMessage >= from.items.length) throw bad(k, `a patch takes from message ${p.fromMessage} of step ${p.fromStep}`);
+      }
+    }
+  }
+}
+
 /** An item's replies, or why it has none. */
 export type ChainResult = WireMessage[] | NetlinkError;
 
@@ -322,6 +348,7 @@ export class Transport {
    */
   static async chain(steps: ChainStep[]): Promise<ChainResult[][]> {
     const operation = operationOf(steps[0], 0) ?? 'netns.request';
+    checkChain(steps);
     let sent;
     try {
       // Built in the caller's turn when every handle is open (the usual case): no await, and
