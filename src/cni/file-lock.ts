@@ -18,14 +18,24 @@ const waiting = new Map<string, Array<() => void>>();
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Waits for this caller's turn among the callers of this process for `path`. */
-async function turn(path: string): Promise<void> {
+/** Waits for this caller's turn among the callers of this process for `path`; code 11 (and out of the queue) at `deadline`. */
+async function turn(path: string, deadline: number, waitSeconds: number): Promise<void> {
   const queue = waiting.get(path);
   if (!queue) {
     waiting.set(path, []);
     return;
   }
-  await new Promise<void>((resolve) => queue.push(resolve));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      queue.splice(queue.indexOf(go), 1);
+      reject(new CniError(CNI_ERR.tryAgain, `the lock on ${path} was not had within ${waitSeconds} s`, 'callers in this process held it'));
+    }, Math.max(0, deadline - Date.now()));
+    const go = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    queue.push(go);
+  });
 }
 
 /** Ends this caller's turn: the next one goes on. */
@@ -53,7 +63,7 @@ async function lockFile(path: string, deadline: number, waitSeconds: number): Pr
 /** Runs fn holding the lock on `path` (created if absent); a lock not had within the wait is code 11. */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, waitSeconds = LOCK_WAIT_SECONDS): Promise<T> {
   const deadline = Date.now() + waitSeconds * 1000;
-  await turn(path);
+  await turn(path, deadline, waitSeconds);
   try {
     const fd = await lockFile(path, deadline, waitSeconds);
     try {

@@ -114,3 +114,22 @@ describe('the store lock (flock(2), shared with host-local)', () => {
     assert.equal(freeForOthers(file), true);
   });
 });
+
+describe('the wait covers callers of this process too', () => {
+  it('behind a holder of this process that does not finish, a caller gets code 11 at its deadline and leaves the queue', { timeout: 5000 }, async () => {
+    const file = lockPath();
+    let release!: () => void;
+    const holding = withFileLock(file, () => new Promise<void>((r) => { release = r; }), 5);
+    await sleep(20);
+    const started = Date.now();
+    await assert.rejects(withFileLock(file, async () => assert.fail('ran without the lock'), 0.2), (e: unknown) => e instanceof CniError && e.code === 11);
+    const waited = Date.now() - started;
+    assert.ok(waited >= 190 && waited < 1000, `gave up after the wait (${waited} ms)`);
+    let ran = false;
+    const next = withFileLock(file, async () => { ran = true; }, 5);
+    release();
+    await holding;
+    await next;
+    assert.equal(ran, true, 'the caller after the one that gave up was served');
+  });
+});
