@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "../core/chain.h"
 #include "../core/inside.h"
@@ -39,7 +40,19 @@ Napi::Value in(const Napi::Value& v, std::function<nln::Status(int, R*)> work, s
 }
 
 Napi::Value wrap(Napi::Env env, const std::shared_ptr<nln::NetnsFd>& fd) { return wrap_namespace(env, std::make_shared<nln::Namespace>(fd)); }
-Napi::Value number(Napi::Env env, const int& n) { return Napi::Number::New(env, n); }
+// An fd made on a pool thread for JS: closed here unless it reached JS (its Worker may end first,
+// and the answer is then dropped with the fd in it).
+struct FdForJs {
+  mutable int fd = -1;
+  ~FdForJs() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+Napi::Value hand_over(Napi::Env env, const FdForJs& r) {
+  int fd = r.fd;
+  r.fd = -1;
+  return Napi::Number::New(env, fd);
+}
 std::string string_at(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::String>().Utf8Value(); }
 int int_at(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
 
@@ -74,7 +87,7 @@ Napi::Value TunCreate(const Napi::CallbackInfo& info) {
 Napi::Value OpenIn(const Napi::CallbackInfo& info) {
   std::string path = string_at(info, 1);
   bool write = info[2].ToBoolean();
-  return in<int>(info[0], [path, write](int nsfd, int* fd) { return nln::open_in(nsfd, path, write, fd); }, number);
+  return in<FdForJs>(info[0], [path, write](int nsfd, FdForJs* r) { return nln::open_in(nsfd, path, write, &r->fd); }, hand_over);
 }
 
 // tcpSocket(ns, sockaddr (a Buffer), backlog) -> fd: listening when backlog > 0; else for Node to connect.
@@ -82,7 +95,7 @@ Napi::Value TcpSocket(const Napi::CallbackInfo& info) {
   auto b = info[1].As<Napi::Buffer<char>>();
   std::string address(b.Data(), b.Length());
   int backlog = int_at(info, 2);
-  return in<int>(info[0], [=](int nsfd, int* fd) { return nln::tcp_socket_in(nsfd, address, backlog, fd); }, number);
+  return in<FdForJs>(info[0], [=](int nsfd, FdForJs* r) { return nln::tcp_socket_in(nsfd, address, backlog, &r->fd); }, hand_over);
 }
 
 // chain([{ create: NAME, sysctls: [[PATH, VALUE]] } (step 0 only) | { ns (null: the namespace step 0 made), protocol,
