@@ -5,12 +5,14 @@
 // (protocol, host port, container address), so its conntrack entries can be removed with it.
 // nftables rather than iptables: one atomic transaction per attachment, and tables of our own that
 // no other tool rewrites (portmap's iptables chains are shared with every other user of iptables).
+import type { ConntrackFilter } from '../conntrack/conntrack';
 import { NetlinkError } from '../errors';
 import type { Family } from '../ip';
 import type { Netns } from '../netns';
 import type { NftTransaction } from '../nft/transaction';
 import type { PortMappingConf } from './config';
 import { isCode } from './netlink-errors';
+import { sweepFlows } from './flow-sweep';
 import { parseMarker } from './tags';
 
 export const NAT_TABLE = 'nln-cni';
@@ -149,12 +151,12 @@ async function readNat(node: Netns): Promise<NatRule[]> {
  * mappings, so a client's existing UDP "connection" stops reaching the removed container.
  */
 export async function removeNat(node: Netns, rules: NatRule[]): Promise<void> {
+  const flows: ConntrackFilter[] = [];
   for (const [family, f] of FAMILIES) {
     const mine = rules.filter((r) => r.family === family);
     if (mine.length === 0) continue;
     await node.nft.transaction((tx) => { for (const r of mine) tx.deleteRule({ family, table: NAT_TABLE, chain: r.chain, handle: r.handle }); });
-    for (const r of mine) {
-      if (r.flow) await node.conntrack.delete({ family: f, protocol: r.flow.protocol, dport: r.flow.hostPort, replySrc: r.flow.address });
-    }
+    for (const r of mine) if (r.flow) flows.push({ family: f, protocol: r.flow.protocol, dport: r.flow.hostPort, replySrc: r.flow.address });
   }
+  await sweepFlows(node, flows);
 }

@@ -56,9 +56,11 @@ export class Conntrack {
    * removed (an entry gone meanwhile is not counted). Each is named by its original tuple and id,
    * so a new flow that reuses the tuple is left alone.
    */
-  async delete(filter: ConntrackFilter): Promise<number> {
-    const f = checkFilter('filter', filter);
-    return this.#deleteFound(await this.#find(f, 'conntrack.delete'));
+  async delete(filter: ConntrackFilter | readonly ConntrackFilter[]): Promise<number> {
+    if (!Array.isArray(filter)) return this.#deleteFound(await this.#find(checkFilter('filter', filter), 'conntrack.delete'));
+    // Several filters, one walk of the table: an entry goes when it matches any of them.
+    const any = (filter as readonly ConntrackFilter[]).map((x, i) => checkFilter(`filter[${i}]`, x));
+    return any.length === 0 ? 0 : this.#deleteFound(await this.#find(any, 'conntrack.delete'));
   }
 
   /**
@@ -81,16 +83,20 @@ export class Conntrack {
     await this.#deleteFound(await this.#find(f, 'conntrack.flush'));
   }
 
-  async #find(f: CheckedFilter, operation: string): Promise<Found[]> {
+  /** The entries matching `f`, or any of several filters (then the kernel filters nothing). */
+  async #find(f: CheckedFilter | CheckedFilter[], operation: string): Promise<Found[]> {
+    const one = Array.isArray(f) ? (f.length === 1 ? f[0] : undefined) : f;
+    const all = Array.isArray(f) ? f : [f];
     // Each entry is checked as it is decoded: of a table the kernel could not filter, only the
     // matches are kept.
     const pick = (m: WireMessage): Found | undefined => {
       if (m.type !== CT_NEW) return undefined;
       const entry = decodeEntry(m);
-      return matches(f, entry) ? { entry, tuple: (m.attrs as Record<string, unknown>).tuple_orig } : undefined;
+      return all.some((x) => matches(x, entry)) ? { entry, tuple: (m.attrs as Record<string, unknown>).tuple_orig } : undefined;
     };
-    const dumps = await Promise.all(familiesToAsk(f).map((family) => this.#t.requestMapped(NETLINK_NETFILTER, {
-      type: CT_GET, flags: NLM_F.REQUEST | NLM_F.DUMP, header: header(family), attrs: kernelFilterAttrs(f, family),
+    const families = one ? familiesToAsk(one) : [...new Set(all.flatMap(familiesToAsk))];
+    const dumps = await Promise.all((families.includes(0) ? [0 as const] : families).map((family) => this.#t.requestMapped(NETLINK_NETFILTER, {
+      type: CT_GET, flags: NLM_F.REQUEST | NLM_F.DUMP, header: header(family), attrs: one ? kernelFilterAttrs(one, family) : {},
     }, operation, pick)));
     return dumps.flat();
   }

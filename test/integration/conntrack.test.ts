@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { conntrackLine } from '../../src/cli/conntrack';
+import { sweepFlows } from '../../src/cni/flow-sweep';
 import { NLM_F } from '../../src/constants';
 import { TRANSPORT } from '../../src/kernel/transport';
 import { BridgeNetwork, type ConntrackFilter, type Netns } from '../../src/index';
@@ -116,6 +117,60 @@ describe('ns.conntrack (conntrack(8) as the oracle)', () => {
         assert.equal((await ours.conntrack.list()).length, SEED.length - chosen.length);
       });
     }
+  });
+
+  it('delete([filters]) removes in one walk what conntrack -D removes with each filter in turn', async () => {
+    const picked = [FILTERS[1], FILTERS[8], FILTERS[6]];
+    await withNamespaces(2, async (ours, theirs) => {
+      await seed(ours);
+      await seed(theirs);
+      let dumps = 0;
+      const t = ours[TRANSPORT];
+      const requestMapped = t.requestMapped;
+      t.requestMapped = function (this: typeof t, ...a: Parameters<typeof requestMapped>) {
+        if (((a[1].flags ?? 0) & NLM_F.DUMP) === NLM_F.DUMP) dumps++;
+        return requestMapped.apply(this, a);
+      } as typeof requestMapped;
+      let removed: number;
+      try {
+        removed = await ours.conntrack.delete(picked.map(([filter]) => filter));
+      } finally {
+        t.requestMapped = requestMapped;
+      }
+      let chosen = 0;
+      for (const [, args] of picked) {
+        chosen += (await oracleIds(theirs, args)).length;
+        await conntrack(theirs, ['-D', ...args]).catch(() => ''); // -D of nothing left exits 1
+      }
+      assert.ok(dumps <= 2, `one dump (per family at most), not one per filter: ${dumps}`);
+      assert.equal(removed, chosen);
+      assert.deepEqual(lines(await conntrack(ours, ['-L'])), lines(await conntrack(theirs, ['-L'])));
+      assert.equal(await ours.conntrack.delete([]), 0);
+      await assert.rejects(ours.conntrack.delete([{ family: 5 as 4 }]), /filter\[0\]\.family: 5 is not 4 or 6/);
+    });
+  });
+
+  it('CNI DELs sweeping their flows at once share walks: the first alone, the rest together; each removes what conntrack -D would', async () => {
+    const picked = [FILTERS[1], FILTERS[8], FILTERS[6], FILTERS[9]];
+    await withNamespaces(2, async (ours, theirs) => {
+      await seed(ours);
+      await seed(theirs);
+      let dumps = 0;
+      const t = ours[TRANSPORT];
+      const requestMapped = t.requestMapped;
+      t.requestMapped = function (this: typeof t, ...a: Parameters<typeof requestMapped>) {
+        if (((a[1].flags ?? 0) & NLM_F.DUMP) === NLM_F.DUMP) dumps++;
+        return requestMapped.apply(this, a);
+      } as typeof requestMapped;
+      try {
+        await Promise.all(picked.map(([filter]) => sweepFlows(ours, [filter])));
+      } finally {
+        t.requestMapped = requestMapped;
+      }
+      for (const [, args] of picked) await conntrack(theirs, ['-D', ...args]).catch(() => '');
+      assert.ok(dumps <= 4, `two walks (a dump per family at most each), not one per caller: ${dumps}`);
+      assert.deepEqual(lines(await conntrack(ours, ['-L'])), lines(await conntrack(theirs, ['-L'])));
+    });
   });
 
   it('flush(filter) (the kernel\'s filtered flush, or dump and delete) leaves what conntrack -D leaves; flush() empties the table like conntrack -F', async () => {
