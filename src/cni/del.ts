@@ -1,5 +1,5 @@
 // DEL: removes what ADD made for the attachment, whatever of it is left: the NAT rules (and their
-// conntrack entries), the veth (its peer goes with it), the addresses in the store. Everything
+// conntrack entries), the veth (its peer goes with it; concurrent DELs' veths go together, veth-reaper.ts), the addresses in the store. Everything
 // already gone is success, so repeated DELs and DELs after the namespace is gone succeed.
 import * as fs from 'node:fs/promises';
 import type { Netns } from '../netns';
@@ -7,8 +7,9 @@ import type { NetConf } from './config';
 import type { CniEnv } from './env';
 import { HostLocalStore } from './host-local-store';
 import { listNat, removeNat } from './nat';
-import { isCode, unless } from './netlink-errors';
+import { isCode } from './netlink-errors';
 import { attachmentTag, hostVethName } from './tags';
+import { deleteHostVeth } from './veth-reaper';
 
 /** Removes our rules matching `which`; a concurrent DEL or GC that removed some first makes this read again, once. */
 export async function removeNatWhere(node: Netns, which: (r: { network: string; attachment: string }) => boolean): Promise<void> {
@@ -34,7 +35,7 @@ export async function cmdDel(node: Netns, env: CniEnv, conf: NetConf): Promise<v
   // addresses are released only after both, so no new pod gets one while its old rules remain.
   const removed = await Promise.allSettled([
     removeNatWhere(node, (r) => r.attachment === tag),
-    unless(['ENODEV'], () => node.links.delete(hostVethName(conf.name, containerId, ifname))),
+    deleteHostVeth(node, hostVethName(conf.name, containerId, ifname)),
   ]);
   const failed = removed.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
