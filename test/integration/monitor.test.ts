@@ -38,7 +38,7 @@ describe('nln monitor', () => {
         await sh('ip', ['-n', n, 'rule', 'del', 'priority', '100']);
         await sh('ip', ['-n', n, 'addr', 'del', '198.18.7.1/24', 'dev', 'w0']);
         await sh('ip', ['-n', n, 'rule', 'add', 'priority', '8', 'table', '8']);
-        await waitFor('both monitors to see the last change', () => ip.out().includes('8:') && ours.out().includes('8:'));
+        await waitFor('both monitors to see the last change', () => ip.out().includes('from all lookup 8') && ours.out().includes('from all lookup 8'));
       } finally {
         ip.child.kill('SIGINT');
         ours.child.kill('SIGINT');
