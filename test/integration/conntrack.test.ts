@@ -32,6 +32,22 @@ async function oracleIds(ns: Netns, args: string[]): Promise<number[]> {
 
 const ids = async (ns: Netns, filter?: ConntrackFilter) => (await ns.conntrack.list(filter)).map((e) => e.id).sort();
 
+/** How many dumps (table walks) `fn` asks of `ns`'s kernel. */
+async function countingDumps<T>(ns: Netns, fn: () => Promise<T>): Promise<{ result: T; dumps: number }> {
+  let dumps = 0;
+  const t = ns[TRANSPORT];
+  const requestMapped = t.requestMapped;
+  t.requestMapped = function (this: typeof t, ...a: Parameters<typeof requestMapped>) {
+    if (((a[1].flags ?? 0) & NLM_F.DUMP) === NLM_F.DUMP) dumps++;
+    return requestMapped.apply(this, a);
+  } as typeof requestMapped;
+  try {
+    return { result: await fn(), dumps };
+  } finally {
+    t.requestMapped = requestMapped;
+  }
+}
+
 /** Entries of every kind the filters below tell apart. */
 const SEED: string[][] = [
   ['-p', 'udp', '-s', '198.18.0.1', '-d', '198.18.0.2', '--sport', '1000', '--dport', '53', '-u', 'SEEN_REPLY'],
@@ -124,19 +140,7 @@ describe('ns.conntrack (conntrack(8) as the oracle)', () => {
     await withNamespaces(2, async (ours, theirs) => {
       await seed(ours);
       await seed(theirs);
-      let dumps = 0;
-      const t = ours[TRANSPORT];
-      const requestMapped = t.requestMapped;
-      t.requestMapped = function (this: typeof t, ...a: Parameters<typeof requestMapped>) {
-        if (((a[1].flags ?? 0) & NLM_F.DUMP) === NLM_F.DUMP) dumps++;
-        return requestMapped.apply(this, a);
-      } as typeof requestMapped;
-      let removed: number;
-      try {
-        removed = await ours.conntrack.delete(picked.map(([filter]) => filter));
-      } finally {
-        t.requestMapped = requestMapped;
-      }
+      const { result: removed, dumps } = await countingDumps(ours, () => ours.conntrack.delete(picked.map(([filter]) => filter)));
       let chosen = 0;
       for (const [, args] of picked) {
         chosen += (await oracleIds(theirs, args)).length;
@@ -155,18 +159,7 @@ describe('ns.conntrack (conntrack(8) as the oracle)', () => {
     await withNamespaces(2, async (ours, theirs) => {
       await seed(ours);
       await seed(theirs);
-      let dumps = 0;
-      const t = ours[TRANSPORT];
-      const requestMapped = t.requestMapped;
-      t.requestMapped = function (this: typeof t, ...a: Parameters<typeof requestMapped>) {
-        if (((a[1].flags ?? 0) & NLM_F.DUMP) === NLM_F.DUMP) dumps++;
-        return requestMapped.apply(this, a);
-      } as typeof requestMapped;
-      try {
-        await Promise.all(picked.map(([filter]) => sweepFlows(ours, [filter])));
-      } finally {
-        t.requestMapped = requestMapped;
-      }
+      const { dumps } = await countingDumps(ours, () => Promise.all(picked.map(([filter]) => sweepFlows(ours, [filter]))));
       for (const [, args] of picked) await conntrack(theirs, ['-D', ...args]).catch(() => '');
       assert.ok(dumps <= 4, `two walks (a dump per family at most each), not one per caller: ${dumps}`);
       assert.deepEqual(lines(await conntrack(ours, ['-L'])), lines(await conntrack(theirs, ['-L'])));
