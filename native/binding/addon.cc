@@ -130,20 +130,20 @@ Napi::Value to_buffer(Napi::Env env, std::string&& bytes) {
   return Napi::Buffer<char>::NewOrCopy(env, &(*held)[0], held->size(), [](Napi::Env, char*, std::string* s) { delete s; }, held);
 }
 
-std::vector<std::string> messages_of(const Napi::Value& v) {
+std::string messages_of(const Napi::Value& v, size_t count, std::vector<size_t>* starts) {
   if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), "expected netlink messages in a Buffer");
-  auto b = v.As<Napi::Buffer<uint8_t>>();
-  std::vector<std::string> out;
-  size_t off = 0;
-  while (b.Length() - off >= NLMSG_HDRLEN) {
-    uint32_t len;
-    std::memcpy(&len, b.Data() + off, sizeof len);
-    if (len < NLMSG_HDRLEN || len > b.Length() - off) break;
-    out.emplace_back(reinterpret_cast<const char*>(b.Data() + off), len);
-    off += std::min<size_t>(NLMSG_ALIGN(len), b.Length() - off);  // the last one may go unpadded
-  }
-  if (off != b.Length() || out.empty()) throw Napi::TypeError::New(v.Env(), "expected whole netlink messages, back to back, 4-byte aligned");
-  return out;
+  auto b = v.As<Napi::Buffer<char>>();
+  std::string bytes(b.Data(), b.Length());
+  std::vector<size_t> at;
+  size_t end = 0;  // where the last message walked ends, padded
+  nln::for_each_message(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), [&](const nlmsghdr* h) {
+    at.push_back(reinterpret_cast<const char*>(h) - bytes.data());
+    end = at.back() + NLMSG_ALIGN(h->nlmsg_len);
+  });
+  if (at.empty() || end < bytes.size() || (count && at.size() != count))
+    throw Napi::TypeError::New(v.Env(), count == 1 ? "expected one whole netlink message" : "expected whole netlink messages, back to back, 4-byte aligned");
+  if (starts) *starts = std::move(at);
+  return bytes;
 }
 
 Pending::Pending(Napi::Env env) : state_(state_of(env)), deferred_(Napi::Promise::Deferred::New(env)) {

@@ -73,9 +73,10 @@ Napi::Error make_error(Napi::Env env, const nln::Status& s, const std::string& a
 // than the finalizer that frees a given-over one.
 Napi::Value to_buffer(Napi::Env env, std::string&& bytes);
 
-// The netlink messages a Buffer holds, back to back: each whole, at least a header long, 4-byte
-// aligned; anything else is a TypeError, thrown before any is sent.
-std::vector<std::string> messages_of(const Napi::Value& v);
+// The netlink messages a Buffer holds, back to back (`count` of them unless 0; where each starts
+// into *starts): each whole, at least a header long, 4-byte aligned; anything else is a
+// TypeError, thrown before any is sent.
+std::string messages_of(const Napi::Value& v, size_t count = 0, std::vector<size_t>* starts = nullptr);
 
 // A promise made on the JS thread and settled from any thread: every async call answers this way.
 class Pending {

@@ -130,7 +130,9 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
     }
     if (s.Get("ns").IsObject()) step.ns = held(s.Get("ns"));
     step.protocol = s.Get("protocol").As<Napi::Number>().Int32Value();
-    step.messages = messages_of(s.Get("messages"));
+    std::vector<size_t> at;
+    std::string all = messages_of(s.Get("messages"), 0, &at);
+    for (size_t i = 0; i < at.size(); ++i) step.messages.push_back(all.substr(at[i], (i + 1 < at.size() ? at[i + 1] : all.size()) - at[i]));
     Napi::Uint32Array r = s.Get("patches").As<Napi::Uint32Array>();
     for (size_t j = 0; j + kPatchWords <= r.ElementLength(); j += kPatchWords) {
       nln::ChainPatch patch{r[j], r[j + 1], r[j + 2], r[j + 3], static_cast<uint16_t>(r[j + 4]), r[j + 5]};

@@ -71,21 +71,15 @@ class NamespaceWrap : public Handle<NamespaceWrap, nln::Namespace> {
 
   // request(protocol, one netlink message) -> its replies (netlink bytes), or null for a bare ACK
   Napi::Value Request(const Napi::CallbackInfo& info) {
-    std::vector<std::string> messages = messages_of(info[1]);
-    if (messages.size() != 1) throw Napi::TypeError::New(info.Env(), "request: expected one netlink message");
     auto req = std::make_unique<nln::Request>();
-    req->message = std::move(messages[0]);
-    // What the message's own flags say: a dump runs alone on its socket (namespace.cc).
-    req->dump = (reinterpret_cast<const nlmsghdr*>(req->message.data())->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+    req->message = messages_of(info[1], 1);
     return Submit(info, std::move(req));
   }
   // batch(protocol, netlink messages, sentinel) -> replies; a refusal carries the message's index.
   Napi::Value Batch(const Napi::CallbackInfo& info) {
     auto req = std::make_unique<nln::Request>();
     req->batch = messages_of(info[1]);
-    std::vector<std::string> sentinel = messages_of(info[2]);
-    if (sentinel.size() != 1) throw Napi::TypeError::New(info.Env(), "batch: expected one sentinel message");
-    req->message = std::move(sentinel[0]);
+    req->message = messages_of(info[2], 1);
     return Submit(info, std::move(req));
   }
   Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<nln::Request> req) {

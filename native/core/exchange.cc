@@ -40,17 +40,20 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
   // seq -> (flight, index of the message within an nfnetlink batch, or -1 for the request's own)
   std::unordered_map<uint32_t, std::pair<size_t, int>> by_seq;
   std::vector<struct iovec> iov;
-  auto stamp = [&](std::string& m, size_t flight, int index) {
-    nlmsghdr* h = reinterpret_cast<nlmsghdr*>(&m[0]);
+  auto stamp = [&](const nlmsghdr* m, size_t flight, int index) {
+    nlmsghdr* h = const_cast<nlmsghdr*>(m);  // the request's own bytes
     h->nlmsg_seq = next_seq_++;
     by_seq[h->nlmsg_seq] = {flight, index};
-    iov.push_back({&m[0], m.size()});
   };
+  auto header = [](std::string& m) { return reinterpret_cast<const nlmsghdr*>(m.data()); };
   for (size_t i = 0; i < batch.size(); ++i) {
     flights[i].req = std::move(batch[i]);
     Request& r = *flights[i].req;
-    for (size_t j = 0; j < r.batch.size(); ++j) stamp(r.batch[j], i, static_cast<int>(j));
-    if (r.batch.empty()) stamp(r.message, i, -1);
+    int j = 0;
+    for_each_message(reinterpret_cast<const uint8_t*>(r.batch.data()), r.batch.size(), [&](const nlmsghdr* h) { stamp(h, i, j++); });
+    if (r.batch.empty()) stamp(header(r.message), i, -1);
+    std::string& out = r.batch.empty() ? r.message : r.batch;
+    iov.push_back({&out[0], out.size()});
   }
   size_t open = flights.size();
   // A refusal's replies are the kernel's message saying so, nothing else: no partial answer.
@@ -77,9 +80,10 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
 
   Status sent = sock_.send(iov.data(), iov.size());
   if (sent.ok() && !flights[0].req->batch.empty()) {
-    iov.clear();
-    stamp(flights[0].req->message, 0, -1);  // the sentinel, in a sendmsg of its own
-    sent = sock_.send(iov.data(), iov.size());
+    std::string& sentinel = flights[0].req->message;  // in a sendmsg of its own
+    stamp(header(sentinel), 0, -1);
+    struct iovec one = {&sentinel[0], sentinel.size()};
+    sent = sock_.send(&one, 1);
   }
   if (!sent.ok()) {
     fail_all(sent);

@@ -37,11 +37,10 @@ struct Outcome {
 
 struct Request {
   std::string message;                 // one netlink message; the exchange sets its seq
-  bool dump = false;                   // NLM_F_DUMP: replies end with NLMSG_DONE
-  // An nfnetlink batch: these messages (BEGIN … END) go in one sendmsg, then `message` alone as a
-  // sentinel whose answer marks the end of the batch's answers (the kernel handles a batch
-  // within its sendmsg, so everything it says about the batch is queued before the sentinel's).
-  std::vector<std::string> batch;
+  // An nfnetlink batch: these messages (BEGIN … END, back to back) go in one sendmsg, then
+  // `message` alone as a sentinel whose answer marks the end of the batch's answers (the kernel
+  // handles a batch within its sendmsg, so everything it says about it is queued before that).
+  std::string batch;
   std::function<void(Outcome&&)> done; // called on the exchanging thread
 };
 

@@ -10,7 +10,8 @@ namespace nln {
 namespace {
 
 // Upper bounds for one sendmsg: the kernel queues one ACK per message on our socket, so a batch
-// must fit the receive buffer (socket.cc) with room to spare.
+// must fit the receive buffer (socket.cc) with room to spare; and an iovec a request stays
+// under IOV_MAX.
 constexpr size_t kMaxBatchMessages = 512;
 constexpr size_t kMaxBatchBytes = 512 << 10;
 // Idle lanes kept per protocol for the next chains; more are closed as they come back.
@@ -64,7 +65,7 @@ void Channel::drain() {
         // batch has one to itself (it is sent in two sendmsg calls of its own).
         const Request& next = *queue_.front();
         if (!next.batch.empty() && !batch.empty()) break;
-        bool ends = next.dump || !next.batch.empty();
+        bool ends = !next.batch.empty() || (reinterpret_cast<const nlmsghdr*>(next.message.data())->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
         bytes += next.message.size();
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();

@@ -25,11 +25,11 @@ int thread_count() {
 }
 
 // Some requests block in the kernel for long (deleting a link waits ~20 ms for RCU, outside RTNL):
-// when a job has waited this long for a thread, another is started, up to kMaxThreads, so one
-// namespace's slow teardown never holds up the rest. A watcher checks while every thread is busy
-// (and sleeps otherwise); threads beyond the base count end once idle.
+// when a job has waited this long with every thread busy, a helper thread is started (up to
+// kMaxThreads) that runs jobs until the queue is empty, then ends. So one namespace's slow
+// teardown never holds up the rest. Only a watcher can notice, the threads being stuck: it sleeps
+// unless every thread is busy with jobs waiting.
 constexpr auto kStarved = std::chrono::milliseconds(2);
-constexpr auto kIdleEnd = std::chrono::milliseconds(500);
 constexpr int kMaxThreads = 32;
 
 struct Job {
@@ -39,31 +39,23 @@ struct Job {
 
 struct Pool {
   std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Job> jobs;
-  const int base = thread_count();
-  int threads = 0;  // under mu, as are the two below
+  std::condition_variable work, starving;
+  std::deque<Job> jobs;  // under mu, as are the counts
+  int threads = 0;
   int idle = 0;
-  bool watcher_asleep = false;
-  std::condition_variable watcher_cv;
-  int home = -1;    // the process's network namespace, where every thread returns
+  int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);  // where every thread returns
 
   Pool() {
-    home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
     std::lock_guard<std::mutex> lock(mu);
-    while (threads < base) start();
+    for (int n = thread_count(); n > 0; --n) start(true);
     std::thread([this] { watch(); }).detach();
   }
-  // Under mu.
-  void start() {
+  void start(bool stays) {  // under mu
     ++threads;
-    std::thread([this] { serve(); }).detach();
+    std::thread([this, stays] { serve(stays); }).detach();
   }
-  // Under mu: a thread more when the oldest job has waited too long.
-  void grow_if_starved() {
-    if (!jobs.empty() && threads < kMaxThreads && std::chrono::steady_clock::now() - jobs.front().queued > kStarved) start();
-  }
-  void serve();
+  bool starved() const { return !jobs.empty() && idle == 0; }
+  void serve(bool stays);
   void watch();
 };
 
@@ -76,37 +68,30 @@ Pool& pool() {
 thread_local bool stranded = false;  // this thread could not return to the process's namespace
 thread_local bool in_pool = false;
 
-void Pool::serve() {
+void Pool::serve(bool stays) {
   in_pool = true;
   std::unique_lock<std::mutex> lock(mu);
-  while (!stranded) {
+  while (!stranded && (stays || !jobs.empty())) {
     ++idle;
-    // The base threads sleep until there is work (an idle process is never woken by us); one
-    // started for a busy spell ends once it has been idle for kIdleEnd.
-    bool woken = true;
-    if (threads > base) woken = cv.wait_for(lock, kIdleEnd, [this] { return !jobs.empty(); });
-    else cv.wait(lock, [this] { return !jobs.empty(); });
+    work.wait(lock, [this] { return !jobs.empty(); });
     --idle;
-    if (!woken && threads > base) break;  // still one too many: this one ends
-    if (!woken) continue;                 // the others ended first: this one stays, asleep
     Job job = std::move(jobs.front());
     jobs.pop_front();
+    if (starved()) starving.notify_one();
     lock.unlock();
     job.run();
     lock.lock();
   }
   --threads;
-  if (stranded) start();  // a replacement; this one ends without running anything more
+  if (stranded && stays) start(true);  // a replacement; this one ends without running anything more
 }
 
 void Pool::watch() {
   std::unique_lock<std::mutex> lock(mu);
   for (;;) {
-    watcher_asleep = true;
-    watcher_cv.wait(lock, [this] { return !jobs.empty() && idle == 0; });
-    watcher_asleep = false;
-    watcher_cv.wait_for(lock, kStarved);
-    grow_if_starved();
+    starving.wait(lock, [this] { return starved(); });
+    starving.wait_for(lock, kStarved);
+    if (starved() && threads < kMaxThreads && std::chrono::steady_clock::now() - jobs.front().queued > kStarved) start(false);
   }
 }
 
@@ -124,9 +109,9 @@ void pool_post(std::function<void()> job) {
   {
     std::lock_guard<std::mutex> lock(p.mu);
     p.jobs.push_back({std::move(job), std::chrono::steady_clock::now()});
-    if (p.idle == 0 && p.watcher_asleep) p.watcher_cv.notify_one();
+    if (p.idle == 0) p.starving.notify_one();
   }
-  p.cv.notify_one();
+  p.work.notify_one();
 }
 
 Status run_in(int nsfd, const std::function<Status()>& work) {

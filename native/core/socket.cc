@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <climits>
 #include <cstring>
 #include <string>
 
@@ -69,16 +68,6 @@ Status NetlinkSocket::send(const struct iovec* iov, size_t count) {
     int want = static_cast<int>(total + (64 << 10));
     if (setsockopt(fd_, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof want) < 0) set_int(fd_, SOL_SOCKET, SO_SNDBUF, want);
     send_buffer_ = send_buffer_of(fd_);
-  }
-  // More pieces than the kernel takes in one call (UIO_MAXIOV): send them as one contiguous copy.
-  std::string joined;
-  struct iovec one;
-  if (count > IOV_MAX) {
-    joined.reserve(total);
-    for (size_t i = 0; i < count; ++i) joined.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
-    one = {&joined[0], joined.size()};
-    iov = &one;
-    count = 1;
   }
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;

@@ -51,11 +51,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto r = std::make_unique<nln::Request>();
     uint16_t flags = NLM_F_REQUEST | NLM_F_ACK | (dump ? NLM_F_DUMP : 0);
     r->message = bare_message(18 /* RTM_GETLINK */, flags);
-    r->dump = dump;
     if (i == 0 && batch) {
-      for (size_t j = 0; j < batch_size; ++j) r->batch.push_back(bare_message(0x0a00 /* NFT_MSG_NEWTABLE */, NLM_F_REQUEST | NLM_F_ACK));
+      for (size_t j = 0; j < batch_size; ++j) r->batch += bare_message(0x0a00 /* NFT_MSG_NEWTABLE */, NLM_F_REQUEST | NLM_F_ACK);
     }
-    size_t messages = r->batch.size();
+    size_t messages = r->batch.size() / sizeof(nlmsghdr);
     r->done = [&answered, i, messages](nln::Outcome&& o) {
       ++answered[i];
       // A refusal carries an errno and, when the kernel refused, its message alone; a batch's
