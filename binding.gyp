@@ -10,7 +10,6 @@
         "native/core/namespace.cc",
         "native/core/inside.cc",
         "native/core/pool.cc",
-        "native/core/subscription.cc",
         "native/binding/addon.cc",
         "native/binding/handles.cc",
         "native/binding/functions.cc"

@@ -11,8 +11,6 @@ export interface NativeNamespace {
   request(protocol: number, message: Buffer): Promise<Buffer | null>;
   /** An nfnetlink batch (messages back to back) in one sendmsg, then the sentinel; a refusal's error has the message's index. */
   batch(protocol: number, messages: Buffer, sentinel: Buffer): Promise<Buffer | null>;
-  /** A socket in this namespace joined to the kernel's multicast groups for `protocol`. */
-  subscribe(protocol: number, groups: number[]): Promise<NativeSubscription>;
   /** Closes the handle: what was queued is still answered, then it resolves; later calls are refused (EBADF). */
   close(): Promise<void>;
   /** A new close-on-exec fd on the namespace, the caller's to close (for a child process to inherit). */
@@ -22,8 +20,8 @@ export interface NativeNamespace {
 
 /** What the kernel announced, as it queued: read one at a time; closed, a read is refused EBADF. */
 export interface NativeSubscription {
-  /** The announcements queued (netlink bytes), waiting for one unless `wait` is false (then maybe none). ENOBUFS: some were dropped. */
-  read(wait?: boolean): Promise<Buffer>;
+  /** The announcements queued (netlink bytes), waiting for one unless `wait` is false (then maybe none: null). ENOBUFS: some were dropped. */
+  read(wait?: boolean): Promise<Buffer | null>;
   close(): void;
 }
 
@@ -49,6 +47,8 @@ export interface NativeAddon {
   openIn(ns: NativeNamespace, path: string, write: boolean): Promise<number>;
   /** A non-blocking TCP socket made inside the namespace: bound and listening when backlog > 0, else for the caller to connect. */
   tcpSocket(ns: NativeNamespace, sockaddr: Buffer, backlog: number): Promise<number>;
+  /** A socket in the namespace joined to the kernel's multicast groups for `protocol`. */
+  subscribe(ns: NativeNamespace, protocol: number, groups: number[]): Promise<NativeSubscription>;
   /** Netns.chain's engine: per step, per message, its replies' bytes, its refusal, or null (not sent). */
   chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Buffer; patches: Uint32Array; fds: NativeNamespace[] }>)
     : Promise<Array<Array<Buffer | NativeFailure | null>>>;

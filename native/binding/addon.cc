@@ -141,7 +141,7 @@ std::string messages_of(const Napi::Value& v, size_t count, std::vector<size_t>*
     end = at.back() + NLMSG_ALIGN(h->nlmsg_len);
   });
   if (at.empty() || end < bytes.size() || (count && at.size() != count))
-    throw Napi::TypeError::New(v.Env(), count == 1 ? "expected one whole netlink message" : "expected whole netlink messages, back to back, 4-byte aligned");
+    throw Napi::TypeError::New(v.Env(), count == 1 ? "expected one netlink message, whole" : "expected whole netlink messages, back to back, 4-byte aligned");
   if (starts) *starts = std::move(at);
   return bytes;
 }
@@ -150,12 +150,12 @@ Pending::Pending(Napi::Env env) : state_(state_of(env)), deferred_(Napi::Promise
   state_->completer.expect(env);
 }
 
-void Pending::settle(const nln::Status& s, Make make, std::string answer, int index) const {
+void Pending::settle(const nln::Status& s, Make make, std::string bytes, int index) const {
   // The state, not a pointer into it: the answer may come after the environment is gone.
-  state_->completer.post([d = deferred_, s, make = std::move(make), answer = std::move(answer), index](Napi::Env env) {
+  state_->completer.post([d = deferred_, s, make = std::move(make), bytes = std::move(bytes), index](Napi::Env env) mutable {
     try {
-      if (s.ok()) return d.Resolve(make ? make(env) : env.Undefined());
-      Napi::Error e = make_error(env, s, answer);
+      if (s.ok()) return d.Resolve(make ? make(env) : bytes.empty() ? env.Null() : to_buffer(env, std::move(bytes)));
+      Napi::Error e = make_error(env, s, bytes);
       if (index >= 0) e.Set("index", Napi::Number::New(env, index));
       d.Reject(e.Value());
     } catch (const Napi::Error& e) {

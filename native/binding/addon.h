@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "../core/namespace.h"
-#include "../core/subscription.h"
+#include "../core/socket.h"
 
 namespace nln_binding {
 
@@ -84,9 +84,10 @@ class Pending {
   using Make = std::function<Napi::Value(Napi::Env)>;
   explicit Pending(Napi::Env env);
   Napi::Value promise() const { return deferred_.Promise(); }
-  // Resolves with make(env) (undefined without it) when s is ok; else rejects with s and, for a
-  // refusal by the kernel, its error message (`answer`) and, in a batch, the refused one's index.
-  void settle(const nln::Status& s, Make make = nullptr, std::string answer = {}, int index = -1) const;
+  // When s is ok, resolves with make(env), else with `bytes` (netlink bytes; null when none);
+  // else rejects with s and, for a refusal by the kernel, its error message (`bytes`) and, in a
+  // batch, the refused one's index.
+  void settle(const nln::Status& s, Make make = nullptr, std::string bytes = {}, int index = -1) const;
 
  private:
   std::shared_ptr<AddonState> state_;
@@ -97,6 +98,7 @@ class Pending {
 Napi::Function define_namespace_class(Napi::Env env);
 Napi::Function define_subscription_class(Napi::Env env);
 Napi::Value wrap_namespace(Napi::Env env, std::shared_ptr<nln::Namespace> ns);
+Napi::Value wrap_subscription(Napi::Env env, const std::shared_ptr<nln::NetlinkSocket>& sock);
 // The namespace a handle holds, for calls made with it; null once it is closed.
 std::shared_ptr<nln::Namespace> namespace_of(const Napi::Value& handle);
 void define_functions(Napi::Env env, Napi::Object exports);

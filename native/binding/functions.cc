@@ -98,6 +98,19 @@ Napi::Value TcpSocket(const Napi::CallbackInfo& info) {
   return in<FdForJs>(info[0], [=](int nsfd, FdForJs* r) { return nln::tcp_socket_in(nsfd, address, backlog, &r->fd); }, hand_over);
 }
 
+// subscribe(ns, protocol, groups) -> a NativeSubscription: a socket there joined to multicast groups.
+Napi::Value Subscribe(const Napi::CallbackInfo& info) {
+  int protocol = int_at(info, 1);
+  std::vector<uint32_t> groups;
+  Napi::Array list = info[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); ++i) groups.push_back(list.Get(i).As<Napi::Number>().Uint32Value());
+  using Socket = std::shared_ptr<nln::NetlinkSocket>;
+  return in<Socket>(info[0], [=](int nsfd, Socket* s) {
+    *s = std::make_shared<nln::NetlinkSocket>();
+    return nln::subscribe_in(nsfd, protocol, groups, s->get());
+  }, wrap_subscription);
+}
+
 // chain([{ create: NAME, sysctls: [[PATH, VALUE]] } (step 0 only) | { ns (null: the namespace step 0 made), protocol,
 //          messages (netlink messages back to back, a Buffer), patches, fds }])
 //   patches: a Uint32Array of records [message, offset, from, fromMessage, attr, headerSize]; from
@@ -214,6 +227,7 @@ void define_functions(Napi::Env env, Napi::Object exports) {
   exports.Set("tunCreate", Napi::Function::New<TunCreate>(env));
   exports.Set("openIn", Napi::Function::New<OpenIn>(env));
   exports.Set("tcpSocket", Napi::Function::New<TcpSocket>(env));
+  exports.Set("subscribe", Napi::Function::New<Subscribe>(env));
   exports.Set("chain", Napi::Function::New<Chain>(env));
   exports.Set("peerCredentials", Napi::Function::New<PeerCredentials>(env));
   exports.Set("flock", Napi::Function::New<Flock>(env));

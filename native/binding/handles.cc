@@ -3,7 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <uv.h>
 
+#include <optional>
+
+#include "../core/exchange.h"
 #include "addon.h"
 
 namespace nln_binding {
@@ -43,23 +47,57 @@ class Handle : public Napi::ObjectWrap<Self> {
   std::shared_ptr<Core> core_;
 };
 
-class SubscriptionWrap : public Handle<SubscriptionWrap, nln::Subscription> {
+// A subscription's socket, watched by the JS thread's own event loop (uv_poll): a read waiting for
+// the kernel to announce something waits there, on no addon thread, and then takes what has
+// queued without blocking (read_announcements). JS thread only.
+struct Listener {
+  std::shared_ptr<nln::NetlinkSocket> sock;
+  nln::RxBuffer rx;
+  uv_poll_t* poll = nullptr;
+  std::optional<Pending> waiting;
+
+  // status: libuv says EBADF for POLLERR, which is the socket's own error (ENOBUFS after an
+  // overrun), polling stopped: the read reports it.
+  static void readable(uv_poll_t* h, int, int) {
+    auto* l = static_cast<Listener*>(h->data);
+    std::string out;
+    nln::Status s = nln::read_announcements(*l->sock, l->rx, &out);
+    // Woken for nothing we keep (a forged datagram): wait on.
+    if (s.ok() && out.empty()) return (void)uv_poll_start(h, UV_READABLE, readable);
+    uv_poll_stop(h);
+    Pending p = std::move(*l->waiting);
+    l->waiting.reset();
+    p.settle(s, nullptr, std::move(out));
+  }
+  void close() {  // a read waiting is answered EBADF
+    if (waiting) waiting->settle(nln::Status::fail(EBADF, "the subscription is closed"));
+    waiting.reset();
+    if (poll) uv_close(reinterpret_cast<uv_handle_t*>(poll), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    poll = nullptr;
+    sock->close();
+  }
+};
+
+class SubscriptionWrap : public Handle<SubscriptionWrap, Listener> {
  public:
   using Handle::Handle;
-  static void end(nln::Subscription& s) { s.close(); }
+  static void end(Listener& l) { l.close(); }
 
-  // read(wait = true) -> the announcements queued (netlink bytes; without wait, maybe none).
+  // read(wait = true) -> the announcements queued (netlink bytes), or null (without wait: none yet).
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Pending p(info.Env());
+    bool wait = info.Length() < 1 || info[0].ToBoolean();
+    int polled = 0;
+    std::string out;
     if (!core_) p.settle(nln::Status::fail(EBADF, "the subscription is closed"));
-    else core_->read([p](nln::Status s, std::string bytes) {
-      auto data = std::make_shared<std::string>(std::move(bytes));
-      p.settle(s, [data](Napi::Env env) { return to_buffer(env, std::move(*data)); });
-    }, info.Length() < 1 || info[0].ToBoolean());
+    else if (core_->waiting) p.settle(nln::Status::fail(EBUSY, "a read is already waiting on this subscription"));
+    else if (!wait) p.settle(nln::read_announcements(*core_->sock, core_->rx, &out), nullptr, std::move(out));
+    else if ((polled = uv_poll_start(core_->poll, UV_READABLE, Listener::readable)) < 0) p.settle(nln::Status::fail(-polled, "poll"));
+    else core_->waiting = p;
     return p.promise();
   }
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    if (auto s = take()) s->close();  // a read waiting is answered EBADF
+    if (auto l = take()) l->close();
     return info.Env().Undefined();
   }
 };
@@ -85,36 +123,11 @@ class NamespaceWrap : public Handle<NamespaceWrap, nln::Namespace> {
   Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<nln::Request> req) {
     int protocol = info[0].As<Napi::Number>().Int32Value();
     Pending p(info.Env());
-    if (!core_) {
-      p.settle(kClosed);
-      return p.promise();
-    }
-    req->done = [p](nln::Outcome&& out) {
-      if (!out.status.ok()) return p.settle(out.status, nullptr, std::move(out.replies), out.failed_index);
-      // Acknowledged, nothing more (most changes): nothing to copy.
-      if (out.replies.empty()) return p.settle({}, [](Napi::Env env) { return env.Null(); });
-      auto replies = std::make_shared<std::string>(std::move(out.replies));
-      p.settle({}, [replies](Napi::Env env) { return to_buffer(env, std::move(*replies)); });
-    };
+    req->done = [p](nln::Outcome&& out) { p.settle(out.status, nullptr, std::move(out.replies), out.failed_index); };
     std::vector<std::unique_ptr<nln::Request>> one;
     one.push_back(std::move(req));
-    core_->submit(protocol, std::move(one));
-    return p.promise();
-  }
-  // subscribe(protocol, groups) -> a NativeSubscription: a socket here joined to multicast groups.
-  Napi::Value Subscribe(const Napi::CallbackInfo& info) {
-    int protocol = info[0].As<Napi::Number>().Int32Value();
-    Napi::Array list = info[1].As<Napi::Array>();
-    std::vector<uint32_t> groups;
-    for (uint32_t i = 0; i < list.Length(); ++i) groups.push_back(list.Get(i).As<Napi::Number>().Uint32Value());
-    Pending p(info.Env());
-    if (!core_ || core_->closed()) {
-      p.settle(kClosed);
-      return p.promise();
-    }
-    nln::Subscription::open(core_->fd_holder(), protocol, std::move(groups), [p](nln::Status s, std::shared_ptr<nln::Subscription> sub) {
-      p.settle(s, [sub](Napi::Env env) { return SubscriptionWrap::make(state_of(env)->subscription_class, env, sub); });
-    });
+    if (core_) core_->submit(protocol, std::move(one));
+    else one[0]->done(nln::Outcome{kClosed, {}});
     return p.promise();
   }
   // close(): what was queued is still answered, then it resolves.
@@ -143,7 +156,6 @@ Napi::Function define_namespace_class(Napi::Env env) {
   return NamespaceWrap::DefineClass(env, "NativeNamespace", {
       NamespaceWrap::InstanceMethod<&NamespaceWrap::Request>("request"),
       NamespaceWrap::InstanceMethod<&NamespaceWrap::Batch>("batch"),
-      NamespaceWrap::InstanceMethod<&NamespaceWrap::Subscribe>("subscribe"),
       NamespaceWrap::InstanceMethod<&NamespaceWrap::Close>("close"),
       NamespaceWrap::InstanceMethod<&NamespaceWrap::LendFd>("lendFd"),
       NamespaceWrap::InstanceAccessor<&NamespaceWrap::Inode>("inode"),
@@ -159,6 +171,21 @@ Napi::Function define_subscription_class(Napi::Env env) {
 
 Napi::Value wrap_namespace(Napi::Env env, std::shared_ptr<nln::Namespace> ns) {
   return NamespaceWrap::make(state_of(env)->namespace_class, env, std::move(ns));
+}
+
+Napi::Value wrap_subscription(Napi::Env env, const std::shared_ptr<nln::NetlinkSocket>& sock) {
+  auto l = std::make_shared<Listener>();
+  l->sock = sock;
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  l->poll = new uv_poll_t;
+  l->poll->data = l.get();
+  int err = uv_poll_init(loop, l->poll, sock->fd());
+  if (err < 0) {
+    delete l->poll;
+    throw make_error(env, nln::Status::fail(-err, "uv_poll_init"));
+  }
+  return SubscriptionWrap::make(state_of(env)->subscription_class, env, std::move(l));
 }
 
 std::shared_ptr<nln::Namespace> namespace_of(const Napi::Value& handle) {

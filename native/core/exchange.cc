@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <linux/netlink.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cstring>
@@ -33,6 +34,26 @@ Status receive_from_kernel(NetlinkSocket& sock, RxBuffer& rx, bool wait, size_t*
     s = sock.receive(rx.data.get(), rx.size, len, &sender);
     if (!s.ok() || sender == 0) return s;
   }
+}
+
+Status read_announcements(NetlinkSocket& sock, RxBuffer& rx, std::string* out) {
+  while (out->size() < (1 << 20)) {
+    size_t len = 0;
+    Status r = receive_from_kernel(sock, rx, false, &len);
+    if (r.err == EAGAIN) break;
+    if (!r.ok()) {
+      out->clear();
+      if (r.err != ENOBUFS) return r;
+      // Said once, by the call that meets it: the stale datagrams are thrown away (at most a
+      // receive buffer's worth), so nothing from before the gap is told after it.
+      for (int n = 0; n < (1 << 16) && recv(sock.fd(), nullptr, 0, MSG_DONTWAIT | MSG_TRUNC) >= 0; ++n) {}
+      return Status::fail(ENOBUFS, "the kernel dropped announcements (receive buffer overrun)");
+    }
+    for_each_message(rx.data.get(), len, [&](const nlmsghdr* h) {
+      if (h->nlmsg_type >= NLMSG_MIN_TYPE) append_message(out, h);
+    });
+  }
+  return {};
 }
 
 void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {

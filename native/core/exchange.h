@@ -26,6 +26,13 @@ struct RxBuffer {
 // in the namespace can) is forged and dropped whatever its headers say.
 Status receive_from_kernel(NetlinkSocket& sock, RxBuffer& rx, bool wait, size_t* len);
 
+// A subscription's read (a socket joined to multicast groups, as `ip monitor` listens): what the
+// kernel has announced so far, whole messages back to back, up to about 1 MiB (the rest stays
+// queued in the socket), without waiting. A consumer that lags makes the kernel's buffer
+// overflow: ENOBUFS, what was read and what is still queued dropped, as it predates the gap
+// (the consumer starts over from a snapshot). On failure *out is empty.
+Status read_announcements(NetlinkSocket& sock, RxBuffer& rx, std::string* out);
+
 struct Outcome {
   Status status;                       // errno (+ our words when the failure is ours)
   // The replies, whole netlink messages (headers included) back to back, each padded to 4 bytes:

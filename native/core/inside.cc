@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -64,6 +65,17 @@ Status tun_create(int nsfd, const std::string& name, int flags, int64_t owner, i
     else if (ioctl(fd, TUNSETPERSIST, 1UL) < 0) s = Status::fail(errno, "TUNSETPERSIST");
     // Closing a device that is not persistent removes it: a failure above leaves nothing behind.
     close(fd);
+    return s;
+  });
+}
+
+Status subscribe_in(int nsfd, int protocol, const std::vector<uint32_t>& groups, NetlinkSocket* sock) {
+  return run_in(nsfd, [&]() -> Status {
+    Status s = sock->open(protocol);
+    for (size_t i = 0; s.ok() && i < groups.size(); ++i) {
+      if (setsockopt(sock->fd(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &groups[i], sizeof groups[i]) < 0)
+        s = Status::fail(errno, "join netlink group " + std::to_string(groups[i]));
+    }
     return s;
   });
 }

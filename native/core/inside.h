@@ -1,11 +1,14 @@
 // What must be opened or made inside a namespace, by a pool thread that enters it for the moment
-// (pool.h's run_in): sysctl files, TCP sockets and tun devices. The fds are handed to Node, which
-// reads, writes, listens and connects on them from its own thread: they stay the namespace's.
+// (pool.h's run_in): sysctl files, TCP sockets, tun devices, multicast netlink sockets. The fds
+// are handed to Node, which reads, writes, listens and connects on them from its own thread (or
+// the binding watches them from it): they stay the namespace's.
 #pragma once
 #include <cstdint>
 #include <string>
 
-#include "netlink.h"
+#include <vector>
+
+#include "socket.h"
 
 namespace nln {
 
@@ -23,5 +26,8 @@ Status tcp_socket_in(int nsfd, const std::string& address, int backlog, int* fd)
 // its device in the namespace of the thread that opens it. flags: IFF_* (JS chose them); owner,
 // group: a uid and gid, or -1.
 Status tun_create(int nsfd, const std::string& name, int flags, int64_t owner, int64_t group);
+
+// A netlink socket joined to the kernel's multicast groups (exchange.h's read_announcements).
+Status subscribe_in(int nsfd, int protocol, const std::vector<uint32_t>& groups, NetlinkSocket* sock);
 
 }  // namespace nln

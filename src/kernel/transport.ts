@@ -405,7 +405,7 @@ export class Transport {
    */
   async subscribe(protocol: number, groups: number[], operation: string): Promise<Subscription> {
     const n = await this.nativeHandle(operation);
-    const s = await nativeCall(operation, n.subscribe(protocol, groups));
+    const s = await nativeCall(operation, native.subscribe(n, protocol, groups));
     if (this.#closed) s.close();
     else this.#subscriptions.add(s);
     let closed = this.#closed;
@@ -413,7 +413,8 @@ export class Transport {
       read: async (wait = true) => {
         if (closed) return null;
         try {
-          return decodeReplies(protocol, await s.read(wait), operation);
+          const bytes = await s.read(wait);
+          return bytes ? decodeReplies(protocol, bytes, operation) : [];
         } catch (err) {
           if (closed || !this.#subscriptions.has(s)) return null; // closed while it waited
           throw toNetlinkError(operation, err);
