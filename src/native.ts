@@ -30,11 +30,9 @@ export interface NativeSubscription {
  * [message, offset, from, fromMessage, attr, headerSize], each writing 32 bits at `offset` of
  * message `message` of its step: top-level attribute `attr` of the answer to message
  * `fromMessage` of earlier step `from` (past its family header of `headerSize` bytes); or, with
- * `from` PATCH_FROM_CREATED, the fd of the namespace the chain created; or, with PATCH_FROM_FD,
- * the fd of namespace `fds[fromMessage]`.
+ * `from` PATCH_FROM_FD, the fd of namespace `fds[fromMessage]` (null: the one the chain created).
  */
 export const PATCH_WORDS = 6;
-export const PATCH_FROM_CREATED = 0xffffffff;
 export const PATCH_FROM_FD = 0xfffffffe;
 
 export interface NativeAddon {
@@ -50,7 +48,7 @@ export interface NativeAddon {
   /** A socket in the namespace joined to the kernel's multicast groups for `protocol`. */
   subscribe(ns: NativeNamespace, protocol: number, groups: number[]): Promise<NativeSubscription>;
   /** Netns.chain's engine: per step, per message, its replies' bytes, its refusal, or null (not sent). */
-  chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Buffer; patches: Uint32Array; fds: NativeNamespace[] }>)
+  chain(steps: Array<{ create: string; sysctls: Array<[string, string]> } | { ns: NativeNamespace | null; protocol: number; messages: Buffer; patches: Uint32Array; fds: Array<NativeNamespace | null> }>)
     : Promise<Array<Array<Buffer | NativeFailure | null>>>;
   /** Who is at the other end of a connected unix socket (SO_PEERCRED, SO_PEERGROUPS): synchronous; throws with `errno`. */
   peerCredentials(fd: number): PeerCredentials;

@@ -114,11 +114,12 @@ Napi::Value Subscribe(const Napi::CallbackInfo& info) {
 // chain([{ create: NAME, sysctls: [[PATH, VALUE]] } (step 0 only) | { ns (null: the namespace step 0 made), protocol,
 //          messages (netlink messages back to back, a Buffer), patches, fds }])
 //   patches: a Uint32Array of records [message, offset, from, fromMessage, attr, headerSize]; from
-//   is an earlier step, or PATCH_FROM_CREATED (the created namespace's fd), or PATCH_FROM_FD (the fd
-//   of fds[fromMessage]). Where a record points is checked as it is applied (chain.cc), not here.
+//   is an earlier step, or PATCH_FROM_FD: the fd of fds[fromMessage] (null: of the namespace step 0
+//   made). A record naming a message its step lacks is a TypeError; the rest is checked as it is
+//   applied (chain.cc), and is then its message's refusal.
 //   -> per step, per message, its replies (netlink bytes), its refusal, or null when an earlier
 //      refusal kept it from being sent. A namespace step 0 made stays, by its name.
-constexpr uint32_t kPatchFromCreated = 0xffffffff, kPatchFromFd = 0xfffffffe, kPatchWords = 6;
+constexpr uint32_t kPatchFromFd = 0xfffffffe, kPatchWords = 6;
 Napi::Value Chain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array js_steps = info[0].As<Napi::Array>();
@@ -142,6 +143,7 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
       continue;
     }
     if (s.Get("ns").IsObject()) step.ns = held(s.Get("ns"));
+    else if (steps[0].create.empty()) throw Napi::TypeError::New(env, "a chain step names the created namespace, but none is created");
     step.protocol = s.Get("protocol").As<Napi::Number>().Int32Value();
     std::vector<size_t> at;
     std::string all = messages_of(s.Get("messages"), 0, &at);
@@ -149,8 +151,11 @@ Napi::Value Chain(const Napi::CallbackInfo& info) {
     Napi::Uint32Array r = s.Get("patches").As<Napi::Uint32Array>();
     for (size_t j = 0; j + kPatchWords <= r.ElementLength(); j += kPatchWords) {
       nln::ChainPatch patch{r[j], r[j + 1], r[j + 2], r[j + 3], static_cast<uint16_t>(r[j + 4]), r[j + 5]};
-      patch.created_fd = patch.from_step == kPatchFromCreated;
-      if (patch.from_step == kPatchFromFd) patch.fd_of = held(s.Get("fds").As<Napi::Array>().Get(patch.from_message));
+      if (patch.message >= step.messages.size()) throw Napi::TypeError::New(env, "a chain patch names a message its step lacks");
+      if ((patch.fd = patch.from_step == kPatchFromFd)) {
+        Napi::Value ns = s.Get("fds").As<Napi::Array>().Get(patch.from_message);
+        if (!ns.IsNull()) patch.fd_of = held(ns);
+      }
       step.patches.push_back(std::move(patch));
     }
   }

@@ -55,12 +55,9 @@ Status apply(const ChainPatch& p, std::string* message, const std::vector<std::v
              const Namespace* created) {
   uint32_t v = 0;
   bool found = false;
-  if (p.fd_of) {
-    found = p.fd_of->fd() >= 0;
-    v = static_cast<uint32_t>(p.fd_of->fd());
-  } else if (p.created_fd) {
-    found = created && created->fd() >= 0;
-    if (found) v = static_cast<uint32_t>(created->fd());
+  if (p.fd) {
+    const Namespace* ns = p.fd_of ? p.fd_of.get() : created;
+    if ((found = ns != nullptr)) v = static_cast<uint32_t>(ns->fd());
   } else if (p.from_step < answers.size() && p.from_message < answers[p.from_step].size()) {
     found = attribute_of(answers[p.from_step][p.from_message].replies, p.header_size, p.attr, &v);
   }
@@ -73,47 +70,31 @@ Status apply(const ChainPatch& p, std::string* message, const std::vector<std::v
 void Chain::start(size_t k) {
   if (k == steps.size()) return finish();
   ChainStep& step = steps[k];
-  std::vector<ChainAnswer>& out = answers[k];
-  // Patched only now: the values come from the answers just received.
-  Status bad;
-  size_t bad_message = 0;
+  // Patched only now: the values come from the answers just received. A patch that cannot be
+  // applied is its message's refusal; nothing of the step is sent.
   for (const ChainPatch& p : step.patches) {
-    bad = p.message < step.messages.size() ? apply(p, &step.messages[p.message], answers, created.get())
-                                           : Status::fail(EINVAL, "a patch names a message the step lacks");
-    if (!bad.ok()) {
-      bad_message = p.message < out.size() ? p.message : 0;
-      break;
+    Status s = apply(p, &step.messages[p.message], answers, created.get());
+    if (!s.ok()) {
+      answers[k][p.message] = {true, s, {}};
+      return finish();
     }
   }
-  Namespace* target = step.ns ? step.ns.get() : created.get();
-  if (bad.ok() && !target) bad = Status::fail(EBADF, "the namespace handle is closed");
+  if (step.messages.empty()) return start(k + 1);
   std::vector<std::unique_ptr<Request>> requests;
-  for (size_t i = 0; bad.ok() && i < step.messages.size(); ++i) {
+  for (size_t i = 0; i < step.messages.size(); ++i) {
     auto req = std::make_unique<Request>();
     req->message = std::move(step.messages[i]);
-    reinterpret_cast<nlmsghdr*>(&req->message[0])->nlmsg_flags |= NLM_F_ACK;
-    auto self = shared_from_this();
-    req->done = [self, k, i](Outcome&& o) {
-      ChainAnswer& a = self->answers[k][i];
-      a.sent = true;
-      a.status = o.status;
-      a.replies = std::move(o.replies);
+    req->done = [self = shared_from_this(), k, i](Outcome&& o) {
+      self->answers[k][i] = {true, std::move(o.status), std::move(o.replies)};
       if (--self->pending == 0) self->answered(k);
     };
     requests.push_back(std::move(req));
-  }
-  if (!bad.ok() || out.empty()) {
-    if (!out.empty()) {
-      out[bad_message].sent = true;  // it is the one reported; nothing of this step went out
-      out[bad_message].status = bad;
-    }
-    return bad.ok() ? start(k + 1) : finish();
   }
   pending = requests.size();
   // Together: one sendmsg for the step. The namespace this chain made is the chain's alone; in
   // another, the step takes a channel of its own (none after a close: then each is refused EBADF).
   lane = step.ns ? step.ns->take_lane(step.protocol) : nullptr;
-  if (!lane) return target->submit(step.protocol, std::move(requests));
+  if (!lane) return (step.ns ? step.ns : created)->submit(step.protocol, std::move(requests));
   auto held = lane;  // alive while it drains here: answering may give `lane` back and take another
   held->submit_all(std::move(requests));
 }
@@ -128,35 +109,23 @@ void Chain::answered(size_t k) {
 
 void run_chain(std::vector<ChainStep> steps, ChainDone done) {
   auto chain = std::make_shared<Chain>();
-  chain->answers.resize(steps.size());
-  for (size_t k = 0; k < steps.size(); ++k) {
-    chain->answers[k].resize(steps[k].create.empty() ? steps[k].messages.size() : 1 + steps[k].sysctls.size());
-  }
+  for (const ChainStep& s : steps) chain->answers.emplace_back(s.create.empty() ? s.messages.size() : 1);
   chain->steps = std::move(steps);
   chain->done = std::move(done);
   if (chain->steps.empty() || chain->steps[0].create.empty()) return chain->start(0);
-  // The sysctls are written inside the new namespace before any link exists there, so links
-  // made in it inherit the `default` ones.
   Namespace::create(
       chain->steps[0].create,
-      [chain] {
-        const auto& sysctls = chain->steps[0].sysctls;
-        for (size_t i = 0; i < sysctls.size(); ++i) {
-          ChainAnswer& w = chain->answers[0][1 + i];
-          w.sent = true;
-          w.status = sysctl_write_here(sysctls[i].first, sysctls[i].second);
-          if (!w.status.ok()) return;
+      [chain]() -> Status {
+        for (const auto& [path, value] : chain->steps[0].sysctls) {
+          Status s = sysctl_write_here(path, value);
+          if (!s.ok()) return s;
         }
+        return {};
       },
       [chain](const Status& s, std::shared_ptr<Namespace> ns) {
         chain->created = std::move(ns);
-        ChainAnswer& a = chain->answers[0][0];
-        a.sent = true;
-        a.status = s;
+        chain->answers[0][0] = {true, s, {}};
         if (!s.ok()) return chain->finish();
-        for (const ChainAnswer& w : chain->answers[0]) {
-          if (!w.status.ok()) return chain->finish();
-        }
         chain->start(1);
       });
 }

@@ -29,21 +29,22 @@ struct ChainPatch {
   size_t from_message = 0;
   uint16_t attr = 0;
   size_t header_size = 0;
-  // Instead of an answer: the fd of the namespace step 0 created, or of this namespace (for
-  // IFLA_NET_NS_FD), held by the chain so the fd stays that namespace's however long it waits.
-  bool created_fd = false;
+  // Instead of an answer (fd): the fd of fd_of (for IFLA_NET_NS_FD), or without it of the
+  // namespace step 0 created; held by the chain so the fd stays that namespace's while it waits.
+  bool fd = false;
   std::shared_ptr<Namespace> fd_of;
 };
 
 struct ChainStep {
   std::string create;              // step 0 only: make this named namespace; no messages
   // With create: sysctls written in it right away, by the thread inside it ({/proc/sys/… path,
-  // value}): before any link exists there, so links made in it inherit the `default` ones.
+  // value}): before any link exists there, so links made in it inherit the `default` ones. One
+  // that fails undoes the namespace.
   std::vector<std::pair<std::string, std::string>> sysctls;
   std::shared_ptr<Namespace> ns;   // where the messages go; null: the namespace step 0 made
   int protocol = 0;
   std::vector<std::string> messages;  // netlink messages, patched just before they are sent
-  std::vector<ChainPatch> patches;
+  std::vector<ChainPatch> patches;    // each naming one of messages (the caller checked)
 };
 
 struct ChainAnswer {
@@ -52,8 +53,8 @@ struct ChainAnswer {
   std::string replies;             // as the exchange gave them (exchange.h)
 };
 
-// Per step, per message (a create step answers whether it made the namespace, then each sysctl
-// write), and the namespace step 0 made, if any, for the caller to release. Called once, on the
+// Per step, per message (a create step: one answer, for the namespace and its sysctls), and the
+// namespace step 0 made, if any, for the caller to release. Called once, on the
 // thread that answered last (or on the caller's thread when the first step cannot be sent).
 using ChainDone = std::function<void(std::vector<std::vector<ChainAnswer>>&&, std::shared_ptr<Namespace> created)>;
 
@@ -61,8 +62,8 @@ void run_chain(std::vector<ChainStep> steps, ChainDone done);
 
 // Patching, declared for the fuzz targets (test/fuzz/): the 32-bit top-level attribute `attr` of
 // the first reply in `replies` carrying it, past a family header of header_size bytes, every
-// length checked; and apply(), which writes the value p names (from an answer, p.fd_of's fd, or
-// the fd of `created`) at p.offset: EPROTO when the answer lacks it, EINVAL when outside message.
+// length checked; and apply(), which writes the value p names (from an answer, or a namespace's
+// fd) at p.offset: EPROTO when there is none, EINVAL when outside message.
 bool attribute_of(const std::string& replies, size_t header_size, uint16_t attr, uint32_t* out);
 Status apply(const ChainPatch& p, std::string* message, const std::vector<std::vector<ChainAnswer>>& answers,
              const Namespace* created);

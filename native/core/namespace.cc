@@ -81,7 +81,7 @@ void Channel::drain() {
 }
 
 
-void Namespace::create(const std::string& name, std::function<void()> inside, Created done) {
+void Namespace::create(const std::string& name, std::function<Status()> inside, Created done) {
   pool_post([name, inside = std::move(inside), done = std::move(done)] {
     std::shared_ptr<NetnsFd> fd;
     std::shared_ptr<Channel> rtnl;
@@ -90,8 +90,7 @@ void Namespace::create(const std::string& name, std::function<void()> inside, Cr
       if (!made.ok()) return made;
       rtnl = std::make_shared<Channel>(NETLINK_ROUTE, fd);
       Status opened = rtnl->open_here();
-      if (opened.ok() && inside) inside();
-      return opened;
+      return opened.ok() && inside ? inside() : opened;
     });
     if (!s.ok()) {
       if (fd && !name.empty()) netns_delete(name);  // made, but unusable: undone

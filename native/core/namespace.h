@@ -53,9 +53,9 @@ class Namespace {
   // Creates a namespace (named, or anonymous when name is empty) on a pool thread, opens its
   // rtnetlink socket while inside, runs `inside` there (sysctls a chain writes before any link
   // exists), and returns the thread home. `done` runs on that thread, after, with the namespace or
-  // why there is none (nothing is left behind then).
+  // why there is none (nothing is left behind then, whatever failed).
   using Created = std::function<void(const Status&, std::shared_ptr<Namespace>)>;
-  static void create(const std::string& name, std::function<void()> inside, Created done);
+  static void create(const std::string& name, std::function<Status()> inside, Created done);
 
   // Queues requests on the channel for a protocol, together. After shutdown() each is answered
   // EBADF at once instead.

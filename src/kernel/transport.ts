@@ -7,7 +7,7 @@ import * as util from 'node:util';
 import { nativeCall, NetlinkError, toNetlinkError } from '../errors';
 import { AF_INET, AF_INET6, parseAddress } from '../ip';
 import { CodecError, decodeMapped, encode, encodeAll, locate, type MessageView, type WireMessage } from '../codec/codec';
-import { CNI_SHIM, native, type NativeFailure, type NativeNamespace, type NativeSubscription, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, PATCH_FROM_CREATED, PATCH_FROM_FD, PATCH_WORDS, type PeerCredentials } from '../native';
+import { CNI_SHIM, native, type NativeFailure, type NativeNamespace, type NativeSubscription, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, PATCH_FROM_FD, PATCH_WORDS, type PeerCredentials } from '../native';
 
 export { CNI_SHIM, NETLINK_NETFILTER, NETLINK_ROUTE, NETNS_EXEC_HELPER, type PeerCredentials, type WireMessage };
 
@@ -364,12 +364,12 @@ export class Transport {
         const messages = encodeAll(s.protocol, s.items.map((i) => i.message), starts);
         const list = s.patches ?? [];
         const patches = new Uint32Array(list.length * PATCH_WORDS);
-        const fds: NativeNamespace[] = [];
+        const fds: Array<NativeNamespace | null> = [];
         for (const [j, p] of list.entries()) {
           const offset = locate(s.protocol, messages.subarray(starts[p.message], starts[p.message + 1]), p.to);
-          let record = [PATCH_FROM_CREATED, 0, 0, 0];
-          if ('fdOf' in p) record = [PATCH_FROM_FD, fds.push(p.fdOf.#native ?? await p.fdOf.nativeHandle(operation)) - 1, 0, 0];
-          else if ('fromStep' in p) record = [p.fromStep, p.fromMessage, p.fromAttr.type, p.fromAttr.headerSize];
+          let record;
+          if ('fromStep' in p) record = [p.fromStep, p.fromMessage, p.fromAttr.type, p.fromAttr.headerSize];
+          else record = [PATCH_FROM_FD, fds.push('fdOf' in p ? p.fdOf.#native ?? await p.fdOf.nativeHandle(operation) : null) - 1, 0, 0];
           patches.set([p.message, offset, ...record], j * PATCH_WORDS);
         }
         const ns = s.netns === 'created' ? null : s.netns.#native ?? await s.netns.nativeHandle(operation);

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encode } from '../../src/codec/codec';
-import { native, NETLINK_ROUTE, PATCH_FROM_CREATED, PATCH_FROM_FD } from '../../src/native';
+import { native, NETLINK_ROUTE, PATCH_FROM_FD } from '../../src/native';
 
 const getLink = () => encode(NETLINK_ROUTE, { type: 18, flags: 1, header: { index: 1 } });
 
@@ -43,14 +43,15 @@ describe("the addon's edge", () => {
     try {
       const whole = getLink();
       const refused = async (record: number[], errno: number) => {
-        const [answers] = await native.chain([{ ns, protocol: NETLINK_ROUTE, messages: whole, patches: Uint32Array.from(record), fds: [ns] }]);
+        const [answers] = await native.chain([{ ns, protocol: NETLINK_ROUTE, messages: whole, patches: Uint32Array.from(record), fds: [ns, null] }]);
         assert.equal(answers?.length, 1);
         assert.ok(answers[0] instanceof Error, 'refused before it was sent');
         assert.equal((answers[0] as { errno?: number }).errno, errno);
       };
       await refused([0, whole.length - 2, PATCH_FROM_FD, 0, 0, 0], 22); // EINVAL: past the message's end
-      await refused([1, 0, PATCH_FROM_FD, 0, 0, 0], 22); // a message the step lacks
-      await refused([0, 20, PATCH_FROM_CREATED, 0, 0, 0], 71); // EPROTO: the chain created no namespace
+      await refused([0, 20, PATCH_FROM_FD, 1, 0, 0], 71); // EPROTO: the chain created no namespace
+      // A message the step lacks: the call's shape is wrong, a TypeError before anything is sent.
+      assert.throws(() => native.chain([{ ns, protocol: NETLINK_ROUTE, messages: whole, patches: Uint32Array.from([1, 0, PATCH_FROM_FD, 0, 0, 0]), fds: [ns] }]), /names a message its step lacks/);
       await refused([0, 20, 5, 0, 3, 16], 71); // a step that has not run
     } finally {
       await ns.close();
