@@ -68,15 +68,7 @@ void Completer::drain(Napi::Env env, Napi::Function, Completer* self, void*) {
       self->ready_.pop_front();
     }
     Napi::HandleScope scope(env);
-    try {
-      job(env);
-    } catch (...) {
-      // A job that throws (a listener's own error) still counts as done, and the jobs after it
-      // still run: otherwise scheduled_ stays set and every later answer waits for good.
-      if (--self->outstanding_ == 0) self->tsfn_.Unref(env);
-      resume_later(env, self);
-      throw;
-    }
+    job(env);  // settles a promise: throws nothing (Pending::settle)
     if (--self->outstanding_ == 0) self->tsfn_.Unref(env);
   }
   // The rest on a later turn of the event loop (setImmediate), timers and I/O between; scheduled_
@@ -90,23 +82,10 @@ void Completer::resume_later(Napi::Env env, Completer* self) {
   env.Global().Get("setImmediate").As<Napi::Function>().Call({resume});
 }
 
-void AddonState::track(const void* key, std::function<void()> close) {
-  std::lock_guard<std::mutex> lock(mu);
-  open[key] = std::move(close);
-}
-
-void AddonState::untrack(const void* key) {
-  std::lock_guard<std::mutex> lock(mu);
-  open.erase(key);
-}
-
 void AddonState::teardown() {
   completer.close();
   std::unordered_map<const void*, std::function<void()>> all;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    all.swap(open);
-  }
+  all.swap(open);
   for (auto& e : all) e.second();
   namespace_class.Reset();
   subscription_class.Reset();
@@ -160,6 +139,8 @@ void Pending::settle(const nln::Status& s, Make make, std::string bytes, int ind
       d.Reject(e.Value());
     } catch (const Napi::Error& e) {
       d.Reject(e.Value());  // the result could not be built (out of memory, say): the promise still settles
+    } catch (const std::exception& e) {
+      d.Reject(Napi::Error::New(env, e.what()).Value());
     }
   });
 }

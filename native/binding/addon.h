@@ -46,17 +46,14 @@ class Completer {
 };
 
 // Per environment, shared by everything the addon hands out: the completer, and how to close each
-// handle still open (environment teardown closes them all).
+// handle still open (environment teardown closes them all; handles come and go on the JS thread).
 struct AddonState {
   explicit AddonState(Napi::Env env) : completer(env) {}
   Completer completer;
   Napi::FunctionReference namespace_class;
   Napi::FunctionReference subscription_class;
-  std::mutex mu;
   std::unordered_map<const void*, std::function<void()>> open;
 
-  void track(const void* key, std::function<void()> close);
-  void untrack(const void* key);
   // On the JS thread: results are no longer delivered, every handle is closed, and what N-API owns
   // is released while the environment still exists.
   void teardown();

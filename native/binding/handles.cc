@@ -25,9 +25,9 @@ class Handle : public Napi::ObjectWrap<Self> {
     if (info.Length() != 1 || !info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "made by the addon only");
     state_ = state_of(info.Env());
     core_ = *info[0].As<Napi::External<std::shared_ptr<Core>>>().Data();
-    state_->track(core_.get(), [weak = std::weak_ptr<Core>(core_)] {
+    state_->open[core_.get()] = [weak = std::weak_ptr<Core>(core_)] {
       if (auto c = weak.lock()) Self::end(*c);
-    });
+    };
   }
   ~Handle() override {
     if (auto c = take()) Self::end(*c);
@@ -40,7 +40,7 @@ class Handle : public Napi::ObjectWrap<Self> {
  protected:
   // The core object, untracked: this handle is closed from now on.
   std::shared_ptr<Core> take() {
-    if (core_) state_->untrack(core_.get());
+    if (core_) state_->open.erase(core_.get());
     return std::move(core_);
   }
   std::shared_ptr<AddonState> state_;

@@ -24,14 +24,14 @@ struct Exchanger::InFlight {
 Status receive_from_kernel(NetlinkSocket& sock, RxBuffer& rx, bool wait, size_t* len) {
   for (;;) {
     size_t size = 0;
-    Status s = sock.peek_size(&size, wait);
+    uint32_t sender = 0;
+    Status s = sock.receive(nullptr, 0, MSG_PEEK | MSG_TRUNC | (wait ? 0 : MSG_DONTWAIT), &size, &sender);
     if (!s.ok()) return s;
     if (size > rx.size || !rx.data) {
       rx.size = std::max(size, kInitialReceiveBuffer);
       rx.data.reset(new uint8_t[rx.size]);  // default-initialized: no memset
     }
-    uint32_t sender = 0;
-    s = sock.receive(rx.data.get(), rx.size, len, &sender);
+    s = sock.receive(rx.data.get(), rx.size, 0, len, &sender);
     if (!s.ok() || sender == 0) return s;
   }
 }
@@ -46,7 +46,8 @@ Status read_announcements(NetlinkSocket& sock, RxBuffer& rx, std::string* out) {
       if (r.err != ENOBUFS) return r;
       // Said once, by the call that meets it: the stale datagrams are thrown away (at most a
       // receive buffer's worth), so nothing from before the gap is told after it.
-      for (int n = 0; n < (1 << 16) && recv(sock.fd(), nullptr, 0, MSG_DONTWAIT | MSG_TRUNC) >= 0; ++n) {}
+      uint32_t sender;
+      for (int n = 0; n < (1 << 16) && sock.receive(nullptr, 0, MSG_DONTWAIT | MSG_TRUNC, &len, &sender).ok(); ++n) {}
       return Status::fail(ENOBUFS, "the kernel dropped announcements (receive buffer overrun)");
     }
     for_each_message(rx.data.get(), len, [&](const nlmsghdr* h) {
@@ -61,20 +62,19 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
   // seq -> (flight, index of the message within an nfnetlink batch, or -1 for the request's own)
   std::unordered_map<uint32_t, std::pair<size_t, int>> by_seq;
   std::vector<struct iovec> iov;
-  auto stamp = [&](const nlmsghdr* m, size_t flight, int index) {
-    nlmsghdr* h = const_cast<nlmsghdr*>(m);  // the request's own bytes
-    h->nlmsg_seq = next_seq_++;
-    by_seq[h->nlmsg_seq] = {flight, index};
+  // Numbers each message of m (the request's own bytes) for flight, with its place in a batch.
+  auto stamp = [&](std::string& m, size_t flight, bool batch) {
+    int j = 0;
+    for_each_message(reinterpret_cast<const uint8_t*>(m.data()), m.size(), [&](const nlmsghdr* h) {
+      const_cast<nlmsghdr*>(h)->nlmsg_seq = next_seq_;
+      by_seq[next_seq_++] = {flight, batch ? j++ : -1};
+    });
+    return iovec{&m[0], m.size()};
   };
-  auto header = [](std::string& m) { return reinterpret_cast<const nlmsghdr*>(m.data()); };
   for (size_t i = 0; i < batch.size(); ++i) {
     flights[i].req = std::move(batch[i]);
     Request& r = *flights[i].req;
-    int j = 0;
-    for_each_message(reinterpret_cast<const uint8_t*>(r.batch.data()), r.batch.size(), [&](const nlmsghdr* h) { stamp(h, i, j++); });
-    if (r.batch.empty()) stamp(header(r.message), i, -1);
-    std::string& out = r.batch.empty() ? r.message : r.batch;
-    iov.push_back({&out[0], out.size()});
+    iov.push_back(r.batch.empty() ? stamp(r.message, i, false) : stamp(r.batch, i, true));
   }
   size_t open = flights.size();
   // A refusal's replies are the kernel's message saying so, nothing else: no partial answer.
@@ -101,29 +101,18 @@ void Exchanger::exchange(std::vector<std::unique_ptr<Request>>& batch) {
 
   Status sent = sock_.send(iov.data(), iov.size());
   if (sent.ok() && !flights[0].req->batch.empty()) {
-    std::string& sentinel = flights[0].req->message;  // in a sendmsg of its own
-    stamp(header(sentinel), 0, -1);
-    struct iovec one = {&sentinel[0], sentinel.size()};
-    sent = sock_.send(&one, 1);
+    struct iovec sentinel = stamp(flights[0].req->message, 0, false);  // in a sendmsg of its own
+    sent = sock_.send(&sentinel, 1);
   }
-  if (!sent.ok()) {
-    fail_all(sent);
-    return;
-  }
+  if (!sent.ok()) return fail_all(sent);
 
   while (open > 0) {
     size_t len = 0;
     Status r = receive_from_kernel(sock_, rx_, true, &len);
-    if (!r.ok()) {
-      if (r.err == ENOBUFS) {
-        // The kernel dropped replies for lack of buffer: what it did with these requests is not
-        // known (a change may have been made), so they fail saying so instead of waiting forever.
-        r.detail = "the kernel dropped netlink replies (receive buffer overrun): whether these requests "
-                   "were carried out is unknown";
-      }
-      fail_all(r);
-      return;
-    }
+    // ENOBUFS: the kernel dropped replies for lack of buffer; what it did with these requests is
+    // not known (a change may have been made), so they fail saying so instead of waiting forever.
+    if (r.err == ENOBUFS) r.detail = "the kernel dropped netlink replies (receive buffer overrun): whether these requests were carried out is unknown";
+    if (!r.ok()) return fail_all(r);
     for_each_message(rx_.data.get(), len, [&](const nlmsghdr* h) {
       if (h->nlmsg_pid != sock_.port_id() && h->nlmsg_pid != 0) return;
       auto it = by_seq.find(h->nlmsg_seq);

@@ -74,8 +74,6 @@ class Namespace {
   }
 
   int fd() const { return fd_->fd; }
-  // The fd, held: for what lives on in the namespace independently of this handle.
-  std::shared_ptr<const NetnsFd> fd_holder() const { return fd_; }
   uint64_t inode() const { return fd_->inode; }
 
  private:

@@ -26,10 +26,7 @@ Status check_and_stat(int fd, std::shared_ptr<NetnsFd>* out) {
   struct statfs fs;
   if (fstatfs(fd, &fs) < 0) return Status::fail(errno, "fstatfs");
   if (fs.f_type != NSFS_MAGIC) return Status::fail(EINVAL, "not a namespace file");
-  int type = ioctl(fd, NS_GET_NSTYPE);
-  if (type < 0 && errno != ENOTTY) return Status::fail(errno, "ioctl(NS_GET_NSTYPE)");
-  if (type >= 0 && type != CLONE_NEWNET) return Status::fail(EINVAL, "not a network namespace");
-  if (type < 0) return Status::fail(EINVAL, "not a namespace file");
+  if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) return Status::fail(EINVAL, "not a network namespace");
   struct stat st;
   if (fstat(fd, &st) < 0) return Status::fail(errno, "fstat");
   *out = std::make_shared<NetnsFd>(fd, st.st_ino);

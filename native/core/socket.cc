@@ -82,18 +82,7 @@ Status NetlinkSocket::send(const struct iovec* iov, size_t count) {
   }
 }
 
-Status NetlinkSocket::peek_size(size_t* len, bool wait) {
-  for (;;) {
-    ssize_t n = recv(fd_, nullptr, 0, MSG_PEEK | MSG_TRUNC | (wait ? 0 : MSG_DONTWAIT));
-    if (n >= 0) {
-      *len = static_cast<size_t>(n);
-      return {};
-    }
-    if (errno != EINTR) return Status::fail(errno, "recvmsg");
-  }
-}
-
-Status NetlinkSocket::receive(uint8_t* buf, size_t cap, size_t* len, uint32_t* sender) {
+Status NetlinkSocket::receive(uint8_t* buf, size_t cap, int flags, size_t* len, uint32_t* sender) {
   sockaddr_nl from{};
   struct iovec iov{buf, cap};
   msghdr m{};
@@ -102,9 +91,9 @@ Status NetlinkSocket::receive(uint8_t* buf, size_t cap, size_t* len, uint32_t* s
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
   for (;;) {
-    ssize_t n = recvmsg(fd_, &m, 0);
+    ssize_t n = recvmsg(fd_, &m, flags);
     if (n >= 0) {
-      *len = std::min(static_cast<size_t>(n), cap);
+      *len = flags & MSG_TRUNC ? static_cast<size_t>(n) : std::min(static_cast<size_t>(n), cap);
       *sender = from.nl_pid;
       return {};
     }

@@ -24,11 +24,10 @@ class NetlinkSocket {
 
   // One sendmsg carrying every message in iov: the kernel handles them in order, in this call.
   Status send(const struct iovec* iov, size_t count);
-  // The size of the next datagram, without taking it; waits for one unless !wait (EAGAIN then).
-  Status peek_size(size_t* len, bool wait = true);
-  // Receives one datagram (possibly several netlink messages) into buf, which the caller sized
-  // with peek_size; *sender is the sending socket's port id (0: the kernel).
-  Status receive(uint8_t* buf, size_t cap, size_t* len, uint32_t* sender);
+  // One datagram (possibly several netlink messages) into buf, cut at cap; *sender is the sending
+  // socket's port id (0: the kernel). flags: MSG_DONTWAIT (else it waits for one), MSG_PEEK|MSG_TRUNC
+  // (*len is then its whole size, left queued).
+  Status receive(uint8_t* buf, size_t cap, int flags, size_t* len, uint32_t* sender);
 
   uint32_t port_id() const { return port_id_; }
   int fd() const { return fd_; }

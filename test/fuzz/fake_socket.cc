@@ -5,6 +5,8 @@
 
 #include "../../native/core/socket.h"
 
+#include <sys/socket.h>
+
 namespace nln_fuzz {
 FakeWire wire;
 
@@ -42,17 +44,13 @@ Status NetlinkSocket::send(const struct iovec* iov, size_t count) {
   return {};
 }
 
-Status NetlinkSocket::peek_size(size_t* len, bool) {
-  uint32_t sender;
-  if (!nln_fuzz::peek(len, &sender)) return Status::fail(wire.end_error, "recvmsg");
-  return {};
-}
-
-Status NetlinkSocket::receive(uint8_t* buf, size_t cap, size_t* len, uint32_t* sender) {
+Status NetlinkSocket::receive(uint8_t* buf, size_t cap, int flags, size_t* len, uint32_t* sender) {
   size_t n;
   if (!nln_fuzz::peek(&n, sender)) return Status::fail(wire.end_error, "recvmsg");
-  *len = std::min(n, cap);  // as recvmsg: a datagram longer than the buffer is cut
-  std::memcpy(buf, wire.next + 3, *len);
+  // As recvmsg: a peek leaves it queued; a datagram longer than the buffer is cut.
+  *len = flags & MSG_TRUNC ? n : std::min(n, cap);
+  if (flags & MSG_PEEK) return {};
+  if (cap) std::memcpy(buf, wire.next + 3, std::min(n, cap));
   wire.next += 3 + n;
   wire.left -= 3 + n;
   return {};
