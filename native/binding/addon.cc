@@ -3,7 +3,6 @@
 
 #include <linux/netlink.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstring>
 

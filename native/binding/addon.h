@@ -1,5 +1,6 @@
 // The addon's JS face (src/native.ts types it): per-environment state, the one way a result
-// reaches JS (Pending), and the handles it gives out. Logic lives in ../core; files here convert.
+// reaches JS (Pending), and the handles it gives out. Logic lives in ../core; files here convert
+// (and tie a subscription's socket to the event loop).
 #pragma once
 #include <napi.h>
 

@@ -1,6 +1,6 @@
-// The module's functions: namespaces made, opened and deleted; tun devices, sysctl files and TCP
-// sockets made inside a namespace; chains; a unix socket's peer; flock. Each async one runs on the pool threads
-// and answers through a Pending.
+// The module's functions: namespaces made, opened and deleted; tun devices, sysctl files, TCP and
+// multicast netlink sockets made inside a namespace; chains; a unix socket's peer; flock. Each
+// async one runs on the pool threads and answers through a Pending.
 #include <errno.h>
 #include <sys/file.h>
 #include <sys/socket.h>
@@ -15,7 +15,7 @@ namespace nln_binding {
 
 namespace {
 
-// Runs work on a pool thread; resolves with make(env, result) (undefined without make), or rejects.
+// Runs work on a pool thread; resolves with make(env, result) (null without make), or rejects.
 template <typename R>
 Napi::Value on_pool(Napi::Env env, std::function<nln::Status(R*)> work, std::function<Napi::Value(Napi::Env, const R&)> make = nullptr) {
   Pending p(env);

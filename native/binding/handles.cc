@@ -2,7 +2,6 @@
 // the addon, tracked so environment teardown closes them, and closed when collected unclosed.
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/netlink.h>
 #include <uv.h>
 
 #include <optional>

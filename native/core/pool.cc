@@ -43,6 +43,7 @@ struct Pool {
   std::deque<Job> jobs;  // under mu, as are the counts
   int threads = 0;
   int idle = 0;
+  bool watcher_asleep = false;  // woken only then: not at every job while it times a wait
   int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);  // where every thread returns
 
   Pool() {
@@ -55,6 +56,9 @@ struct Pool {
     std::thread([this, stays] { serve(stays); }).detach();
   }
   bool starved() const { return !jobs.empty() && idle == 0; }
+  void wake_watcher() {  // under mu
+    if (starved() && watcher_asleep) starving.notify_one();
+  }
   void serve(bool stays);
   void watch();
 };
@@ -77,7 +81,7 @@ void Pool::serve(bool stays) {
     --idle;
     Job job = std::move(jobs.front());
     jobs.pop_front();
-    if (starved()) starving.notify_one();
+    wake_watcher();
     lock.unlock();
     job.run();
     lock.lock();
@@ -89,7 +93,9 @@ void Pool::serve(bool stays) {
 void Pool::watch() {
   std::unique_lock<std::mutex> lock(mu);
   for (;;) {
+    watcher_asleep = true;
     starving.wait(lock, [this] { return starved(); });
+    watcher_asleep = false;
     starving.wait_for(lock, kStarved);
     if (starved() && threads < kMaxThreads && std::chrono::steady_clock::now() - jobs.front().queued > kStarved) start(false);
   }
@@ -109,7 +115,7 @@ void pool_post(std::function<void()> job) {
   {
     std::lock_guard<std::mutex> lock(p.mu);
     p.jobs.push_back({std::move(job), std::chrono::steady_clock::now()});
-    if (p.idle == 0) p.starving.notify_one();
+    p.wake_watcher();
   }
   p.work.notify_one();
 }
