@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <utility>
+
 #include "../core/chain.h"
 #include "../core/inside.h"
 #include "../core/pool.h"
@@ -16,27 +18,20 @@ namespace nln_binding {
 namespace {
 
 // Runs work on a pool thread; resolves with make(env, result) (null without make), or rejects.
+// Given a namespace handle v (not an empty Value), work gets its fd, the namespace held until it
+// is done (its fd stays that namespace's even if the handle is closed meanwhile: the call is then
+// refused, never sent somewhere else).
 template <typename R>
-Napi::Value on_pool(Napi::Env env, std::function<nln::Status(R*)> work, std::function<Napi::Value(Napi::Env, const R&)> make = nullptr) {
+Napi::Value on_pool(Napi::Env env, Napi::Value v, std::function<nln::Status(int, R*)> work, std::function<Napi::Value(Napi::Env, const R&)> make = nullptr) {
   Pending p(env);
-  nln::pool_post([p, work = std::move(work), make = std::move(make)] {
+  bool in_ns = !v.IsEmpty();
+  auto ns = in_ns ? namespace_of(v) : nullptr;
+  nln::pool_post([p, in_ns, ns, work = std::move(work), make = std::move(make)] {
     auto r = std::make_shared<R>();
-    nln::Status s = work(r.get());
+    nln::Status s = in_ns && (!ns || ns->closed()) ? nln::Status::fail(EBADF, "the namespace handle is closed") : work(ns ? ns->fd() : -1, r.get());
     p.settle(s, make ? Pending::Make([r, make](Napi::Env env) { return make(env, *r); }) : nullptr);
   });
   return p.promise();
-}
-
-// work(fd of the namespace handle v holds) on a pool thread, the namespace held until it is done
-// (its fd stays that namespace's even if the handle is closed meanwhile: the call is then refused,
-// never sent somewhere else).
-template <typename R>
-Napi::Value in(const Napi::Value& v, std::function<nln::Status(int, R*)> work, std::function<Napi::Value(Napi::Env, const R&)> make = nullptr) {
-  auto ns = namespace_of(v);
-  return on_pool<R>(v.Env(), [ns, work](R* r) {
-    if (!ns || ns->closed()) return nln::Status::fail(EBADF, "the namespace handle is closed");
-    return work(ns->fd(), r);
-  }, make);
 }
 
 Napi::Value wrap(Napi::Env env, const std::shared_ptr<nln::NetnsFd>& fd) { return wrap_namespace(env, std::make_shared<nln::Namespace>(fd)); }
@@ -48,11 +43,7 @@ struct FdForJs {
     if (fd >= 0) ::close(fd);
   }
 };
-Napi::Value hand_over(Napi::Env env, const FdForJs& r) {
-  int fd = r.fd;
-  r.fd = -1;
-  return Napi::Number::New(env, fd);
-}
+Napi::Value hand_over(Napi::Env env, const FdForJs& r) { return Napi::Number::New(env, std::exchange(r.fd, -1)); }
 std::string string_at(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::String>().Utf8Value(); }
 int int_at(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
 
@@ -67,12 +58,12 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
 
 Napi::Value Open(const Napi::CallbackInfo& info) {
   std::string path = string_at(info, 0);
-  return on_pool<std::shared_ptr<nln::NetnsFd>>(info.Env(), [path](std::shared_ptr<nln::NetnsFd>* fd) { return nln::netns_open(path, fd); }, wrap);
+  return on_pool<std::shared_ptr<nln::NetnsFd>>(info.Env(), Napi::Value(), [path](int, std::shared_ptr<nln::NetnsFd>* fd) { return nln::netns_open(path, fd); }, wrap);
 }
 
 Napi::Value Delete(const Napi::CallbackInfo& info) {
   std::string name = string_at(info, 0);
-  return on_pool<int>(info.Env(), [name](int*) { return nln::netns_delete(name); });
+  return on_pool<int>(info.Env(), Napi::Value(), [name](int, int*) { return nln::netns_delete(name); });
 }
 
 // tunCreate(ns, name, flags, owner, group)
@@ -80,14 +71,14 @@ Napi::Value TunCreate(const Napi::CallbackInfo& info) {
   std::string name = string_at(info, 1);
   int flags = int_at(info, 2);
   int64_t owner = info[3].As<Napi::Number>().Int64Value(), group = info[4].As<Napi::Number>().Int64Value();
-  return in<int>(info[0], [=](int nsfd, int*) { return nln::tun_create(nsfd, name, flags, owner, group); });
+  return on_pool<int>(info.Env(), info[0], [=](int nsfd, int*) { return nln::tun_create(nsfd, name, flags, owner, group); });
 }
 
 // openIn(ns, path, write) -> fd: a /proc/sys file opened inside the namespace, for Node to read or write.
 Napi::Value OpenIn(const Napi::CallbackInfo& info) {
   std::string path = string_at(info, 1);
   bool write = info[2].ToBoolean();
-  return in<FdForJs>(info[0], [path, write](int nsfd, FdForJs* r) { return nln::open_in(nsfd, path, write, &r->fd); }, hand_over);
+  return on_pool<FdForJs>(info.Env(), info[0], [path, write](int nsfd, FdForJs* r) { return nln::open_in(nsfd, path, write, &r->fd); }, hand_over);
 }
 
 // tcpSocket(ns, sockaddr (a Buffer), backlog) -> fd: listening when backlog > 0; else for Node to connect.
@@ -95,7 +86,7 @@ Napi::Value TcpSocket(const Napi::CallbackInfo& info) {
   auto b = info[1].As<Napi::Buffer<char>>();
   std::string address(b.Data(), b.Length());
   int backlog = int_at(info, 2);
-  return in<FdForJs>(info[0], [=](int nsfd, FdForJs* r) { return nln::tcp_socket_in(nsfd, address, backlog, &r->fd); }, hand_over);
+  return on_pool<FdForJs>(info.Env(), info[0], [=](int nsfd, FdForJs* r) { return nln::tcp_socket_in(nsfd, address, backlog, &r->fd); }, hand_over);
 }
 
 // subscribe(ns, protocol, groups) -> a NativeSubscription: a socket there joined to multicast groups.
@@ -105,7 +96,7 @@ Napi::Value Subscribe(const Napi::CallbackInfo& info) {
   Napi::Array list = info[2].As<Napi::Array>();
   for (uint32_t i = 0; i < list.Length(); ++i) groups.push_back(list.Get(i).As<Napi::Number>().Uint32Value());
   using Socket = std::shared_ptr<nln::NetlinkSocket>;
-  return in<Socket>(info[0], [=](int nsfd, Socket* s) {
+  return on_pool<Socket>(info.Env(), info[0], [=](int nsfd, Socket* s) {
     *s = std::make_shared<nln::NetlinkSocket>();
     return nln::subscribe_in(nsfd, protocol, groups, s->get());
   }, wrap_subscription);
