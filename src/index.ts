@@ -2,6 +2,7 @@
 export { NetlinkError, type ErrnoCode } from './errors';
 export { Netns, type NetnsRef } from './netns';
 export { Links, type LinkFilter } from './link/links';
+export type { DeleteOptions } from './link/delete';
 export type * from './link/types';
 export { Addresses, type Address, type AddressOptions } from './addr';
 export { Routes, type Route, type RouteSpec, type Nexthop, type RouteType, type TableRef } from './route';

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "pool.h"
+
 namespace nln {
 
 namespace {
@@ -28,9 +30,14 @@ size_t send_buffer_of(int fd) {
 
 NetlinkSocket::~NetlinkSocket() { close(); }
 
+// Releasing a netfilter socket waits in the kernel for nf_tables' deferred transaction cleanup
+// (an RCU grace period, 5-10 ms): a socket dropped on the JS thread is closed on a pool thread.
 void NetlinkSocket::close() {
-  if (fd_ >= 0) ::close(fd_);
+  int fd = fd_;
   fd_ = -1;
+  if (fd < 0) return;
+  if (on_pool_thread()) ::close(fd);
+  else pool_post([fd] { ::close(fd); });
 }
 
 Status NetlinkSocket::open(int protocol) {

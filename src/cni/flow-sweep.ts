@@ -1,53 +1,10 @@
-// The conntrack cleanup of removed port mappings. Each delete walks the whole conntrack table (one
-// table for every namespace of the machine), and walks that run at once wait on each other in the
-// kernel: 64 concurrent DELs made 64 walks, one after another. So per node namespace one walk runs
-// at a time, and the mappings of the calls that arrive meanwhile go together in the next one.
+// The conntrack cleanup of removed port mappings: the kernel's filtered flush, one per mapping. It
+// visits only the table's occupied buckets (~0.3 ms), where a dump, conntrack -D's way and the
+// reference portmap's, locks every bucket of the machine's one table (262,144 here: ~9 ms each).
 import type { ConntrackFilter } from '../conntrack/conntrack';
 import type { Netns } from '../netns';
 
-interface Batch {
-  /** The first caller's handle: it waits for the batch, so the handle stays open until it is done. */
-  node: Netns;
-  filters: ConntrackFilter[];
-  done: Promise<void>;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-/** Per node namespace (by inode: the daemon opens a handle per call) with a walk running: the batch that waits for it. */
-const running = new Map<number, { next?: Batch }>();
-
-function batchFor(node: Netns): Batch {
-  let resolve!: () => void;
-  let reject!: (err: unknown) => void;
-  const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
-  return { node, filters: [], done, resolve, reject };
-}
-
-function runNext(key: number, slot: { next?: Batch }): void {
-  const b = slot.next;
-  if (!b) {
-    running.delete(key);
-    return;
-  }
-  slot.next = undefined;
-  b.node.conntrack.delete(b.filters).then(() => b.resolve(), b.reject).finally(() => runNext(key, slot));
-}
-
-/** Deletes the conntrack entries matching any of `filters` in `node`, together with those of concurrent callers. */
+/** Deletes the conntrack entries matching any of `filters` in `node`. */
 export async function sweepFlows(node: Netns, filters: ConntrackFilter[]): Promise<void> {
-  if (filters.length === 0) return;
-  const slot = running.get(node.inode);
-  if (slot) {
-    slot.next ??= batchFor(node);
-    slot.next.filters.push(...filters);
-    return slot.next.done;
-  }
-  const mine = {};
-  running.set(node.inode, mine);
-  try {
-    await node.conntrack.delete(filters);
-  } finally {
-    runNext(node.inode, mine);
-  }
+  await Promise.all(filters.map((f) => node.conntrack.flush(f)));
 }

@@ -11,6 +11,7 @@ import { cmdDel } from './del';
 import { type CniCommand, type CniEnv, parseCommand, parseEnv } from './env';
 import { CNI_ERR, CniError } from './errors';
 import { cmdGc } from './gc';
+import { borrowNode } from './node-handles';
 import { cmdStatus } from './status';
 import { LATEST, SUPPORTED_VERSIONS, versionInfo } from './version';
 
@@ -42,7 +43,8 @@ function errorResponse(cniVersion: string, err: unknown): CniResponse {
 }
 
 async function dispatch(command: CniCommand, env: CniEnv, conf: NetConf): Promise<string> {
-  const node = env.nodeNetns ? await Netns.open({ path: env.nodeNetns }) : Netns.current();
+  const borrowed = env.nodeNetns ? await borrowNode(env.nodeNetns) : undefined;
+  const node = borrowed?.node ?? Netns.current();
   try {
     switch (command) {
       case 'ADD': return `${JSON.stringify(await cmdAdd(node, env, conf))}\n`;
@@ -53,7 +55,7 @@ async function dispatch(command: CniCommand, env: CniEnv, conf: NetConf): Promis
       default: throw new CniError(CNI_ERR.invalidEnv, `CNI_COMMAND ${command} is not handled here`);
     }
   } finally {
-    if (node !== Netns.current()) await node.close();
+    borrowed?.release();
   }
 }
 

@@ -13,6 +13,7 @@ import {
   checkBoolean, checkInteger, checkIfname, checkKeys, checkMac, checkMtu, checkNetnsName, checkObject, checkString, checkU32,
 } from '../validate';
 import { decodeLink, LINK_VIEW } from './decode';
+import { type Deletion, deleteLinks, type DeleteOptions } from './delete';
 import { addMessage, flagChange, getMessage, linkAttrs, type Resolved, selector } from './message';
 import type { Link, LinkChange, LinkRef, LinkSpec, TunSpec, VethPeer } from './types';
 
@@ -34,6 +35,12 @@ export interface LinkFilter {
 }
 
 const SWITCHES = ['up', 'promisc', 'allmulticast', 'arp'] as const;
+
+function checkDeleteOptions(options: DeleteOptions): boolean {
+  checkKeys('options', checkObject('options', options), ['untilUnlisted']);
+  if (options.untilUnlisted !== undefined) checkBoolean('options.untilUnlisted', options.untilUnlisted);
+  return options.untilUnlisted === true;
+}
 
 /** Checks the options links.add and links.set share. */
 function checkCommon(o: Record<string, unknown>): void {
@@ -353,16 +360,35 @@ export class Links {
   }
 
   /** Deletes a link (a veth's peer goes with it). */
-  async delete(ref: LinkRef): Promise<void> {
+  async delete(ref: LinkRef, options: DeleteOptions = {}): Promise<void> {
     checkLinkRef('ref', ref);
-    const { index, ifname } = selector(ref);
-    await this.#request({ type: RTM.DELLINK, flags: NLM_F.REQUEST, header: { index }, attrs: { ifname } }, 'link.delete', ref);
+    const untilUnlisted = checkDeleteOptions(options);
+    const d = await this.deletion(ref, untilUnlisted);
+    await (untilUnlisted ? d.unlisted : d.answered);
   }
 
   /** Deletes every link of a group in one request (one RCU wait for all, not one each). */
-  async deleteGroup(group: number): Promise<void> {
+  async deleteGroup(group: number, options: DeleteOptions = {}): Promise<void> {
     checkInteger('group', group, 1, 0xffffffff);
-    await this.#t.request(NETLINK_ROUTE, { type: RTM.DELLINK, flags: NLM_F.REQUEST, header: {}, attrs: { group } }, 'link.deleteGroup');
+    const untilUnlisted = checkDeleteOptions(options);
+    const d = await this.deletion({ group }, untilUnlisted);
+    await (untilUnlisted ? d.unlisted : d.answered);
+  }
+
+  /**
+   * @internal A deletion (of a checked ref or group) whose two moments the caller sees apart:
+   * the links announced gone (when `watch`) and the kernel's answer after its teardown.
+   */
+  async deletion(target: LinkRef | { group: number }, watch = true): Promise<Deletion> {
+    if (typeof target === 'object') {
+      const { group } = target;
+      const message = { type: RTM.DELLINK, flags: NLM_F.REQUEST, header: {}, attrs: { group } };
+      return deleteLinks(this.#t, message, 'link.deleteGroup', watch, (m) => m.attrs?.group === group);
+    }
+    const { index, ifname } = selector(target);
+    const message = { type: RTM.DELLINK, flags: NLM_F.REQUEST, header: { index }, attrs: { ifname } };
+    const isIt = (m: WireMessage) => (typeof target === 'string' ? m.attrs?.ifname === target : m.header?.index === target);
+    return deleteLinks(this.#t, message, 'link.delete', watch, isIt, noSuchLink('link.delete', target, this.#t));
   }
 
   /** @internal The ifindex of ref (a name is looked up); ENODEV names the field. */

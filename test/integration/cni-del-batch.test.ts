@@ -10,7 +10,7 @@ import { runCni } from '../../src/cni/run';
 import { ipJson, waitFor, withCleanup } from '../helpers';
 import { withCniNamespaces, withTempDir } from '../cni-helpers';
 
-const PODS = 12;
+const PODS = 16;
 const conf = (dataDir: string) => JSON.stringify({
   cniVersion: '1.1.0', name: 'nlnt-cni-delbatch', type: 'nln-bridge', bridge: 'nlncni9', isGateway: true, ipMasq: true,
   ipam: { type: 'host-local', ranges: [[{ subnet: '198.18.47.0/24' }]], dataDir },
@@ -42,13 +42,16 @@ test('concurrent DELs delete every pod\'s veth by one group delete, leave foreig
       });
 
       // The requests the plugin sends, counted on the Links prototype (runCni runs in this process).
-      const links = Object.getPrototypeOf(node.links) as { delete(ref: unknown): Promise<void>; deleteGroup(g: number): Promise<void> };
-      const { delete: byName, deleteGroup: byGroup } = links;
+      const links = Object.getPrototypeOf(node.links) as { deletion(target: unknown, watch?: boolean): Promise<unknown> };
+      const { deletion } = links;
       const sent = { byName: 0, byGroup: 0 };
-      links.delete = function (this: unknown, ref) { sent.byName++; return byName.call(this, ref); };
-      links.deleteGroup = function (this: unknown, g) { sent.byGroup++; return byGroup.call(this, g); };
+      links.deletion = function (this: unknown, target, watch) {
+        if (typeof target === 'object') sent.byGroup++;
+        else sent.byName++;
+        return deletion.call(this, target, watch);
+      };
       const dels = await Promise.all(pods.map((c, i) => runCni({ env: env('DEL', node, c, `pod${i}`), stdin: conf(dir) })))
-        .finally(() => Object.assign(links, { delete: byName, deleteGroup: byGroup }));
+        .finally(() => Object.assign(links, { deletion }));
       for (const r of dels) assert.equal(r.exitCode, 0, r.stdout);
       assert.ok(sent.byGroup >= 1 && sent.byName + 2 <= PODS, `some veths deleted by group, not by name: ${JSON.stringify(sent)}`);
       assert.deepEqual(await veths(node), [], 'every pod\'s veth is gone');

@@ -258,6 +258,36 @@ describe('links: the classic recipe, step by step, no ip process', () => {
     });
   });
 
+  it('delete/deleteGroup { untilUnlisted }: settled at the kernel\'s announcement, before its answer; then gone for ip and the name free; refusals still reject', async () => {
+    await withNamespaces(2, async (ns, other) => {
+      await ns.links.add({ kind: 'veth', name: 'v0', peer: { name: 'v0p', netns: other } });
+      // The answer comes after the teardown's RCU wait: watched beside, it is still pending when
+      // the announcement settles the deletion.
+      const d = await ns.links.deletion('v0');
+      let answered = false;
+      void d.answered.then(() => { answered = true; });
+      await d.unlisted;
+      assert.equal(answered, false, 'settled by the announcement, not the answer');
+      assert.deepEqual((await ipJson(ns.name, ['link', 'show'])).map((l) => l.ifname), ['lo']);
+      assert.deepEqual((await ipJson(other.name, ['link', 'show'])).map((l) => l.ifname), ['lo']);
+      await ns.links.add({ kind: 'veth', name: 'v0', peer: { name: 'v0p', netns: other } }); // both names free
+      await d.answered;
+      await ns.links.delete('v0', { untilUnlisted: true });
+      assert.deepEqual((await ipJson(ns.name, ['link', 'show'])).map((l) => l.ifname), ['lo']);
+      for (let i = 0; i < 3; i++) await ns.links.add({ kind: 'veth', name: `g${i}`, group: 5, peer: { name: `g${i}p` } });
+      await ns.links.add({ kind: 'veth', name: 'keep', group: 6, peer: { name: 'keepp' } });
+      await ns.links.deleteGroup(5, { untilUnlisted: true });
+      assert.deepEqual((await ipJson(ns.name, ['link', 'show'])).map((l) => l.ifname).sort(), ['keep', 'keepp', 'lo']);
+      await assert.rejects(ns.links.delete('nope', { untilUnlisted: true }), (e: unknown) => e instanceof NetlinkError && e.code === 'ENODEV'
+        && e.operation === 'link.delete' && /link "nope" in namespace/.test(e.message));
+      await assert.rejects(ns.links.delete('lo', { untilUnlisted: true }), (e: unknown) => e instanceof NetlinkError && e.code === 'EOPNOTSUPP');
+      await assert.rejects(ns.links.deleteGroup(77, { untilUnlisted: true }), (e: unknown) => e instanceof NetlinkError && e.operation === 'link.deleteGroup');
+      await assert.rejects(ns.links.delete('keep', { untilUnlisted: 1 as unknown as boolean }), (e: unknown) => e instanceof TypeError && /options\.untilUnlisted/.test(e.message));
+      await assert.rejects(ns.links.delete('keep', { soon: true } as never), /options/);
+      assert.equal((await ns.links.get('keep')).group, 6);
+    });
+  });
+
   it('a failed add leaves nothing behind (peer name taken in the target namespace)', async () => {
     await withNamespaces(2, async (host, container) => {
       await container.links.add({ kind: 'bridge', name: 'eth0' });
