@@ -20,7 +20,7 @@ export interface NativeNamespace {
 
 /** What the kernel announced, as it queued: read one at a time; closed, a read is refused EBADF. */
 export interface NativeSubscription {
-  /** The announcements queued (netlink bytes), waiting for one unless `wait` is false (then maybe none: null). ENOBUFS: some were dropped. */
+  /** The announcements queued (netlink bytes), once the socket is readable unless `wait` is false; null: none (a wake for a forged datagram, too). ENOBUFS: some were dropped. */
   read(wait?: boolean): Promise<Buffer | null>;
   close(): void;
 }

@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <uv.h>
 
+#include <mutex>
 #include <optional>
 
 #include "../core/exchange.h"
+#include "../core/pool.h"
 #include "addon.h"
 
 namespace nln_binding {
@@ -46,34 +48,46 @@ class Handle : public Napi::ObjectWrap<Self> {
   std::shared_ptr<Core> core_;
 };
 
-// A subscription's socket, watched by the JS thread's own event loop (uv_poll): a read waiting for
-// the kernel to announce something waits there, on no addon thread, and then takes what has
-// queued without blocking (read_announcements). JS thread only.
-struct Listener {
+// A subscription's socket. The JS thread's event loop tells when it is readable (uv_poll: its
+// epoll, waiting on nothing else); every receive runs on a pool thread (pool_post), answered
+// through Pending. A read in progress holds the Feed: a handle closed mid-read leaves it the
+// socket, closed by its last holder (NetlinkSocket::close: on a pool thread either way).
+struct Feed {
   std::shared_ptr<nln::NetlinkSocket> sock;
   nln::RxBuffer rx;
-  uv_poll_t* poll = nullptr;
-  std::optional<Pending> waiting;
+  std::mutex mu;  // one read at a time: answers settle in the order they were read
+};
 
-  // status: libuv says EBADF for POLLERR, which is the socket's own error (ENOBUFS after an
-  // overrun), polling stopped: the read reports it.
+// Resolves with what has queued (null: nothing), read_announcements on a pool thread.
+void read_on_pool(const std::shared_ptr<Feed>& feed, const Pending& p) {
+  nln::pool_post([feed, p] {
+    std::lock_guard<std::mutex> lock(feed->mu);
+    std::string out;
+    nln::Status s = nln::read_announcements(*feed->sock, feed->rx, &out);  // before out is moved
+    p.settle(s, nullptr, std::move(out));
+  });
+}
+
+// JS thread only.
+struct Listener {
+  std::shared_ptr<Feed> feed;
+  uv_poll_t* poll = nullptr;
+  std::optional<Pending> waiting;  // a read(wait) the socket's readiness answers
+
+  // status: libuv says EBADF for POLLERR, the socket's own error (ENOBUFS after an overrun): the
+  // read reports it.
   static void readable(uv_poll_t* h, int, int) {
     auto* l = static_cast<Listener*>(h->data);
-    std::string out;
-    nln::Status s = nln::read_announcements(*l->sock, l->rx, &out);
-    // Woken for nothing we keep (a forged datagram): wait on.
-    if (s.ok() && out.empty()) return (void)uv_poll_start(h, UV_READABLE, readable);
     uv_poll_stop(h);
-    Pending p = std::move(*l->waiting);
+    read_on_pool(l->feed, *l->waiting);
     l->waiting.reset();
-    p.settle(s, nullptr, std::move(out));
   }
   void close() {  // a read waiting is answered EBADF
     if (waiting) waiting->settle(nln::Status::fail(EBADF, "the subscription is closed"));
     waiting.reset();
     if (poll) uv_close(reinterpret_cast<uv_handle_t*>(poll), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
     poll = nullptr;
-    sock->close();
+    feed.reset();
   }
 };
 
@@ -82,15 +96,15 @@ class SubscriptionWrap : public Handle<SubscriptionWrap, Listener> {
   using Handle::Handle;
   static void end(Listener& l) { l.close(); }
 
-  // read(wait = true) -> the announcements queued (netlink bytes), or null (without wait: none yet).
+  // read(wait = true) -> the announcements queued (netlink bytes), or null: none yet (without
+  // wait), or a wake for nothing kept (a forged datagram; the caller reads again).
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Pending p(info.Env());
     bool wait = info.Length() < 1 || info[0].ToBoolean();
     int polled = 0;
-    std::string out;
     if (!core_) p.settle(nln::Status::fail(EBADF, "the subscription is closed"));
     else if (core_->waiting) p.settle(nln::Status::fail(EBUSY, "a read is already waiting on this subscription"));
-    else if (!wait) p.settle(nln::read_announcements(*core_->sock, core_->rx, &out), nullptr, std::move(out));
+    else if (!wait) read_on_pool(core_->feed, p);
     else if ((polled = uv_poll_start(core_->poll, UV_READABLE, Listener::readable)) < 0) p.settle(nln::Status::fail(-polled, "poll"));
     else core_->waiting = p;
     return p.promise();
@@ -174,7 +188,8 @@ Napi::Value wrap_namespace(Napi::Env env, std::shared_ptr<nln::Namespace> ns) {
 
 Napi::Value wrap_subscription(Napi::Env env, const std::shared_ptr<nln::NetlinkSocket>& sock) {
   auto l = std::make_shared<Listener>();
-  l->sock = sock;
+  l->feed = std::make_shared<Feed>();
+  l->feed->sock = sock;
   uv_loop_t* loop = nullptr;
   napi_get_uv_event_loop(env, &loop);
   l->poll = new uv_poll_t;

@@ -84,6 +84,7 @@ void Pool::serve(bool stays) {
     wake_watcher();
     lock.unlock();
     job.run();
+    job.run = nullptr;  // what it held goes outside the lock: a socket's close can wait in the kernel
     lock.lock();
   }
   --threads;

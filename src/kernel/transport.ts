@@ -413,7 +413,8 @@ export class Transport {
       read: async (wait = true) => {
         if (closed) return null;
         try {
-          const bytes = await s.read(wait);
+          let bytes = await s.read(wait);
+          while (wait && bytes === null) bytes = await s.read(wait); // woken for nothing kept: wait on
           return bytes ? decodeReplies(protocol, bytes, operation) : [];
         } catch (err) {
           if (closed || !this.#subscriptions.has(s)) return null; // closed while it waited
