@@ -189,6 +189,21 @@ describe('ns.watch', () => {
     });
   });
 
+  it('a subscription closed while a pool thread reads it: the read still answers, the socket is closed after it', async () => {
+    await withNamespaces(1, async (ns) => {
+      const before = fdCount();
+      for (let i = 0; i < 20; i++) {
+        const sub = await ns[TRANSPORT].subscribe(NETLINK_ROUTE, [1 /* RTNLGRP_LINK */], 'test');
+        await sh('ip', ['-n', ns.name!, 'link', 'set', 'lo', 'mtu', String(60000 + i)]);
+        const reading = sub.read(false); // handed to a pool thread now
+        sub.close(); // in the same turn: the read holds the socket (closed under it, it would say EBADF: null)
+        const got = await reading;
+        assert.ok(got && got.some((m) => m.type === RTM.NEWLINK && m.attrs?.mtu === 60000 + i), `round ${i}: ${got === null ? null : got.map((m) => `${m.type} ${String(m.attrs?.mtu)}`).join()}`);
+      }
+      await waitFor(`fd count back to ${before}`, () => fdCount() === before, 2000);
+    });
+  });
+
   it('refuses a bad request before subscribing, naming the field', async () => {
     const ns = Netns.current();
     assert.throws(() => ns.watch({} as never), (e: unknown) => e instanceof TypeError && /what/.test(e.message));
