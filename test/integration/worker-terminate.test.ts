@@ -11,7 +11,7 @@ import { deleteLeftNamespaces, runNetnsNames, uniqueName, withCleanup } from '..
 const index = path.resolve(__dirname, '../../src/index.js');
 
 describe('Workers terminated mid-request', () => {
-  it('20 Workers creating, listing and deleting namespaces, each terminated after 30–80 ms: no crash, the process exits, threads and fds released', async () => {
+  it('20 Workers creating, watching, listing and deleting namespaces, each terminated after 30–80 ms: no crash, the process exits, threads and fds released', async () => {
     const prefix = uniqueName('wterm');
     const script = `
       const { Worker } = require('node:worker_threads');
@@ -25,9 +25,12 @@ describe('Workers terminated mid-request', () => {
           for (let i = 0; ; i++) {
             const name = workerData.prefix + '-' + i;
             const ns = await Netns.create(name);
+            // A watch too: its reads (on the addon's threads) are cut off with the rest.
+            const watching = (async () => { for await (const e of ns.watch({ links: true })) { /* read on */ } })();
             await ns.links.add({ kind: 'bridge', name: 'br0', up: true });
             await Promise.all([ns.links.list(), Netns.list(), ns.addresses.list(), ns.routes.list()]);
             await ns.delete();
+            await watching; // ends with the handle
           }
         })();`)};
       (async () => {
