@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { peerCredentials, type PeerCredentials } from '../kernel/transport';
 import { CNI_ERROR, cniErrorResponse, decodeRequestBody, encodeAnswer, FrameError, readRequestHeader, REQUEST_HEADER_BYTES } from './frame';
 import { lockMode, NetworkLock } from './network-lock';
+import { closeKeptNodes } from './node-handles';
 import { type CniRequest, type CniResponse, runCni } from './run';
 
 export const DEFAULT_CNI_SOCKET = '/run/netlink-native/cni.sock';
@@ -90,6 +91,7 @@ export class CniDaemon {
     this.#closing ??= (async () => {
       await new Promise<void>((resolve) => this.#server.close(() => resolve()));
       await Promise.all([...this.#connections]);
+      closeKeptNodes();
     })();
     return this.#closing;
   }

@@ -45,6 +45,7 @@ function errorResponse(cniVersion: string, err: unknown): CniResponse {
 async function dispatch(command: CniCommand, env: CniEnv, conf: NetConf): Promise<string> {
   const borrowed = env.nodeNetns ? await borrowNode(env.nodeNetns) : undefined;
   const node = borrowed?.node ?? Netns.current();
+  let failure: unknown;
   try {
     switch (command) {
       case 'ADD': return `${JSON.stringify(await cmdAdd(node, env, conf))}\n`;
@@ -54,8 +55,11 @@ async function dispatch(command: CniCommand, env: CniEnv, conf: NetConf): Promis
       case 'GC': await cmdGc(node, conf); return '';
       default: throw new CniError(CNI_ERR.invalidEnv, `CNI_COMMAND ${command} is not handled here`);
     }
+  } catch (err) {
+    failure = err;
+    throw err;
   } finally {
-    borrowed?.release();
+    borrowed?.release(failure);
   }
 }
 

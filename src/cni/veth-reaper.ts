@@ -51,7 +51,7 @@ function pump(inode: number): void {
   const batch = n.waiting;
   n.waiting = [];
   n.inKernel++;
-  void deleteBatch(batch).then(() => {
+  void deleteBatch(batch).finally(() => {
     n.inKernel--;
     pump(inode);
   });

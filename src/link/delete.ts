@@ -8,6 +8,13 @@ import { answer, NETLINK_ROUTE, Transport, type WireMessage } from '../kernel/tr
 
 const RTNLGRP_LINK = 1;
 
+/**
+ * An announced RTM_DELLINK that means the link is gone: the bridge also announces one (family
+ * AF_BRIDGE) for a port leaving it, and a link moved to another namespace is announced removed
+ * here (with its new namespace's id) while it lives on there.
+ */
+export const unregistered = (m: WireMessage): boolean => (m.header?.family ?? 0) === 0 && m.attrs?.new_netnsid === undefined;
+
 export interface DeleteOptions {
   /**
    * Settle once the kernel announces the link removed, not when it answers after its teardown.
@@ -41,7 +48,7 @@ export async function deleteLinks(t: Transport, message: WireMessage, operation:
       for (;;) {
         const said = await sub.read();
         if (said === null) return answered; // closed with the handle: the answer tells
-        if (said.some((m) => m.type === RTM.DELLINK && isIt(m))) return;
+        if (said.some((m) => m.type === RTM.DELLINK && unregistered(m) && isIt(m))) return;
       }
     })().catch(() => answered); // announcements lost (ENOBUFS): the answer tells
     unlisted = Promise.race([answered, announced]).finally(() => sub.close());

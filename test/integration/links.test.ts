@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { NetlinkError, Netns } from '../../src/index';
-import { ipJson, jsThreadNetns, processInside, sh, withCleanup, deleteLeftNamespaces, withNamespaces } from '../helpers';
+import { RTM } from '../../src/constants';
+import { NETLINK_ROUTE, TRANSPORT, type WireMessage } from '../../src/kernel/transport';
+import { unregistered } from '../../src/link/delete';
+import { ipJson, jsThreadNetns, processInside, sh, waitFor, withCleanup, deleteLeftNamespaces, withNamespaces } from '../helpers';
 import { assertNamespaceMatchesIp } from '../link-oracle';
 
 const startNetns = jsThreadNetns();
@@ -285,6 +288,32 @@ describe('links: the classic recipe, step by step, no ip process', () => {
       await assert.rejects(ns.links.delete('keep', { untilUnlisted: 1 as unknown as boolean }), (e: unknown) => e instanceof TypeError && /options\.untilUnlisted/.test(e.message));
       await assert.rejects(ns.links.delete('keep', { soon: true } as never), /options/);
       assert.equal((await ns.links.get('keep')).group, 6);
+    });
+  });
+
+  it('what settles untilUnlisted: only the announcement of a link gone, not a bridge port leaving its bridge nor a link moving away', async () => {
+    await withNamespaces(2, async (ns, other) => {
+      await ns.links.add({ kind: 'bridge', name: 'br0' });
+      await ns.links.add({ kind: 'veth', name: 'p0', master: 'br0', peer: { name: 'p0p' } });
+      await ns.links.add({ kind: 'veth', name: 'm0', peer: { name: 'm0p' } });
+      const sub = await ns[TRANSPORT].subscribe(NETLINK_ROUTE, [1], 'test');
+      try {
+        await ns.links.set('p0', { master: null });  // AF_BRIDGE RTM_DELLINK; p0 stays
+        await ns.links.set('m0p', { netns: other }); // RTM_DELLINK here; m0p lives on there
+        await ns.links.delete('p0');                 // gone
+        const said: WireMessage[] = [];
+        await waitFor('the announcements', async () => {
+          said.push(...((await sub.read(false)) ?? []));
+          return said.some((m) => m.type === RTM.DELLINK && m.attrs?.ifname === 'p0' && unregistered(m));
+        });
+        const gone = said.filter((m) => m.type === RTM.DELLINK && unregistered(m)).map((m) => m.attrs?.ifname);
+        const notGone = said.filter((m) => m.type === RTM.DELLINK && !unregistered(m)).map((m) => m.attrs?.ifname);
+        assert.deepEqual(gone.sort(), ['p0', 'p0p']);
+        assert.deepEqual([...new Set(notGone)].sort(), ['m0p', 'p0']);
+        assert.ok((await ipJson(other.name, ['link', 'show', 'm0p']))[0]);
+      } finally {
+        sub.close();
+      }
     });
   });
 
