@@ -39,8 +39,9 @@ describe('hygiene: handles free their fds and threads', () => {
         await h.close();
       };
       for (let i = 0; i < 5; i++) await cycle(); // warm-up: the addon's pool threads start once
-      const fds = fdCount();
-      const threads = threadCount();
+      // Taken once still: sockets are closed on the pool threads, and a helper thread ends when idle.
+      const fds = await steady(fdCount);
+      const threads = await steady(threadCount);
       for (let i = 0; i < 1000; i++) await cycle();
       await settlesTo(fdCount, fds, 'fd count');
       await settlesTo(threadCount, threads, 'thread count');
@@ -54,8 +55,8 @@ describe('hygiene: handles free their fds and threads', () => {
       await ns.delete();
     };
     for (let i = 0; i < 5; i++) await cycle();
-    const fds = fdCount();
-    const threads = threadCount();
+    const fds = await steady(fdCount);
+    const threads = await steady(threadCount);
     for (let i = 0; i < 1000; i++) await cycle();
     await settlesTo(fdCount, fds, 'fd count');
     await settlesTo(threadCount, threads, 'thread count');
