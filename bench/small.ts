@@ -105,21 +105,30 @@ export function linkList(rounds: number, ops: number, links: number): Workload {
 
 const ruleText = (i: number) => `ip saddr 10.${(i >> 8) & 255}.${i & 255}.1 tcp dport ${1 + (i % 60000)} accept`;
 
-/** nftables: transactions of `sizes` rules each (per rule), next to `nft -f` of the same rules. */
+/** Per round: a fresh namespace holding `table ip t { chain c }` (handed to `use`), removed after. */
+function nftRounds(use: (ns: Netns) => void): { fresh1(): Promise<void>; done(): Promise<void> } {
+  let ns: Netns;
+  return {
+    fresh1: async () => {
+      ns = await Netns.create(fresh());
+      made.push(ns.name!);
+      await ns.nft.apply('table ip t { chain c { } }');
+      use(ns);
+    },
+    done: async () => {
+      await ns.close();
+      await removeMade();
+    },
+  };
+}
+
 /** Untimed transactions before each timed one of the library (V8 optimizes its code by the third). */
 const WARM_BATCHES = 3;
 
+/** nftables: transactions of `sizes` rules each (per rule), next to `nft -f` of the same rules. */
 export function nftBatchWorkloads(rounds: number, sizes: number[]): Workload[] {
-  let ns: Netns;
-  const fresh1 = async () => {
-    ns = await Netns.create(fresh());
-    made.push(ns.name!);
-    await ns.nft.apply('table ip t { chain c { } }');
-  };
-  const done = async () => {
-    await ns.close();
-    await removeMade();
-  };
+  let ns!: Netns;
+  const { fresh1, done } = nftRounds((made1) => { ns = made1; });
   const batch = (n: number) => ns.nft.transaction((tx) => { for (let i = 0; i < n; i++) tx.addRule({ family: 'ip', table: 't', chain: 'c', rule: ruleText(i) }); });
   return sizes.map((rules) => {
     const file = nftScript(Array.from({ length: rules }, (_, i) => `add rule ip t c ${ruleText(i)}`), `batch-${rules}`);
@@ -150,16 +159,8 @@ function nftScript(lines: string[], what: string): string {
 
 /** nftables: rule 10,001 appended to a chain of 10,000, a 10,000-element map; next to nft. */
 export function nftWorkloads(rounds: number, rules: number): Workload[] {
-  let ns: Netns;
-  const fresh1 = async () => {
-    ns = await Netns.create(fresh());
-    made.push(ns.name!);
-    await ns.nft.apply('table ip t { chain c { } }');
-  };
-  const done = async () => {
-    await ns.close();
-    await removeMade();
-  };
+  let ns!: Netns;
+  const { fresh1, done } = nftRounds((made1) => { ns = made1; });
   const nftF = (lines: string[]) => exec('ip', ['netns', 'exec', ns.name!, 'nft', '-f', nftScript(lines, 'map')], { maxBuffer: 1 << 26 });
   const elements = Array.from({ length: rules }, (_, i) => `${20000 + (i % 40000)} : 10.0.${(i >> 8) & 255}.${i & 255}`).slice(0, Math.min(rules, 40000));
   const fill = async () => {
