@@ -383,7 +383,12 @@ export class Links {
     if (typeof target === 'object') {
       const { group } = target;
       const message = { type: RTM.DELLINK, flags: NLM_F.REQUEST, header: {}, attrs: { group } };
-      return deleteLinks(this.#t, message, 'link.deleteGroup', watch, (m) => m.attrs?.group === group);
+      return deleteLinks(this.#t, message, 'link.deleteGroup', watch, (m) => m.attrs?.group === group, (err) => {
+        if (err instanceof NetlinkError && err.code === 'ENODEV' && !err.kernelMessage) {
+          throw new NetlinkError('link.deleteGroup', err.errno, { netns: netnsLabel(this.#t), detail: `no link has group ${group}` });
+        }
+        throw err;
+      });
     }
     const { index, ifname } = selector(target);
     const message = { type: RTM.DELLINK, flags: NLM_F.REQUEST, header: { index }, attrs: { ifname } };

@@ -284,7 +284,8 @@ describe('links: the classic recipe, step by step, no ip process', () => {
       await assert.rejects(ns.links.delete('nope', { untilUnlisted: true }), (e: unknown) => e instanceof NetlinkError && e.code === 'ENODEV'
         && e.operation === 'link.delete' && /link "nope" in namespace/.test(e.message));
       await assert.rejects(ns.links.delete('lo', { untilUnlisted: true }), (e: unknown) => e instanceof NetlinkError && e.code === 'EOPNOTSUPP');
-      await assert.rejects(ns.links.deleteGroup(77, { untilUnlisted: true }), (e: unknown) => e instanceof NetlinkError && e.operation === 'link.deleteGroup');
+      await assert.rejects(ns.links.deleteGroup(77, { untilUnlisted: true }), (e: unknown) => e instanceof NetlinkError && e.operation === 'link.deleteGroup'
+        && e.code === 'ENODEV' && /namespace ".*": no link has group 77/.test(e.message));
       await assert.rejects(ns.links.delete('keep', { untilUnlisted: 1 as unknown as boolean }), (e: unknown) => e instanceof TypeError && /options\.untilUnlisted/.test(e.message));
       await assert.rejects(ns.links.delete('keep', { soon: true } as never), /options/);
       assert.equal((await ns.links.get('keep')).group, 6);
