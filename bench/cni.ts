@@ -10,7 +10,7 @@
 // Time and CPU time per pod, that CPU split by where it went (the driver, the processes it ran, the
 // daemon; user and system); the machine's own namespace is checked untouched (links, nftables
 // tables) after the run.
-//   node dist/bench/cni.js [--pods=N] [--rounds=N]
+//   node dist/bench/cni.js [--pods=N] [--rounds=N] [--peers=daemon,node,reference]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -57,6 +57,8 @@ const CPU_PARTS = ['driverUser', 'driverSys', 'pluginsUser', 'pluginsSys', 'daem
 
 /** Each measured round's split, by workload width and peer. */
 const splits = new Map<string, CniCpuSplit[]>();
+/** Each measured round's ADD and DEL phase times (ms for all pods), by workload width and peer. */
+const phases = new Map<string, Array<{ add: number; del: number }>>();
 const splitKey = (concurrency: number, peerName: string) => `${concurrency} ${peerName}`;
 
 /** What the machine's own namespace holds that a CNI plugin could add to: link names and nftables tables. */
@@ -100,7 +102,7 @@ function peer(name: string, pods: number, concurrency: number): Peer {
   let dir = '';
   const kind = name === CNI_PEERS.reference ? 'bridge' : 'nln-bridge';
   /** The driver's `bench` mode in the node namespace: every ADD, then every DEL; its time and the CPU time of all involved. */
-  const drive = async (these: Netns[], width: number): Promise<{ sample: Sample; split: CniCpuSplit }> => {
+  const drive = async (these: Netns[], width: number): Promise<{ sample: Sample; split: CniCpuSplit; phase: { add: number; del: number } }> => {
     const { sandbox, daemon } = await prepare();
     const request = {
       pluginDirs: kind === 'bridge' ? [REFERENCE_DIR] : [path.dirname(sandbox.shim), REFERENCE_DIR],
@@ -128,7 +130,7 @@ function peer(name: string, pods: number, concurrency: number): Peer {
       driverUser: a.selfUserNs / 1e6, driverSys: a.selfSysNs / 1e6, pluginsUser: a.childUserNs / 1e6, pluginsSys: a.childSysNs / 1e6,
       daemonUser: daemonCpu.user, daemonSys: daemonCpu.sys,
     };
-    return { sample: { ms: (a.addNs + a.delNs) / 1e6, cpuMs: CPU_PARTS.reduce((sum, k) => sum + split[k], 0) }, split };
+    return { sample: { ms: (a.addNs + a.delNs) / 1e6, cpuMs: CPU_PARTS.reduce((sum, k) => sum + split[k], 0) }, split, phase: { add: a.addNs / 1e6, del: a.delNs / 1e6 } };
   };
   return {
     name,
@@ -144,9 +146,10 @@ function peer(name: string, pods: number, concurrency: number): Peer {
       await drive([warm], 1);
     },
     async run(): Promise<Sample> {
-      const { sample, split } = await drive(podNs, concurrency);
+      const { sample, split, phase } = await drive(podNs, concurrency);
       const key = splitKey(concurrency, name);
       splits.set(key, [...(splits.get(key) ?? []), split]);
+      phases.set(key, [...(phases.get(key) ?? []), phase]);
       return sample;
     },
     async teardown() {
@@ -160,8 +163,8 @@ function peer(name: string, pods: number, concurrency: number): Peer {
 }
 
 /** The two workloads: pods one at a time, and 64 in flight (ADDs, then DELs). */
-export function cniWorkloads(pods: number, rounds: number): Workload[] {
-  const peers = (concurrency: number) => Object.values(CNI_PEERS).map((name) => peer(name, pods, concurrency));
+export function cniWorkloads(pods: number, rounds: number, only: Array<keyof typeof CNI_PEERS> = ['daemon', 'node', 'reference']): Workload[] {
+  const peers = (concurrency: number) => only.map((key) => peer(CNI_PEERS[key], pods, concurrency));
   return [
     { name: `CNI ADD+DEL via libcni, one at a time (N=${pods})`, ops: pods, rounds, peers: peers(1) },
     { name: `CNI ADD+DEL via libcni, 64 in flight (N=${pods})`, ops: pods, rounds, peers: peers(64) },
@@ -181,8 +184,21 @@ export function cniCpuTable(pods: number): string {
   return lines.join('\n');
 }
 
+/** ADD and DEL per pod by workload and peer (medians over rounds, ms). */
+export function cniPhaseTable(pods: number): string {
+  const lines = [`${'in flight'.padEnd(10)} ${'peer'.padEnd(42)} ${'ADD ms'.padStart(8)} ${'DEL ms'.padStart(8)}`];
+  for (const [key, rounds] of phases) {
+    const [width, ...peerName] = key.split(' ');
+    lines.push(`${width.padEnd(10)} ${peerName.join(' ').padEnd(42)} ${(median(rounds.map((r) => r.add)) / pods).toFixed(2).padStart(8)} ${(median(rounds.map((r) => r.del)) / pods).toFixed(2).padStart(8)}`);
+  }
+  return lines.join('\n');
+}
+
+/** The ADD phase's median per pod (ms) of a peer at a width, from this run's rounds. */
+const addPerPod = (concurrency: number, peerName: string, pods: number) => median((phases.get(splitKey(concurrency, peerName)) ?? [{ add: NaN, del: NaN }]).map((r) => r.add)) / pods;
+
 /** The issue's ratios, from results of the same run. */
-export function cniRatios(results: Result[]): Array<{ what: string; value: number; want?: number }> {
+export function cniRatios(results: Result[], pods: number): Array<{ what: string; value: number; want?: number }> {
   const at = (prefixOf: string, peerName: string) => results.find((r) => r.workload.startsWith(prefixOf) && r.peer === peerName)?.medianMsPerOp ?? NaN;
   const one = 'CNI ADD+DEL via libcni, one at a time';
   const many = 'CNI ADD+DEL via libcni, 64 in flight';
@@ -190,6 +206,7 @@ export function cniRatios(results: Result[]): Array<{ what: string; value: numbe
     { what: 'one at a time: ours (daemon) faster than the reference chain', value: at(one, CNI_PEERS.reference) / at(one, CNI_PEERS.daemon), want: 10 },
     { what: '64 in flight: ours (daemon) faster than the reference chain', value: at(many, CNI_PEERS.reference) / at(many, CNI_PEERS.daemon), want: 10 },
     { what: 'ours (daemon): 64 in flight faster per pod than one at a time', value: at(one, CNI_PEERS.daemon) / at(many, CNI_PEERS.daemon), want: 3 },
+    { what: 'ours (daemon): 64 ADDs in flight faster per pod than one at a time', value: addPerPod(1, CNI_PEERS.daemon, pods) / addPerPod(64, CNI_PEERS.daemon, pods), want: 3 },
     { what: 'one at a time: ours (no daemon) faster than the reference chain', value: at(one, CNI_PEERS.reference) / at(one, CNI_PEERS.node) },
     { what: '64 in flight: ours (no daemon) faster than the reference chain', value: at(many, CNI_PEERS.reference) / at(many, CNI_PEERS.node) },
     { what: 'ours (no daemon): 64 in flight faster per pod than one at a time', value: at(one, CNI_PEERS.node) / at(many, CNI_PEERS.node) },
@@ -200,7 +217,10 @@ async function main(): Promise<void> {
   const arg = (key: string, dflt: number) => Number(process.argv.find((a) => a.startsWith(`--${key}=`))?.slice(key.length + 3) ?? dflt);
   const results: Result[] = [];
   try {
-    for (const w of cniWorkloads(arg('pods', 64), arg('rounds', 3))) {
+    const only = process.argv.find((a) => a.startsWith('--peers='))?.slice(8).split(',') as Array<keyof typeof CNI_PEERS> | undefined;
+    const unknown = only?.filter((key) => !(key in CNI_PEERS));
+    if (unknown?.length) throw new Error(`--peers: unknown ${unknown.join(', ')} (known: ${Object.keys(CNI_PEERS).join(', ')})`);
+    for (const w of cniWorkloads(arg('pods', 64), arg('rounds', 3), only)) {
       process.stderr.write(`measuring: ${w.name} …\n`);
       results.push(...(await measure(w)));
     }
@@ -210,8 +230,10 @@ async function main(): Promise<void> {
   console.log(formatTable(results));
   console.log('\nCPU ms per pod: the libcni driver, the processes it ran (shim, node, reference plugins), the daemon (user+system)');
   console.log(cniCpuTable(arg('pods', 64)));
+  console.log('\nADD and DEL phases, ms per pod');
+  console.log(cniPhaseTable(arg('pods', 64)));
   console.log('\nratios (same run)');
-  for (const r of cniRatios(results)) {
+  for (const r of cniRatios(results, arg('pods', 64))) {
     const verdict = r.want === undefined ? '      ' : r.value >= r.want ? 'met   ' : 'MISSED';
     console.log(`  ${verdict} ${r.what.padEnd(66)} ${r.value.toFixed(2).padStart(7)}×${r.want === undefined ? '' : `  (want ≥ ${r.want}×)`}`);
   }

@@ -81,7 +81,7 @@ function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAft
       ratio(`${w}: faster than iptables-nft-restore --noflush`, at(w, 'iptables-nft-restore --noflush') / at(w, 'netlink-native restore'), want);
     }
   }
-  for (const c of cniRatios(results)) if (c.want !== undefined) ratio(`CNI via libcni, ${c.what}`, c.value, c.want);
+  for (const c of cniRatios(results, 64)) if (c.want !== undefined) ratio(`CNI via libcni, ${c.what}`, c.value, c.want);
   const list = results.find((r) => r.workload.startsWith('link list'))?.workload ?? '';
   ratio(`${list}: ours / ip -j link show`, at(list, 'netlink-native') / at(list, 'ip -j link show (process per op)'), 1, true);
   return t;

@@ -22,8 +22,8 @@ export async function cmdAdd(node: Netns, env: CniEnv, conf: NetConf): Promise<C
   const store = new HostLocalStore(conf.ipam.dataDir, conf.name);
   const undo: Array<() => Promise<unknown>> = [];
   try {
-    const allocations = await store.withLock(() => allocate(store, conf.ipam.rangeSets, containerId, ifname, requested));
-    undo.push(() => store.withLock(async () => { for (const a of allocations) await store.release(a.address); }));
+    const allocations = await store.locked((view) => allocate(view, conf.ipam.rangeSets, containerId, ifname, requested));
+    undo.push(() => store.locked((view) => { for (const a of allocations) view.release(a.address); }));
     const bridge = await ensureBridge(node, conf, allocations);
     const routes = containerRoutes(conf, allocations);
     const hostName = hostVethName(conf.name, containerId, ifname);

@@ -66,7 +66,7 @@ export async function cmdCheck(node: Netns, env: CniEnv, conf: NetConf): Promise
   if (!bridge) throw failed(`bridge ${conf.bridge} is gone`);
   if (!host || host.master !== bridge.index) throw failed(`the host end ${hostName} is not on bridge ${conf.bridge}`);
   const store = new HostLocalStore(conf.ipam.dataDir, conf.name);
-  const held = new Set((await store.of(env.containerId, env.ifname)).map((a) => a.ip));
+  const held = new Set(store.view().of(env.containerId, env.ifname).map((a) => a.ip));
   for (const ip of ips) if (!held.has(ip.address)) throw failed(`the IPAM store does not hold ${ip.address} for this container`);
   if (conf.portMappings.length) {
     const tag = attachmentTag(conf.name, env.containerId, env.ifname);

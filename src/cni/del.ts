@@ -41,7 +41,7 @@ export async function cmdDel(node: Netns, env: CniEnv, conf: NetConf): Promise<v
   if (failed) throw failed.reason;
   const store = new HostLocalStore(conf.ipam.dataDir, conf.name);
   if (!(await storeExists(store))) return;
-  await store.withLock(async () => {
-    for (const a of await store.of(containerId, ifname)) await store.release(a.ip);
+  await store.locked((view) => {
+    for (const a of view.of(containerId, ifname)) view.release(a.ip);
   });
 }

@@ -17,11 +17,11 @@ export async function cmdGc(node: Netns, conf: NetConf): Promise<void> {
   const net = networkTag(conf.name);
   const store = new HostLocalStore(conf.ipam.dataDir, conf.name);
   if (await storeExists(store)) {
-    await store.withLock(async () => {
-      for (const a of await store.all()) {
+    await store.locked((view) => {
+      for (const a of view.all()) {
         // A record from an older host-local names no interface: kept while its container is valid.
         const keep = a.ifname === '' ? validIds.has(a.containerId) : valid.has(attachmentTag(conf.name, a.containerId, a.ifname));
-        if (!keep) await store.release(a.ip);
+        if (!keep) view.release(a.ip);
       }
     });
   }

@@ -5,7 +5,7 @@
 import type { Family } from '../ip';
 import type { IpRange } from './config';
 import { CNI_ERR, CniError } from './errors';
-import type { HostLocalStore } from './host-local-store';
+import type { StoreView } from './host-local-store';
 import { formatAddress, fromInt, intText, toInt } from './ip-int';
 import { parseAddress } from '../ip';
 
@@ -94,8 +94,8 @@ function requestedIn(set: IpRange[], left: RequestedIp[]): [IpRange, RequestedIp
  * One address from each range set for the attachment: a requested one where a set holds it, else
  * the next free one; what was reserved is released again if a later set fails.
  */
-export async function allocate(store: HostLocalStore, rangeSets: IpRange[][], containerId: string, ifname: string, requested: RequestedIp[] = []): Promise<Allocation[]> {
-  const existing = await store.of(containerId, ifname);
+export function allocate(store: StoreView, rangeSets: IpRange[][], containerId: string, ifname: string, requested: RequestedIp[] = []): Allocation[] {
+  const existing = store.of(containerId, ifname);
   const left = [...requested];
   const done: Allocation[] = [];
   const allocation = (r: IpRange, ip: string, i: number): Allocation =>
@@ -108,18 +108,18 @@ export async function allocate(store: HostLocalStore, rangeSets: IpRange[][], co
       if (asked) {
         const [r, ip] = asked;
         if (ip.n === r.gateway) throw new CniError(CNI_ERR.noAddress, `requested ip ${ip.text} is subnet's gateway`);
-        if (!(await store.reserve(ip.text, containerId, ifname, i))) throw new CniError(CNI_ERR.noAddress, `requested IP address ${ip.text} is not available in range set ${rangeSetText(set)}`);
+        if (!store.reserve(ip.text, containerId, ifname, i)) throw new CniError(CNI_ERR.noAddress, `requested IP address ${ip.text} is not available in range set ${rangeSetText(set)}`);
         done.push(allocation(r, ip.text, i));
         continue;
       }
       const dup = existing.find((a) => { const n = toIntOf(a.ip, family); return n !== undefined && set.some((r) => contains(r, n)); });
       if (dup) throw new CniError(CNI_ERR.noAddress, `${dup.ip} has been allocated to ${containerId}, duplicate allocation is not allowed`);
-      const lastText = await store.lastReserved(i);
+      const lastText = store.lastReserved(i);
       const last = lastText === undefined ? undefined : toIntOf(lastText, family);
       let got: Allocation | undefined;
       for (const [r, n] of candidates(set, last)) {
         const ip = intText(n, family);
-        if (await store.reserve(ip, containerId, ifname, i)) {
+        if (store.reserve(ip, containerId, ifname, i)) {
           got = allocation(r, ip, i);
           break;
         }
@@ -129,7 +129,7 @@ export async function allocate(store: HostLocalStore, rangeSets: IpRange[][], co
     }
     if (left.length) throw new CniError(CNI_ERR.noAddress, `failed to allocate all requested IPs: ${left.map((ip) => ip.text).join(' ')}`, 'no range set holds them');
   } catch (err) {
-    for (const a of done) await store.release(a.address);
+    for (const a of done) store.release(a.address);
     throw err;
   }
   return done;

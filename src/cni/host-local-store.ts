@@ -1,9 +1,13 @@
 // host-local's on-disk store, byte for byte: <dataDir>/<network>/<ip> holds "<containerID>\r\n<ifname>",
 // last_reserved_ip.<rangeSet> holds the last address handed out of that range set, and `lock` is the
-// file both plugins flock around every change. Callers hold the lock (withStoreLock).
+// file both plugins flock around every change.
 // The files under the lock are read and written synchronously: they are a few bytes each on a local
 // disk, and a holder that yielded to the event loop between them would keep every other ADD and
 // DEL of the daemon waiting for the lock while it waits its turn among them.
+// host-local's ADD and DEL read every record (to find the container's); a daemon serving 64 calls
+// at once would lock and read them all 64 times, on its event loop. So calls that arrive together
+// are batched: the lock is taken once for them, the records read once, and each call's changes are
+// applied to that reading (no other writer changes the store while we hold the lock).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withFileLock } from './file-lock';
@@ -55,6 +59,123 @@ export interface StoredAllocation {
   ifname: string;
 }
 
+/**
+ * The store as one holder of its lock sees it: the records read once, when first asked for, and
+ * the holder's own changes applied to that reading. Without the lock (CHECK, STATUS) it is what
+ * the files held at one moment.
+ */
+export class StoreView {
+  /** By address; undefined until read, and again after a write that failed part way. */
+  private records: Map<string, StoredAllocation> | undefined;
+  /** The last address reserved from each range set in this hold, written by finish(). */
+  private readonly lastWritten = new Map<number, string>();
+
+  constructor(readonly dir: string) {}
+
+  /** Every address file (not the lock, not last_reserved_ip.*). */
+  all(): StoredAllocation[] {
+    return [...this.read().values()];
+  }
+
+  /** The attachment's records; a record without an interface name (older host-local) is matched by ID alone. */
+  of(containerId: string, ifname: string): StoredAllocation[] {
+    return this.all().filter((a) => a.containerId === containerId && (a.ifname === ifname || a.ifname === ''));
+  }
+
+  /** Claims `ip` for the attachment: false when some other file already holds it (O_EXCL, as host-local). */
+  reserve(ip: string, containerId: string, ifname: string, rangeSet: number): boolean {
+    try {
+      writeRecord(path.join(this.dir, ip), `${containerId}${LINE_BREAK}${ifname}`, true);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      this.records = undefined;
+      throw err;
+    }
+    this.records?.set(ip, { ip, containerId, ifname });
+    this.lastWritten.set(rangeSet, ip);
+    return true;
+  }
+
+  lastReserved(rangeSet: number): string | undefined {
+    return this.lastWritten.get(rangeSet) ?? readRecord(path.join(this.dir, `${LAST_RESERVED}${rangeSet}`))?.trim();
+  }
+
+  /**
+   * Writes last_reserved_ip.N of each range set reserved from, once for the whole hold (host-local
+   * writes it after each address). It only says where the next search starts: one not written (a
+   * write that failed, a crash before it) leaves an earlier position, from which a search skips
+   * the addresses taken since, as host-local's does after a crash between its two writes.
+   */
+  finish(): void {
+    for (const [rangeSet, ip] of this.lastWritten) {
+      try {
+        writeRecord(path.join(this.dir, `${LAST_RESERVED}${rangeSet}`), ip, false);
+      } catch {
+        // left at its earlier position (above)
+      }
+    }
+    this.lastWritten.clear();
+  }
+
+  release(ip: string): void {
+    try {
+      fs.rmSync(path.join(this.dir, ip), { force: true });
+    } catch (err) {
+      this.records = undefined;
+      throw err;
+    }
+    this.records?.delete(ip);
+  }
+
+  private read(): Map<string, StoredAllocation> {
+    if (this.records) return this.records;
+    const records = new Map<string, StoredAllocation>();
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    for (const name of names) {
+      if (name === LOCK || name.startsWith(LAST_RESERVED)) continue;
+      const text = readRecord(path.join(this.dir, name)); // undefined: released meanwhile, or not a record
+      if (text === undefined) continue;
+      const [containerId, ifname = ''] = text.trim().split(LINE_BREAK);
+      records.set(name, { ip: name, containerId: containerId.trim(), ifname: ifname.trim() });
+    }
+    this.records = records;
+    return records;
+  }
+}
+
+interface Job { fn: (view: StoreView) => unknown; resolve: (value: unknown) => void; reject: (err: unknown) => void }
+/** By store directory: the calls waiting for the next hold of its lock. */
+const waiting = new Map<string, Job[]>();
+
+/** Takes the lock for the calls waiting on `dir` (those arriving until it is had), runs them in order, lets it go. */
+async function runWaiting(dir: string): Promise<void> {
+  try {
+    await fs.promises.mkdir(dir, { recursive: true, mode: 0o755 });
+    await withFileLock(path.join(dir, LOCK), async () => {
+      const jobs = waiting.get(dir) ?? [];
+      waiting.delete(dir);
+      const view = new StoreView(dir);
+      for (const job of jobs) {
+        try {
+          job.resolve(job.fn(view));
+        } catch (err) {
+          job.reject(err);
+        }
+      }
+      view.finish(); // before any caller goes on (they resume after this turn)
+    });
+  } catch (err) {
+    const jobs = waiting.get(dir) ?? [];
+    waiting.delete(dir);
+    for (const job of jobs) job.reject(err);
+  }
+}
+
 export class HostLocalStore {
   readonly dir: string;
 
@@ -62,50 +183,25 @@ export class HostLocalStore {
     this.dir = path.join(dataDir, network);
   }
 
-  async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o755 });
-    return withFileLock(path.join(this.dir, LOCK), fn);
+  /** The store as it is now, read without its lock (CHECK, STATUS). */
+  view(): StoreView {
+    return new StoreView(this.dir);
   }
 
-  /** Claims `ip` for the attachment: false when some other file already holds it (O_EXCL, as host-local). */
-  async reserve(ip: string, containerId: string, ifname: string, rangeSet: number): Promise<boolean> {
-    try {
-      writeRecord(path.join(this.dir, ip), `${containerId}${LINE_BREAK}${ifname}`, true);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw err;
-    }
-    writeRecord(path.join(this.dir, `${LAST_RESERVED}${rangeSet}`), ip, false);
-    return true;
-  }
-
-  async lastReserved(rangeSet: number): Promise<string | undefined> {
-    return readRecord(path.join(this.dir, `${LAST_RESERVED}${rangeSet}`))?.trim();
-  }
-
-  /** Every address file (not the lock, not last_reserved_ip.*), read. */
-  async all(): Promise<StoredAllocation[]> {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    return names.filter((name) => name !== LOCK && !name.startsWith(LAST_RESERVED)).flatMap((name) => {
-      const text = readRecord(path.join(this.dir, name)); // undefined: released meanwhile, or not a record
-      if (text === undefined) return [];
-      const [containerId, ifname = ''] = text.trim().split(LINE_BREAK);
-      return [{ ip: name, containerId: containerId.trim(), ifname: ifname.trim() }];
+  /**
+   * Runs fn holding the store's lock (the directory made if missing). Calls arriving before the
+   * event loop's next turn, or while the lock is waited for, run one after another in one hold and
+   * share one reading; fn is synchronous, so no call waits inside the hold.
+   */
+  locked<T>(fn: (view: StoreView) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let jobs = waiting.get(this.dir);
+      if (!jobs) {
+        jobs = [];
+        waiting.set(this.dir, jobs);
+        setImmediate(() => void runWaiting(this.dir));
+      }
+      jobs.push({ fn, resolve: resolve as (value: unknown) => void, reject });
     });
-  }
-
-  /** The attachment's records; a record without an interface name (older host-local) is matched by ID alone. */
-  async of(containerId: string, ifname: string): Promise<StoredAllocation[]> {
-    return (await this.all()).filter((a) => a.containerId === containerId && (a.ifname === ifname || a.ifname === ''));
-  }
-
-  async release(ip: string): Promise<void> {
-    fs.rmSync(path.join(this.dir, ip), { force: true });
   }
 }

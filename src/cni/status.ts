@@ -23,7 +23,7 @@ export async function cmdStatus(node: Netns, conf: NetConf): Promise<void> {
   } catch (err) {
     throw notAvailable(`the IPAM store ${store.dir} is not writable`, (err as Error).message);
   }
-  const held = (await store.all()).flatMap((a) => { try { return [parseAddress('ip', a.ip)]; } catch { return []; } });
+  const held = store.view().all().flatMap((a) => { try { return [parseAddress('ip', a.ip)]; } catch { return []; } });
   conf.ipam.rangeSets.forEach((set, i) => {
     let size = 0n;
     let used = 0n;
