@@ -58,7 +58,7 @@ const CPU_PARTS = ['driverUser', 'driverSys', 'pluginsUser', 'pluginsSys', 'daem
 /** Each measured round's split, by workload width and peer. */
 const splits = new Map<string, CniCpuSplit[]>();
 /** Each measured round's ADD and DEL phase times (ms for all pods), by workload width and peer. */
-const phases = new Map<string, Array<{ add: number; del: number }>>();
+const phases = new Map<string, Array<{ add: number; del: number; addBusy: number; delBusy: number }>>();
 const splitKey = (concurrency: number, peerName: string) => `${concurrency} ${peerName}`;
 
 /** What the machine's own namespace holds that a CNI plugin could add to: link names and nftables tables. */
@@ -102,7 +102,7 @@ function peer(name: string, pods: number, concurrency: number): Peer {
   let dir = '';
   const kind = name === CNI_PEERS.reference ? 'bridge' : 'nln-bridge';
   /** The driver's `bench` mode in the node namespace: every ADD, then every DEL; its time and the CPU time of all involved. */
-  const drive = async (these: Netns[], width: number): Promise<{ sample: Sample; split: CniCpuSplit; phase: { add: number; del: number } }> => {
+  const drive = async (these: Netns[], width: number): Promise<{ sample: Sample; split: CniCpuSplit; phase: { add: number; del: number; addBusy: number; delBusy: number } }> => {
     const { sandbox, daemon } = await prepare();
     const request = {
       pluginDirs: kind === 'bridge' ? [REFERENCE_DIR] : [path.dirname(sandbox.shim), REFERENCE_DIR],
@@ -122,7 +122,7 @@ function peer(name: string, pods: number, concurrency: number): Peer {
     const served = name === CNI_PEERS.daemon;
     const daemonCpu = { user: served ? daemonAfter.user - daemonBefore.user : 0, sys: served ? daemonAfter.sys - daemonBefore.sys : 0 };
     if (r.code !== 0) throw new Error(`cni-libcni bench exited ${r.code}: ${r.stderr}`);
-    type Answer = { addNs: number; delNs: number; selfUserNs: number; selfSysNs: number; childUserNs: number; childSysNs: number };
+    type Answer = { addNs: number; delNs: number; addBusy: number; delBusy: number; selfUserNs: number; selfSysNs: number; childUserNs: number; childSysNs: number };
     const answer = JSON.parse(r.stdout) as { result?: Answer; error?: { msg: string; details?: string } };
     if (!answer.result) throw new Error(`${name}: ${answer.error?.msg} ${answer.error?.details ?? ''}`);
     const a = answer.result;
@@ -130,7 +130,7 @@ function peer(name: string, pods: number, concurrency: number): Peer {
       driverUser: a.selfUserNs / 1e6, driverSys: a.selfSysNs / 1e6, pluginsUser: a.childUserNs / 1e6, pluginsSys: a.childSysNs / 1e6,
       daemonUser: daemonCpu.user, daemonSys: daemonCpu.sys,
     };
-    return { sample: { ms: (a.addNs + a.delNs) / 1e6, cpuMs: CPU_PARTS.reduce((sum, k) => sum + split[k], 0) }, split, phase: { add: a.addNs / 1e6, del: a.delNs / 1e6 } };
+    return { sample: { ms: (a.addNs + a.delNs) / 1e6, cpuMs: CPU_PARTS.reduce((sum, k) => sum + split[k], 0) }, split, phase: { add: a.addNs / 1e6, del: a.delNs / 1e6, addBusy: a.addBusy, delBusy: a.delBusy } };
   };
   return {
     name,
@@ -184,18 +184,20 @@ export function cniCpuTable(pods: number): string {
   return lines.join('\n');
 }
 
-/** ADD and DEL per pod by workload and peer (medians over rounds, ms). */
+/** ADD and DEL per pod by workload and peer, and how busy the machine's CPUs were in each (medians over rounds). */
 export function cniPhaseTable(pods: number): string {
-  const lines = [`${'in flight'.padEnd(10)} ${'peer'.padEnd(42)} ${'ADD ms'.padStart(8)} ${'DEL ms'.padStart(8)}`];
+  const lines = [`${'in flight'.padEnd(10)} ${'peer'.padEnd(42)} ${'ADD ms'.padStart(8)} ${'CPUs busy'.padStart(10)} ${'DEL ms'.padStart(8)} ${'CPUs busy'.padStart(10)}`];
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
   for (const [key, rounds] of phases) {
     const [width, ...peerName] = key.split(' ');
-    lines.push(`${width.padEnd(10)} ${peerName.join(' ').padEnd(42)} ${(median(rounds.map((r) => r.add)) / pods).toFixed(2).padStart(8)} ${(median(rounds.map((r) => r.del)) / pods).toFixed(2).padStart(8)}`);
+    const m = (k: 'add' | 'del' | 'addBusy' | 'delBusy') => median(rounds.map((r) => r[k]));
+    lines.push(`${width.padEnd(10)} ${peerName.join(' ').padEnd(42)} ${(m('add') / pods).toFixed(2).padStart(8)} ${pct(m('addBusy')).padStart(10)} ${(m('del') / pods).toFixed(2).padStart(8)} ${pct(m('delBusy')).padStart(10)}`);
   }
   return lines.join('\n');
 }
 
 /** The ADD phase's median per pod (ms) of a peer at a width, from this run's rounds. */
-const addPerPod = (concurrency: number, peerName: string, pods: number) => median((phases.get(splitKey(concurrency, peerName)) ?? [{ add: NaN, del: NaN }]).map((r) => r.add)) / pods;
+const addPerPod = (concurrency: number, peerName: string, pods: number) => median((phases.get(splitKey(concurrency, peerName)) ?? []).map((r) => r.add)) / pods;
 
 /** The issue's ratios, from results of the same run. */
 export function cniRatios(results: Result[], pods: number): Array<{ what: string; value: number; want?: number }> {
