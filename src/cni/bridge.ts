@@ -1,6 +1,6 @@
 // The node side the bridge plugin prepares before any container: the bridge (made when absent),
 // its gateway addresses (isGateway) and forwarding. Concurrent ADDs race here, so each step takes
-// "already exists" as done.
+// "already exists" as done; the daemon's concurrent ADDs of one network share a check (shared-run.ts).
 import type { Link } from '../link/types';
 import type { Netns } from '../netns';
 import { parseCidr, networkOf } from '../ip';
@@ -9,6 +9,7 @@ import type { NetConf } from './config';
 import { badConfig } from './errors';
 import { isCode, unless } from './netlink-errors';
 import { addressOptions } from './attach';
+import { SharedRuns } from './shared-run';
 
 async function ensureBridgeLink(node: Netns, conf: NetConf): Promise<Link> {
   let link = await unless(['ENODEV'], () => node.links.get(conf.bridge));
@@ -46,7 +47,15 @@ async function ensureForwarding(node: Netns, allocations: Allocation[]): Promise
   for (const key of keys) if ((await node.sysctl.get(key)).trim() !== '1') await node.sysctl.set(key, 1);
 }
 
-export async function ensureBridge(node: Netns, conf: NetConf, allocations: Allocation[]): Promise<Link> {
+const checks = new SharedRuns<Link>();
+
+export function ensureBridge(node: Netns, conf: NetConf, allocations: Allocation[]): Promise<Link> {
+  // Everything the check reads of the call: calls that agree on it share a run.
+  const key = JSON.stringify([node.inode, conf.bridge, conf.mtu, conf.promiscMode, conf.isGateway, conf.forceAddress, allocations.map((a) => [a.family, a.gateway, a.prefixLength])]);
+  return checks.run(key, () => ensureBridgeNow(node, conf, allocations));
+}
+
+async function ensureBridgeNow(node: Netns, conf: NetConf, allocations: Allocation[]): Promise<Link> {
   const link = await ensureBridgeLink(node, conf);
   if (conf.isGateway) for (const a of allocations) await ensureGateway(node, conf, link, a);
   await ensureForwarding(node, allocations);

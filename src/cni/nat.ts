@@ -13,6 +13,7 @@ import type { NftTransaction } from '../nft/transaction';
 import type { PortMappingConf } from './config';
 import { isCode } from './netlink-errors';
 import { sweepFlows } from './flow-sweep';
+import { SharedRuns } from './shared-run';
 import { parseMarker } from './tags';
 
 export const NAT_TABLE = 'nln-cni';
@@ -94,33 +95,14 @@ export async function addNat(node: Netns, marker: string, addresses: NatAddress[
   }
 }
 
-/** Listings of a node namespace (by inode) running, and the one that starts after it. */
-interface Listings { running?: Promise<NatRule[]>; next?: Promise<NatRule[]> }
-const listings = new Map<number, Listings>();
+const listings = new SharedRuns<NatRule[]>();
 
 /**
  * Our rules in both tables (none when a table is absent). Callers in one namespace at the same time
- * (the daemon's concurrent DELs) share a listing: one that arrives while a listing runs waits for
- * the next, which starts after that one ends, so it still sees every rule made before it called.
+ * (the daemon's concurrent DELs) share a listing (shared-run.ts).
  */
 export function listNat(node: Netns): Promise<NatRule[]> {
-  let l = listings.get(node.inode);
-  if (!l) listings.set(node.inode, (l = {}));
-  const at = l;
-  const run = (): Promise<NatRule[]> => {
-    const p = readNat(node).finally(() => {
-      if (at.running === p) at.running = undefined;
-      if (!at.running && !at.next) listings.delete(node.inode);
-    });
-    at.running = p;
-    return p;
-  };
-  if (!at.running) return run();
-  at.next ??= at.running.catch(() => undefined).then(() => {
-    at.next = undefined;
-    return run();
-  });
-  return at.next;
+  return listings.run(String(node.inode), () => readNat(node));
 }
 
 /** The chains whose rules carry an attachment's marker. */
