@@ -28,9 +28,13 @@ int thread_count() {
 // when a job has waited this long with every thread busy, a helper thread is started (up to
 // kMaxThreads) that runs jobs until the queue is empty, then ends. So one namespace's slow
 // teardown never holds up the rest. Only a watcher can notice, the threads being stuck: it sleeps
-// unless every thread is busy with jobs waiting.
-constexpr auto kStarved = std::chrono::milliseconds(2);
+// unless every thread is busy with jobs waiting. Each wait is paid by a call whose steps come one
+// after another (a CNI DEL beside its veth's teardown: 2 ms a step at first), so it is short.
+constexpr auto kStarved = std::chrono::microseconds(500);
 constexpr int kMaxThreads = 32;
+// A helper waits this long for more work before it ends: the next step of the call it served
+// finds it idle instead of starving again.
+constexpr auto kLinger = std::chrono::milliseconds(20);
 
 struct Job {
   std::function<void()> run;
@@ -75,10 +79,13 @@ thread_local bool in_pool = false;
 void Pool::serve(bool stays) {
   in_pool = true;
   std::unique_lock<std::mutex> lock(mu);
-  while (!stranded && (stays || !jobs.empty())) {
+  auto ready = [this] { return !jobs.empty(); };
+  while (!stranded) {
     ++idle;
-    work.wait(lock, [this] { return !jobs.empty(); });
+    if (stays) work.wait(lock, ready);
+    bool got = stays || work.wait_for(lock, kLinger, ready);
     --idle;
+    if (!got) break;
     Job job = std::move(jobs.front());
     jobs.pop_front();
     wake_watcher();
