@@ -154,9 +154,11 @@ const waiting = new Map<string, Job[]>();
 
 /** Takes the lock for the calls waiting on `dir` (those arriving until it is had), runs them in order, lets it go. */
 async function runWaiting(dir: string): Promise<void> {
+  let taken = false;
   try {
     await fs.promises.mkdir(dir, { recursive: true, mode: 0o755 });
     await withFileLock(path.join(dir, LOCK), async () => {
+      taken = true;
       const jobs = waiting.get(dir) ?? [];
       waiting.delete(dir);
       const view = new StoreView(dir);
@@ -170,6 +172,7 @@ async function runWaiting(dir: string): Promise<void> {
       view.finish(); // before any caller goes on (they resume after this turn)
     });
   } catch (err) {
+    if (taken) return; // its calls were answered; those waiting now are the next hold's
     const jobs = waiting.get(dir) ?? [];
     waiting.delete(dir);
     for (const job of jobs) job.reject(err);
