@@ -8,7 +8,7 @@ import { CNI_ERR } from './errors';
 import { allocate, requestedIps } from './host-local-allocator';
 import { HostLocalStore } from './host-local-store';
 import { attachVeth } from './attach';
-import { ensureBridge } from './bridge';
+import { bridgeNow, ensureBridge } from './bridge';
 import { addNat, listNat, removeNat } from './nat';
 import { unless } from './netlink-errors';
 import { buildResult, type CniResult } from './result';
@@ -24,7 +24,7 @@ export async function cmdAdd(node: Netns, env: CniEnv, conf: NetConf): Promise<C
   try {
     const allocations = await store.locked((view) => allocate(view, conf.ipam.rangeSets, containerId, ifname, requested));
     undo.push(() => store.locked((view) => { for (const a of allocations) view.release(a.address); }));
-    const bridge = await ensureBridge(node, conf, allocations);
+    const bridgeIndex = await ensureBridge(node, conf, allocations);
     const routes = containerRoutes(conf, allocations);
     const hostName = hostVethName(conf.name, containerId, ifname);
     const mark = marker(conf.name, containerId, ifname);
@@ -32,7 +32,13 @@ export async function cmdAdd(node: Netns, env: CniEnv, conf: NetConf): Promise<C
     undo.push(() => unless(['ENODEV'], () => node.links.delete(hostName)));
     const tag = attachmentTag(conf.name, containerId, ifname);
     undo.push(async () => removeNat(node, (await listNat(node)).filter((r) => r.attachment === tag)));
-    await addNat(node, mark, allocations.map((a) => ({ family: a.family, address: a.address, subnet: a.subnet })), conf.portMappings, conf.ipMasq);
+    const [read, nat] = await Promise.allSettled([
+      bridgeNow(node, bridgeIndex),
+      addNat(node, mark, allocations.map((a) => ({ family: a.family, address: a.address, subnet: a.subnet })), conf.portMappings, conf.ipMasq),
+    ]);
+    if (nat.status === 'rejected') throw nat.reason;
+    if (read.status === 'rejected') throw read.reason;
+    const bridge = read.value;
     return buildResult(conf, {
       bridge: { name: bridge.name, ...(bridge.mac ? { mac: bridge.mac } : {}) },
       host: { name: attached.host.name, ...(attached.host.mac ? { mac: attached.host.mac } : {}) },

@@ -47,17 +47,29 @@ async function ensureForwarding(node: Netns, allocations: Allocation[]): Promise
   for (const key of keys) if ((await node.sysctl.get(key)).trim() !== '1') await node.sysctl.set(key, 1);
 }
 
-const checks = new SharedRuns<Link>();
+const checks = new SharedRuns<number>();
 
-export function ensureBridge(node: Netns, conf: NetConf, allocations: Allocation[]): Promise<Link> {
+/** The bridge ready for ports (made if absent, its gateway addresses, forwarding): its index. */
+export function ensureBridge(node: Netns, conf: NetConf, allocations: Allocation[]): Promise<number> {
   // Everything the check reads of the call: calls that agree on it share a run.
   const key = JSON.stringify([node.inode, conf.bridge, conf.mtu, conf.promiscMode, conf.isGateway, conf.forceAddress, allocations.map((a) => [a.family, a.gateway, a.prefixLength])]);
   return checks.run(key, () => ensureBridgeNow(node, conf, allocations));
 }
 
-async function ensureBridgeNow(node: Netns, conf: NetConf, allocations: Allocation[]): Promise<Link> {
+async function ensureBridgeNow(node: Netns, conf: NetConf, allocations: Allocation[]): Promise<number> {
   const link = await ensureBridgeLink(node, conf);
   if (conf.isGateway) for (const a of allocations) await ensureGateway(node, conf, link, a);
   await ensureForwarding(node, allocations);
-  return node.links.get(link.index);
+  return link.index;
+}
+
+const readings = new SharedRuns<Link>();
+
+/**
+ * The bridge as it is once the caller's port joined it, for the result: a bridge whose address was
+ * never set takes its ports' lowest MAC (the reference plugin reads it again for that). Concurrent
+ * callers share a reading that starts after they ask.
+ */
+export function bridgeNow(node: Netns, index: number): Promise<Link> {
+  return readings.run(`${node.inode} ${index}`, () => node.links.get(index));
 }

@@ -64,6 +64,10 @@ test('libcni: ADD gives the spec result, traffic flows (gateway, container to co
     const [hostEnd] = await ipJson(node.name, ['-d', 'link', 'show', r.interfaces[1].name]);
     assert.equal(hostEnd.linkinfo.info_slave_data.hairpin, true, 'hairpinMode');
     assert.equal(hostEnd.master, 'nlncni0');
+    // The bridge made for this first pod took its port's MAC when the port joined: the result has that one.
+    const [bridgeNow] = await ipJson(node.name, ['link', 'show', 'nlncni0']);
+    assert.equal(r.interfaces[0].mac, bridgeNow.address);
+    assert.equal(bridgeNow.address, hostEnd.address);
     const add2 = await libcni(node, 'add', { ...base(dir, node, c2, 'ctr-two'), confList: conf });
     assert.equal(add2.error, undefined, JSON.stringify(add2.error));
     assert.equal(add2.result.ips[0].address, '198.18.40.3/24');
