@@ -20,10 +20,14 @@ const LINE_BREAK = '\r\n';
 const MAX_RECORD = 4096;
 
 // O_NONBLOCK: a FIFO or device planted in the store must not stop the daemon's event loop in
-// open(2) or read(2); anything but a regular file of record size is refused.
+// open(2) or read(2). A reading of every record takes only the names the directory lists as regular
+// files; anything else, or longer than a record, is not one.
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NONBLOCK, O_NOFOLLOW } = fs.constants;
 
-/** A record's text; undefined when absent or not a regular file of record size. */
+/** One record's bytes, read into this (the store is read synchronously, one file at a time). */
+const readBuffer = Buffer.alloc(MAX_RECORD + 1);
+
+/** A record's text; undefined when absent, unreadable or longer than a record. */
 function readRecord(file: string): string | undefined {
   let fd: number;
   try {
@@ -32,10 +36,10 @@ function readRecord(file: string): string | undefined {
     return undefined;
   }
   try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_RECORD) return undefined;
-    const buf = Buffer.alloc(st.size);
-    return buf.subarray(0, fs.readSync(fd, buf, 0, st.size, 0)).toString('utf8');
+    const n = fs.readSync(fd, readBuffer, 0, readBuffer.length, 0);
+    return n > MAX_RECORD ? undefined : readBuffer.toString('utf8', 0, n);
+  } catch {
+    return undefined; // a directory, a FIFO with nothing to say: not a record
   } finally {
     fs.closeSync(fd);
   }
@@ -130,14 +134,15 @@ export class StoreView {
   private read(): Map<string, StoredAllocation> {
     if (this.records) return this.records;
     const records = new Map<string, StoredAllocation>();
-    let names: string[] = [];
+    let entries: fs.Dirent[] = [];
     try {
-      names = fs.readdirSync(this.dir);
+      entries = fs.readdirSync(this.dir, { withFileTypes: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    for (const name of names) {
-      if (name === LOCK || name.startsWith(LAST_RESERVED)) continue;
+    for (const entry of entries) {
+      const name = entry.name;
+      if (!entry.isFile() || name === LOCK || name.startsWith(LAST_RESERVED)) continue;
       const text = readRecord(path.join(this.dir, name)); // undefined: released meanwhile, or not a record
       if (text === undefined) continue;
       const [containerId, ifname = ''] = text.trim().split(LINE_BREAK);
