@@ -33,9 +33,7 @@
       "type": "executable",
       "sources": ["native/helper/cni_shim.c"],
       "cflags": ["-Wall", "-Wextra", "-O2"],
-      # Static: a runtime execs the shim for every CNI call, and the dynamic loader was a quarter of
-      # each exec's cost. Not under the sanitizers (scripts/sanitize.sh), which cannot link statically.
-      "ldflags": ["<!@(node -p \"/sanitize/.test(process.env.LDFLAGS || '') ? '' : '-static'\")"]
+      "ldflags": ["<!@(node scripts/shim-ldflags.js)"]
     }
   ]
 }

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace nln {
@@ -55,9 +56,12 @@ struct Pool {
     for (int n = thread_count(); n > 0; --n) start(true);
     std::thread([this] { watch(); }).detach();
   }
-  void start(bool stays) {  // under mu
-    ++threads;
-    std::thread([this, stays] { serve(stays); }).detach();
+  void start(bool stays) {  // under mu; a thread the system refuses is not counted (the watcher tries again)
+    try {
+      std::thread([this, stays] { serve(stays); }).detach();
+      ++threads;
+    } catch (const std::system_error&) {
+    }
   }
   bool starved() const { return !jobs.empty() && idle == 0; }
   void wake_watcher() {  // under mu

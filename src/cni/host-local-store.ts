@@ -169,7 +169,9 @@ async function runWaiting(dir: string): Promise<void> {
       const view = new StoreView(dir);
       for (const job of jobs) {
         try {
-          job.resolve(job.fn(view));
+          const out = job.fn(view);
+          if (typeof (out as { then?: unknown } | undefined)?.then === 'function') throw new TypeError('HostLocalStore.locked: fn must be synchronous (the lock is held only while it runs)');
+          job.resolve(out);
         } catch (err) {
           job.reject(err);
         }

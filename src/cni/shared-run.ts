@@ -13,7 +13,13 @@ export class SharedRuns<T> {
     if (!at) this.byKey.set(key, (at = {}));
     const runs = at;
     const start = (): Promise<T> => {
-      const p = fn().finally(() => {
+      let begun: Promise<T>;
+      try {
+        begun = fn();
+      } catch (err) {
+        begun = Promise.reject(err);
+      }
+      const p = begun.finally(() => {
         if (runs.running === p) runs.running = undefined;
         if (!runs.running && !runs.next) this.byKey.delete(key);
       });

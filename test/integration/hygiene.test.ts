@@ -11,7 +11,7 @@ const run = promisify(execFile);
 
 /**
  * Waits (briefly) for a count to come back to its start: a pool thread started for a busy spell
- * ends after half a second idle, and an ended thread leaves /proc a moment later.
+ * ends after 20 ms idle, and an ended thread leaves /proc a moment later.
  */
 async function settlesTo(read: () => number, expected: number, what: string): Promise<void> {
   for (let i = 0; i < 200 && read() !== expected; i++) await new Promise((r) => setTimeout(r, 10));
@@ -85,7 +85,7 @@ describe('hygiene: chains that create namespaces', () => {
       await withCleanup(async () => {
         const fds = fdCount();
         for (let i = 0; i < 6; i++) await cycle(i); // warm-up
-        const threads = threadCount();
+        const threads = await steady(threadCount); // not a helper still waiting for more work
         for (let i = 6; i < 300; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => cycle(i + j)));
         // Chains in flight each take a socket of their own in the host namespace; the handle keeps up
         // to 8 idle ones for the next chains (closed with it): at most that many more fds, however

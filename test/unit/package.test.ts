@@ -45,7 +45,7 @@ describe('package entry points', () => {
     const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
     const files = new Set<string>(pack.files.map((f: { path: string }) => f.path));
     for (const needed of ['package.json', 'dist/src/index.js', 'dist/src/index.mjs', 'dist/src/index.d.ts', 'dist/src/cli/main.js',
-      'scripts/install.js', 'binding.gyp', 'native/exports.map', 'native/helper/netns_exec.c', 'native/binding/addon.cc']) {
+      'scripts/install.js', 'scripts/shim-ldflags.js', 'binding.gyp', 'native/exports.map', 'native/helper/netns_exec.c', 'native/binding/addon.cc']) {
       assert.ok(files.has(needed), needed);
     }
     const leftovers = [...files].filter((f) => /^(build|dist\/test|test|node_modules)\//.test(f) || /\.(js\.map|o|a|tsbuildinfo|log)$/.test(f) ||
