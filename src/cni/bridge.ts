@@ -57,10 +57,18 @@ export function ensureBridge(node: Netns, conf: NetConf, allocations: Allocation
 }
 
 async function ensureBridgeNow(node: Netns, conf: NetConf, allocations: Allocation[]): Promise<number> {
-  const link = await ensureBridgeLink(node, conf);
-  if (conf.isGateway) for (const a of allocations) await ensureGateway(node, conf, link, a);
-  await ensureForwarding(node, allocations);
-  return link.index;
+  // Forwarding is independent of the bridge: checked meanwhile.
+  const [bridge, forwarding] = await Promise.allSettled([
+    (async () => {
+      const link = await ensureBridgeLink(node, conf);
+      if (conf.isGateway) for (const a of allocations) await ensureGateway(node, conf, link, a);
+      return link.index;
+    })(),
+    ensureForwarding(node, allocations),
+  ]);
+  if (bridge.status === 'rejected') throw bridge.reason;
+  if (forwarding.status === 'rejected') throw forwarding.reason;
+  return bridge.value;
 }
 
 const readings = new SharedRuns<Link>();
