@@ -1,6 +1,6 @@
 // ns.links: create, change, read and delete links in one namespace over rtnetlink.
 import { checkLinkRef, kindEntry, type LinkKind, PORT_KINDS } from '../codec/link-kinds/index';
-import { NLM_F, RTM } from '../constants';
+import { NLM_F, RTEXT_FILTER, RTM } from '../constants';
 import { NetlinkError, netnsLabel } from '../errors';
 import { type AddressOptions, addressMessageFor } from '../addr';
 import { borrow, checkNetnsRef, type NetnsRef } from '../kernel/netns-ref';
@@ -237,8 +237,20 @@ export class Links {
       // namespace to create; the link; what the kernel ignores at creation (the alias) or takes
       // only once the link exists (bridge-port settings), set by name; the read-back; then a veth
       // peer's own settings from inside its namespace, addressed by the ifindex the read-back carries.
-      const create = { message: addMessage(spec, kind, r), operation: 'link.add' };
+      // A veth's carrier is off until its peer is up, but the kernel records that only when its
+      // link-watch work runs: a veth joining a bridge in its creating message is taken for up, so
+      // the port is enabled, disabled at the next read of the link and enabled again when the peer
+      // comes up, each time walking every port of the bridge. Read once first (a read settles the
+      // link's state), it joins as a disabled port, enabled once, as the peer comes up.
+      const joinsLater = spec.kind === 'veth' && r.master !== undefined;
+      const create = { message: addMessage(spec, kind, joinsLater ? { ...r, master: undefined } : r), operation: 'link.add' };
       const inWhere: MessageStep['items'] = where === this.#t ? [create] : [];
+      if (joinsLater) {
+        const settle = getMessage(spec.name);
+        settle.attrs = { ...settle.attrs, ext_mask: RTEXT_FILTER.SKIP_STATS }; // only its effect is wanted
+        inWhere.push({ message: settle, operation: 'link.add' });
+        inWhere.push({ message: setMessage(selector(spec.name), {}, { master: r.master }), operation: 'link.add' });
+      }
       if (spec.alias !== undefined || spec.bridgePort) {
         inWhere.push({ message: setMessage(selector(spec.name), { alias: spec.alias, bridgePort: spec.bridgePort }, {}), operation: 'link.add' });
       }

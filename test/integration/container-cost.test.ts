@@ -3,11 +3,12 @@
 // answered once; a chain is handed to the addon in the caller's own turn; a namespace the chain
 // made answers with no replies rather than an Error built (stack and all) for a success.
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { NLM_F, RTM } from '../../src/constants';
 import { NETLINK_ROUTE, TRANSPORT, Transport } from '../../src/kernel/transport';
 import { native } from '../../src/native';
-import { deleteLeftNamespaces, ipJson, uniqueName, withNamespaces } from '../helpers';
+import { deleteLeftNamespaces, ipJson, uniqueName, waitFor, withCleanup, withNamespaces } from '../helpers';
 
 /** Counts the addon's calls made while `fn` runs (chain, and the handle's request and batch). */
 async function countingAddonCalls<T>(host: { [TRANSPORT]: Transport }, fn: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
@@ -107,6 +108,36 @@ describe('the cost of one container', () => {
         native.chain = chain;
         await deleteLeftNamespaces(containers);
       }
+    });
+  });
+
+  it('a veth joining a bridge becomes a port once: not enabled, disabled and enabled again', async () => {
+    // Each enabling or disabling of a port walks all the bridge's ports: three of them per veth
+    // made a container's cost grow with the bridge. Seen as ip sees the port (its AF_BRIDGE
+    // announcements, "h0@br0"): without carrier until the peer is up, then with it, never back.
+    await withNamespaces(1, async (host) => {
+      const container = uniqueName('c');
+      await host.links.add({ kind: 'bridge', name: 'br0', up: true });
+      const monitor = spawn('ip', ['-n', host.name!, '-o', 'monitor', 'link']);
+      let seen = '';
+      monitor.stdout.on('data', (d) => { seen += d; });
+      await withCleanup(async () => {
+        let up = false;
+        await waitFor('ip monitor running', async () => {
+          await host.links.set('br0', { alias: `a${(up = !up) ? 1 : 0}` });
+          return seen.includes('br0');
+        });
+        const link = await host.links.add({
+          kind: 'veth', name: 'h0', master: 'br0', up: true,
+          peer: { name: 'eth0', netns: { create: container }, up: true, addresses: ['198.18.0.2/16'] },
+        });
+        assert.equal(link.master, (await host.links.get('br0')).index, 'the read-back shows the master');
+        const port = () => seen.split('\n').filter((l) => /^\d+: h0@br0: /.test(l));
+        await waitFor('the port announced with the peer up', () => port().some((l) => l.includes('LOWER_UP')));
+        const carrier = port().map((l) => !l.includes('NO-CARRIER'));
+        assert.deepEqual(carrier, [...carrier].sort(), `the port lost its carrier after having it:\n${port().join('\n')}`);
+        assert.equal((await ipJson(host.name, ['-d', 'link', 'show', 'h0']))[0].linkinfo.info_slave_data.state, 'forwarding');
+      }, () => monitor.kill(), () => deleteLeftNamespaces([container]));
     });
   });
 
