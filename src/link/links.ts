@@ -245,11 +245,12 @@ export class Links {
       const joinsLater = spec.kind === 'veth' && r.master !== undefined;
       const create = { message: addMessage(spec, kind, joinsLater ? { ...r, master: undefined } : r), operation: 'link.add' };
       const inWhere: MessageStep['items'] = where === this.#t ? [create] : [];
+      let join: MessageStep['items'][number] | undefined;
       if (joinsLater) {
         const settle = getMessage(spec.name);
         settle.attrs = { ...settle.attrs, ext_mask: RTEXT_FILTER.SKIP_STATS }; // only its effect is wanted
-        inWhere.push({ message: settle, operation: 'link.add' });
-        inWhere.push({ message: setMessage(selector(spec.name), {}, { master: r.master }), operation: 'link.add' });
+        join = { message: setMessage(selector(spec.name), {}, { master: r.master }), operation: 'link.add' };
+        inWhere.push({ message: settle, operation: 'link.add' }, join);
       }
       if (spec.alias !== undefined || spec.bridgePort) {
         inWhere.push({ message: setMessage(selector(spec.name), { alias: spec.alias, bridgePort: spec.bridgePort }, {}), operation: 'link.add' });
@@ -288,8 +289,9 @@ export class Links {
             detail: peer!.what[refusedPeerSetting],
           });
         }
+        if (join && failure === answers[readBack.step][inWhere.indexOf(join)]) throw masterRefused(failure, spec, where);
         if (failure !== made) throw failure;
-        throw failure.code === 'EEXIST' ? await whichNameIsTaken(failure, where, spec, peerNs) : explainAddFailure(failure, spec.kind);
+        throw failure.code === 'EEXIST' ? await whichNameIsTaken(failure, where, spec, peerNs) : explainAddFailure(failure, spec, where);
       }
       return linkFrom(answer(answers[readBack.step][readBack.message]), spec.name);
     } finally {
@@ -449,13 +451,24 @@ async function whichNameIsTaken(err: NetlinkError, where: Transport, spec: LinkS
   return new NetlinkError(err.operation, err.errno, { kernelMessage: err.kernelMessage, link, netns: netnsLabel(ns), detail: 'a link of that name exists' });
 }
 
-/** A kernel without the kind's driver answers EOPNOTSUPP "Unknown device type": say which kind. */
-function explainAddFailure(err: unknown, kind: string): unknown {
-  if (err instanceof NetlinkError && err.code === 'EOPNOTSUPP') {
-    return new NetlinkError('link.add', err.errno, {
-      kernelMessage: err.kernelMessage,
-      detail: `this kernel has no "${kind}" link kind (driver not built or module not loaded; see docs/troubleshooting.md)`,
-    });
-  }
-  return err;
+/**
+ * A kernel without the kind's driver answers EOPNOTSUPP "Unknown device type": say which kind. The
+ * same errno without those words, with a master given, is the master refusing the link.
+ */
+function explainAddFailure(err: NetlinkError, spec: LinkSpec, where: Transport): NetlinkError {
+  if (err.code !== 'EOPNOTSUPP') return err;
+  const noKind = err.kernelMessage === undefined ? spec.master === undefined : /Unknown device type/.test(err.kernelMessage);
+  if (!noKind) return spec.master === undefined ? err : masterRefused(err, spec, where);
+  return new NetlinkError('link.add', err.errno, {
+    kernelMessage: err.kernelMessage,
+    detail: `this kernel has no "${spec.kind}" link kind (driver not built or module not loaded; see docs/troubleshooting.md)`,
+  });
+}
+
+/** The kernel names no master when it refuses one (EINVAL: no such ifindex; EOPNOTSUPP: a link that takes no ports): the error does. */
+function masterRefused(err: NetlinkError, spec: LinkSpec, where: Transport): NetlinkError {
+  return new NetlinkError(err.operation, err.errno, {
+    kernelMessage: err.kernelMessage, link: spec.name, netns: netnsLabel(where),
+    detail: `master ${JSON.stringify(spec.master)}: refused as this link's master (no such link, or one that takes no ports)`,
+  });
 }

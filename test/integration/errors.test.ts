@@ -10,7 +10,7 @@ import { withNamespaces } from '../helpers';
 const run = promisify(execFile);
 
 /** What ip prints for each errno: the kernel's strerror, or for a missing link its own lookup's words. */
-const IP_SAYS: Record<number, RegExp> = { 3: /No such process/, 17: /File exists/, 19: /Cannot find device "nope"|Device "nope" does not exist/, 99: /Cannot assign requested address/ };
+const IP_SAYS: Record<number, RegExp> = { 3: /No such process/, 17: /File exists/, 95: /Operation not supported/, 19: /Cannot find device "nope"|Device "nope" does not exist/, 99: /Cannot assign requested address/ };
 
 /** ip's stderr for a command it must refuse. */
 async function ipRefusal(ns: Netns, args: string[]): Promise<string> {
@@ -60,6 +60,20 @@ describe('errors: the kernel\'s refusals as NetlinkError', () => {
       assert.deepEqual((await ns.links.list()).map((l) => l.name), ['lo', 'e1', 'e0']);
       assert.deepEqual((await ns.addresses.list({ family: 4 })).map((a) => `${a.address}/${a.prefixLength}`), ['198.18.0.1/24']);
       assert.deepEqual((await ns.routes.list({ family: 4 })).map((r) => r.dst), ['198.18.0.0/24', '198.18.5.0/24']);
+    });
+  });
+  it('a master the kernel refuses (a link that takes no ports, an ifindex that is none): named in the error, nothing left', async () => {
+    await withNamespaces(1, async (ns) => {
+      // A veth joins its master in a request after its creation (links.add), a bridge in the creating one.
+      await assertRefusal(ns, ns.links.add({ kind: 'veth', name: 'v0', master: 'lo', peer: { name: 'v1' } }),
+        { code: 'EOPNOTSUPP', errno: 95, operation: 'link.add', link: 'v0', netns: true, ip: ['link', 'add', 'v0', 'master', 'lo', 'type', 'veth', 'peer', 'name', 'v1'] });
+      await assertRefusal(ns, ns.links.add({ kind: 'bridge', name: 'b0', master: 'lo' }),
+        { code: 'EOPNOTSUPP', errno: 95, operation: 'link.add', link: 'b0', netns: true, ip: ['link', 'add', 'b0', 'master', 'lo', 'type', 'bridge'] });
+      await assertRefusal(ns, ns.links.add({ kind: 'veth', name: 'v0', master: 9999, peer: { name: 'v1' } }), { code: 'EINVAL', errno: 22, operation: 'link.add', link: 'v0', netns: true });
+      const e = await ns.links.add({ kind: 'bridge', name: 'b0', master: 'lo' }).catch((err: unknown) => err);
+      assert.match(String(e), /master "lo": refused as this link's master/);
+      assert.doesNotMatch(String(e), /has no "bridge" link kind/);
+      assert.deepEqual((await ns.links.list()).map((l) => l.name), ['lo']);
     });
   });
 });
