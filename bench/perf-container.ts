@@ -106,6 +106,7 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpu0);
       cpuMs = (cpu.user + cpu.system) / 1000;
     }
+    if (process.env.NLN_PERF_MARK) process.stdout.write('--- timed loop ends\n');
     const jsMs = (jsThreadCpuNs() - js0) / 1e6;
     const threads1 = threadCpuNs();
     const heap1 = v8.getHeapStatistics();

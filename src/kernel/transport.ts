@@ -115,6 +115,16 @@ export function decodeReplies(protocol: number, replies: Buffer, operation: stri
   return mappedReplies(protocol, replies, operation, same);
 }
 
+/** One item's answer from the addon: its replies decoded, or its error. */
+function chainResult(s: ChainStep, i: number, a: Buffer | null | unknown): ChainResult {
+  if (a === null) return new NetlinkError(operationOf(s, i)!, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
+  if (!Buffer.isBuffer(a)) return toNetlinkError(operationOf(s, i)!, a, 'create' in s && i === 0 ? namedNetnsDetail(s.create, a, true) : undefined) as NetlinkError;
+  // A namespace made, a sysctl written, a request only ACKed: nothing to decode.
+  if ('create' in s || a.length === 0) return [];
+  const item = s.items[i];
+  return mappedReplies(s.protocol, a, item.operation, same, item.view);
+}
+
 const same = (m: WireMessage): WireMessage => m;
 
 /** decodeReplies, each reply mapped as it is decoded (codec's decodeMapped). */
@@ -385,17 +395,16 @@ export class Transport {
     } catch (err) {
       throw toNetlinkError(operation, err);
     }
-    return answers.map((step, k) => {
+    // Arrays made here, not by map() on the addon's: their shape is then always the same, and the
+    // callers' optimized code is not thrown away when the addon's arrays differ from those seen before.
+    const results: ChainResult[][] = [];
+    for (let k = 0; k < answers.length; k++) {
       const s = steps[k];
-      return step.map((a, i): ChainResult => {
-        if (a === null) return new NetlinkError(operationOf(s, i)!, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
-        if (!Buffer.isBuffer(a)) return toNetlinkError(operationOf(s, i)!, a, 'create' in s && i === 0 ? namedNetnsDetail(s.create, a, true) : undefined) as NetlinkError;
-        // A namespace made, a sysctl written, a request only ACKed: nothing to decode.
-        if ('create' in s || a.length === 0) return [];
-        const item = s.items[i];
-        return mappedReplies(s.protocol, a, item.operation, same, item.view);
-      });
-    });
+      const step: ChainResult[] = [];
+      for (let i = 0; i < answers[k].length; i++) step.push(chainResult(s, i, answers[k][i]));
+      results.push(step);
+    }
+    return results;
   }
 
   /**
