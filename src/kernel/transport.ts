@@ -116,7 +116,7 @@ export function decodeReplies(protocol: number, replies: Buffer, operation: stri
 }
 
 /** One item's answer from the addon: its replies decoded, or its error. */
-function chainResult(s: ChainStep, i: number, a: Buffer | null | unknown): ChainResult {
+function chainResult(s: ChainStep, i: number, a: unknown): ChainResult {
   if (a === null) return new NetlinkError(operationOf(s, i)!, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
   if (!Buffer.isBuffer(a)) return toNetlinkError(operationOf(s, i)!, a, 'create' in s && i === 0 ? namedNetnsDetail(s.create, a, true) : undefined) as NetlinkError;
   // A namespace made, a sysctl written, a request only ACKed: nothing to decode.

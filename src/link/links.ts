@@ -240,23 +240,23 @@ export class Links {
       // A veth's carrier is off until its peer is up, but the kernel records that only when its
       // link-watch work runs: a veth joining a bridge in its creating message is taken for up, so
       // the port is enabled, disabled at the next read of the link and enabled again when the peer
-      // comes up, each time walking every port of the bridge. Read once first (a read settles the
-      // link's state), it joins as a disabled port, enabled once, as the peer comes up.
+      // comes up, each time walking every port of the bridge. Read once first (on kernels whose
+      // read settles the link's state, as 6.18's does), it joins as a disabled port, enabled once.
       const joinsLater = spec.kind === 'veth' && r.master !== undefined;
       const create = { message: addMessage(spec, kind, joinsLater ? { ...r, master: undefined } : r), operation: 'link.add' };
-      const inWhere: MessageStep['items'] = where === this.#t ? [create] : [];
+      const after: MessageStep['items'] = []; // in `where`, once the link is made
       let join: MessageStep['items'][number] | undefined;
       if (joinsLater) {
         const settle = getMessage(spec.name);
         settle.attrs = { ...settle.attrs, ext_mask: RTEXT_FILTER.SKIP_STATS }; // only its effect is wanted
         join = { message: setMessage(selector(spec.name), {}, { master: r.master }), operation: 'link.add' };
-        inWhere.push({ message: settle, operation: 'link.add' }, join);
+        after.push({ message: settle, operation: 'link.add' }, join);
       }
       if (spec.alias !== undefined || spec.bridgePort) {
-        inWhere.push({ message: setMessage(selector(spec.name), { alias: spec.alias, bridgePort: spec.bridgePort }, {}), operation: 'link.add' });
+        after.push({ message: setMessage(selector(spec.name), { alias: spec.alias, bridgePort: spec.bridgePort }, {}), operation: 'link.add' });
       }
       // Decoded by the table of what decodeLink reads.
-      inWhere.push({ message: getMessage(spec.name), operation: 'link.add', view: LINK_VIEW });
+      after.push({ message: getMessage(spec.name), operation: 'link.add', view: LINK_VIEW });
       const steps: ChainStep[] = [];
       if (creating) steps.push({ create: creating.create, sysctl: creating.sysctl && sysctlPairs('peer.netns.sysctl', creating.sysctl), operation: 'link.add' });
       const creation = steps.length; // the step that makes the link
@@ -264,12 +264,16 @@ export class Links {
       if (where !== this.#t) fdPatch.push({ message: 0, to: NET_NS_FD_AT, fdOf: where });
       if (creating) fdPatch.push({ message: 0, to: PEER_NET_NS_FD_AT, createdFd: true });
       else if (peerNs instanceof Transport && peerNs !== where) fdPatch.push({ message: 0, to: PEER_NET_NS_FD_AT, fdOf: peerNs });
-      if (where === this.#t) {
-        steps.push({ netns: where, protocol: NETLINK_ROUTE, items: inWhere, patches: fdPatch });
+      // The kernel goes on with a sendmsg's later messages after refusing one, and these name the
+      // link: sent with a creation refused EEXIST, they would change the link that was there. So
+      // they wait for the creation's answer, unless all that follows is the read-back.
+      if (where === this.#t && after.length === 1) {
+        steps.push({ netns: where, protocol: NETLINK_ROUTE, items: [create, ...after], patches: fdPatch });
       } else {
-        steps.push({ netns: this.#t, protocol: NETLINK_ROUTE, items: [create], patches: fdPatch }, { netns: where, protocol: NETLINK_ROUTE, items: inWhere });
+        steps.push({ netns: this.#t, protocol: NETLINK_ROUTE, items: [create], patches: fdPatch }, { netns: where, protocol: NETLINK_ROUTE, items: after });
       }
-      const readBack = { step: steps.length - 1, message: inWhere.length - 1 };
+      const lastStep = steps[steps.length - 1] as MessageStep;
+      const readBack = { step: steps.length - 1, message: lastStep.items.length - 1 };
       const settings = spec.kind === 'veth' ? peerSettings(peerNs!, this, spec.peer, readBack) : undefined;
       const peer = settings instanceof Promise ? await settings : settings;
       if (peer) steps.push(peer.step);
@@ -289,9 +293,9 @@ export class Links {
             detail: peer!.what[refusedPeerSetting],
           });
         }
-        if (join && failure === answers[readBack.step][inWhere.indexOf(join)]) throw masterRefused(failure, spec, where);
+        if (join && failure === answers[readBack.step][lastStep.items.indexOf(join)]) throw masterRefused(failure, spec, where);
         if (failure !== made) throw failure;
-        throw failure.code === 'EEXIST' ? await whichNameIsTaken(failure, where, spec, peerNs) : explainAddFailure(failure, spec, where);
+        throw failure.code === 'EEXIST' ? await whichNameIsTaken(failure, where, spec, peerNs) : explainAddFailure(failure, spec, where, !joinsLater);
       }
       return linkFrom(answer(answers[readBack.step][readBack.message]), spec.name);
     } finally {
@@ -453,22 +457,24 @@ async function whichNameIsTaken(err: NetlinkError, where: Transport, spec: LinkS
 
 /**
  * A kernel without the kind's driver answers EOPNOTSUPP "Unknown device type": say which kind. The
- * same errno without those words, with a master given, is the master refusing the link.
+ * same errno without those words, for a creation that carried a master, is the master refusing it.
  */
-function explainAddFailure(err: NetlinkError, spec: LinkSpec, where: Transport): NetlinkError {
+function explainAddFailure(err: NetlinkError, spec: LinkSpec, where: Transport, masterInCreation: boolean): NetlinkError {
   if (err.code !== 'EOPNOTSUPP') return err;
-  const noKind = err.kernelMessage === undefined ? spec.master === undefined : /Unknown device type/.test(err.kernelMessage);
-  if (!noKind) return spec.master === undefined ? err : masterRefused(err, spec, where);
+  const master = masterInCreation && spec.master !== undefined;
+  const noKind = err.kernelMessage === undefined ? !master : /Unknown device type/.test(err.kernelMessage);
+  if (!noKind) return master ? masterRefused(err, spec, where) : err;
   return new NetlinkError('link.add', err.errno, {
     kernelMessage: err.kernelMessage,
     detail: `this kernel has no "${spec.kind}" link kind (driver not built or module not loaded; see docs/troubleshooting.md)`,
   });
 }
 
-/** The kernel names no master when it refuses one (EINVAL: no such ifindex; EOPNOTSUPP: a link that takes no ports): the error does. */
+/** The kernel names no master when it refuses one: the error does, and says why for the errnos that mean it is not one. */
 function masterRefused(err: NetlinkError, spec: LinkSpec, where: Transport): NetlinkError {
+  const why = err.code === 'EINVAL' || err.code === 'EOPNOTSUPP' ? ' (no such link, or one that takes no ports)' : '';
   return new NetlinkError(err.operation, err.errno, {
     kernelMessage: err.kernelMessage, link: spec.name, netns: netnsLabel(where),
-    detail: `master ${JSON.stringify(spec.master)}: refused as this link's master (no such link, or one that takes no ports)`,
+    detail: `master ${JSON.stringify(spec.master)}: refused as this link's master${why}`,
   });
 }

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { NetlinkError, type Netns } from '../../src/index';
-import { withNamespaces } from '../helpers';
+import { ipJson, withNamespaces } from '../helpers';
 
 const run = promisify(execFile);
 
@@ -74,6 +74,20 @@ describe('errors: the kernel\'s refusals as NetlinkError', () => {
       assert.match(String(e), /master "lo": refused as this link's master/);
       assert.doesNotMatch(String(e), /has no "bridge" link kind/);
       assert.deepEqual((await ns.links.list()).map((l) => l.name), ['lo']);
+    });
+  });
+  it('a creation refused EEXIST changes nothing of the link that was there (its master, its alias)', async () => {
+    await withNamespaces(1, async (ns) => {
+      await ns.links.add({ kind: 'bridge', name: 'br0' });
+      await ns.links.add({ kind: 'veth', name: 'v0', alias: 'theirs', peer: { name: 'v1' } });
+      // The join, the alias and the read-back name the link: they must not reach the one that exists.
+      await assertRefusal(ns, ns.links.add({ kind: 'veth', name: 'v0', master: 'br0', alias: 'mine', peer: { name: 'v2' } }),
+        { code: 'EEXIST', errno: 17, operation: 'link.add', link: 'v0', netns: true });
+      await assertRefusal(ns, ns.links.add({ kind: 'bridge', name: 'v0', alias: 'mine' }), { code: 'EEXIST', errno: 17, operation: 'link.add', link: 'v0', netns: true });
+      const [v0] = await ipJson(ns.name, ['-d', 'link', 'show', 'v0']);
+      assert.equal(v0.master, undefined, 'the existing link joined no bridge');
+      assert.equal(v0.ifalias, 'theirs', 'its alias is its own');
+      assert.deepEqual((await ns.links.list()).map((l) => l.name).sort(), ['br0', 'lo', 'v0', 'v1']);
     });
   });
 });
