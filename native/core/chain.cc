@@ -93,17 +93,20 @@ void Chain::start(size_t k) {
   pending = requests.size();
   // Together: one sendmsg for the step. The namespace this chain made is the chain's alone; in
   // another, the step takes a channel of its own (none after a close: then each is refused EBADF).
-  lane = step.ns ? step.ns->take_lane(step.protocol) : nullptr;
+  if (!lane && step.ns) lane = step.ns->take_lane(step.protocol);
   if (!lane) return (step.ns ? step.ns : created)->submit(step.protocol, std::move(requests));
   auto held = lane;  // alive while it drains here: answering may give `lane` back and take another
   held->submit_all(std::move(requests));
 }
 
 void Chain::answered(size_t k) {
-  if (lane) steps[k].ns->give_back(steps[k].protocol, std::move(lane));
-  for (const ChainAnswer& a : answers[k]) {
-    if (!a.status.ok()) return finish();  // later steps are not sent
-  }
+  bool refused = false;  // then later steps are not sent
+  for (const ChainAnswer& a : answers[k]) refused = refused || !a.status.ok();
+  // A next step in the same namespace keeps this one's lane: no socket taken in between.
+  const ChainStep* next = k + 1 < steps.size() ? &steps[k + 1] : nullptr;
+  bool keep = !refused && next && next->ns && next->ns == steps[k].ns && next->protocol == steps[k].protocol && !next->messages.empty();
+  if (lane && !keep) steps[k].ns->give_back(steps[k].protocol, std::move(lane));
+  if (refused) return finish();
   start(k + 1);
 }
 
