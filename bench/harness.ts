@@ -77,6 +77,7 @@ export interface Result {
   peer: string;
   /** Median over rounds of (round time / ops), in milliseconds. */
   medianMsPerOp: number;
+  /** Each round's time / ops, in round order (so two peers' rounds pair up: `pairedRatio`). */
   rounds: number[];
   /** Median over rounds of (the peer's CPU time / ops), in milliseconds, where the peer reports it. */
   cpuMsPerOp?: number;
@@ -90,11 +91,14 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-export async function measure(w: Workload): Promise<Result[]> {
+/** `quiet`: what runs after each peer's round (waiting for the machine to be idle). */
+export async function measure(w: Workload, quiet: () => Promise<void> = settle): Promise<Result[]> {
   const samples = new Map<string, Sample[]>(w.peers.map((p) => [p.name, []]));
   for (let round = 0; round < w.rounds; round++) {
-    // Peers take turns within each round, so drift in machine load hits them alike.
-    for (const peer of w.peers) {
+    // Peers take turns within each round, in the reverse order every other round: the machine's
+    // state drifts within a run (ext4 allocating /run/netns inodes past the ones deleted minutes
+    // before costs more as a run goes on), and a fixed order would hand the later peers more of it.
+    for (const peer of round % 2 ? [...w.peers].reverse() : w.peers) {
       await peer.setup?.(round);
       try {
         const t0 = performance.now();
@@ -103,7 +107,7 @@ export async function measure(w: Workload): Promise<Result[]> {
         samples.get(peer.name)!.push(typeof own === 'number' ? { ms: own } : own ?? { ms });
       } finally {
         await peer.teardown?.(round);
-        await settle();
+        await quiet();
       }
     }
   }
@@ -117,6 +121,16 @@ export async function measure(w: Workload): Promise<Result[]> {
       ...(cpu.length ? { cpuMsPerOp: median(cpu) } : {}), ...(rss.length ? { maxRssMiB: median(rss) } : {}),
     };
   });
+}
+
+/**
+ * How many times b's time a's is, as the median over rounds of the ratio within each round: the two
+ * ran minutes apart at most, so a drift of the machine between rounds cancels out.
+ */
+export function pairedRatio(a: Result, b: Result): number {
+  const n = Math.min(a.rounds.length, b.rounds.length);
+  if (n === 0) return NaN;
+  return median(Array.from({ length: n }, (_, i) => a.rounds[i] / b.rounds[i]));
 }
 
 /** A duration per operation: ms from 1 ms, µs below. */

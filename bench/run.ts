@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { barChart } from './chart';
 import { cniRatios, cniWorkloads, finishCni } from './cni';
 import { CONCURRENT_PEERS, CONTAINER_PEERS, containerWorkload, ipv6SettingsWorkload, TEARDOWN_PEERS, teardownWorkload } from './containers';
-import { formatTable, measure, perOp, type Result, type Workload } from './harness';
+import { formatTable, measure, pairedRatio, perOp, type Result, type Workload } from './harness';
 import { iptablesRestoreWorkloads } from './iptables-restore';
 import { formatLoadTime, type LoadTime } from './load-time';
 import { formatMemory, type MemoryAfter } from './memory';
@@ -33,7 +33,8 @@ interface Target { what: string; measured: number; want: string; met: boolean; u
  * at a time, the strict reading; 64 in flight, how an orchestrator provisions).
  */
 function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number }, after?: MemoryAfter): Target[] {
-  const at = (workload: string, peer: string) => results.find((r) => r.workload === workload && r.peer === peer)?.medianMsPerOp ?? NaN;
+  const find = (workload: string, peer: string) => results.find((r) => r.workload === workload && r.peer === peer);
+  const at = (workload: string, peer: string) => find(workload, peer)?.medianMsPerOp ?? NaN;
   const t: Target[] = [];
   // A ratio with a peer that was not measured (--peers, --only) is left out.
   const ratio = (what: string, value: number, want: number, atMost = false) => Number.isNaN(value) ? undefined :
@@ -42,17 +43,19 @@ function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAft
   for (const n of sizes) {
     const w = `per container (N=${n})`;
     // Like against like: one at a time against the sequential peers, 64 in flight against the
-    // concurrent ones only (the C floor's 64 threads and Go's 64 goroutines).
-    const one = at(w, CONTAINER_PEERS.sequential);
-    const many = at(w, CONTAINER_PEERS.inFlight);
-    ratio(`N=${n}, one at a time: ours / C floor sequential`, one / at(w, CONTAINER_PEERS.floor), 1.5, true);
-    ratio(`N=${n}, one at a time: faster than Go sequential`, at(w, CONTAINER_PEERS.go) / one, 1.2);
-    ratio(`N=${n}, one at a time: faster than ip + nft commands`, at(w, CONTAINER_PEERS.commands) / one, 20);
-    ratio(`N=${n}, one at a time: faster than the CNI plugins`, at(w, CONTAINER_PEERS.cni) / one, 25);
-    ratio(`N=${n}, one at a time: faster than pyroute2`, at(w, CONTAINER_PEERS.pyroute2) / one, 8);
-    ratio(`N=${n}, 64 in flight: ours / C floor 64 threads`, many / at(w, CONTAINER_PEERS.floorConcurrent), 1.15, true);
-    ratio(`N=${n}, 64 in flight: faster than Go 64 goroutines`, at(w, CONTAINER_PEERS.goConcurrent) / many, 1.2);
-    ratio(`N=${n}: 64 in flight vs one at a time (throughput)`, at(w, CONTAINER_PEERS.sequential) / at(w, CONTAINER_PEERS.inFlight), 1.3);
+    // concurrent ones only (the C floor's 64 threads and Go's 64 goroutines). Each ratio is the
+    // median of the ratios within each round (a peer and ours ran minutes apart at most).
+    const r = (a: string, b: string) => { const x = find(w, a); const y = find(w, b); return x && y ? pairedRatio(x, y) : NaN; };
+    const one = CONTAINER_PEERS.sequential;
+    const many = CONTAINER_PEERS.inFlight;
+    ratio(`N=${n}, one at a time: ours / C floor sequential`, r(one, CONTAINER_PEERS.floor), 1.5, true);
+    ratio(`N=${n}, one at a time: faster than Go sequential`, r(CONTAINER_PEERS.go, one), 1.2);
+    ratio(`N=${n}, one at a time: faster than ip + nft commands`, r(CONTAINER_PEERS.commands, one), 20);
+    ratio(`N=${n}, one at a time: faster than the CNI plugins`, r(CONTAINER_PEERS.cni, one), 25);
+    ratio(`N=${n}, one at a time: faster than pyroute2`, r(CONTAINER_PEERS.pyroute2, one), 8);
+    ratio(`N=${n}, 64 in flight: ours / C floor 64 threads`, r(many, CONTAINER_PEERS.floorConcurrent), 1.15, true);
+    ratio(`N=${n}, 64 in flight: faster than Go 64 goroutines`, r(CONTAINER_PEERS.goConcurrent, many), 1.2);
+    ratio(`N=${n}: 64 in flight vs one at a time (throughput)`, r(one, many), 1.3);
     const td = `teardown (N=${n})`;
     ratio(`N=${n}: teardown vs deleting links one by one`, at(td, TEARDOWN_PEERS.oneByOne) / at(td, TEARDOWN_PEERS.library), 20);
   }
@@ -103,8 +106,8 @@ interface Report {
 }
 
 /**
- * Ours against the peers of its own kind, in time and in CPU time per container: ratios above 1
- * mean ours costs more.
+ * Ours against the peers of its own kind, in time (median of the ratios within each round) and in
+ * CPU time per container: ratios above 1 mean ours costs more.
  */
 function comparisons(results: Result[]): string[] {
   const lines: string[] = [];
@@ -122,7 +125,7 @@ function comparisons(results: Result[]): string[] {
       if (!a || !b) continue;
       const cpu = a.cpuMsPerOp !== undefined && b.cpuMsPerOp !== undefined ? `, CPU ${(a.cpuMsPerOp / b.cpuMsPerOp).toFixed(2)}×` : '';
       const rss = a.maxRssMiB !== undefined && b.maxRssMiB !== undefined ? `, peak RSS ${a.maxRssMiB.toFixed(0)} vs ${b.maxRssMiB.toFixed(0)} MiB` : '';
-      lines.push(`  ${w}: ${what.padEnd(40)} time ${(a.medianMsPerOp / b.medianMsPerOp).toFixed(2)}×${cpu}${rss}`);
+      lines.push(`  ${w}: ${what.padEnd(40)} time ${pairedRatio(a, b).toFixed(2)}×${cpu}${rss}`);
     }
   }
   return lines;
@@ -186,7 +189,7 @@ async function main(): Promise<void> {
   const peerWords = process.argv.find((a) => a.startsWith('--peers='))?.slice(8).split(',');
   const containerPeers = peerWords && Object.values(CONTAINER_PEERS).filter((name) => peerWords.some((word) => name.includes(word)));
   const workloads: Workload[] = [
-    ...sizes.map((k) => containerWorkload(k, k >= 1000 ? 3 : 5, nextPrefix, containerPeers)),
+    ...sizes.map((k) => containerWorkload(k, k >= 1000 ? 4 : 6, nextPrefix, containerPeers)),
     ...sizes.map((k) => teardownWorkload(k, 3, nextPrefix)),
     ipv6SettingsWorkload(100, 5, nextPrefix),
     netnsCreate(5, 40), vethCreate(5, 40),
