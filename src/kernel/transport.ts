@@ -60,8 +60,11 @@ export function isNetnsHandle(value: unknown): value is NetnsHandle {
 export type ChainStep = { create: string; sysctl?: Array<[path: string, value: string]>; operation: string } | {
   netns: Transport | 'created';
   protocol: number;
-  /** `view`: the item's replies of the view's type are decoded by its smaller table (requestMapped's). */
-  items: Array<{ message: WireMessage; operation: string; view?: MessageView }>;
+  /**
+   * `view`: the item's replies of the view's type are decoded by its smaller table (requestMapped's).
+   * `unread`: its replies are not decoded (answered []): a request sent only for its effect.
+   */
+  items: Array<{ message: WireMessage; operation: string; view?: MessageView; unread?: true }>;
   patches?: ChainPatch[];
 };
 
@@ -119,9 +122,10 @@ export function decodeReplies(protocol: number, replies: Buffer, operation: stri
 function chainResult(s: ChainStep, i: number, a: unknown): ChainResult {
   if (a === null) return new NetlinkError(operationOf(s, i)!, 125 /* ECANCELED */, { detail: 'not sent: an earlier request was refused' });
   if (!Buffer.isBuffer(a)) return toNetlinkError(operationOf(s, i)!, a, 'create' in s && i === 0 ? namedNetnsDetail(s.create, a, true) : undefined) as NetlinkError;
-  // A namespace made, a sysctl written, a request only ACKed: nothing to decode.
+  // A namespace made, a sysctl written, a request only ACKed or sent for its effect: nothing to decode.
   if ('create' in s || a.length === 0) return [];
   const item = s.items[i];
+  if (item.unread) return [];
   return mappedReplies(s.protocol, a, item.operation, same, item.view);
 }
 

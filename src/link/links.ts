@@ -250,7 +250,7 @@ export class Links {
         const settle = getMessage(spec.name);
         settle.attrs = { ...settle.attrs, ext_mask: RTEXT_FILTER.SKIP_STATS }; // only its effect is wanted
         join = { message: setMessage(selector(spec.name), {}, { master: r.master }), operation: 'link.add' };
-        after.push({ message: settle, operation: 'link.add' }, join);
+        after.push({ message: settle, operation: 'link.add', unread: true }, join);
       }
       if (spec.alias !== undefined || spec.bridgePort) {
         after.push({ message: setMessage(selector(spec.name), { alias: spec.alias, bridgePort: spec.bridgePort }, {}), operation: 'link.add' });
