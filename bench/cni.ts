@@ -249,7 +249,7 @@ async function main(): Promise<void> {
     const only = process.argv.find((a) => a.startsWith('--peers='))?.slice(8).split(',') as Array<keyof typeof CNI_PEERS> | undefined;
     const unknown = only?.filter((key) => !(key in CNI_PEERS));
     if (unknown?.length) throw new Error(`--peers: unknown ${unknown.join(', ')} (known: ${Object.keys(CNI_PEERS).join(', ')})`);
-    for (const w of cniWorkloads(arg('pods', 64), arg('rounds', 3), only)) {
+    for (const w of cniWorkloads(arg('pods', 64), arg('rounds', 4), only)) {
       process.stderr.write(`measuring: ${w.name} …\n`);
       results.push(...(await measure(w)));
     }

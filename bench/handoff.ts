@@ -2,19 +2,24 @@
 // one call at a time: the price every call pays for keeping the kernel's work off the event loop
 // (a C or Go program making the same system call on its own thread pays none of it).
 //
-//   node dist/bench/handoff.js [--calls=5000] [--rounds=5]
+//   node dist/bench/handoff.js [--calls=5000] [--rounds=6]
 //
 // Rows, each the median over rounds of wall and CPU time (user + system, every thread) per call:
 //   - fs.accessSync('/'): the system call on the JS thread (what no hand-off costs);
 //   - fs.promises.access('/'): the same through libuv's thread pool (Node's own hand-off);
 //   - links.get(1) (lo) in a namespace made for the run: one netlink request through the addon's
 //     threads, its message built and its answer decoded in JS.
-// The namespace (nlnhand-PID) is deleted at the end, also on failure.
+// Rows take turns, in the reverse order every other round. The namespace (NLN_BENCH_PREFIX, nlnb by
+// default, then hand-PID) is deleted at the end, also on failure.
 import * as fs from 'node:fs';
 import { Netns } from '../src/index';
 import { median } from './harness';
 
-const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+function arg(name: string, fallback: number): number {
+  const v = Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${name}: not a positive integer`);
+  return v;
+}
 
 async function perCall(calls: number, one: () => unknown): Promise<{ us: number; cpuUs: number }> {
   const c0 = process.cpuUsage();
@@ -27,8 +32,8 @@ async function perCall(calls: number, one: () => unknown): Promise<{ us: number;
 
 async function main(): Promise<void> {
   const calls = arg('calls', 5000);
-  const rounds = arg('rounds', 5);
-  const name = `nlnhand-${process.pid}`;
+  const rounds = arg('rounds', 6);
+  const name = `${process.env.NLN_BENCH_PREFIX ?? 'nlnb'}hand-${process.pid}`;
   const ns = await Netns.create(name);
   try {
     const rows: Array<[string, () => unknown]> = [
@@ -38,7 +43,8 @@ async function main(): Promise<void> {
     ];
     const samples = rows.map(() => [] as Array<{ us: number; cpuUs: number }>);
     for (let r = 0; r <= rounds; r++) {
-      for (let k = 0; k < rows.length; k++) {
+      for (let j = 0; j < rows.length; j++) {
+        const k = r % 2 ? rows.length - 1 - j : j;
         const s = await perCall(calls, rows[k][1]);
         if (r > 0) samples[k].push(s); // round 0 warms the code up
       }
@@ -50,7 +56,7 @@ async function main(): Promise<void> {
       console.log(`  ${what.padEnd(46)} ${us.padStart(6)} µs per call, CPU ${cpu.padStart(6)} µs`);
     });
   } finally {
-    await ns.close();
+    await ns.close().catch(() => {});
     await Netns.delete(name);
   }
 }

@@ -128,31 +128,28 @@ export async function measure(w: Workload, quiet: () => Promise<void> = settle):
  * ran minutes apart at most, so a drift of the machine between rounds cancels out.
  */
 export function pairedRatio(a: Result, b: Result): number {
-  const n = Math.min(a.rounds.length, b.rounds.length);
-  if (n === 0) return NaN;
-  return median(Array.from({ length: n }, (_, i) => a.rounds[i] / b.rounds[i]));
+  // Rounds that do not pair up (not from one measure() call), or a round without a time: no ratio.
+  if (a.rounds.length === 0 || a.rounds.length !== b.rounds.length) return NaN;
+  const ratios = a.rounds.map((x, i) => x / b.rounds[i]);
+  return ratios.every(Number.isFinite) ? median(ratios) : NaN;
 }
 
 /** A duration per operation: ms from 1 ms, µs below. */
 export const perOp = (ms: number) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);
 
 /**
- * A table: each peer's median per operation, how many times slower it is than the first peer, and
- * where the peer reports them its CPU time per operation and peak RSS.
+ * A table: each peer's median per operation, how many times slower it is than the first peer
+ * (pairedRatio), and where the peer reports them its CPU time per operation and peak RSS.
  */
 export function formatTable(results: Result[]): string {
   const w = Math.max(30, ...results.map((r) => r.peer.length));
   const lines = [`${'workload'.padEnd(34)} ${'peer'.padEnd(w)} ${'median/op'.padStart(12)} ${'vs first'.padStart(9)} ${'CPU/op'.padStart(10)} ${'max RSS'.padStart(9)}`];
-  let base = 0;
-  let current = '';
+  let base = results[0];
   for (const r of results) {
-    if (r.workload !== current) {
-      current = r.workload;
-      base = r.medianMsPerOp;
-    }
+    if (r.workload !== base.workload) base = r;
     const cpu = r.cpuMsPerOp === undefined ? '' : perOp(r.cpuMsPerOp);
     const rss = r.maxRssMiB === undefined ? '' : `${r.maxRssMiB.toFixed(0)} MiB`;
-    lines.push(`${r.workload.padEnd(34)} ${r.peer.padEnd(w)} ${perOp(r.medianMsPerOp).padStart(12)} ${`${(r.medianMsPerOp / base).toFixed(1)}×`.padStart(9)} ${cpu.padStart(10)} ${rss.padStart(9)}`);
+    lines.push(`${r.workload.padEnd(34)} ${r.peer.padEnd(w)} ${perOp(r.medianMsPerOp).padStart(12)} ${`${pairedRatio(r, base).toFixed(1)}×`.padStart(9)} ${cpu.padStart(10)} ${rss.padStart(9)}`);
   }
   return lines.join('\n');
 }

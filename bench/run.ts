@@ -34,7 +34,9 @@ interface Target { what: string; measured: number; want: string; met: boolean; u
  */
 function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAfterWarmupMiB: number; fdGrowthAfterWarmup: number }, after?: MemoryAfter): Target[] {
   const find = (workload: string, peer: string) => results.find((r) => r.workload === workload && r.peer === peer);
-  const at = (workload: string, peer: string) => find(workload, peer)?.medianMsPerOp ?? NaN;
+  // How many times b's time a's is: two peers of one workload, so the median of their ratios
+  // within each round (harness.ts pairedRatio); NaN when either was not measured.
+  const times = (w: string, a: string, b: string) => { const x = find(w, a); const y = find(w, b); return x && y ? pairedRatio(x, y) : NaN; };
   const t: Target[] = [];
   // A ratio with a peer that was not measured (--peers, --only) is left out.
   const ratio = (what: string, value: number, want: number, atMost = false) => Number.isNaN(value) ? undefined :
@@ -43,9 +45,8 @@ function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAft
   for (const n of sizes) {
     const w = `per container (N=${n})`;
     // Like against like: one at a time against the sequential peers, 64 in flight against the
-    // concurrent ones only (the C floor's 64 threads and Go's 64 goroutines). Each ratio is the
-    // median of the ratios within each round (a peer and ours ran minutes apart at most).
-    const r = (a: string, b: string) => { const x = find(w, a); const y = find(w, b); return x && y ? pairedRatio(x, y) : NaN; };
+    // concurrent ones only (the C floor's 64 threads and Go's 64 goroutines).
+    const r = (a: string, b: string) => times(w, a, b);
     const one = CONTAINER_PEERS.sequential;
     const many = CONTAINER_PEERS.inFlight;
     ratio(`N=${n}, one at a time: ours / C floor sequential`, r(one, CONTAINER_PEERS.floor), 1.5, true);
@@ -57,10 +58,10 @@ function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAft
     ratio(`N=${n}, 64 in flight: faster than Go 64 goroutines`, r(CONTAINER_PEERS.goConcurrent, many), 1.2);
     ratio(`N=${n}: 64 in flight vs one at a time (throughput)`, r(one, many), 1.3);
     const td = `teardown (N=${n})`;
-    ratio(`N=${n}: teardown vs deleting links one by one`, at(td, TEARDOWN_PEERS.oneByOne) / at(td, TEARDOWN_PEERS.library), 20);
+    ratio(`N=${n}: teardown vs deleting links one by one`, times(td, TEARDOWN_PEERS.oneByOne, TEARDOWN_PEERS.library), 20);
   }
   const up = results.find((r) => r.workload.startsWith('link set up'))?.workload ?? '';
-  ratio('pipelined link up: rate vs the C floor', at(up, 'C floor, pipelined') / at(up, 'netlink-native, all in flight'), 0.8);
+  ratio('pipelined link up: rate vs the C floor', times(up, 'C floor, pipelined', 'netlink-native, all in flight'), 0.8);
   if (loop) {
     // Beside it, what the machine allows any event loop then: an idle process's p99 over the same time.
     const idle = loop.idleProcess && loop.provisionedInWorker
@@ -77,16 +78,16 @@ function targets(results: Result[], loop?: EventLoopResult, mem?: { rssGrowthAft
     if (after.rssIdleMiB !== undefined) t.push({ what: `RSS ${after.idleSeconds} s after them, idle`, measured: after.rssIdleMiB, want: '≤ 70 MiB', met: after.rssIdleMiB <= 70, unit: 'MiB' });
   }
   for (const batch of new Set(results.filter((r) => r.workload.startsWith('nft: one batch')).map((r) => r.workload))) {
-    ratio(`${batch}: ours / nft -f`, at(batch, 'netlink-native transaction') / at(batch, 'nft -f'), 1, true);
+    ratio(`${batch}: ours / nft -f`, times(batch, 'netlink-native transaction', 'nft -f'), 1, true);
   }
   for (const [prefix, want] of [['iptables-restore --noflush: kube-proxy sync', 3], ['iptables-restore --noflush: one service resynced', 10]] as const) {
     for (const w of new Set(results.filter((r) => r.workload.startsWith(prefix)).map((r) => r.workload))) {
-      ratio(`${w}: faster than iptables-nft-restore --noflush`, at(w, 'iptables-nft-restore --noflush') / at(w, 'netlink-native restore'), want);
+      ratio(`${w}: faster than iptables-nft-restore --noflush`, times(w, 'iptables-nft-restore --noflush', 'netlink-native restore'), want);
     }
   }
   for (const c of cniRatios(results, 64)) if (c.want !== undefined) ratio(`CNI via libcni, ${c.what}`, c.value, c.want);
   const list = results.find((r) => r.workload.startsWith('link list'))?.workload ?? '';
-  ratio(`${list}: ours / ip -j link show`, at(list, 'netlink-native') / at(list, 'ip -j link show (process per op)'), 1, true);
+  ratio(`${list}: ours / ip -j link show`, times(list, 'netlink-native', 'ip -j link show (process per op)'), 1, true);
   return t;
 }
 
@@ -190,15 +191,15 @@ async function main(): Promise<void> {
   const containerPeers = peerWords && Object.values(CONTAINER_PEERS).filter((name) => peerWords.some((word) => name.includes(word)));
   const workloads: Workload[] = [
     ...sizes.map((k) => containerWorkload(k, k >= 1000 ? 4 : 6, nextPrefix, containerPeers)),
-    ...sizes.map((k) => teardownWorkload(k, 3, nextPrefix)),
-    ipv6SettingsWorkload(100, 5, nextPrefix),
-    netnsCreate(5, 40), vethCreate(5, 40),
-    linkUp(5, 1000),
-    linkList(5, 5, 10000),
-    ...nftBatchWorkloads(5, quick ? [1000] : [1000, 10000]),
-    ...nftWorkloads(3, quick ? 1000 : 10000),
-    ...iptablesRestoreWorkloads(3, quick ? 1000 : 10000),
-    ...cniWorkloads(64, quick ? 1 : 3),
+    ...sizes.map((k) => teardownWorkload(k, 4, nextPrefix)),
+    ipv6SettingsWorkload(100, 6, nextPrefix),
+    netnsCreate(6, 40), vethCreate(6, 40),
+    linkUp(6, 1000),
+    linkList(6, 5, 10000),
+    ...nftBatchWorkloads(6, quick ? [1000] : [1000, 10000]),
+    ...nftWorkloads(4, quick ? 1000 : 10000),
+    ...iptablesRestoreWorkloads(4, quick ? 1000 : 10000),
+    ...cniWorkloads(64, quick ? 2 : 4),
   ];
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
   if (only) {

@@ -62,7 +62,8 @@ export type ChainStep = { create: string; sysctl?: Array<[path: string, value: s
   protocol: number;
   /**
    * `view`: the item's replies of the view's type are decoded by its smaller table (requestMapped's).
-   * `unread`: its replies are not decoded (answered []): a request sent only for its effect.
+   * `unread`: a request sent only for its effect: its replies are received but not decoded
+   * (answered []); a refusal is still its NetlinkError.
    */
   items: Array<{ message: WireMessage; operation: string; view?: MessageView; unread?: true }>;
   patches?: ChainPatch[];

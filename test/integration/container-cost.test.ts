@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { NLM_F, RTM } from '../../src/constants';
+import { NetlinkError } from '../../src/errors';
 import { NETLINK_ROUTE, TRANSPORT, Transport } from '../../src/kernel/transport';
 import { native } from '../../src/native';
 import { deleteLeftNamespaces, ipJson, uniqueName, waitFor, withCleanup, withNamespaces } from '../helpers';
@@ -78,6 +79,19 @@ describe('the cost of one container', () => {
       } finally {
         native.chain = chain;
       }
+    });
+  });
+
+  it('a chain item sent only for its effect (unread) answers no replies, and its refusal is still a NetlinkError', async () => {
+    await withNamespaces(1, async (ns) => {
+      const t = ns[TRANSPORT];
+      const get = (ifname: string, unread?: true) => ({ message: { type: RTM.GETLINK, flags: NLM_F.REQUEST, header: { index: 0 }, attrs: { ifname } }, operation: 'link.get', ...(unread ? { unread } : {}) });
+      const [[unread, read]] = await Transport.chain([{ netns: t, protocol: NETLINK_ROUTE, items: [get('lo', true), get('lo')] }]);
+      assert.deepEqual(unread, []);
+      assert.ok(Array.isArray(read) && read[0].attrs?.ifname === 'lo', 'the same request, read, is decoded');
+      const [[refused]] = await Transport.chain([{ netns: t, protocol: NETLINK_ROUTE, items: [get('nln-absent0', true)] }]);
+      assert.ok(refused instanceof NetlinkError, 'a refused unread item answers its error');
+      assert.equal(refused.code, 'ENODEV');
     });
   });
 
